@@ -1,0 +1,83 @@
+//! The guest's one hardening step, [`lockdown`], run once on a fresh
+//! interpreter before any untrusted code (in the spirit of Hardened
+//! JavaScript's `lockdown()`).
+//!
+//! It edits the VM's own `builtins` module, not only the script's globals:
+//! RustPython falls back to the VM's builtins for any function whose globals
+//! lack `__builtins__`, so a name left there is reachable however it is hidden
+//! elsewhere.
+
+use rustpython_vm::{
+    PyPayload, PyResult, VirtualMachine,
+    builtins::{PyDictRef, PyStr, PyStrRef},
+    function::FuncArgs,
+};
+
+/// Builtins that give ambient authority (files, code from strings, the
+/// terminal, the interpreter's lifetime) or only make sense at an interactive
+/// CPython prompt. A script in capy never sees them.
+pub const REMOVED_BUILTINS: &[&str] = &[
+    "open",
+    "eval",
+    "exec",
+    "compile",
+    "input",
+    "breakpoint",
+    "help",
+    "exit",
+    "quit",
+    "copyright",
+    "credits",
+    "license",
+];
+
+/// Names the interpreter keeps for itself but a script's builtins do not
+/// show: `import` statements still reach the VM's refusing `__import__`, but
+/// the script cannot call or replace it by name.
+pub const HIDDEN_FROM_SCRIPTS: &[&str] = &["__import__"];
+
+/// The message every `import` gets. Modules a policy grants are provided as
+/// ready-made globals instead, so there is nothing to import.
+pub fn import_denied_message(name: &str) -> String {
+    format!("imports are not available in the sandbox (tried to import '{name}')")
+}
+
+/// Removes ambient authority from the interpreter. Runs once, before the
+/// first script.
+pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
+    let builtins = vm.builtins.dict();
+    for name in REMOVED_BUILTINS {
+        // Absent is fine: several are only added by CPython's `site`.
+        if builtins.get_item_opt(*name, vm)?.is_some() {
+            builtins.del_item(*name, vm)?;
+        }
+    }
+
+    // `import` statements call `builtins.__import__`; replace it with one that
+    // always refuses, so the import machinery behind it is never entered.
+    let deny_import = vm.new_function("__import__", deny_import);
+    builtins.set_item("__import__", deny_import.into(), vm)?;
+    Ok(())
+}
+
+/// The sandbox's `__import__`: always an `ImportError` naming the module.
+fn deny_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let name = args
+        .args
+        .first()
+        .and_then(|name| name.clone().downcast::<PyStr>().ok())
+        .map(|name: PyStrRef| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Err(vm.new_import_error(import_denied_message(&name), vm.ctx.new_str(name)))
+}
+
+/// The builtins namespace a script runs with: a copy of the hardened VM
+/// builtins without [`HIDDEN_FROM_SCRIPTS`]. Being a separate dict, a script
+/// that edits its builtins changes only its own view, never the VM's.
+pub fn script_builtins(vm: &VirtualMachine) -> PyResult<PyDictRef> {
+    let builtins = vm.builtins.dict().copy().into_ref(&vm.ctx);
+    for name in HIDDEN_FROM_SCRIPTS {
+        builtins.del_item(*name, vm)?;
+    }
+    Ok(builtins)
+}

@@ -1,0 +1,70 @@
+//! `sys.stdout` / `sys.stderr` for the sandbox: text goes to the host's
+//! `output.write`, which counts it against the output limit.
+
+use rustpython_vm::{
+    PyPayload, PyResult, VirtualMachine, builtins::PyStrRef, class::PyClassImpl, pyclass,
+    types::Representable,
+};
+
+use crate::capy::sandbox::output::{Channel, write};
+
+/// A write-only text stream whose bytes go to the host.
+#[pyclass(module = false, name = "HostStream")]
+#[derive(Debug, PyPayload)]
+pub struct HostStream {
+    channel: Channel,
+}
+
+#[pyclass(with(Representable))]
+impl HostStream {
+    #[pymethod]
+    fn write(&self, text: PyStrRef) -> usize {
+        let bytes = text.as_bytes();
+        if !bytes.is_empty() {
+            write(self.channel, bytes);
+        }
+        // Like io.TextIOWrapper.write, report characters, not bytes.
+        text.char_len()
+    }
+
+    #[pymethod]
+    fn flush(&self) {}
+
+    #[pymethod]
+    fn isatty(&self) -> bool {
+        false
+    }
+
+    #[pymethod]
+    fn writable(&self) -> bool {
+        true
+    }
+
+    #[pymethod]
+    fn readable(&self) -> bool {
+        false
+    }
+}
+
+impl Representable for HostStream {
+    fn repr_str(zelf: &rustpython_vm::Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
+        let name = match zelf.channel {
+            Channel::Stdout => "<stdout>",
+            Channel::Stderr => "<stderr>",
+        };
+        Ok(format!("<capy stream {name}>"))
+    }
+}
+
+/// Points `sys.stdout` and `sys.stderr` (and their `__dunder__` twins) at the host.
+pub fn install(vm: &VirtualMachine) -> PyResult<()> {
+    // Native classes are built lazily, once per process.
+    HostStream::make_static_type();
+    for (name, channel) in [("stdout", Channel::Stdout), ("stderr", Channel::Stderr)] {
+        let stream = HostStream { channel }.into_ref(&vm.ctx);
+        vm.sys_module.set_attr(name, stream.clone(), vm)?;
+        vm.sys_module
+            .set_attr(vm.ctx.intern_str(format!("__{name}__")), stream, vm)?;
+    }
+    Ok(())
+}

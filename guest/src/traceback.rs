@@ -1,0 +1,132 @@
+//! Python-style tracebacks built inside the guest.
+//!
+//! RustPython's own printer reads source lines from the file system, which the
+//! sandbox does not have (and must not). Here source lines come from the
+//! scripts the host handed in, and the `__cause__`/`__context__` chain is
+//! walked iteratively with a cap, so a hostile chain of a million exceptions
+//! cannot exhaust the stack or the output.
+
+use std::collections::{HashMap, HashSet};
+
+use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine, builtins::PyBaseExceptionRef};
+
+/// How many chained exceptions are printed at most; older ones are summarised.
+const MAX_CHAIN: usize = 16;
+/// How many frames of one traceback are printed at most (head and tail kept).
+const MAX_FRAMES: usize = 64;
+
+const CAUSE_SEPARATOR: &str =
+    "\nThe above exception was the direct cause of the following exception:\n\n";
+const CONTEXT_SEPARATOR: &str =
+    "\nDuring handling of the above exception, another exception occurred:\n\n";
+
+/// The source texts the guest has compiled, by file name, for source lines.
+#[derive(Default)]
+pub struct Sources {
+    by_name: HashMap<String, String>,
+}
+
+impl Sources {
+    /// Remembers `source` under `filename` (the latest source wins).
+    pub fn insert(&mut self, filename: &str, source: &str) {
+        self.by_name.insert(filename.to_owned(), source.to_owned());
+    }
+
+    fn line(&self, filename: &str, lineno: usize) -> Option<&str> {
+        let source = self.by_name.get(filename)?;
+        source.lines().nth(lineno.checked_sub(1)?)
+    }
+}
+
+/// Formats `exc` with its chain the way CPython's `traceback.print_exception` does.
+pub fn format_exception(
+    vm: &VirtualMachine,
+    exc: &PyBaseExceptionRef,
+    sources: &Sources,
+) -> String {
+    // Oldest exception first, each with the separator printed after it.
+    let mut chain: Vec<(PyBaseExceptionRef, &str)> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut current = exc.clone();
+    let mut separator = "";
+    let mut omitted = false;
+    loop {
+        seen.insert(current.get_id());
+        chain.push((current.clone(), separator));
+        let next = if let Some(cause) = current.__cause__() {
+            Some((cause, CAUSE_SEPARATOR))
+        } else if !suppresses_context(vm, current.as_object()) {
+            current.__context__().map(|c| (c, CONTEXT_SEPARATOR))
+        } else {
+            None
+        };
+        match next {
+            Some((next, sep)) if !seen.contains(&next.get_id()) => {
+                if chain.len() == MAX_CHAIN {
+                    omitted = true;
+                    break;
+                }
+                separator = sep;
+                current = next;
+            }
+            _ => break,
+        }
+    }
+
+    let mut out = String::new();
+    if omitted {
+        out.push_str("(older chained exceptions omitted)\n\n");
+    }
+    for (exc, separator) in chain.iter().rev() {
+        write_one(vm, exc, sources, &mut out);
+        out.push_str(separator);
+    }
+    out
+}
+
+fn suppresses_context(vm: &VirtualMachine, exc: &rustpython_vm::PyObject) -> bool {
+    exc.get_attr("__suppress_context__", vm)
+        .and_then(|v| v.try_to_bool(vm))
+        .unwrap_or(false)
+}
+
+/// One exception: its traceback entries, then the `Type: message` line.
+fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources, out: &mut String) {
+    use std::fmt::Write;
+    let traceback = exc.__traceback__();
+    if let Some(tb) = &traceback {
+        out.push_str("Traceback (most recent call last):\n");
+        let entries: Vec<_> = tb.iter().collect();
+        let skip = entries.len().saturating_sub(MAX_FRAMES);
+        for (index, entry) in entries.iter().enumerate() {
+            if skip > 0 && index == MAX_FRAMES / 2 {
+                let _ = writeln!(out, "  [... {skip} more frames ...]");
+            }
+            if skip > 0 && index >= MAX_FRAMES / 2 && index < MAX_FRAMES / 2 + skip {
+                continue;
+            }
+            let code = &entry.frame.code;
+            let filename = code.source_path().as_str();
+            let lineno = entry.lineno.get();
+            let _ = writeln!(
+                out,
+                "  File \"{filename}\", line {lineno}, in {}",
+                code.obj_name
+            );
+            if let Some(line) = sources.line(filename, lineno) {
+                let _ = writeln!(out, "    {}", line.trim());
+            }
+        }
+    }
+    // RustPython writes the final line (with SyntaxError carets and "Did you
+    // mean" hints); detach the traceback so it prints that line only.
+    let exc_obj: PyObjectRef = exc.clone().into();
+    let _ = exc.set___traceback__(vm.ctx.none(), vm);
+    let mut last = String::new();
+    let _ = vm.write_exception_inner(&mut last, exc);
+    if let Some(tb) = traceback {
+        let _ = exc.set___traceback__(tb.into(), vm);
+    }
+    drop(exc_obj);
+    out.push_str(&last);
+}

@@ -1,0 +1,10 @@
+//! Host-side bindings generated from the capability contract
+//! (`proxies/wit/capy.wit`).
+
+wasmtime::component::bindgen!({
+    path: "../proxies/wit",
+    world: "sandbox",
+    // Host functions may end the run (e.g. past the output limit) by
+    // returning an error, which traps the guest.
+    imports: { default: trappable },
+});

@@ -1,0 +1,160 @@
+//! [`Engine`]: the compiled guest, built once and shared by every sandbox.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::bindings;
+use crate::cache::{self, Source};
+use crate::error::Error;
+use crate::sandbox::{SandboxBuilder, State};
+
+/// The compiled capy guest with everything needed to start sandboxes fast.
+///
+/// Building an engine compiles the guest (seconds) or loads it from the
+/// on-disk cache (milliseconds). Build one per process and share it: it is
+/// cheap to clone, `Send` and `Sync`, and each [`Sandbox`](crate::Sandbox)
+/// made from it is isolated from the others.
+///
+/// ```no_run
+/// # fn main() -> Result<(), capy::Error> {
+/// let engine = capy::Engine::new()?;
+/// let mut first = engine.sandbox().build()?;
+/// let mut second = engine.sandbox().build()?;
+/// first.run("x = 1")?;
+/// let outcome = second.run("print(x)")?; // NameError: sandboxes share nothing
+/// assert!(outcome.error.is_some());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+struct EngineInner {
+    wasmtime: wasmtime::Engine,
+    pre: bindings::SandboxPre<State>,
+    source: Source,
+}
+
+impl Engine {
+    /// An engine with the default settings: the compiled guest is cached in
+    /// the user's cache directory (`~/.cache/capy` on Linux).
+    pub fn new() -> Result<Engine, Error> {
+        EngineBuilder::default().build()
+    }
+
+    /// Starts configuring an engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Starts configuring a new sandbox.
+    pub fn sandbox(&self) -> SandboxBuilder {
+        SandboxBuilder::new(self.clone())
+    }
+
+    /// Whether the guest was loaded from the cache (`false`: compiled now).
+    pub fn loaded_from_cache(&self) -> bool {
+        self.inner.source == Source::Cache
+    }
+
+    pub(crate) fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner.wasmtime
+    }
+
+    pub(crate) fn pre(&self) -> &bindings::SandboxPre<State> {
+        &self.inner.pre
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("loaded_from_cache", &self.loaded_from_cache())
+            .finish()
+    }
+}
+
+/// Configures an [`Engine`].
+pub struct EngineBuilder {
+    cache_dir: Option<PathBuf>,
+    on_compile: Option<Box<dyn FnMut()>>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            cache_dir: dirs::cache_dir().map(|dir| dir.join("capy")),
+            on_compile: None,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Keeps the compiled guest in `dir` instead of the user's cache directory.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Compiles the guest every time and stores nothing on disk.
+    pub fn no_cache(mut self) -> Self {
+        self.cache_dir = None;
+        self
+    }
+
+    /// Calls `callback` just before compiling the guest (a cache miss), so an
+    /// application can say why this start is slow.
+    pub fn on_compile(mut self, callback: impl FnMut() + 'static) -> Self {
+        self.on_compile = Some(Box::new(callback));
+        self
+    }
+
+    /// Compiles or loads the guest and links it against the host.
+    pub fn build(mut self) -> Result<Engine, Error> {
+        let wasmtime = wasmtime::Engine::new(&wasmtime_config()).map_err(Error::Engine)?;
+        let on_compile = self
+            .on_compile
+            .as_deref_mut()
+            .map(|f| f as &mut dyn FnMut());
+        let (component, source) =
+            cache::load_or_compile(&wasmtime, self.cache_dir.as_deref(), on_compile)
+                .map_err(Error::Engine)?;
+        let linker = linker(&wasmtime).map_err(Error::Engine)?;
+        let pre = linker.instantiate_pre(&component).map_err(Error::Engine)?;
+        let pre = bindings::SandboxPre::new(pre).map_err(Error::Engine)?;
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                wasmtime,
+                pre,
+                source,
+            }),
+        })
+    }
+}
+
+/// The wasmtime settings every capy engine uses. They are part of the cache
+/// key: a change here recompiles the guest.
+fn wasmtime_config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    // Epoch interruption lets the host stop a guest at any loop back-edge
+    // (CPU and wall-clock limits) for a few percent of speed, much cheaper
+    // than fuel.
+    config.epoch_interruption(true);
+    config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+    config
+}
+
+/// What a guest may import: WASI with nothing granted (no preopens, no
+/// environment, no arguments, no sockets; see `sandbox::wasi_ctx`), and
+/// capy's own capability interfaces.
+fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<State>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    bindings::Sandbox::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
+    Ok(linker)
+}

@@ -1,0 +1,37 @@
+//! capy: an object-capability sandbox for Python.
+//!
+//! Untrusted Python runs in RustPython compiled to WebAssembly, under
+//! wasmtime with no ambient authority: no files, no environment, no network.
+//! It can touch only what the host hands it.
+//!
+//! The API follows wasmtime's split of configuration, shared compiled state
+//! and per-instance state:
+//!
+//! - [`Limits`] (from `capy-policy`) is plain configuration;
+//! - an [`Engine`] holds the compiled guest; build it once and share it
+//!   (it is cheap to clone and `Send + Sync`);
+//! - a [`Sandbox`] is one isolated interpreter, made by [`Engine::sandbox`].
+//!
+//! ```no_run
+//! # fn main() -> Result<(), capy::Error> {
+//! let engine = capy::Engine::new()?;
+//! let mut sandbox = engine.sandbox().build()?;
+//! let outcome = sandbox.run("print(sum(i * i for i in range(10)))")?;
+//! assert_eq!(outcome.stdout_text(), "285\n");
+//! assert!(outcome.error.is_none());
+//! # Ok(())
+//! # }
+//! ```
+
+mod bindings;
+mod cache;
+mod engine;
+mod error;
+mod output;
+mod sandbox;
+
+pub use capy_policy::{Limit, Limits};
+pub use engine::{Engine, EngineBuilder};
+pub use error::{Error, GuestCrash, PythonException, RunError};
+pub use output::Stream;
+pub use sandbox::{Outcome, Sandbox, SandboxBuilder};

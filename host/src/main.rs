@@ -1,0 +1,152 @@
+//! The `capy` command line: run an untrusted Python script in the sandbox.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// Exit codes, as documented in README.md.
+mod exit {
+    pub const OK: u8 = 0;
+    pub const SCRIPT_RAISED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const LIMIT: u8 = 3;
+    pub const SANDBOX_FAILED: u8 = 4;
+}
+
+/// capy runs untrusted Python in an object-capability sandbox: the script can
+/// touch only what you grant it.
+#[derive(Parser)]
+#[command(name = "capy", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a Python script in a fresh sandbox.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The script to run.
+    script: PathBuf,
+    /// Most bytes the script may print (stdout and stderr together), e.g. 64KiB.
+    #[arg(long, value_name = "SIZE", value_parser = capy_policy::parse_size)]
+    max_output: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("capy: {err:#}");
+            ExitCode::from(
+                err.downcast_ref::<Usage>()
+                    .map_or(exit::SANDBOX_FAILED, |_| exit::USAGE),
+            )
+        }
+    }
+}
+
+/// Marks an error as the user's to fix (exit 2), not the sandbox's.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+fn run(args: RunArgs) -> anyhow::Result<u8> {
+    let source = read_script(&args.script)?;
+    let filename = args.script.file_name().map_or_else(
+        || "<script>".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+
+    let engine = engine()?;
+    let mut limits = capy::Limits::default();
+    if let Some(bytes) = args.max_output {
+        limits = limits.output(bytes);
+    }
+    let mut sandbox = engine
+        .sandbox()
+        .limits(limits)
+        .stream_output(|stream, data| {
+            // The script's output is the user's; a closed pipe is not our error.
+            let _ = match stream {
+                capy::Stream::Stdout => std::io::stdout().write_all(data),
+                capy::Stream::Stderr => std::io::stderr().write_all(data),
+            };
+        })
+        .build()?;
+    let outcome = sandbox.run_named(&source, &filename)?;
+    let _ = std::io::stdout().flush();
+    Ok(match outcome.error {
+        None => exit::OK,
+        Some(capy::RunError::Exception(exception)) => {
+            eprint!("{}", exception.traceback);
+            exit::SCRIPT_RAISED
+        }
+        Some(capy::RunError::LimitExceeded(limit)) => {
+            eprintln!("capy: limit exceeded: {limit}");
+            exit::LIMIT
+        }
+        Some(error) => {
+            eprintln!("capy: {error}");
+            exit::SANDBOX_FAILED
+        }
+    })
+}
+
+fn read_script(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        Usage(format!(
+            "cannot read script {}: {}",
+            path.display(),
+            io_reason(&err)
+        ))
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|_| Usage(format!("script {} is not valid UTF-8", path.display())).into())
+}
+
+/// `std::io::Error`'s text without the "(os error N)" suffix.
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+/// The engine, from the cache in `$CAPY_CACHE_DIR` (default: the user's
+/// cache directory), compiling the guest on a miss.
+fn engine() -> anyhow::Result<capy::Engine> {
+    let mut builder = capy::Engine::builder().on_compile(|| {
+        eprintln!("capy: compiling the sandbox (one time)…");
+    });
+    if let Some(dir) = std::env::var_os("CAPY_CACHE_DIR") {
+        builder = builder.cache_dir(dir);
+    }
+    builder
+        .build()
+        .context("the sandbox engine failed to start")
+}
+
+/// Logs go to stderr, filtered by `CAPY_LOG` (e.g. `CAPY_LOG=debug`); warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CAPY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

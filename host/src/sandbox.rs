@@ -1,0 +1,207 @@
+//! [`Sandbox`]: one isolated interpreter, and what a run of it produced.
+
+use capy_policy::Limits;
+use wasmtime::Store;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::bindings::{self, capy::sandbox::output::Channel};
+use crate::engine::Engine;
+use crate::error::{Error, GuestCrash, LimitTrap, PythonException, RunError};
+use crate::output::{OutputCapture, Stream, StreamFn};
+
+/// The file name tracebacks show when a run does not give one.
+const DEFAULT_FILENAME: &str = "<script>";
+/// How much of the guest's own WASI stderr (Rust panic messages) is kept.
+const GUEST_DIAGNOSTICS_BYTES: usize = 64 << 10;
+
+/// Configures a [`Sandbox`]; made by [`Engine::sandbox`].
+pub struct SandboxBuilder {
+    engine: Engine,
+    limits: Limits,
+    stream: Option<StreamFn>,
+}
+
+impl SandboxBuilder {
+    pub(crate) fn new(engine: Engine) -> Self {
+        SandboxBuilder {
+            engine,
+            limits: Limits::default(),
+            stream: None,
+        }
+    }
+
+    /// Sets the sandbox's resource limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Hands the script's output to `callback` as it is written, instead of
+    /// collecting it in [`Outcome::stdout`] and [`Outcome::stderr`]. The
+    /// output limit applies either way.
+    pub fn stream_output(mut self, callback: impl FnMut(Stream, &[u8]) + Send + 'static) -> Self {
+        self.stream = Some(Box::new(callback));
+        self
+    }
+
+    /// Starts the sandbox: a fresh wasm instance with its own memory.
+    pub fn build(self) -> Result<Sandbox, Error> {
+        let guest_diagnostics = MemoryOutputPipe::new(GUEST_DIAGNOSTICS_BYTES);
+        let state = State {
+            wasi: wasi_ctx(&guest_diagnostics),
+            table: ResourceTable::new(),
+            output: OutputCapture::new(self.limits.max_output, self.stream),
+        };
+        let mut store = Store::new(self.engine.wasmtime(), state);
+        // Epoch interruption is compiled in (for the CPU and wall limits);
+        // until a deadline is armed for a run, never interrupt.
+        store.set_epoch_deadline(u64::MAX / 2);
+        let instance = self
+            .engine
+            .pre()
+            .instantiate(&mut store)
+            .map_err(Error::Instantiate)?;
+        Ok(Sandbox {
+            store,
+            instance,
+            guest_diagnostics,
+            stopped: None,
+        })
+    }
+}
+
+/// The guest's WASI context: nothing granted. No preopened directories, no
+/// environment variables, no arguments, no sockets or name lookups, no stdin.
+/// The guest's own stdout/stderr (not the script's: that goes through
+/// `capy:sandbox/output`) are kept only for crash diagnostics.
+fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe) -> WasiCtx {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .stdout(guest_diagnostics.clone())
+        .stderr(guest_diagnostics.clone());
+    builder.build()
+}
+
+/// One isolated Python interpreter in its own wasm instance.
+///
+/// Globals persist between [`run`](Sandbox::run) calls, as at a REPL. If a
+/// run crashes the guest or hits a limit, the interpreter may be left
+/// mid-operation, so the sandbox refuses further runs
+/// ([`Error::Stopped`]); other sandboxes of the same engine are unaffected.
+pub struct Sandbox {
+    store: Store<State>,
+    instance: bindings::Sandbox,
+    guest_diagnostics: MemoryOutputPipe,
+    stopped: Option<String>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Bytes the script wrote to stdout (empty when output is streamed).
+    pub stdout: Vec<u8>,
+    /// Bytes the script wrote to stderr (empty when output is streamed).
+    pub stderr: Vec<u8>,
+    /// How the run failed, if it did.
+    pub error: Option<RunError>,
+}
+
+impl Outcome {
+    /// [`stdout`](Outcome::stdout) as text (invalid UTF-8 replaced).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// [`stderr`](Outcome::stderr) as text (invalid UTF-8 replaced).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+impl Sandbox {
+    /// Runs `source` as the module `__main__` (file name `<script>` in
+    /// tracebacks).
+    pub fn run(&mut self, source: &str) -> Result<Outcome, Error> {
+        self.run_named(source, DEFAULT_FILENAME)
+    }
+
+    /// Runs `source` as `__main__`, naming it `filename` in tracebacks and
+    /// syntax errors.
+    pub fn run_named(&mut self, source: &str, filename: &str) -> Result<Outcome, Error> {
+        if let Some(reason) = &self.stopped {
+            return Err(Error::Stopped(reason.clone()));
+        }
+        let result =
+            self.instance
+                .capy_sandbox_runner()
+                .call_run(&mut self.store, source, filename);
+        let error = match result {
+            Ok(Ok(())) => None,
+            Ok(Err(exception)) => Some(RunError::Exception(PythonException {
+                type_name: exception.type_name,
+                message: exception.message,
+                traceback: exception.traceback,
+            })),
+            Err(trap) => {
+                let error = self.classify_trap(trap);
+                self.stopped = Some(error.to_string());
+                Some(error)
+            }
+        };
+        let (stdout, stderr) = self.store.data_mut().output.take();
+        Ok(Outcome {
+            stdout,
+            stderr,
+            error,
+        })
+    }
+
+    fn classify_trap(&self, trap: wasmtime::Error) -> RunError {
+        if let Some(LimitTrap(limit)) = trap.downcast_ref::<LimitTrap>() {
+            return RunError::LimitExceeded(*limit);
+        }
+        let guest_message =
+            String::from_utf8_lossy(&self.guest_diagnostics.contents()).into_owned();
+        tracing::debug!("guest trapped: {trap:?}");
+        let trap = match trap.downcast_ref::<wasmtime::Trap>() {
+            Some(code) => code.to_string(),
+            None => format!("{trap:#}"),
+        };
+        RunError::Crashed(GuestCrash {
+            trap,
+            guest_message,
+        })
+    }
+}
+
+/// Per-sandbox host state, reachable from every host call of its instance.
+pub(crate) struct State {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    output: OutputCapture,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl bindings::capy::sandbox::output::Host for State {
+    fn write(&mut self, channel: Channel, data: Vec<u8>) -> wasmtime::Result<()> {
+        let stream = match channel {
+            Channel::Stdout => Stream::Stdout,
+            Channel::Stderr => Stream::Stderr,
+        };
+        self.output.write(stream, &data)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,12 @@
+//! capy's policy model: what a sandbox may touch and how much it may use.
+//!
+//! A policy is plain configuration, the first link of capy's
+//! policy → [`Engine`](../capy/struct.Engine.html) → sandbox chain: it holds
+//! no handles and opens nothing. The host library turns it into a running
+//! sandbox.
+
+mod limits;
+mod units;
+
+pub use limits::{Limit, Limits};
+pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};

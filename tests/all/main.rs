@@ -1,0 +1,1 @@
+//! capy's integration suite: one binary, one module per topic.
