@@ -8,8 +8,8 @@
 //! elsewhere.
 
 use rustpython_vm::{
-    PyPayload, PyResult, VirtualMachine,
-    builtins::{PyDictRef, PyStr, PyStrRef},
+    AsObject, PyPayload, PyResult, VirtualMachine,
+    builtins::{PyDictRef, PyStr, PyStrRef, PyType},
     function::FuncArgs,
 };
 
@@ -53,11 +53,38 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
         }
     }
 
+    intern_type_names(vm);
+
     // `import` statements call `builtins.__import__`; replace it with one that
     // always refuses, so the import machinery behind it is never entered.
     let deny_import = vm.new_function("__import__", deny_import);
     builtins.set_item("__import__", deny_import.into(), vm)?;
     Ok(())
+}
+
+/// Interns the name of every class reachable from `object`.
+///
+/// RustPython's `type.__name__` panics (a guest trap) for a native class
+/// whose name was never interned, and `object.__subclasses__()` hands such
+/// classes to any script; interning them all up front makes `__name__`
+/// total.
+fn intern_type_names(vm: &VirtualMachine) {
+    let mut stack = vec![vm.ctx.types.object_type.to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(class) = stack.pop() {
+        if !seen.insert(class.get_id()) {
+            continue;
+        }
+        let name = class.slot_name();
+        let short = name.rsplit_once('.').map_or(&*name, |(_, short)| short);
+        vm.ctx.intern_str(short);
+        let subclasses = class.subclasses.read();
+        stack.extend(
+            subclasses
+                .iter()
+                .filter_map(|weak| weak.upgrade()?.downcast::<PyType>().ok()),
+        );
+    }
 }
 
 /// The sandbox's `__import__`: always an `ImportError` naming the module.

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine, builtins::PyBaseExceptionRef};
+use rustpython_vm::{AsObject, VirtualMachine, builtins::PyBaseExceptionRef};
 
 /// How many chained exceptions are printed at most; older ones are summarised.
 const MAX_CHAIN: usize = 16;
@@ -118,15 +118,50 @@ fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources, o
             }
         }
     }
-    // RustPython writes the final line (with SyntaxError carets and "Did you
-    // mean" hints); detach the traceback so it prints that line only.
-    let exc_obj: PyObjectRef = exc.clone().into();
-    let _ = exc.set___traceback__(vm.ctx.none(), vm);
-    let mut last = String::new();
-    let _ = vm.write_exception_inner(&mut last, exc);
-    if let Some(tb) = traceback {
-        let _ = exc.set___traceback__(tb.into(), vm);
+    out.push_str(&final_line(vm, exc));
+}
+
+/// The last line, `Type: message`, as CPython prints it: `str()` of the
+/// exception (so a class's own `__str__` counts), the module for classes
+/// outside builtins and `__main__`, and "Did you mean" hints.
+fn final_line(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
+    let class = exc.class();
+    if class.fast_issubclass(vm.ctx.exceptions.syntax_error) {
+        // RustPython's printer draws the caret under the offending column;
+        // detach the traceback so it prints that part only.
+        let traceback = exc.__traceback__();
+        let _ = exc.set___traceback__(vm.ctx.none(), vm);
+        let mut last = String::new();
+        let _ = vm.write_exception_inner(&mut last, exc);
+        if let Some(tb) = traceback {
+            let _ = exc.set___traceback__(tb.into(), vm);
+        }
+        return last;
     }
-    drop(exc_obj);
-    out.push_str(&last);
+    let mut name = class.name().to_string();
+    if let Ok(module) = class.as_object().get_attr("__module__", vm)
+        && let Ok(module) = module.str(vm)
+    {
+        let module = module.to_string_lossy();
+        if module != "builtins" && module != "__main__" {
+            name = format!("{module}.{name}");
+        }
+    }
+    let message = match exc.as_object().str(vm) {
+        Ok(text) => text.to_string_lossy().into_owned(),
+        Err(_) => "<exception str() failed>".to_owned(),
+    };
+    let mut line = if message.is_empty() {
+        name
+    } else {
+        format!("{name}: {message}")
+    };
+    if let Some(suggestion) = rustpython_vm::suggestion::offer_suggestions(exc, vm) {
+        line.push_str(&format!(
+            ". Did you mean: '{}'?",
+            suggestion.to_string_lossy()
+        ));
+    }
+    line.push('\n');
+    line
 }

@@ -146,8 +146,19 @@ fn wasmtime_config() -> wasmtime::Config {
     // than fuel.
     config.epoch_interruption(true);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+    // Deep Python recursion is deep native recursion in the interpreter.
+    // Guest code runs on a capy-owned thread with GUEST_THREAD_STACK bytes
+    // of stack (see `sandbox.rs`), never on the caller's, so this can be
+    // generous without risking the embedding application's threads.
+    config.max_wasm_stack(MAX_WASM_STACK);
+    // wasmtime checks this against the async fiber stack even when async
+    // calls are not used.
+    config.async_stack_size(MAX_WASM_STACK + (1 << 20));
     config
 }
+
+/// Native stack the guest's compiled code may use.
+pub(crate) const MAX_WASM_STACK: usize = 8 << 20;
 
 /// What a guest may import: WASI with nothing granted (no preopens, no
 /// environment, no arguments, no sockets; see `sandbox::wasi_ctx`), and

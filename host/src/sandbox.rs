@@ -7,7 +7,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::bindings::{self, capy::sandbox::output::Channel};
-use crate::engine::Engine;
+use crate::engine::{Engine, MAX_WASM_STACK};
 use crate::error::{Error, GuestCrash, LimitTrap, PythonException, RunError};
 use crate::output::{OutputCapture, Stream, StreamFn};
 
@@ -136,10 +136,12 @@ impl Sandbox {
         if let Some(reason) = &self.stopped {
             return Err(Error::Stopped(reason.clone()));
         }
-        let result =
-            self.instance
+        let (instance, store) = (&self.instance, &mut self.store);
+        let result = on_guest_thread(|| {
+            instance
                 .capy_sandbox_runner()
-                .call_run(&mut self.store, source, filename);
+                .call_run(store, source, filename)
+        });
         let error = match result {
             Ok(Ok(())) => None,
             Ok(Err(exception)) => Some(RunError::Exception(PythonException {
@@ -177,6 +179,32 @@ impl Sandbox {
             guest_message,
         })
     }
+}
+
+/// Stack of the thread guest code runs on: wasmtime's stack budget for the
+/// guest plus room for the host frames beneath it.
+const GUEST_THREAD_STACK: usize = MAX_WASM_STACK + (2 << 20);
+
+/// Runs `call` on a fresh thread with a known, large stack.
+///
+/// wasmtime executes guest code on the calling thread's stack. The caller
+/// may be an application thread with a small stack (Rust's spawned threads
+/// get 2 MiB), too small for the guest's allowance, and a native stack
+/// overflow would abort the whole process. A scoped thread costs tens of
+/// microseconds per run and makes the guest's stack independent of the
+/// caller's.
+fn on_guest_thread<R: Send>(call: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("capy-guest".to_owned())
+            .stack_size(GUEST_THREAD_STACK)
+            .spawn_scoped(scope, call)
+            .expect("spawning the guest thread");
+        match worker.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// Per-sandbox host state, reachable from every host call of its instance.
