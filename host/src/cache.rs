@@ -69,10 +69,10 @@ pub(crate) fn load_or_compile(
     let started = std::time::Instant::now();
     let component = Component::new(engine, GUEST_WASM)?;
     tracing::info!(elapsed = ?started.elapsed(), "compiled the guest");
-    if let Some(path) = &path {
-        if let Err(err) = store(&component, path) {
-            tracing::warn!(path = %path.display(), "could not cache the compiled guest: {err:#}");
-        }
+    if let Some(path) = &path
+        && let Err(err) = store(&component, path)
+    {
+        tracing::warn!(path = %path.display(), "could not cache the compiled guest: {err:#}");
     }
     Ok((component, Source::Compiled))
 }

@@ -1,0 +1,245 @@
+//! The `capy` command line, run as a user would: exit codes, messages and
+//! what reaches the terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+
+/// The compiled-guest cache shared with the library suite (same target dir).
+const CACHE_DIR: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/capy-cache");
+
+fn capy() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_capy"));
+    command
+        .env("CAPY_CACHE_DIR", CACHE_DIR)
+        .env_remove("CAPY_LOG");
+    command
+}
+
+/// Compiles the guest into the cache once, so parallel tests don't all
+/// compile it at the same time.
+fn warm_cache() {
+    static WARM: Once = Once::new();
+    WARM.call_once(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let script = write(dir.path(), "warm.py", "pass");
+        assert!(
+            capy()
+                .arg("run")
+                .arg(script)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+    });
+}
+
+fn write(dir: &Path, name: &str, source: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, source).unwrap();
+    path
+}
+
+/// Runs `capy run` on a script with the given source.
+fn run_script(name: &str, source: &str) -> Output {
+    warm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), name, source);
+    capy().arg("run").arg(script).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn hello_prints_and_exits_zero() {
+    let out = run_script("hello.py", "print('hello from capy')");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hello from capy\n");
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn the_bundled_example_runs() {
+    warm_cache();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello.py");
+    let out = capy().arg("run").arg(example).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Hello, capy!\n"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_uncaught_exception_prints_a_traceback_and_exits_one() {
+    let out = run_script(
+        "fails.py",
+        "print('before')\n\ndef f(x):\n    return 1 / x\n\nf(0)\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "before\n");
+    assert_eq!(
+        text(&out.stderr),
+        "Traceback (most recent call last):\n  \
+           File \"fails.py\", line 6, in <module>\n    f(0)\n  \
+           File \"fails.py\", line 4, in f\n    return 1 / x\n\
+         ZeroDivisionError: division by zero\n"
+    );
+}
+
+#[test]
+fn tracebacks_show_the_file_name_but_no_host_directory() {
+    let out = run_script("where.py", "raise RuntimeError('x')");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("File \"where.py\""), "{stderr}");
+    let temp = std::env::temp_dir();
+    assert!(!stderr.contains(&*temp.to_string_lossy()), "{stderr}");
+}
+
+#[test]
+fn a_syntax_error_exits_one_and_says_where() {
+    let out = run_script("broken.py", "x = 1\nif x\n    print(x)\n");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("File \"broken.py\", line 2"), "{stderr}");
+    assert!(stderr.contains("SyntaxError"), "{stderr}");
+}
+
+#[test]
+fn a_print_flood_hits_the_output_limit_and_exits_three() {
+    let out = run_script("flood.py", "while True:\n    print('flood')\n");
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.stdout.len(), 1 << 20, "output up to the limit is kept");
+    assert_eq!(text(&out.stderr), "capy: limit exceeded: output 1MiB\n");
+}
+
+#[test]
+fn max_output_sets_the_limit() {
+    warm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "f.py", "print('x' * 100)");
+    let out = capy()
+        .args(["run", "--max-output", "10B"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout), "xxxxxxxxxx");
+    assert_eq!(text(&out.stderr), "capy: limit exceeded: output 10B\n");
+}
+
+#[test]
+fn a_bad_size_is_a_usage_error() {
+    let out = capy()
+        .args(["run", "--max-output", "lots", "x.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("invalid size \"lots\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_missing_script_is_a_one_line_usage_error() {
+    let out = capy().args(["run", "no/such/script.py"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "capy: cannot read script no/such/script.py: no such file\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_guest_crash_exits_four_with_a_message() {
+    // A code object with its constants stripped makes RustPython panic, a
+    // wasm trap inside capy. (If hardening ever closes this door, pick
+    // another interpreter bug: the point is the exit path.)
+    let source = "def g():\n    return 12345678901234567890\n\
+                  g.__code__ = g.__code__.replace(co_consts=())\ng()\n";
+    let out = run_script("crash.py", source);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("capy: the sandbox crashed: wasm trap"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("capy:")).count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deep_recursion_is_a_recursion_error_not_a_crash() {
+    let out = run_script("deep.py", "def r(n):\n    return r(n + 1)\nr(0)\n");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("RecursionError: maximum recursion depth exceeded"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("more frames"),
+        "long tracebacks are shortened: {stderr}"
+    );
+}
+
+#[test]
+fn the_first_run_compiles_once_and_says_so() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "a.py", "print(1)");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_capy"))
+            .env("CAPY_CACHE_DIR", cache.path())
+            .arg("run")
+            .arg(&script)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(
+        text(&first.stderr),
+        "capy: compiling the sandbox (one time)…\n"
+    );
+    assert_eq!(text(&first.stdout), "1\n");
+    let second = run();
+    assert_eq!(text(&second.stderr), "", "the second run loads the cache");
+    assert_eq!(text(&second.stdout), "1\n");
+}
+
+#[test]
+fn a_corrupt_cache_is_recompiled_not_fatal() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "a.py", "print(2)");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_capy"))
+            .env("CAPY_CACHE_DIR", cache.path())
+            .arg("run")
+            .arg(&script)
+            .output()
+            .unwrap()
+    };
+    assert!(run().status.success());
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"not a compiled module").unwrap();
+    }
+    let out = run();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "2\n");
+    assert!(
+        text(&out.stderr).contains("compiling the sandbox"),
+        "{}",
+        text(&out.stderr)
+    );
+}
