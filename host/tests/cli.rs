@@ -49,6 +49,16 @@ fn run_script(name: &str, source: &str) -> Output {
     capy().arg("run").arg(script).output().unwrap()
 }
 
+/// Runs `capy run script` with its own compiled-guest cache directory.
+fn run_with_cache(cache: &Path, script: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capy"))
+        .env("CAPY_CACHE_DIR", cache)
+        .arg("run")
+        .arg(script)
+        .output()
+        .unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -198,14 +208,7 @@ fn the_first_run_compiles_once_and_says_so() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = write(dir.path(), "a.py", "print(1)");
-    let run = || {
-        Command::new(env!("CARGO_BIN_EXE_capy"))
-            .env("CAPY_CACHE_DIR", cache.path())
-            .arg("run")
-            .arg(&script)
-            .output()
-            .unwrap()
-    };
+    let run = || run_with_cache(cache.path(), &script);
     let first = run();
     assert_eq!(
         text(&first.stderr),
@@ -222,14 +225,7 @@ fn a_corrupt_cache_is_recompiled_not_fatal() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = write(dir.path(), "a.py", "print(2)");
-    let run = || {
-        Command::new(env!("CARGO_BIN_EXE_capy"))
-            .env("CAPY_CACHE_DIR", cache.path())
-            .arg("run")
-            .arg(&script)
-            .output()
-            .unwrap()
-    };
+    let run = || run_with_cache(cache.path(), &script);
     assert!(run().status.success());
     for entry in std::fs::read_dir(cache.path()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"not a compiled module").unwrap();
