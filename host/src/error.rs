@@ -16,6 +16,10 @@ pub enum Error {
     /// A new sandbox could not be instantiated.
     #[error("cannot start a sandbox")]
     Instantiate(#[source] wasmtime::Error),
+    /// The OS could not start the thread a run executes on (the system is
+    /// out of threads or memory). Nothing ran; the sandbox is unchanged.
+    #[error("cannot start the sandbox's thread")]
+    GuestThread(#[source] std::io::Error),
     /// An earlier run of this sandbox ended in a crash or a limit, which
     /// leaves the interpreter's state undefined; make a new sandbox.
     #[error("this sandbox stopped after an earlier failure ({0}); start a new one")]

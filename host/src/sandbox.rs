@@ -141,7 +141,8 @@ impl Sandbox {
             instance
                 .capy_sandbox_runner()
                 .call_run(store, source, filename)
-        });
+        })
+        .map_err(Error::GuestThread)?;
         let error = match result {
             Ok(Ok(())) => None,
             Ok(Err(exception)) => Some(RunError::Exception(PythonException {
@@ -193,15 +194,16 @@ const GUEST_THREAD_STACK: usize = MAX_WASM_STACK + (2 << 20);
 /// overflow would abort the whole process. A scoped thread costs tens of
 /// microseconds per run and makes the guest's stack independent of the
 /// caller's.
-fn on_guest_thread<R: Send>(call: impl FnOnce() -> R + Send) -> R {
+/// Fails only if the OS cannot make a thread (then nothing ran).
+fn on_guest_thread<R: Send>(call: impl FnOnce() -> R + Send) -> std::io::Result<R> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("capy-guest".to_owned())
             .stack_size(GUEST_THREAD_STACK)
-            .spawn_scoped(scope, call)
-            .expect("spawning the guest thread");
+            .spawn_scoped(scope, call)?;
         match worker.join() {
-            Ok(result) => result,
+            Ok(result) => Ok(result),
+            // A panic in capy's own host code: re-raise it where it belongs.
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
