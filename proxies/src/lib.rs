@@ -6,3 +6,5 @@
 
 /// The directory holding the capability contract's WIT files.
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
+
+pub mod fs;

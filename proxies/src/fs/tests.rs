@@ -1,0 +1,649 @@
+//! Tests for the fs module: happy paths, and above all that nothing escapes
+//! the grant or leaks host paths.
+
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tempfile::TempDir;
+
+use super::*;
+
+/// A temp dir with `root/` granted and a `canary` file next to it (outside).
+struct Fixture {
+    tmp: TempDir,
+    root: PathBuf,
+}
+
+const CANARY: &[u8] = b"outside, must never change";
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = TempDir::new().unwrap();
+        let root = tmp.path().join("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(tmp.path().join("canary"), CANARY).unwrap();
+        std::fs::create_dir(tmp.path().join("outdir")).unwrap();
+        std::fs::write(tmp.path().join("outdir/secret"), CANARY).unwrap();
+        Fixture { tmp, root }
+    }
+
+    fn grant(&self, quotas: Quotas, hide: Option<HideFn>) -> DirCap {
+        self.grant_named("g", &self.root, quotas, hide)
+    }
+
+    fn grant_named(&self, name: &str, path: &Path, quotas: Quotas, hide: Option<HideFn>) -> DirCap {
+        let grant = Grant::open(name, path, quotas, hide, ambient_authority()).unwrap();
+        DirCap::new(grant, true)
+    }
+
+    fn rw(&self) -> DirCap {
+        self.grant(Quotas::default(), None)
+    }
+
+    fn host(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Asserts the error has `kind` and does not mention any host path.
+    fn check<T: std::fmt::Debug>(&self, result: Result<T, FsError>, kind: FsErrorKind) {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind, kind, "{err}");
+        let text = err.to_string();
+        let host = self.tmp.path().to_string_lossy();
+        assert!(!text.contains(host.as_ref()), "{text}");
+        assert!(!format!("{err:?}").contains(host.as_ref()));
+    }
+
+    fn canary_intact(&self) {
+        assert_eq!(
+            std::fs::read(self.tmp.path().join("canary")).unwrap(),
+            CANARY
+        );
+        assert_eq!(
+            std::fs::read(self.tmp.path().join("outdir/secret")).unwrap(),
+            CANARY
+        );
+        assert!(!self.tmp.path().join("new").exists());
+        assert!(!self.tmp.path().join("outdir/new").exists());
+    }
+}
+
+fn write_opts() -> OpenOptions {
+    OpenOptions {
+        write: true,
+        create: true,
+        truncate: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn normalization() {
+    assert_eq!(path::normalize("a/./b").unwrap(), "a/b");
+    assert_eq!(path::normalize("a/../b").unwrap(), "b");
+    assert_eq!(path::normalize("").unwrap(), "");
+    assert_eq!(path::normalize(".").unwrap(), "");
+    assert_eq!(path::normalize("a/").unwrap(), "a");
+    assert_eq!(path::normalize("a//b/").unwrap(), "a/b");
+    assert_eq!(path::normalize("a\\b").unwrap(), "a\\b");
+    for bad in [
+        "..",
+        "a/../..",
+        "/etc/passwd",
+        "a\0b",
+        "../canary",
+        "./../x",
+    ] {
+        let err = path::normalize(bad).unwrap_err();
+        assert_eq!(err.kind, FsErrorKind::PermissionDenied, "{bad:?}");
+    }
+    // Echoed raw paths are bounded.
+    let long = format!("/{}", "x".repeat(10_000));
+    assert_eq!(path::normalize(&long).unwrap_err().path.len(), 200);
+}
+
+#[test]
+fn escapes_are_refused_through_every_op() {
+    let f = Fixture::new();
+    let d = f.rw();
+    for bad in [
+        "..",
+        "../canary",
+        "a/../../canary",
+        "/etc/passwd",
+        "a\0b",
+        "../outdir/new",
+    ] {
+        f.check(d.read(bad), FsErrorKind::PermissionDenied);
+        f.check(d.stat(bad, true), FsErrorKind::PermissionDenied);
+        f.check(d.list(bad), FsErrorKind::PermissionDenied);
+        f.check(
+            d.write(bad, b"x", WriteMode::Truncate),
+            FsErrorKind::PermissionDenied,
+        );
+        f.check(
+            d.write(bad, b"x", WriteMode::Append),
+            FsErrorKind::PermissionDenied,
+        );
+        f.check(d.open(bad, write_opts()), FsErrorKind::PermissionDenied);
+        f.check(d.mkdir(bad), FsErrorKind::PermissionDenied);
+        f.check(d.remove_file(bad), FsErrorKind::PermissionDenied);
+        f.check(d.touch(bad), FsErrorKind::PermissionDenied);
+        f.check(d.rename("x", &d, bad), FsErrorKind::PermissionDenied);
+        f.check(d.rename(bad, &d, "x"), FsErrorKind::PermissionDenied);
+    }
+    f.canary_intact();
+    assert_eq!(d.list("").unwrap(), vec![]);
+}
+
+#[test]
+fn root_cannot_be_modified() {
+    let f = Fixture::new();
+    let d = f.rw();
+    for root in ["", ".", "a/.."] {
+        f.check(
+            d.write(root, b"x", WriteMode::Truncate),
+            FsErrorKind::PermissionDenied,
+        );
+        f.check(d.mkdir(root), FsErrorKind::PermissionDenied);
+        f.check(d.remove_dir(root), FsErrorKind::PermissionDenied);
+        f.check(d.touch(root), FsErrorKind::PermissionDenied);
+        f.check(d.rename(root, &d, "x"), FsErrorKind::PermissionDenied);
+        f.check(
+            d.open(root, OpenOptions::default()),
+            FsErrorKind::IsADirectory,
+        );
+        f.check(d.read(root), FsErrorKind::IsADirectory);
+    }
+    assert_eq!(d.stat("", true).unwrap().kind, EntryKind::Dir);
+    assert!(f.root.is_dir());
+}
+
+#[test]
+fn happy_paths() {
+    let f = Fixture::new();
+    let d = f.rw();
+    d.write("b.txt", b"hello", WriteMode::Truncate).unwrap();
+    assert_eq!(d.read("b.txt").unwrap(), b"hello");
+    d.write("b.txt", b" world", WriteMode::Append).unwrap();
+    assert_eq!(d.read("./b.txt").unwrap(), b"hello world");
+    d.write("b.txt", b"new", WriteMode::Truncate).unwrap();
+    assert_eq!(std::fs::read(f.host("b.txt")).unwrap(), b"new");
+    f.check(
+        d.write("b.txt", b"x", WriteMode::CreateNew),
+        FsErrorKind::AlreadyExists,
+    );
+    d.write("c.txt", b"c", WriteMode::CreateNew).unwrap();
+
+    d.mkdir("sub").unwrap();
+    f.check(d.mkdir("sub"), FsErrorKind::AlreadyExists);
+    f.check(d.mkdir("x/y"), FsErrorKind::NotFound);
+    d.write("sub/a.txt", b"a", WriteMode::Truncate).unwrap();
+    d.write("a.txt", b"a", WriteMode::Truncate).unwrap();
+
+    let names: Vec<_> = d
+        .list("")
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.name, e.kind))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("a.txt".into(), EntryKind::File),
+            ("b.txt".into(), EntryKind::File),
+            ("c.txt".into(), EntryKind::File),
+            ("sub".into(), EntryKind::Dir),
+        ]
+    );
+    assert_eq!(d.list("sub/").unwrap().len(), 1);
+    f.check(d.list("a.txt"), FsErrorKind::NotADirectory);
+    f.check(d.list("missing"), FsErrorKind::NotFound);
+
+    let st = d.stat("b.txt", true).unwrap();
+    assert_eq!(st.kind, EntryKind::File);
+    assert_eq!(st.size, 3);
+    assert!(st.modified_ns.unwrap() > 0);
+    assert_ne!(st.mode & 0o200, 0);
+    assert_eq!(d.readonly().stat("b.txt", true).unwrap().mode & 0o222, 0);
+    assert_eq!(d.stat("sub", false).unwrap().kind, EntryKind::Dir);
+    f.check(d.stat("nope", true), FsErrorKind::NotFound);
+    f.check(d.read("sub"), FsErrorKind::IsADirectory);
+    f.check(d.read("nope"), FsErrorKind::NotFound);
+
+    // rename replaces an existing file
+    d.rename("a.txt", &d, "sub/a.txt").unwrap();
+    assert!(!f.host("a.txt").exists());
+    d.rename("c.txt", &d.clone(), "b.txt").unwrap();
+    assert_eq!(d.read("b.txt").unwrap(), b"c");
+    f.check(d.rename("missing", &d, "z"), FsErrorKind::NotFound);
+
+    // touch creates, then updates mtime
+    d.touch("t").unwrap();
+    assert_eq!(d.read("t").unwrap(), b"");
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(f.host("t"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(
+        d.stat("t", true).unwrap().modified_ns,
+        Some(1_000_000_000_000_000)
+    );
+    d.touch("t").unwrap();
+    assert!(d.stat("t", true).unwrap().modified_ns.unwrap() > 1_000_000_000_000_000);
+    d.touch("sub").unwrap();
+
+    // removal
+    f.check(d.remove_dir("sub"), FsErrorKind::NotEmpty);
+    f.check(d.remove_file("sub"), FsErrorKind::IsADirectory);
+    d.remove_file("sub/a.txt").unwrap();
+    d.remove_dir("sub").unwrap();
+    d.remove_file("t").unwrap();
+    f.check(d.remove_file("t"), FsErrorKind::NotFound);
+    assert_eq!(d.grant_name(), "g");
+    assert!(d.is_writable() && !d.readonly().is_writable());
+    assert!(d.same_grant(&d.readonly()));
+    f.canary_intact();
+}
+
+#[test]
+fn readonly_refuses_every_write() {
+    let f = Fixture::new();
+    std::fs::write(f.host("keep"), b"content").unwrap();
+    std::fs::create_dir(f.host("dir")).unwrap();
+    let rw = f.rw();
+    let ro = rw.readonly();
+    let deny = FsErrorKind::PermissionDenied;
+    f.check(ro.write("keep", b"x", WriteMode::Truncate), deny);
+    f.check(ro.write("new", b"x", WriteMode::CreateNew), deny);
+    f.check(ro.mkdir("d2"), deny);
+    f.check(ro.remove_file("keep"), deny);
+    f.check(ro.remove_dir("dir"), deny);
+    f.check(ro.touch("keep"), deny);
+    f.check(ro.touch("new"), deny);
+    f.check(ro.rename("keep", &rw, "moved"), deny);
+    f.check(rw.rename("keep", &ro, "moved"), deny);
+    for opts in [
+        write_opts(),
+        OpenOptions {
+            write: true,
+            ..Default::default()
+        },
+        OpenOptions {
+            append: true,
+            ..Default::default()
+        },
+        OpenOptions {
+            truncate: true,
+            read: true,
+            ..Default::default()
+        },
+        OpenOptions {
+            create: true,
+            read: true,
+            ..Default::default()
+        },
+        OpenOptions {
+            create_new: true,
+            ..Default::default()
+        },
+    ] {
+        f.check(ro.open("keep", opts), deny);
+        f.check(ro.open("new", opts), deny);
+    }
+    assert_eq!(std::fs::read(f.host("keep")).unwrap(), b"content");
+    assert!(!f.host("new").exists() && f.host("dir").is_dir());
+    // Reading still works.
+    assert_eq!(ro.read("keep").unwrap(), b"content");
+    let mut file = ro.open("keep", OpenOptions::default()).unwrap();
+    assert_eq!(file.read(100).unwrap(), b"content");
+    f.check(file.write(b"x"), FsErrorKind::NotWritable);
+    assert_eq!(file.stat().unwrap().mode & 0o222, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_cannot_escape() {
+    use std::os::unix::fs::symlink;
+    let f = Fixture::new();
+    let outside = f.tmp.path();
+    symlink("../canary", f.host("rel")).unwrap();
+    symlink(outside.join("canary"), f.host("abs")).unwrap();
+    symlink("../outdir/", f.host("dirslash")).unwrap();
+    symlink(outside.join("outdir"), f.host("dirabs")).unwrap();
+    symlink("../outdir", f.host("dirrel")).unwrap();
+    std::fs::write(f.host("inside"), b"in").unwrap();
+    symlink("inside", f.host("good")).unwrap();
+    std::fs::create_dir(f.host("sub")).unwrap();
+    symlink("../inside", f.host("sub/up")).unwrap();
+    symlink("loop", f.host("loop")).unwrap();
+    let d = f.rw();
+
+    let escape = |kind: FsErrorKind| {
+        assert!(
+            matches!(kind, FsErrorKind::PermissionDenied | FsErrorKind::NotFound),
+            "{kind:?}"
+        )
+    };
+    for link in [
+        "rel",
+        "abs",
+        "dirslash/secret",
+        "dirabs/secret",
+        "dirrel/secret",
+    ] {
+        escape(d.read(link).unwrap_err().kind);
+        escape(d.stat(link, true).unwrap_err().kind);
+        escape(
+            d.write(link, b"pwned", WriteMode::Truncate)
+                .unwrap_err()
+                .kind,
+        );
+        escape(d.write(link, b"pwned", WriteMode::Append).unwrap_err().kind);
+        escape(d.open(link, write_opts()).unwrap_err().kind);
+        escape(d.open(link, OpenOptions::default()).unwrap_err().kind);
+        escape(d.touch(link).unwrap_err().kind);
+        let kind = d.read(link).unwrap_err().kind;
+        f.check(d.read(link), kind);
+    }
+    for dirlink in ["dirslash", "dirabs", "dirrel", "dirslash/", "dirrel/."] {
+        escape(d.list(dirlink).unwrap_err().kind);
+        escape(
+            d.write(&format!("{dirlink}/new"), b"x", WriteMode::Truncate)
+                .unwrap_err()
+                .kind,
+        );
+        escape(d.mkdir(&format!("{dirlink}/new")).unwrap_err().kind);
+        escape(d.touch(&format!("{dirlink}/new")).unwrap_err().kind);
+        escape(
+            d.remove_file(&format!("{dirlink}/secret"))
+                .unwrap_err()
+                .kind,
+        );
+        escape(
+            d.rename("inside", &d, &format!("{dirlink}/new"))
+                .unwrap_err()
+                .kind,
+        );
+    }
+    escape(d.read("loop").unwrap_err().kind);
+    f.canary_intact();
+    assert!(f.host("inside").exists());
+
+    // Without following, the links themselves are visible.
+    assert_eq!(d.stat("abs", false).unwrap().kind, EntryKind::Symlink);
+    assert!(
+        d.list("")
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "rel" && e.kind == EntryKind::Symlink)
+    );
+    // Links that stay inside work.
+    assert_eq!(d.read("good").unwrap(), b"in");
+    assert_eq!(d.read("sub/up").unwrap(), b"in");
+    d.write("good", b"via link", WriteMode::Truncate).unwrap();
+    assert_eq!(std::fs::read(f.host("inside")).unwrap(), b"via link");
+    // Removing an escaping link removes only the link.
+    d.remove_file("abs").unwrap();
+    f.canary_intact();
+}
+
+#[test]
+fn rename_between_grants_refused() {
+    let f = Fixture::new();
+    std::fs::create_dir(f.tmp.path().join("other")).unwrap();
+    let a = f.rw();
+    let b = f.grant_named("b", &f.tmp.path().join("other"), Quotas::default(), None);
+    // A second grant on the very same directory is still a different grant.
+    let a2 = f.grant_named("a2", &f.root, Quotas::default(), None);
+    a.write("src", b"s", WriteMode::Truncate).unwrap();
+    f.check(a.rename("src", &b, "dst"), FsErrorKind::PermissionDenied);
+    f.check(
+        a.readonly().rename("src", &b, "dst"),
+        FsErrorKind::PermissionDenied,
+    );
+    f.check(a.rename("src", &a2, "dst"), FsErrorKind::PermissionDenied);
+    f.check(b.rename("src", &a, "dst"), FsErrorKind::PermissionDenied);
+    assert!(!a.same_grant(&a2));
+    assert_eq!(a.read("src").unwrap(), b"s");
+    assert!(!f.tmp.path().join("other/dst").exists());
+    assert!(!f.host("dst").exists());
+}
+
+#[test]
+fn hidden_paths_behave_as_missing() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.host("x/.git")).unwrap();
+    std::fs::create_dir_all(f.host(".git")).unwrap();
+    std::fs::write(f.host("x/.git/config"), b"cfg").unwrap();
+    std::fs::write(f.host("id.key"), b"secret").unwrap();
+    std::fs::write(f.host("x/visible"), b"v").unwrap();
+    let hide: HideFn = Arc::new(|p: &str| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        name == ".git" || name.ends_with(".key")
+    });
+    let d = f.grant(Quotas::default(), Some(hide));
+    let names =
+        |p: &str| -> Vec<String> { d.list(p).unwrap().into_iter().map(|e| e.name).collect() };
+    assert_eq!(names(""), vec!["x"]);
+    assert_eq!(names("x"), vec!["visible"]);
+    let nf = FsErrorKind::NotFound;
+    for p in ["id.key", ".git", "x/.git", "x/.git/config", "x/../id.key"] {
+        f.check(d.read(p), nf);
+        f.check(d.stat(p, false), nf);
+        f.check(d.list(p), nf);
+        f.check(d.write(p, b"x", WriteMode::Truncate), nf);
+        f.check(d.open(p, OpenOptions::default()), nf);
+        f.check(d.remove_file(p), nf);
+        f.check(d.touch(p), nf);
+        f.check(d.rename("x/visible", &d, p), nf);
+    }
+    f.check(d.write("new.key", b"x", WriteMode::CreateNew), nf);
+    f.check(d.mkdir(".git/hooks"), nf);
+    assert!(!f.host("new.key").exists());
+    assert_eq!(std::fs::read(f.host("x/.git/config")).unwrap(), b"cfg");
+    assert_eq!(std::fs::read(f.host("id.key")).unwrap(), b"secret");
+}
+
+#[test]
+fn quotas_are_enforced() {
+    let f = Fixture::new();
+    let quotas = Quotas {
+        max_bytes_written: Some(10),
+        max_files_created: Some(2),
+    };
+    let grant = Grant::open("q", &f.root, quotas, None, ambient_authority()).unwrap();
+    let d = DirCap::new(Arc::clone(&grant), true);
+    d.write("a", b"123456", WriteMode::Truncate).unwrap();
+    f.check(
+        d.write("a", b"12345", WriteMode::Append),
+        FsErrorKind::QuotaExceeded,
+    );
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"123456");
+    d.write("a", b"1234", WriteMode::Truncate).unwrap();
+    assert_eq!(grant.bytes_written(), 10);
+    // Bytes via FileCap count too.
+    let mut file = d
+        .open(
+            "a",
+            OpenOptions {
+                append: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.check(file.write(b"x"), FsErrorKind::QuotaExceeded);
+    assert_eq!(file.write(b"").unwrap(), 0);
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"1234");
+
+    // Files: "a" was one; one more allowed.
+    d.mkdir("dir").unwrap();
+    f.check(d.touch("t"), FsErrorKind::QuotaExceeded);
+    f.check(d.mkdir("dir2"), FsErrorKind::QuotaExceeded);
+    f.check(d.open("n", write_opts()), FsErrorKind::QuotaExceeded);
+    f.check(
+        d.write("n", b"", WriteMode::Truncate),
+        FsErrorKind::QuotaExceeded,
+    );
+    assert!(!f.host("t").exists() && !f.host("n").exists() && !f.host("dir2").exists());
+    // Failed creations are not counted; overwriting existing files is no creation.
+    f.check(d.mkdir("dir"), FsErrorKind::AlreadyExists);
+    d.touch("a").unwrap();
+    d.open("a", write_opts()).unwrap();
+    assert_eq!(grant.files_created(), 2);
+    assert_eq!(grant.bytes_written(), 10);
+}
+
+#[test]
+fn file_cap_operations() {
+    let f = Fixture::new();
+    let d = f.rw();
+    d.write("data", b"0123456789", WriteMode::Truncate).unwrap();
+    let mut r = d
+        .open(
+            "data",
+            OpenOptions {
+                read: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(r.path(), "data");
+    assert_eq!(r.read(4).unwrap(), b"0123");
+    assert_eq!(r.read(4).unwrap(), b"4567");
+    assert_eq!(r.seek(SeekFrom::Current(0)).unwrap(), 8);
+    assert_eq!(r.read(u64::MAX).unwrap(), b"89");
+    assert_eq!(r.read(u64::MAX).unwrap(), b"");
+    assert_eq!(r.seek(SeekFrom::Start(2)).unwrap(), 2);
+    assert_eq!(r.read(3).unwrap(), b"234");
+    assert_eq!(r.seek(SeekFrom::End(-1)).unwrap(), 9);
+    f.check(r.seek(SeekFrom::Current(-100)), FsErrorKind::InvalidInput);
+    f.check(r.write(b"x"), FsErrorKind::NotWritable);
+    assert_eq!(r.stat().unwrap().size, 10);
+
+    let mut w = d
+        .open(
+            "./out",
+            OpenOptions {
+                create: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(w.path(), "out");
+    f.check(w.read(10), FsErrorKind::NotReadable);
+    assert_eq!(w.write(b"abc").unwrap(), 3);
+    w.seek(SeekFrom::Start(1)).unwrap();
+    w.write(b"X").unwrap();
+    assert_eq!(d.read("out").unwrap(), b"aXc");
+
+    let mut a = d
+        .open(
+            "out",
+            OpenOptions {
+                append: true,
+                read: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    a.write(b"!").unwrap();
+    assert_eq!(d.read("out").unwrap(), b"aXc!");
+    a.seek(SeekFrom::Start(0)).unwrap();
+    assert_eq!(a.read(2).unwrap(), b"aX");
+
+    f.check(
+        d.open("missing", OpenOptions::default()),
+        FsErrorKind::NotFound,
+    );
+    f.check(
+        d.open(
+            "out",
+            OpenOptions {
+                create_new: true,
+                ..Default::default()
+            },
+        ),
+        FsErrorKind::AlreadyExists,
+    );
+    d.mkdir("dir").unwrap();
+    f.check(
+        d.open("dir", OpenOptions::default()),
+        FsErrorKind::IsADirectory,
+    );
+    f.check(d.open("dir", write_opts()), FsErrorKind::IsADirectory);
+    f.check(
+        d.open("data/x", OpenOptions::default()),
+        FsErrorKind::NotADirectory,
+    );
+}
+
+#[test]
+fn whole_read_is_bounded() {
+    let f = Fixture::new();
+    let file = std::fs::File::create(f.host("big")).unwrap();
+    file.set_len(MAX_WHOLE_READ + 1).unwrap();
+    let d = f.rw();
+    f.check(d.read("big"), FsErrorKind::TooLarge);
+    let mut h = d.open("big", OpenOptions::default()).unwrap();
+    assert_eq!(h.read(u64::MAX).unwrap().len() as u64, MAX_CHUNK);
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused() {
+    let f = Fixture::new();
+    let fifo = f.host("fifo");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !matches!(status, Ok(s) if s.success()) {
+        return; // no mkfifo on this system
+    }
+    let d = f.rw();
+    // None of these may block on the FIFO.
+    f.check(d.read("fifo"), FsErrorKind::Other);
+    f.check(d.open("fifo", OpenOptions::default()), FsErrorKind::Other);
+    f.check(d.write("fifo", b"x", WriteMode::Append), FsErrorKind::Other);
+    f.check(d.touch("fifo"), FsErrorKind::Other);
+    assert_eq!(d.stat("fifo", true).unwrap().kind, EntryKind::Other);
+}
+
+#[test]
+fn grant_open_errors() {
+    let f = Fixture::new();
+    let err = Grant::open(
+        "c",
+        &f.tmp.path().join("canary"),
+        Quotas::default(),
+        None,
+        ambient_authority(),
+    )
+    .unwrap_err();
+    assert_eq!(err.name, "c");
+    assert!(err.to_string().contains("`c`"));
+    assert!(
+        Grant::open(
+            "m",
+            &f.tmp.path().join("missing"),
+            Quotas::default(),
+            None,
+            ambient_authority()
+        )
+        .is_err()
+    );
+    let g = Grant::open("ok", &f.root, Quotas::default(), None, ambient_authority()).unwrap();
+    assert_eq!(g.name(), "ok");
+    assert!(!format!("{g:?}").contains(f.tmp.path().to_string_lossy().as_ref()));
+}
+
+#[test]
+fn error_display_is_short_words() {
+    let e = FsError::new(FsErrorKind::NotFound, "a/b");
+    assert_eq!(e.to_string(), "not found: a/b");
+    let e = super::error::map_io(std::io::Error::other("/host/secret/path"), "v");
+    assert_eq!(e.kind, FsErrorKind::Other);
+    assert!(!e.to_string().contains("host"));
+}
