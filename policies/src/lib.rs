@@ -5,8 +5,10 @@
 //! no handles and opens nothing. The host library turns it into a running
 //! sandbox.
 
+mod grant;
 mod limits;
 mod units;
 
+pub use grant::{Access, DirGrant, GrantError, validate_name, validate_names};
 pub use limits::{Limit, Limits};
 pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};
