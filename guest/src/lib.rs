@@ -5,6 +5,7 @@
 //! `proxies/wit/capy.wit`. Start-up builds one interpreter and runs
 //! [`hardening::lockdown`] on it before any untrusted code can run.
 
+mod fs;
 mod hardening;
 mod output;
 mod run;

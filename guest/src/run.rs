@@ -10,7 +10,7 @@ use rustpython_vm::{
 
 use crate::exports::capy::sandbox::runner::PythonError;
 use crate::traceback::{self, Sources};
-use crate::{hardening, output};
+use crate::{fs, hardening, output};
 
 /// One interpreter and the script's `__main__` globals.
 struct Session {
@@ -29,6 +29,7 @@ impl Session {
         let interpreter = Interpreter::without_stdlib(Default::default());
         let main = interpreter.enter(|vm| {
             vm.expect_pyresult(output::install(vm), "install host output streams");
+            fs::init();
             vm.expect_pyresult(hardening::lockdown(vm), "harden the interpreter");
             vm.expect_pyresult(main_scope(vm), "create __main__")
         });
@@ -45,6 +46,7 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
     let globals = vm.ctx.new_dict();
     globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
     globals.set_item("__builtins__", hardening::script_builtins(vm)?.into(), vm)?;
+    fs::bind_grants(&globals, vm)?;
     Ok(Scope::with_builtins(None, globals, vm))
 }
 

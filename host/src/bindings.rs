@@ -7,4 +7,9 @@ wasmtime::component::bindgen!({
     // Host functions may end the run (e.g. past the output limit) by
     // returning an error, which traps the guest.
     imports: { default: trappable },
+    // The guest's `dir` and `file` handles index these host objects.
+    with: {
+        "capy:sandbox/fs.dir": crate::fs::DirHandle,
+        "capy:sandbox/fs.file": crate::fs::FileHandle,
+    },
 });

@@ -20,10 +20,25 @@ pub enum Error {
     /// out of threads or memory). Nothing ran; the sandbox is unchanged.
     #[error("cannot start the sandbox's thread")]
     GuestThread(#[source] std::io::Error),
+    /// A directory grant is unusable; nothing was started.
+    #[error(transparent)]
+    Grant(#[from] GrantError),
     /// An earlier run of this sandbox ended in a crash or a limit, which
     /// leaves the interpreter's state undefined; make a new sandbox.
     #[error("this sandbox stopped after an earlier failure ({0}); start a new one")]
     Stopped(String),
+}
+
+/// Why a directory could not be granted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrantError {
+    /// The grant's name cannot be a script global (or repeats).
+    #[error(transparent)]
+    Invalid(capy_policy::GrantError),
+    /// The host directory cannot be opened.
+    #[error(transparent)]
+    Open(capy_proxies::fs::OpenGrantError),
 }
 
 /// How a run failed. Partial output is kept in the [`Outcome`](crate::Outcome).

@@ -23,15 +23,17 @@
 //! # }
 //! ```
 
+mod audit;
 mod bindings;
 mod cache;
 mod engine;
 mod error;
+mod fs;
 mod output;
 mod sandbox;
 
-pub use capy_policy::{Limit, Limits};
+pub use capy_policy::{Access, DirGrant, Limit, Limits};
 pub use engine::{Engine, EngineBuilder};
-pub use error::{Error, GuestCrash, PythonException, RunError};
+pub use error::{Error, GrantError, GuestCrash, PythonException, RunError};
 pub use output::Stream;
 pub use sandbox::{Outcome, Sandbox, SandboxBuilder};

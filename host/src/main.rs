@@ -38,6 +38,18 @@ struct RunArgs {
     /// Most bytes the script may print (stdout and stderr together), e.g. 64KiB.
     #[arg(long, value_name = "SIZE", value_parser = capy_policy::parse_size)]
     max_output: Option<u64>,
+    /// Grant a directory to the script as the global NAME (read-only unless
+    /// `:rw`). Repeatable.
+    #[arg(long = "dir", value_name = "NAME=PATH[:ro|:rw]", value_parser = parse_grant)]
+    dirs: Vec<capy::DirGrant>,
+    /// Append one JSON line per capability call (time, grant, operation,
+    /// path, bytes, outcome) to FILE.
+    #[arg(long, value_name = "FILE")]
+    audit: Option<PathBuf>,
+}
+
+fn parse_grant(spec: &str) -> Result<capy::DirGrant, String> {
+    capy::DirGrant::parse_cli(spec).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -75,9 +87,25 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
     if let Some(bytes) = args.max_output {
         limits = limits.output(bytes);
     }
-    let mut sandbox = engine
-        .sandbox()
-        .limits(limits)
+    let mut builder = engine.sandbox().limits(limits);
+    for grant in &args.dirs {
+        builder = builder.grant(grant.clone());
+    }
+    if let Some(path) = &args.audit {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|err| {
+                Usage(format!(
+                    "cannot open audit log {}: {}",
+                    path.display(),
+                    io_reason(&err)
+                ))
+            })?;
+        builder = builder.audit(file);
+    }
+    let mut sandbox = builder
         .stream_output(|stream, data| {
             // The script's output is the user's; a closed pipe is not our error.
             let _ = match stream {
@@ -85,7 +113,8 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
                 capy::Stream::Stderr => std::io::stderr().write_all(data),
             };
         })
-        .build()?;
+        .build()
+        .map_err(|err| grant_usage(err, &args.dirs))?;
     let outcome = sandbox.run_named(&source, &filename)?;
     let _ = std::io::stdout().flush();
     Ok(match outcome.error {
@@ -103,6 +132,27 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             exit::SANDBOX_FAILED
         }
     })
+}
+
+/// A grant the user got wrong is a usage error (exit 2) naming the host
+/// path; anything else stays a sandbox failure.
+fn grant_usage(err: capy::Error, grants: &[capy::DirGrant]) -> anyhow::Error {
+    match err {
+        capy::Error::Grant(capy::GrantError::Open(open)) => {
+            let path = grants
+                .iter()
+                .find(|g| g.name == open.name)
+                .map_or_else(String::new, |g| format!(" ({})", g.path.display()));
+            Usage(format!(
+                "cannot grant directory `{}`{path}: {}",
+                open.name,
+                io_reason(&open.source)
+            ))
+            .into()
+        }
+        capy::Error::Grant(invalid) => Usage(invalid.to_string()).into(),
+        other => other.into(),
+    }
 }
 
 fn read_script(path: &Path) -> anyhow::Result<String> {
@@ -123,6 +173,7 @@ fn io_reason(err: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        std::io::ErrorKind::NotADirectory => "not a directory".to_owned(),
         _ => err.to_string(),
     }
 }

@@ -1,14 +1,19 @@
 //! [`Sandbox`]: one isolated interpreter, and what a run of it produced.
 
-use capy_policy::Limits;
+use std::path::PathBuf;
+
+use capy_policy::{Access, DirGrant, Limits};
+use capy_proxies::fs::{DirCap, Grant, Quotas, ambient_authority};
 use wasmtime::Store;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use crate::audit::{AuditLog, AuditSink};
 use crate::bindings::{self, capy::sandbox::output::Channel};
 use crate::engine::{Engine, MAX_WASM_STACK};
-use crate::error::{Error, GuestCrash, LimitTrap, PythonException, RunError};
+use crate::error::{Error, GrantError, GuestCrash, LimitTrap, PythonException, RunError};
+use crate::fs::FsState;
 use crate::output::{OutputCapture, Stream, StreamFn};
 
 /// The file name tracebacks show when a run does not give one.
@@ -21,6 +26,8 @@ pub struct SandboxBuilder {
     engine: Engine,
     limits: Limits,
     stream: Option<StreamFn>,
+    grants: Vec<DirGrant>,
+    audit: Option<AuditSink>,
 }
 
 impl SandboxBuilder {
@@ -29,7 +36,34 @@ impl SandboxBuilder {
             engine,
             limits: Limits::default(),
             stream: None,
+            grants: Vec::new(),
+            audit: None,
         }
+    }
+
+    /// Grants the host directory `path` to the script as the global `name`
+    /// (a `pathlib.Path`-like object rooted there), read-only or
+    /// read-write. The directory is opened when the sandbox is built; the
+    /// script can reach nothing outside it.
+    pub fn dir(self, name: impl Into<String>, path: impl Into<PathBuf>, access: Access) -> Self {
+        self.grant(DirGrant {
+            name: name.into(),
+            path: path.into(),
+            access,
+        })
+    }
+
+    /// Adds a directory grant (see [`dir`](SandboxBuilder::dir)).
+    pub fn grant(mut self, grant: DirGrant) -> Self {
+        self.grants.push(grant);
+        self
+    }
+
+    /// Writes one JSON line per capability call (time, grant, operation,
+    /// virtual path, bytes, outcome) to `sink`.
+    pub fn audit(mut self, sink: impl std::io::Write + Send + 'static) -> Self {
+        self.audit = Some(Box::new(sink));
+        self
     }
 
     /// Sets the sandbox's resource limits.
@@ -47,12 +81,17 @@ impl SandboxBuilder {
     }
 
     /// Starts the sandbox: a fresh wasm instance with its own memory.
+    ///
+    /// Fails with [`Error::Grant`] if a grant's name is not a usable Python
+    /// global or its directory cannot be opened.
     pub fn build(self) -> Result<Sandbox, Error> {
+        let grants = open_grants(&self.grants)?;
         let guest_diagnostics = MemoryOutputPipe::new(GUEST_DIAGNOSTICS_BYTES);
         let state = State {
             wasi: wasi_ctx(&guest_diagnostics),
             table: ResourceTable::new(),
             output: OutputCapture::new(self.limits.max_output, self.stream),
+            fs: FsState::new(grants, self.audit.map(AuditLog::new)),
         };
         let mut store = Store::new(self.engine.wasmtime(), state);
         // Epoch interruption is compiled in (for the CPU and wall limits);
@@ -70,6 +109,28 @@ impl SandboxBuilder {
             stopped: None,
         })
     }
+}
+
+/// Opens every granted directory, once, as a capability.
+fn open_grants(grants: &[DirGrant]) -> Result<Vec<DirCap>, Error> {
+    capy_policy::validate_names(grants.iter().map(|g| g.name.as_str()))
+        .map_err(|e| Error::Grant(GrantError::Invalid(e)))?;
+    grants
+        .iter()
+        .map(|grant| {
+            // The one place capy uses ambient authority: the host operator
+            // named this directory.
+            let opened = Grant::open(
+                &grant.name,
+                &grant.path,
+                Quotas::default(),
+                None,
+                ambient_authority(),
+            )
+            .map_err(|e| Error::Grant(GrantError::Open(e)))?;
+            Ok(DirCap::new(opened, grant.access == Access::ReadWrite))
+        })
+        .collect()
 }
 
 /// The guest's WASI context: nothing granted. No preopened directories, no
@@ -212,8 +273,10 @@ fn on_guest_thread<R: Send>(call: impl FnOnce() -> R + Send) -> std::io::Result<
 /// Per-sandbox host state, reachable from every host call of its instance.
 pub(crate) struct State {
     wasi: WasiCtx,
-    table: ResourceTable,
+    /// Host objects behind the guest's resource handles.
+    pub(crate) table: ResourceTable,
     output: OutputCapture,
+    pub(crate) fs: FsState,
 }
 
 impl WasiView for State {

@@ -1,0 +1,412 @@
+//! Serves the guest's `capy:sandbox/fs` calls with the capabilities of
+//! `capy-proxies`.
+//!
+//! This is glue only: every rights and path decision is made by
+//! [`DirCap`]/[`FileCap`]. What this layer adds is the handle table (the
+//! guest holds indices into the store's `ResourceTable`, never host
+//! objects), a cap on how many handles a guest may hold, the audit log, and
+//! the translation of errors into the contract's plain `fs-error`.
+
+use std::io::SeekFrom;
+
+use capy_proxies::fs::{self as cap, DirCap, FileCap};
+use wasmtime::component::Resource;
+
+use crate::audit::{AuditLog, AuditRecord};
+use crate::bindings::capy::sandbox::fs as wit;
+use crate::sandbox::State;
+
+/// Most handles (directories and open files together) a guest may hold at
+/// once; past it a call traps. Keeps a looping `readonly()` from growing
+/// the host's table without bound.
+const MAX_LIVE_HANDLES: usize = 4096;
+
+/// What a guest `dir` handle refers to.
+pub struct DirHandle {
+    cap: DirCap,
+}
+
+/// What a guest `file` handle refers to.
+pub struct FileHandle {
+    cap: FileCap,
+    grant: String,
+}
+
+/// The file-system part of a sandbox's host state.
+#[derive(Default)]
+pub(crate) struct FsState {
+    /// The grants, in the order the host made them.
+    grants: Vec<DirCap>,
+    audit: Option<AuditLog>,
+    live_handles: usize,
+}
+
+impl FsState {
+    pub fn new(grants: Vec<DirCap>, audit: Option<AuditLog>) -> FsState {
+        FsState {
+            grants,
+            audit,
+            live_handles: 0,
+        }
+    }
+
+    fn take_handle(&mut self) -> wasmtime::Result<()> {
+        if self.live_handles >= MAX_LIVE_HANDLES {
+            wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
+        }
+        self.live_handles += 1;
+        Ok(())
+    }
+
+    fn audit(
+        &mut self,
+        grant: &str,
+        op: &str,
+        path: &str,
+        bytes: Option<u64>,
+        outcome: Result<(), cap::FsErrorKind>,
+    ) {
+        if let Some(log) = &mut self.audit {
+            log.record(AuditRecord {
+                time: String::new(),
+                grant,
+                op,
+                path: virtual_path(grant, path),
+                bytes,
+                outcome: match outcome {
+                    Ok(()) => "ok",
+                    Err(kind) => kind_name(kind),
+                },
+            });
+        }
+    }
+}
+
+/// `/grant/rel`, the path as the script sees it.
+fn virtual_path(grant: &str, rel: &str) -> String {
+    if rel.is_empty() {
+        format!("/{grant}")
+    } else {
+        format!("/{grant}/{rel}")
+    }
+}
+
+fn kind_name(kind: cap::FsErrorKind) -> &'static str {
+    use cap::FsErrorKind as K;
+    match kind {
+        K::NotFound => "not-found",
+        K::PermissionDenied => "permission-denied",
+        K::IsADirectory => "is-a-directory",
+        K::NotADirectory => "not-a-directory",
+        K::AlreadyExists => "already-exists",
+        K::NotEmpty => "not-empty",
+        K::InvalidInput => "invalid-input",
+        K::TooLarge => "too-large",
+        K::QuotaExceeded => "quota-exceeded",
+        K::NotReadable => "not-readable",
+        K::NotWritable => "not-writable",
+        K::Other => "other",
+    }
+}
+
+fn to_wit_error(error: cap::FsError) -> wit::FsError {
+    use cap::FsErrorKind as K;
+    use wit::ErrorKind as W;
+    let kind = match error.kind {
+        K::NotFound => W::NotFound,
+        K::PermissionDenied => W::PermissionDenied,
+        K::IsADirectory => W::IsADirectory,
+        K::NotADirectory => W::NotADirectory,
+        K::AlreadyExists => W::AlreadyExists,
+        K::NotEmpty => W::NotEmpty,
+        K::InvalidInput => W::InvalidInput,
+        K::TooLarge => W::TooLarge,
+        K::QuotaExceeded => W::QuotaExceeded,
+        K::NotReadable => W::NotReadable,
+        K::NotWritable => W::NotWritable,
+        K::Other => W::Other,
+    };
+    wit::FsError {
+        kind,
+        path: error.path,
+    }
+}
+
+fn to_wit_kind(kind: cap::EntryKind) -> wit::EntryKind {
+    match kind {
+        cap::EntryKind::File => wit::EntryKind::File,
+        cap::EntryKind::Dir => wit::EntryKind::Dir,
+        cap::EntryKind::Symlink => wit::EntryKind::Symlink,
+        cap::EntryKind::Other => wit::EntryKind::Other,
+    }
+}
+
+fn to_wit_metadata(metadata: cap::Metadata) -> wit::Metadata {
+    wit::Metadata {
+        kind: to_wit_kind(metadata.kind),
+        size: metadata.size,
+        modified_ns: metadata.modified_ns,
+        mode: metadata.mode,
+    }
+}
+
+type FsResult<T> = wasmtime::Result<Result<T, wit::FsError>>;
+
+impl State {
+    /// Runs a directory operation and audits it. `bytes` says how much data
+    /// a successful call moved.
+    fn dir_op<T>(
+        &mut self,
+        dir: &Resource<DirHandle>,
+        op: &str,
+        path: &str,
+        call: impl FnOnce(&DirCap) -> Result<T, cap::FsError>,
+        bytes: impl FnOnce(&T) -> Option<u64>,
+    ) -> FsResult<T> {
+        let cap = self.table.get(dir)?.cap.clone();
+        let result = call(&cap);
+        let (moved, outcome) = match &result {
+            Ok(value) => (bytes(value), Ok(())),
+            Err(error) => (None, Err(error.kind)),
+        };
+        self.fs.audit(cap.grant_name(), op, path, moved, outcome);
+        Ok(result.map_err(to_wit_error))
+    }
+
+    /// Runs an open-file operation and audits it.
+    fn file_op<T>(
+        &mut self,
+        file: &Resource<FileHandle>,
+        op: &str,
+        call: impl FnOnce(&mut FileCap) -> Result<T, cap::FsError>,
+        bytes: impl FnOnce(&T) -> Option<u64>,
+    ) -> FsResult<T> {
+        let handle = self.table.get_mut(file)?;
+        let result = call(&mut handle.cap);
+        let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
+        let (moved, outcome) = match &result {
+            Ok(value) => (bytes(value), Ok(())),
+            Err(error) => (None, Err(error.kind)),
+        };
+        self.fs.audit(&grant, op, &path, moved, outcome);
+        Ok(result.map_err(to_wit_error))
+    }
+}
+
+fn none<T>(_: &T) -> Option<u64> {
+    None
+}
+
+impl wit::Host for State {
+    fn grants(&mut self) -> wasmtime::Result<Vec<(String, Resource<DirHandle>)>> {
+        let grants = self.fs.grants.clone();
+        let mut handles = Vec::with_capacity(grants.len());
+        for cap in grants {
+            self.fs.take_handle()?;
+            let name = cap.grant_name().to_owned();
+            handles.push((name, self.table.push(DirHandle { cap })?));
+        }
+        Ok(handles)
+    }
+}
+
+impl wit::HostDir for State {
+    fn grant_name(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<String> {
+        Ok(self.table.get(&dir)?.cap.grant_name().to_owned())
+    }
+
+    fn writable(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<bool> {
+        Ok(self.table.get(&dir)?.cap.is_writable())
+    }
+
+    fn readonly(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<Resource<DirHandle>> {
+        let cap = self.table.get(&dir)?.cap.readonly();
+        self.fs.take_handle()?;
+        Ok(self.table.push(DirHandle { cap })?)
+    }
+
+    fn stat(
+        &mut self,
+        dir: Resource<DirHandle>,
+        path: String,
+        follow: bool,
+    ) -> FsResult<wit::Metadata> {
+        let result = self.dir_op(&dir, "stat", &path, |d| d.stat(&path, follow), none)?;
+        Ok(result.map(to_wit_metadata))
+    }
+
+    fn read_dir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<Vec<wit::DirEntry>> {
+        let result = self.dir_op(&dir, "read-dir", &path, |d| d.list(&path), none)?;
+        Ok(result.map(|entries| {
+            entries
+                .into_iter()
+                .map(|e| wit::DirEntry {
+                    name: e.name,
+                    kind: to_wit_kind(e.kind),
+                })
+                .collect()
+        }))
+    }
+
+    fn read(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<Vec<u8>> {
+        self.dir_op(
+            &dir,
+            "read",
+            &path,
+            |d| d.read(&path),
+            |data| Some(data.len() as u64),
+        )
+    }
+
+    fn write(
+        &mut self,
+        dir: Resource<DirHandle>,
+        path: String,
+        data: Vec<u8>,
+        mode: wit::WriteMode,
+    ) -> FsResult<()> {
+        let mode = match mode {
+            wit::WriteMode::Truncate => cap::WriteMode::Truncate,
+            wit::WriteMode::Append => cap::WriteMode::Append,
+            wit::WriteMode::CreateNew => cap::WriteMode::CreateNew,
+        };
+        let len = data.len() as u64;
+        self.dir_op(
+            &dir,
+            "write",
+            &path,
+            |d| d.write(&path, &data, mode),
+            |_| Some(len),
+        )
+    }
+
+    fn open(
+        &mut self,
+        dir: Resource<DirHandle>,
+        path: String,
+        options: wit::OpenOptions,
+    ) -> FsResult<Resource<FileHandle>> {
+        let options = cap::OpenOptions {
+            read: options.read,
+            write: options.write,
+            append: options.append,
+            create: options.create,
+            create_new: options.create_new,
+            truncate: options.truncate,
+        };
+        if self.fs.live_handles >= MAX_LIVE_HANDLES {
+            wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
+        }
+        let opened = self.dir_op(
+            &dir,
+            "open",
+            &path,
+            |d| {
+                d.open(&path, options)
+                    .map(|f| (f, d.grant_name().to_owned()))
+            },
+            none,
+        )?;
+        match opened {
+            Ok((cap, grant)) => {
+                self.fs.take_handle()?;
+                Ok(Ok(self.table.push(FileHandle { cap, grant })?))
+            }
+            Err(error) => Ok(Err(error)),
+        }
+    }
+
+    fn mkdir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+        self.dir_op(&dir, "mkdir", &path, |d| d.mkdir(&path), none)
+    }
+
+    fn remove_file(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+        self.dir_op(&dir, "remove-file", &path, |d| d.remove_file(&path), none)
+    }
+
+    fn remove_dir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+        self.dir_op(&dir, "remove-dir", &path, |d| d.remove_dir(&path), none)
+    }
+
+    fn touch(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+        self.dir_op(&dir, "touch", &path, |d| d.touch(&path), none)
+    }
+
+    fn rename(
+        &mut self,
+        dir: Resource<DirHandle>,
+        source: String,
+        target_dir: Resource<DirHandle>,
+        target: String,
+    ) -> FsResult<()> {
+        let target_cap = self.table.get(&target_dir)?.cap.clone();
+        let shown = format!(
+            "{source} -> {}",
+            virtual_path(target_cap.grant_name(), &target)
+        );
+        self.dir_op(
+            &dir,
+            "rename",
+            &shown,
+            |d| d.rename(&source, &target_cap, &target),
+            none,
+        )
+    }
+
+    fn drop(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<()> {
+        self.table.delete(dir)?;
+        self.fs.live_handles = self.fs.live_handles.saturating_sub(1);
+        Ok(())
+    }
+}
+
+impl wit::HostFile for State {
+    fn read(&mut self, file: Resource<FileHandle>, max: u64) -> FsResult<Vec<u8>> {
+        self.file_op(
+            &file,
+            "file-read",
+            |f| f.read(max),
+            |data| Some(data.len() as u64),
+        )
+    }
+
+    fn write(&mut self, file: Resource<FileHandle>, data: Vec<u8>) -> FsResult<u64> {
+        self.file_op(&file, "file-write", |f| f.write(&data), |n| Some(*n))
+    }
+
+    fn seek(
+        &mut self,
+        file: Resource<FileHandle>,
+        offset: i64,
+        whence: wit::Whence,
+    ) -> FsResult<u64> {
+        let position = match whence {
+            wit::Whence::Start => match u64::try_from(offset) {
+                Ok(offset) => SeekFrom::Start(offset),
+                Err(_) => {
+                    let path = self.table.get(&file)?.cap.path().to_owned();
+                    return Ok(Err(wit::FsError {
+                        kind: wit::ErrorKind::InvalidInput,
+                        path,
+                    }));
+                }
+            },
+            wit::Whence::Current => SeekFrom::Current(offset),
+            wit::Whence::End => SeekFrom::End(offset),
+        };
+        // Seeks are frequent and move no data: not audited.
+        let handle = self.table.get_mut(&file)?;
+        Ok(handle.cap.seek(position).map_err(to_wit_error))
+    }
+
+    fn stat(&mut self, file: Resource<FileHandle>) -> FsResult<wit::Metadata> {
+        let result = self.file_op(&file, "file-stat", |f| f.stat(), none)?;
+        Ok(result.map(to_wit_metadata))
+    }
+
+    fn drop(&mut self, file: Resource<FileHandle>) -> wasmtime::Result<()> {
+        self.table.delete(file)?;
+        self.fs.live_handles = self.fs.live_handles.saturating_sub(1);
+        Ok(())
+    }
+}
