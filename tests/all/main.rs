@@ -2,10 +2,13 @@
 //! module per topic, and one compiled [`capy::Engine`] shared by every test.
 
 mod escape;
+mod fs;
 mod hardening;
 mod language;
 mod output;
 mod sandbox;
+mod traversal;
+mod tree;
 
 use std::sync::LazyLock;
 
@@ -46,4 +49,33 @@ pub fn exception_of(source: &str) -> capy::PythonException {
         Some(capy::RunError::Exception(exception)) => exception,
         other => panic!("expected a Python exception, got {other:?}"),
     }
+}
+
+/// Runs `source` in a fresh sandbox with `tree`'s grant as a read-only
+/// `data` and a read-write `out` (both `tree.grant()`), plus `other`
+/// read-write.
+pub fn run_granted(tree: &tree::Tree, source: &str) -> capy::Outcome {
+    engine()
+        .sandbox()
+        .dir("data", tree.grant(), capy::Access::ReadOnly)
+        .dir("out", tree.grant(), capy::Access::ReadWrite)
+        .dir("other", tree.path("other"), capy::Access::ReadWrite)
+        .build()
+        .expect("sandbox starts")
+        .run(source)
+        .expect("run completes")
+}
+
+/// [`run_granted`], asserting success; returns stdout, which must not
+/// mention the tree's host path.
+#[track_caller]
+pub fn granted_stdout(tree: &tree::Tree, source: &str) -> String {
+    let outcome = run_granted(tree, source);
+    assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
+    let stdout = outcome.stdout_text();
+    assert!(
+        !stdout.contains(&tree.host_prefix()),
+        "host path leaked: {stdout}"
+    );
+    stdout
 }

@@ -112,7 +112,11 @@ pub fn glob(base: &Path, pattern: &str, vm: &VirtualMachine) -> PyResult<Vec<Pat
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
     if components.contains(&"..") {
-        return Err(vm.new_value_error("'..' is not supported in sandbox glob patterns"));
+        return Err(super::error::escape(
+            vm,
+            "'..' in a glob pattern leads outside the granted directory",
+            pattern,
+        ));
     }
     let mut candidates = vec![base.duplicate()];
     for (i, component) in components.iter().enumerate() {

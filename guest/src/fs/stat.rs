@@ -57,6 +57,27 @@ impl StatResult {
     fn st_mtime_ns(&self) -> i64 {
         self.mtime_ns.unwrap_or(0)
     }
+
+    /// Not serialisable, like the capabilities it comes from (and unlike
+    /// `object.__reduce__`, which would try to import `copyreg`).
+    #[pymethod]
+    fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<()> {
+        Err(vm.new_type_error("cannot pickle 'stat_result' in the sandbox"))
+    }
+
+    #[pymethod]
+    fn __reduce_ex__(
+        &self,
+        _protocol: rustpython_vm::PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        self.__reduce__(vm)
+    }
+
+    #[pymethod]
+    fn __getstate__(&self, vm: &VirtualMachine) -> PyResult<()> {
+        self.__reduce__(vm)
+    }
 }
 
 impl Representable for StatResult {
