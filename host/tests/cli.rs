@@ -239,3 +239,108 @@ fn a_corrupt_cache_is_recompiled_not_fatal() {
         text(&out.stderr)
     );
 }
+
+/// Runs `capy run` with extra arguments before the script.
+fn run_script_with(args: &[&str], source: &str) -> Output {
+    warm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "script.py", source);
+    capy().arg("run").args(args).arg(script).output().unwrap()
+}
+
+#[test]
+fn dir_grants_appear_as_globals_read_only_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("in/a.txt"), "from the host").unwrap();
+    let input = format!("data={}", dir.path().join("in").display());
+    let output = format!("out={}:rw", dir.path().join("out").display());
+    let out = run_script_with(
+        &["--dir", &input, "--dir", &output],
+        "text = (data / 'a.txt').read_text()\n\
+         (out / 'b.txt').write_text(text.upper())\n\
+         print(data, out)\n\
+         (data / 'c.txt').write_text('no')",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "/data /out\n");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.ends_with("PermissionError: [Errno 13] Permission denied: '/data/c.txt'\n"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&dir.path().display().to_string()),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/b.txt")).unwrap(),
+        "FROM THE HOST"
+    );
+    assert!(!dir.path().join("in/c.txt").exists());
+}
+
+#[test]
+fn bad_dir_grants_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("data={}", dir.path().join("nope").display());
+    let out = run_script_with(&["--dir", &missing], "pass");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot grant directory `data`"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("no such file"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    for (spec, message) in [
+        ("data", "expected NAME=PATH"),
+        ("print=.", "shadow the Python builtin"),
+        ("my-data=.", "not a Python identifier"),
+    ] {
+        let out = run_script_with(&["--dir", spec], "pass");
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        assert!(
+            text(&out.stderr).contains(message),
+            "{spec}: {}",
+            text(&out.stderr)
+        );
+    }
+    let here = format!("d={}", dir.path().display());
+    let out = run_script_with(&["--dir", &here, "--dir", &here], "pass");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("used twice"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn audit_writes_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "12345").unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let grant = format!("data={}", dir.path().display());
+    let out = run_script_with(
+        &["--dir", &grant, "--audit", audit.to_str().unwrap()],
+        "(data / 'a.txt').read_bytes()\n(data / 'gone').exists()",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(
+        lines[0].contains(r#""op":"read","path":"/data/a.txt","bytes":5,"outcome":"ok""#),
+        "{log}"
+    );
+    assert!(
+        lines[1].contains(r#""op":"stat","path":"/data/gone","outcome":"not-found""#),
+        "{log}"
+    );
+}
