@@ -344,3 +344,21 @@ fn audit_writes_json_lines() {
         "{log}"
     );
 }
+
+#[test]
+fn the_report_example_reads_its_grant() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let grant = format!("data={}", examples.join("data").display());
+    let out = run_script_with(
+        &["--dir", &grant],
+        &std::fs::read_to_string(examples.join("report.py")).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("/data/2024/trips.csv: 2 cities, 8 visits\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("total: 10 visits\n"), "{stdout}");
+    assert_eq!(stdout.matches("refused:").count(), 2, "{stdout}");
+}

@@ -1,0 +1,68 @@
+//! capy's speed targets, measured with criterion (`cargo bench -p capy`).
+//!
+//! Each benchmark has a CPython counterpart in `bench/cpython.sh`, so a
+//! report can give ratios measured side by side on the same machine.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// Iterations of the per-call loops; per-call cost is
+/// (loop time - empty loop time) / CALLS.
+const CALLS: usize = 1000;
+
+fn engine() -> capy::Engine {
+    capy::Engine::builder()
+        .cache_dir(std::env::temp_dir().join("capy-bench-cache"))
+        .build()
+        .expect("engine builds")
+}
+
+fn startup(c: &mut Criterion) {
+    let engine = engine();
+    c.bench_function("startup/new_sandbox_run_pass", |b| {
+        b.iter(|| {
+            let mut sandbox = engine.sandbox().build().unwrap();
+            sandbox.run("pass").unwrap()
+        })
+    });
+}
+
+fn cpu(c: &mut Criterion) {
+    let engine = engine();
+    let mut sandbox = engine.sandbox().build().unwrap();
+    let mut group = c.benchmark_group("cpu");
+    group.sample_size(10);
+    group.bench_function("sum_squares_1e6", |b| {
+        b.iter(|| sandbox.run("sum(i * i for i in range(10**6))").unwrap())
+    });
+    group.finish();
+}
+
+fn fs(c: &mut Criterion) {
+    let engine = engine();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k.txt"), "x".repeat(1024)).unwrap();
+    let mut sandbox = engine
+        .sandbox()
+        .dir("data", dir.path(), capy::Access::ReadOnly)
+        .build()
+        .unwrap();
+    let read_loop = format!("p = data / 'k.txt'\nfor _ in range({CALLS}):\n    p.read_text()");
+    let empty_loop = format!("p = data / 'k.txt'\nfor _ in range({CALLS}):\n    p.name");
+    let open_loop = format!(
+        "p = data / 'k.txt'\nfor _ in range({CALLS}):\n    with p.open() as f:\n        f.read()"
+    );
+    let mut group = c.benchmark_group("fs");
+    group.bench_function("read_text_1KiB_x1000", |b| {
+        b.iter(|| sandbox.run(&read_loop).unwrap())
+    });
+    group.bench_function("open_read_1KiB_x1000", |b| {
+        b.iter(|| sandbox.run(&open_loop).unwrap())
+    });
+    group.bench_function("baseline_loop_x1000", |b| {
+        b.iter(|| sandbox.run(&empty_loop).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, startup, cpu, fs);
+criterion_main!(benches);
