@@ -51,6 +51,11 @@ impl DirCap {
         self.writable
     }
 
+    /// The grant this capability descends from.
+    pub fn grant(&self) -> &Arc<Grant> {
+        &self.grant
+    }
+
     /// The name of the underlying grant.
     pub fn grant_name(&self) -> &str {
         self.grant.name()

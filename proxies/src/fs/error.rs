@@ -26,8 +26,10 @@ pub enum FsErrorKind {
     InvalidInput,
     /// The file is too big to be read in one piece.
     TooLarge,
-    /// The grant's write or file-creation quota would be exceeded.
-    QuotaExceeded,
+    /// The grant's quota of bytes written would be exceeded.
+    BytesQuotaExceeded,
+    /// The grant's quota of files (and directories) created would be exceeded.
+    FilesQuotaExceeded,
     /// The file handle was not opened for reading.
     NotReadable,
     /// The file handle was not opened for writing.
@@ -47,7 +49,8 @@ impl fmt::Display for FsErrorKind {
             FsErrorKind::NotEmpty => "directory not empty",
             FsErrorKind::InvalidInput => "invalid input",
             FsErrorKind::TooLarge => "too large",
-            FsErrorKind::QuotaExceeded => "quota exceeded",
+            FsErrorKind::BytesQuotaExceeded => "write quota exceeded",
+            FsErrorKind::FilesQuotaExceeded => "file quota exceeded",
             FsErrorKind::NotReadable => "not open for reading",
             FsErrorKind::NotWritable => "not open for writing",
             FsErrorKind::Other => "i/o error",

@@ -95,7 +95,12 @@ impl FileCap {
         Ok(convert_metadata(&meta, self.writable))
     }
 
-    /// The normalized virtual path the file was opened under.
+    /// The grant the file was opened beneath.
+    pub fn grant(&self) -> &Arc<Grant> {
+        &self.grant
+    }
+
+    /// The guest's path of this file, relative to its grant.
     pub fn path(&self) -> &str {
         &self.path
     }

@@ -119,6 +119,11 @@ impl Grant {
         }))
     }
 
+    /// The grant's quotas.
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
+    }
+
     /// The name the grant was opened under.
     pub fn name(&self) -> &str {
         &self.name
@@ -153,7 +158,8 @@ impl Grant {
 
     /// Reserves `n` bytes of write quota, or fails without reserving anything.
     pub(crate) fn reserve_bytes(&self, n: u64, path: &str) -> Result<(), FsError> {
-        reserve(&self.bytes_written, self.quotas.max_bytes_written, n, path)
+        reserve(&self.bytes_written, self.quotas.max_bytes_written, n)
+            .map_err(|()| FsError::new(FsErrorKind::BytesQuotaExceeded, path))
     }
 
     /// Returns bytes reserved by a write that then failed.
@@ -163,7 +169,8 @@ impl Grant {
 
     /// Reserves one file creation, or fails without reserving anything.
     pub(crate) fn reserve_file(&self, path: &str) -> Result<(), FsError> {
-        reserve(&self.files_created, self.quotas.max_files_created, 1, path)
+        reserve(&self.files_created, self.quotas.max_files_created, 1)
+            .map_err(|()| FsError::new(FsErrorKind::FilesQuotaExceeded, path))
     }
 
     /// Returns a file creation reserved by an operation that then failed.
@@ -174,14 +181,14 @@ impl Grant {
 
 /// Atomically adds `n` to `counter` unless that would pass `limit`, so
 /// concurrent writers can never jointly exceed a quota.
-fn reserve(counter: &AtomicU64, limit: Option<u64>, n: u64, path: &str) -> Result<(), FsError> {
+fn reserve(counter: &AtomicU64, limit: Option<u64>, n: u64) -> Result<(), ()> {
     counter
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |cur| match limit {
             Some(limit) => cur.checked_add(n).filter(|&new| new <= limit),
             None => Some(cur.saturating_add(n)),
         })
         .map(|_| ())
-        .map_err(|_| FsError::new(FsErrorKind::QuotaExceeded, path))
+        .map_err(|_| ())
 }
 
 /// Undoes a [`reserve`]; saturating so a bookkeeping slip can never wrap.

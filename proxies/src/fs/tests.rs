@@ -461,7 +461,7 @@ fn quotas_are_enforced() {
     d.write("a", b"123456", WriteMode::Truncate).unwrap();
     f.check(
         d.write("a", b"12345", WriteMode::Append),
-        FsErrorKind::QuotaExceeded,
+        FsErrorKind::BytesQuotaExceeded,
     );
     assert_eq!(std::fs::read(f.host("a")).unwrap(), b"123456");
     d.write("a", b"1234", WriteMode::Truncate).unwrap();
@@ -476,18 +476,18 @@ fn quotas_are_enforced() {
             },
         )
         .unwrap();
-    f.check(file.write(b"x"), FsErrorKind::QuotaExceeded);
+    f.check(file.write(b"x"), FsErrorKind::BytesQuotaExceeded);
     assert_eq!(file.write(b"").unwrap(), 0);
     assert_eq!(std::fs::read(f.host("a")).unwrap(), b"1234");
 
     // Files: "a" was one; one more allowed.
     d.mkdir("dir").unwrap();
-    f.check(d.touch("t"), FsErrorKind::QuotaExceeded);
-    f.check(d.mkdir("dir2"), FsErrorKind::QuotaExceeded);
-    f.check(d.open("n", write_opts()), FsErrorKind::QuotaExceeded);
+    f.check(d.touch("t"), FsErrorKind::FilesQuotaExceeded);
+    f.check(d.mkdir("dir2"), FsErrorKind::FilesQuotaExceeded);
+    f.check(d.open("n", write_opts()), FsErrorKind::FilesQuotaExceeded);
     f.check(
         d.write("n", b"", WriteMode::Truncate),
-        FsErrorKind::QuotaExceeded,
+        FsErrorKind::FilesQuotaExceeded,
     );
     assert!(!f.host("t").exists() && !f.host("n").exists() && !f.host("dir2").exists());
     // Failed creations are not counted; overwriting existing files is no creation.
