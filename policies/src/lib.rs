@@ -6,9 +6,13 @@
 //! sandbox.
 
 mod grant;
+mod hide;
 mod limits;
+mod policy;
 mod units;
 
 pub use grant::{Access, DirGrant, GrantError, validate_name, validate_names};
+pub use hide::{HideError, HidePredicate, compile_hide};
 pub use limits::{Limit, Limits};
+pub use policy::{GrantPolicy, Policy, PolicyError};
 pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};

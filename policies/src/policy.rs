@@ -1,0 +1,975 @@
+//! Policy files: limits and grants, read from TOML.
+//!
+//! ```toml
+//! [limits]
+//! cpu = "2s"          # a duration, or an integer number of seconds
+//! wall = "5s"
+//! memory = "64MiB"    # a size, or an integer number of bytes
+//! output = "1MiB"
+//! open_files = 64
+//!
+//! [[grant]]
+//! name = "data"
+//! path = "./data"     # relative to the policy file's directory
+//! access = "ro"       # ro | rw (default ro)
+//! max_bytes_written = "10MiB"
+//! max_files_created = 100
+//! hide = [".git", "*.key", "secrets/**"]
+//! ```
+//!
+//! Every key is optional, and unknown keys are errors, so a typo cannot
+//! silently leave a limit at its default.
+
+use std::collections::HashSet;
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+
+use crate::grant::{Access, DirGrant, GrantError, validate_name};
+use crate::hide::compile_hide;
+use crate::limits::Limits;
+use crate::units::{format_duration, format_size, parse_duration, parse_size};
+
+/// A whole sandbox policy: resource limits and directory grants.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Policy {
+    /// Resource limits (defaults for keys the file leaves out).
+    pub limits: Limits,
+    /// Directory grants, in file order.
+    pub grants: Vec<GrantPolicy>,
+}
+
+/// One directory grant with its quotas and hidden entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantPolicy {
+    /// The name, host path and access.
+    pub grant: DirGrant,
+    /// Bytes the script may write beneath the directory per run, if capped.
+    pub max_bytes_written: Option<u64>,
+    /// Files and directories the script may create per run, if capped.
+    pub max_files_created: Option<u64>,
+    /// Hide patterns (see [`compile_hide`](crate::compile_hide)).
+    pub hide: Vec<String>,
+}
+
+impl From<DirGrant> for GrantPolicy {
+    fn from(grant: DirGrant) -> GrantPolicy {
+        GrantPolicy::new(grant)
+    }
+}
+
+impl GrantPolicy {
+    /// A grant with no quotas and nothing hidden.
+    pub fn new(grant: DirGrant) -> GrantPolicy {
+        GrantPolicy {
+            grant,
+            max_bytes_written: None,
+            max_files_created: None,
+            hide: Vec::new(),
+        }
+    }
+}
+
+/// Why a policy could not be loaded or is not acceptable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The policy file could not be read.
+    #[error("cannot read policy {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the policy format; the
+    /// message is toml's, which names the line, column and problem.
+    #[error("{}{message}", file_prefix(file.as_deref()))]
+    Parse {
+        /// The file, when parsing one.
+        file: Option<PathBuf>,
+        /// toml's message.
+        message: String,
+    },
+    /// A value that parses but is not acceptable.
+    #[error("{key}: {message}{}", line_suffix(*line))]
+    Invalid {
+        /// The offending key, e.g. `limits.memory`, ``grant `data`.path`` or
+        /// `grant[2].name` (1-based).
+        key: String,
+        /// The 1-based line of the key in the policy file, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn file_prefix(file: Option<&Path>) -> String {
+    file.map(|f| format!("{}: ", f.display()))
+        .unwrap_or_default()
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    line.map(|n| format!(" (line {n})")).unwrap_or_default()
+}
+
+impl Policy {
+    /// Parses TOML; relative grant paths are joined onto `base_dir`. Does
+    /// not touch the file system (see [`validate`](Self::validate)).
+    pub fn from_toml_str(text: &str, base_dir: &Path) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyError::Parse {
+            file: None,
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let limits = Limits::default();
+        let RawLimits {
+            cpu,
+            wall,
+            memory,
+            output,
+            open_files,
+        } = raw.limits;
+        let limits = Limits {
+            max_output: output.unwrap_or(limits.max_output),
+            cpu: cpu.unwrap_or(limits.cpu),
+            wall: wall.unwrap_or(limits.wall),
+            memory: memory.unwrap_or(limits.memory),
+            open_files: open_files.unwrap_or(limits.open_files),
+        };
+        let mut grants = Vec::with_capacity(raw.grant.len());
+        for (index, g) in raw.grant.into_iter().enumerate() {
+            if g.path.as_os_str().is_empty() {
+                return Err(Problem {
+                    key: format!("grant[{}].path", index + 1),
+                    loc: Loc::Grant(index, "path"),
+                    message: "the path is empty".to_owned(),
+                }
+                .into_error(Some(text)));
+            }
+            grants.push(GrantPolicy {
+                grant: DirGrant {
+                    name: g.name,
+                    path: resolve(base_dir, &g.path),
+                    access: g.access,
+                },
+                max_bytes_written: g.max_bytes_written,
+                max_files_created: g.max_files_created,
+                hide: g.hide,
+            });
+        }
+        Ok(Policy { limits, grants })
+    }
+
+    /// Reads and parses a file (base_dir = its parent directory), then
+    /// [`validate`](Self::validate)s. Errors name the file or the line.
+    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let base_dir = absolute.parent().unwrap_or(Path::new(""));
+        let policy = Policy::from_toml_str(&text, base_dir).map_err(|e| match e {
+            PolicyError::Parse { message, .. } => PolicyError::Parse {
+                file: Some(path.to_owned()),
+                message,
+            },
+            other => other,
+        })?;
+        policy
+            .check()
+            .map_err(|problem| problem.into_error(Some(&text)))?;
+        Ok(policy)
+    }
+
+    /// Checks what parsing can't: grant names (Python identifiers, not
+    /// keywords or builtins, no duplicates), that each grant path is an
+    /// existing directory, that hide patterns compile, and that limits are
+    /// non-zero (memory at least [`Limits::MIN_MEMORY`]).
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        self.check().map_err(|problem| problem.into_error(None))
+    }
+
+    /// The effective policy as TOML (for `capy check`), in the policy-file
+    /// format; it parses back to an equal policy as long as the grant paths
+    /// are absolute and valid UTF-8.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        let limits = &self.limits;
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "[limits]");
+        let _ = writeln!(out, "cpu = {}", quote(&duration_text(limits.cpu)));
+        let _ = writeln!(out, "wall = {}", quote(&duration_text(limits.wall)));
+        let _ = writeln!(out, "memory = {}", quote(&format_size(limits.memory)));
+        let _ = writeln!(out, "output = {}", quote(&format_size(limits.max_output)));
+        let _ = writeln!(out, "open_files = {}", limits.open_files);
+        for g in &self.grants {
+            let _ = writeln!(out, "\n[[grant]]");
+            let _ = writeln!(out, "name = {}", quote(&g.grant.name));
+            let _ = writeln!(out, "path = {}", quote(&g.grant.path.to_string_lossy()));
+            let _ = writeln!(out, "access = {}", quote(&g.grant.access.to_string()));
+            if let Some(max) = g.max_bytes_written {
+                let _ = writeln!(out, "max_bytes_written = {}", quote(&format_size(max)));
+            }
+            if let Some(max) = g.max_files_created {
+                let _ = writeln!(out, "max_files_created = {max}");
+            }
+            if !g.hide.is_empty() {
+                let patterns: Vec<String> = g.hide.iter().map(|p| quote(p)).collect();
+                let _ = writeln!(out, "hide = [{}]", patterns.join(", "));
+            }
+        }
+        out
+    }
+
+    /// Adds or replaces (by name) a grant given on the command line; CLI
+    /// flags override the file. A replaced grant keeps its position.
+    pub fn add_grant(&mut self, grant: GrantPolicy) {
+        match self
+            .grants
+            .iter_mut()
+            .find(|g| g.grant.name == grant.grant.name)
+        {
+            Some(existing) => *existing = grant,
+            None => self.grants.push(grant),
+        }
+    }
+
+    fn check(&self) -> Result<(), Problem> {
+        self.check_limits()?;
+        let mut seen = HashSet::new();
+        for (index, g) in self.grants.iter().enumerate() {
+            let name = g.grant.name.as_str();
+            let name_problem = |e: GrantError| Problem {
+                key: format!("grant[{}].name", index + 1),
+                loc: Loc::Grant(index, "name"),
+                message: e.to_string(),
+            };
+            validate_name(name).map_err(name_problem)?;
+            if !seen.insert(name) {
+                return Err(name_problem(GrantError::Duplicate(name.to_owned())));
+            }
+        }
+        for (index, g) in self.grants.iter().enumerate() {
+            let problem = |field: &'static str, message: String| Problem {
+                key: format!("grant `{}`.{field}", g.grant.name),
+                loc: Loc::Grant(index, field),
+                message,
+            };
+            let path = &g.grant.path;
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    return Err(problem(
+                        "path",
+                        format!("{} is not a directory", path.display()),
+                    ));
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    return Err(problem(
+                        "path",
+                        format!("{} does not exist", path.display()),
+                    ));
+                }
+                Err(e) => {
+                    return Err(problem(
+                        "path",
+                        format!("cannot access {}: {e}", path.display()),
+                    ));
+                }
+            }
+            compile_hide(&g.hide).map_err(|e| problem("hide", e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn check_limits(&self) -> Result<(), Problem> {
+        let limits = &self.limits;
+        let problem = |field: &'static str, message: String| Problem {
+            key: format!("limits.{field}"),
+            loc: Loc::Limits(field),
+            message,
+        };
+        if limits.cpu.is_zero() {
+            return Err(problem("cpu", "the CPU budget must be more than 0s".into()));
+        }
+        if limits.wall.is_zero() {
+            return Err(problem(
+                "wall",
+                "the wall-clock budget must be more than 0s".into(),
+            ));
+        }
+        if limits.memory < Limits::MIN_MEMORY {
+            return Err(problem(
+                "memory",
+                format!(
+                    "{} is too little; the Python interpreter needs at least {}",
+                    format_size(limits.memory),
+                    format_size(Limits::MIN_MEMORY)
+                ),
+            ));
+        }
+        if limits.max_output == 0 {
+            return Err(problem(
+                "output",
+                "the output cap must be more than 0B".into(),
+            ));
+        }
+        if limits.open_files == 0 {
+            return Err(problem(
+                "open_files",
+                "at least 1 open file must be allowed".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Joins a relative grant path onto `base_dir`, dropping `.` components so
+/// messages show `/etc/capy/data`, not `/etc/capy/./data`.
+fn resolve(base_dir: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_owned();
+    }
+    let relative: PathBuf = path
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect();
+    if relative.as_os_str().is_empty() {
+        base_dir.to_owned()
+    } else {
+        base_dir.join(relative)
+    }
+}
+
+/// A semantic error before its line is looked up.
+struct Problem {
+    key: String,
+    loc: Loc,
+    message: String,
+}
+
+/// Where a key lives in the file: `[limits]` or the n-th (0-based) `[[grant]]`.
+#[derive(Clone, Copy)]
+enum Loc {
+    Limits(&'static str),
+    Grant(usize, &'static str),
+}
+
+impl Problem {
+    fn into_error(self, text: Option<&str>) -> PolicyError {
+        PolicyError::Invalid {
+            line: text.and_then(|text| find_line(text, self.loc)),
+            key: self.key,
+            message: self.message,
+        }
+    }
+}
+
+/// Finds the 1-based line of a key (or, failing that, of its table header)
+/// by a line-oriented scan; good enough for the plain files people write.
+fn find_line(text: &str, loc: Loc) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum Section {
+        Top,
+        Limits,
+        Grant(usize),
+        Other,
+    }
+    let (target, field) = match loc {
+        Loc::Limits(field) => (Section::Limits, field),
+        Loc::Grant(index, field) => (Section::Grant(index), field),
+    };
+    let mut section = Section::Top;
+    let mut grants = 0;
+    let mut header = None;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("[[") {
+            let name = rest.split("]]").next().unwrap_or("").trim();
+            section = if name == "grant" {
+                grants += 1;
+                Section::Grant(grants - 1)
+            } else {
+                Section::Other
+            };
+        } else if let Some(rest) = line.strip_prefix('[') {
+            let name = rest.split(']').next().unwrap_or("").trim();
+            section = if name == "limits" {
+                Section::Limits
+            } else {
+                Section::Other
+            };
+        } else if section == target
+            && let Some((key, _)) = line.split_once('=')
+            && key.trim().trim_matches(['"', '\'']) == field
+        {
+            return Some(number + 1);
+        } else {
+            continue;
+        }
+        if section == target && header.is_none() {
+            header = Some(number + 1);
+        }
+    }
+    header
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// [`format_duration`], falling back to exact milliseconds where its
+/// rounding would not parse back to the same duration.
+fn duration_text(duration: Duration) -> String {
+    let text = format_duration(duration);
+    if parse_duration(&text) != Ok(duration) && duration.subsec_nanos().is_multiple_of(1_000_000) {
+        return format!("{}ms", duration.as_millis());
+    }
+    text
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    grant: Vec<RawGrant>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    #[serde(default, deserialize_with = "limits_cpu")]
+    cpu: Option<Duration>,
+    #[serde(default, deserialize_with = "limits_wall")]
+    wall: Option<Duration>,
+    #[serde(default, deserialize_with = "limits_memory")]
+    memory: Option<u64>,
+    #[serde(default, deserialize_with = "limits_output")]
+    output: Option<u64>,
+    #[serde(default)]
+    open_files: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrant {
+    name: String,
+    path: PathBuf,
+    #[serde(default, deserialize_with = "grant_access")]
+    access: Access,
+    #[serde(default, deserialize_with = "grant_max_bytes_written")]
+    max_bytes_written: Option<u64>,
+    #[serde(default)]
+    max_files_created: Option<u64>,
+    #[serde(default)]
+    hide: Vec<String>,
+}
+
+fn limits_cpu<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    d.deserialize_any(DurationVisitor("limits.cpu")).map(Some)
+}
+
+fn limits_wall<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    d.deserialize_any(DurationVisitor("limits.wall")).map(Some)
+}
+
+fn limits_memory<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    d.deserialize_any(SizeVisitor("limits.memory")).map(Some)
+}
+
+fn limits_output<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    d.deserialize_any(SizeVisitor("limits.output")).map(Some)
+}
+
+fn grant_max_bytes_written<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    d.deserialize_any(SizeVisitor("grant.max_bytes_written"))
+        .map(Some)
+}
+
+fn grant_access<'de, D: Deserializer<'de>>(d: D) -> Result<Access, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map_err(|e: GrantError| de::Error::custom(format!("grant.access: {e}")))
+}
+
+/// A size: a string for [`parse_size`] or an integer number of bytes.
+struct SizeVisitor(&'static str);
+
+impl Visitor<'_> for SizeVisitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{}: a size such as \"64MiB\" or an integer number of bytes",
+            self.0
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        parse_size(v).map_err(|e| E::custom(format!("{}: {e}", self.0)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| E::custom(format!("{}: a size cannot be negative", self.0)))
+    }
+}
+
+/// A duration: a string for [`parse_duration`] or an integer number of seconds.
+struct DurationVisitor(&'static str);
+
+impl Visitor<'_> for DurationVisitor {
+    type Value = Duration;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{}: a duration such as \"2s\" or \"500ms\", or an integer number of seconds",
+            self.0
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+        parse_duration(v).map_err(|e| E::custom(format!("{}: {e}", self.0)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+        Ok(Duration::from_secs(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+        u64::try_from(v)
+            .map(Duration::from_secs)
+            .map_err(|_| E::custom(format!("{}: a duration cannot be negative", self.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+[limits]
+cpu = "2s"
+wall = "5s"
+memory = "64MiB"
+output = "1MiB"
+open_files = 32
+
+[[grant]]
+name = "data"
+path = "./data"
+access = "ro"
+max_bytes_written = "10MiB"
+max_files_created = 100
+hide = [".git", "*.key", "secrets/**"]
+
+[[grant]]
+name = "out"
+path = "/abs/out"
+access = "rw"
+"#;
+
+    fn parse(text: &str) -> Result<Policy, PolicyError> {
+        Policy::from_toml_str(text, Path::new("/base"))
+    }
+
+    fn parse_err(text: &str) -> String {
+        let err = parse(text).unwrap_err();
+        assert!(matches!(err, PolicyError::Parse { .. }), "{err:?}");
+        err.to_string()
+    }
+
+    /// A policy granting `dir/data` as `data`, followed by `extra` lines.
+    fn policy_in(dir: &Path, extra: &str) -> String {
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        format!("[[grant]]\nname = \"data\"\npath = \"data\"\n{extra}")
+    }
+
+    fn invalid(err: PolicyError) -> (String, Option<usize>, String) {
+        match err {
+            PolicyError::Invalid { key, line, message } => (key, line, message),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_full_example_parses_field_by_field() {
+        let policy = parse(EXAMPLE).unwrap();
+        assert_eq!(
+            policy.limits,
+            Limits {
+                max_output: 1 << 20,
+                cpu: Duration::from_secs(2),
+                wall: Duration::from_secs(5),
+                memory: 64 << 20,
+                open_files: 32,
+            }
+        );
+        assert_eq!(policy.grants.len(), 2);
+        let data = &policy.grants[0];
+        assert_eq!(data.grant.name, "data");
+        assert_eq!(data.grant.path.to_str(), Some("/base/data"));
+        assert_eq!(data.grant.access, Access::ReadOnly);
+        assert_eq!(data.max_bytes_written, Some(10 << 20));
+        assert_eq!(data.max_files_created, Some(100));
+        assert_eq!(data.hide, [".git", "*.key", "secrets/**"]);
+        let out = &policy.grants[1];
+        assert_eq!(out.grant.name, "out");
+        assert_eq!(out.grant.path, PathBuf::from("/abs/out"));
+        assert_eq!(out.grant.access, Access::ReadWrite);
+        assert_eq!(out.max_bytes_written, None);
+        assert_eq!(out.max_files_created, None);
+        assert!(out.hide.is_empty());
+    }
+
+    #[test]
+    fn absent_keys_take_defaults() {
+        assert_eq!(parse("").unwrap(), Policy::default());
+        assert_eq!(parse("[limits]\n").unwrap(), Policy::default());
+        let policy =
+            parse("[limits]\ncpu = \"1s\"\n[[grant]]\nname = \"d\"\npath = \"x\"").unwrap();
+        assert_eq!(policy.limits, Limits::default().cpu(Duration::from_secs(1)));
+        assert_eq!(
+            policy.grants,
+            [GrantPolicy::new(DirGrant {
+                name: "d".into(),
+                path: PathBuf::from("/base/x"),
+                access: Access::ReadOnly,
+            })]
+        );
+    }
+
+    #[test]
+    fn integers_are_bytes_and_seconds() {
+        let policy = parse(
+            "[limits]\ncpu = 3\nwall = 7\nmemory = 33554432\noutput = 1000\n\
+             [[grant]]\nname = \"d\"\npath = \"/d\"\nmax_bytes_written = 4096",
+        )
+        .unwrap();
+        assert_eq!(policy.limits.cpu, Duration::from_secs(3));
+        assert_eq!(policy.limits.wall, Duration::from_secs(7));
+        assert_eq!(policy.limits.memory, 32 << 20);
+        assert_eq!(policy.limits.max_output, 1000);
+        assert_eq!(policy.grants[0].max_bytes_written, Some(4096));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let err = parse_err("cpu = \"1s\"\n");
+        assert!(err.contains("line 1"), "{err}");
+        assert!(err.contains("unknown field `cpu`"), "{err}");
+
+        let err = parse_err("[limits]\ncpu = \"1s\"\ncpux = \"2s\"\n");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("unknown field `cpux`"), "{err}");
+        assert!(err.contains("`open_files`"), "lists the known keys: {err}");
+
+        let err = parse_err("[[grant]]\nname = \"d\"\npath = \"/d\"\nacess = \"rw\"\n");
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("unknown field `acess`"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named_with_their_line() {
+        let err = parse_err("[limits]\nmemory = \"12 parsecs\"\n");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("limits.memory"), "{err}");
+        assert!(err.contains("\"12 parsecs\""), "{err}");
+        assert!(err.contains("64MiB"), "{err}");
+
+        let err = parse_err("[limits]\noutput = -5\n");
+        assert!(
+            err.contains("limits.output: a size cannot be negative"),
+            "{err}"
+        );
+
+        let err = parse_err("[limits]\n\nwall = \"2 fortnights\"\n");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("limits.wall"), "{err}");
+        assert!(err.contains("invalid duration"), "{err}");
+
+        let err = parse_err("[limits]\ncpu = true\n");
+        assert!(err.contains("limits.cpu"), "{err}");
+
+        let err = parse_err("[[grant]]\nname = \"d\"\npath = \"/d\"\naccess = \"rx\"\n");
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("unknown access `rx`"), "{err}");
+
+        let err =
+            parse_err("[[grant]]\nname = \"d\"\npath = \"/d\"\nmax_bytes_written = \"lots\"\n");
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("max_bytes_written"), "{err}");
+
+        let err = parse_err("[[grant]]\nname = \"d\"\n");
+        assert!(err.contains("missing field `path`"), "{err}");
+
+        let (key, line, _) = invalid(parse("[[grant]]\nname = \"d\"\npath = \"\"\n").unwrap_err());
+        assert_eq!((key.as_str(), line), ("grant[1].path", Some(3)));
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_base_dir() {
+        let policy = Policy::from_toml_str(
+            "[[grant]]\nname = \"a\"\npath = \"sub/dir\"\n[[grant]]\nname = \"b\"\npath = \"/abs\"\n",
+            Path::new("/etc/capy"),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.grants[0].grant.path,
+            PathBuf::from("/etc/capy/sub/dir")
+        );
+        assert_eq!(policy.grants[1].grant.path, PathBuf::from("/abs"));
+    }
+
+    #[test]
+    fn load_resolves_paths_and_validates() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, policy_in(dir.path(), "hide = [\".git\"]\n")).unwrap();
+        let policy = Policy::load(&file).unwrap();
+        assert_eq!(policy.grants[0].grant.path, dir.path().join("data"));
+        assert!(
+            std::fs::metadata(&policy.grants[0].grant.path)
+                .unwrap()
+                .is_dir()
+        );
+    }
+
+    #[test]
+    fn load_errors_name_the_file_or_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        let err = Policy::load(&missing).unwrap_err();
+        assert!(matches!(err, PolicyError::Read { .. }), "{err:?}");
+        assert!(err.to_string().contains("nope.toml"), "{err}");
+
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, "[limits]\ncpux = 1\n").unwrap();
+        let err = Policy::load(&file).unwrap_err();
+        assert!(
+            matches!(&err, PolicyError::Parse { file: Some(f), .. } if *f == file),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("policy.toml: TOML parse error at line 2"),
+            "{err}"
+        );
+
+        std::fs::write(
+            &file,
+            "[limits]\ncpu = \"1s\"\n\n[[grant]]\nname = \"data\"\n\npath = \"missing\"\n",
+        )
+        .unwrap();
+        let (key, line, message) = invalid(Policy::load(&file).unwrap_err());
+        assert_eq!(key, "grant `data`.path");
+        assert_eq!(line, Some(7));
+        assert_eq!(
+            message,
+            format!("{} does not exist", dir.path().join("missing").display())
+        );
+    }
+
+    #[test]
+    fn grant_paths_must_be_existing_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let text = "[[grant]]\nname = \"data\"\npath = \"a-file\"\n";
+        let err = Policy::from_toml_str(text, dir.path())
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        let shown = err.to_string();
+        let (key, line, message) = invalid(err);
+        assert_eq!(key, "grant `data`.path");
+        assert_eq!(line, None, "validate has no source text");
+        assert_eq!(message, format!("{} is not a directory", file.display()));
+        assert_eq!(
+            shown,
+            format!("grant `data`.path: {} is not a directory", file.display())
+        );
+
+        let text = "[[grant]]\nname = \"data\"\npath = \"a-file/below\"\n";
+        let (_, _, message) = invalid(
+            Policy::from_toml_str(text, dir.path())
+                .unwrap()
+                .validate()
+                .unwrap_err(),
+        );
+        assert!(message.ends_with("does not exist"), "{message}");
+    }
+
+    #[test]
+    fn grant_names_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let check = |names: &[&str]| {
+            let mut text = String::new();
+            for name in names {
+                text += &format!("[[grant]]\nname = \"{name}\"\npath = \".\"\n");
+            }
+            let policy = Policy::from_toml_str(&text, dir.path()).unwrap();
+            policy.validate().map(|_| policy)
+        };
+        check(&["a", "b"]).unwrap();
+
+        let err = check(&["a", "b", "a"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "grant[3].name: grant name `a` is used twice"
+        );
+        let err = check(&["my-data"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "grant[1].name: grant name `my-data` is not a Python identifier"
+        );
+        let err = check(&["ok", "print"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "grant[2].name: grant name `print` would shadow the Python builtin of that name"
+        );
+        let err = check(&["class"]).unwrap_err();
+        assert!(err.to_string().contains("keyword"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_names_in_a_file_point_at_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(
+            &file,
+            "[[grant]]\nname = \"a\"\npath = \".\"\n\n[[grant]]\npath = \".\"\nname = \"a\"\n",
+        )
+        .unwrap();
+        let (key, line, _) = invalid(Policy::load(&file).unwrap_err());
+        assert_eq!((key.as_str(), line), ("grant[2].name", Some(7)));
+    }
+
+    #[test]
+    fn bad_hide_patterns_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        std::fs::write(&file, policy_in(dir.path(), "hide = [\"ok\", \"[abc\"]\n")).unwrap();
+        let err = Policy::load(&file).unwrap_err();
+        let shown = err.to_string();
+        let (key, line, message) = invalid(err);
+        assert_eq!(key, "grant `data`.hide");
+        assert_eq!(line, Some(4));
+        assert!(
+            message.starts_with("hide pattern `[abc` is invalid"),
+            "{message}"
+        );
+        assert!(shown.ends_with("(line 4)"), "{shown}");
+    }
+
+    #[test]
+    fn limits_must_be_positive() {
+        let cases = [
+            ("cpu = 0", "limits.cpu"),
+            ("wall = \"0s\"", "limits.wall"),
+            ("memory = 0", "limits.memory"),
+            ("output = \"0B\"", "limits.output"),
+            ("open_files = 0", "limits.open_files"),
+        ];
+        for (line, expected) in cases {
+            let text = format!("# limits\n[limits]\n{line}\n");
+            let policy = parse(&text).unwrap();
+            let (key, _, message) = invalid(policy.validate().unwrap_err());
+            assert_eq!(key, expected, "{message}");
+
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("p.toml");
+            std::fs::write(&file, &text).unwrap();
+            let (_, line, _) = invalid(Policy::load(&file).unwrap_err());
+            assert_eq!(line, Some(3), "{text}");
+        }
+        let policy = parse("[limits]\nmemory = \"8MiB\"").unwrap();
+        let err = policy.validate().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "limits.memory: 8MiB is too little; the Python interpreter needs at least 16MiB"
+        );
+        parse("[limits]\nmemory = \"16MiB\"")
+            .unwrap()
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn to_toml_round_trips() {
+        let mut policy = parse(EXAMPLE).unwrap();
+        policy.limits.wall = Duration::from_millis(1500);
+        policy.limits.cpu = Duration::from_millis(250);
+        policy.limits.max_output = 1500;
+        policy.add_grant(GrantPolicy {
+            grant: DirGrant {
+                name: "odd".into(),
+                path: PathBuf::from("/with \"quotes\"\\and\ttabs"),
+                access: Access::ReadWrite,
+            },
+            max_bytes_written: Some(0),
+            max_files_created: Some(0),
+            hide: vec!["a\"b".into()],
+        });
+        let text = policy.to_toml();
+        assert!(text.contains("memory = \"64MiB\""), "{text}");
+        assert!(text.contains("wall = \"1.5s\""), "{text}");
+        assert!(text.contains("cpu = \"250ms\""), "{text}");
+        assert_eq!(parse(&text).unwrap(), policy, "{text}");
+        assert_eq!(
+            parse(&Policy::default().to_toml()).unwrap(),
+            Policy::default()
+        );
+    }
+
+    #[test]
+    fn add_grant_replaces_by_name() {
+        let mut policy = parse(EXAMPLE).unwrap();
+        let cli = GrantPolicy::new(DirGrant::parse_cli("data=/elsewhere:rw").unwrap());
+        policy.add_grant(cli.clone());
+        assert_eq!(policy.grants.len(), 2);
+        assert_eq!(
+            policy.grants[0], cli,
+            "replaced in place, quotas and hide dropped"
+        );
+        assert_eq!(policy.grants[1].grant.name, "out");
+        let new = GrantPolicy::new(DirGrant::parse_cli("extra=/x").unwrap());
+        policy.add_grant(new.clone());
+        assert_eq!(policy.grants.len(), 3);
+        assert_eq!(policy.grants[2], new);
+    }
+}
