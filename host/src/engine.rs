@@ -116,6 +116,7 @@ impl EngineBuilder {
     /// Compiles or loads the guest and links it against the host.
     pub fn build(mut self) -> Result<Engine, Error> {
         let wasmtime = wasmtime::Engine::new(&wasmtime_config()).map_err(Error::Engine)?;
+        crate::budget::start_ticker(&wasmtime);
         let on_compile = self
             .on_compile
             .as_deref_mut()

@@ -39,6 +39,9 @@ pub enum GrantError {
     /// The host directory cannot be opened.
     #[error(transparent)]
     Open(capy_proxies::fs::OpenGrantError),
+    /// A hide pattern does not compile.
+    #[error(transparent)]
+    Hide(capy_policy::HideError),
 }
 
 /// How a run failed. Partial output is kept in the [`Outcome`](crate::Outcome).

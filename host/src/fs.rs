@@ -12,8 +12,11 @@ use std::io::SeekFrom;
 use capy_proxies::fs::{self as cap, DirCap, FileCap};
 use wasmtime::component::Resource;
 
+use capy_policy::Limit;
+
 use crate::audit::{AuditLog, AuditRecord};
 use crate::bindings::capy::sandbox::fs as wit;
+use crate::error::LimitTrap;
 use crate::sandbox::State;
 
 /// Most handles (directories and open files together) a guest may hold at
@@ -39,14 +42,18 @@ pub(crate) struct FsState {
     grants: Vec<DirCap>,
     audit: Option<AuditLog>,
     live_handles: usize,
+    open_files: u32,
+    max_open_files: u32,
 }
 
 impl FsState {
-    pub fn new(grants: Vec<DirCap>, audit: Option<AuditLog>) -> FsState {
+    pub fn new(grants: Vec<DirCap>, audit: Option<AuditLog>, max_open_files: u32) -> FsState {
         FsState {
             grants,
             audit,
             live_handles: 0,
+            open_files: 0,
+            max_open_files,
         }
     }
 
@@ -102,7 +109,7 @@ fn kind_name(kind: cap::FsErrorKind) -> &'static str {
         K::NotEmpty => "not-empty",
         K::InvalidInput => "invalid-input",
         K::TooLarge => "too-large",
-        K::QuotaExceeded => "quota-exceeded",
+        K::BytesQuotaExceeded | K::FilesQuotaExceeded => "quota-exceeded",
         K::NotReadable => "not-readable",
         K::NotWritable => "not-writable",
         K::Other => "other",
@@ -121,7 +128,7 @@ fn to_wit_error(error: cap::FsError) -> wit::FsError {
         K::NotEmpty => W::NotEmpty,
         K::InvalidInput => W::InvalidInput,
         K::TooLarge => W::TooLarge,
-        K::QuotaExceeded => W::QuotaExceeded,
+        K::BytesQuotaExceeded | K::FilesQuotaExceeded => W::QuotaExceeded,
         K::NotReadable => W::NotReadable,
         K::NotWritable => W::NotWritable,
         K::Other => W::Other,
@@ -152,6 +159,23 @@ fn to_wit_metadata(metadata: cap::Metadata) -> wit::Metadata {
 
 type FsResult<T> = wasmtime::Result<Result<T, wit::FsError>>;
 
+/// A quota is a limit: using it up ends the run (exit 3 in the CLI) rather
+/// than handing the script an error it might ignore and retry.
+fn quota_limit(error: &cap::FsError, grant: &cap::Grant) -> Option<LimitTrap> {
+    let quotas = grant.quotas();
+    match error.kind {
+        cap::FsErrorKind::BytesQuotaExceeded => Some(LimitTrap(Limit::BytesWritten {
+            grant: grant.name().to_owned(),
+            max: quotas.max_bytes_written.unwrap_or(0),
+        })),
+        cap::FsErrorKind::FilesQuotaExceeded => Some(LimitTrap(Limit::FilesCreated {
+            grant: grant.name().to_owned(),
+            max: quotas.max_files_created.unwrap_or(0),
+        })),
+        _ => None,
+    }
+}
+
 impl State {
     /// Runs a directory operation and audits it. `bytes` says how much data
     /// a successful call moved.
@@ -164,12 +188,19 @@ impl State {
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
         let cap = self.table.get(dir)?.cap.clone();
+        let started = std::time::Instant::now();
         let result = call(&cap);
+        self.clock.add_host_time(started.elapsed());
         let (moved, outcome) = match &result {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
         self.fs.audit(cap.grant_name(), op, path, moved, outcome);
+        if let Err(error) = &result
+            && let Some(limit) = quota_limit(error, cap.grant())
+        {
+            return Err(limit.into());
+        }
         Ok(result.map_err(to_wit_error))
     }
 
@@ -182,13 +213,22 @@ impl State {
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
         let handle = self.table.get_mut(file)?;
+        let started = std::time::Instant::now();
         let result = call(&mut handle.cap);
         let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
+        let limit = result
+            .as_ref()
+            .err()
+            .and_then(|error| quota_limit(error, handle.cap.grant()));
+        self.clock.add_host_time(started.elapsed());
         let (moved, outcome) = match &result {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
         self.fs.audit(&grant, op, &path, moved, outcome);
+        if let Some(limit) = limit {
+            return Err(limit.into());
+        }
         Ok(result.map_err(to_wit_error))
     }
 }
@@ -297,6 +337,9 @@ impl wit::HostDir for State {
         if self.fs.live_handles >= MAX_LIVE_HANDLES {
             wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
         }
+        if self.fs.open_files >= self.fs.max_open_files {
+            return Err(LimitTrap(Limit::OpenFiles(self.fs.max_open_files)).into());
+        }
         let opened = self.dir_op(
             &dir,
             "open",
@@ -310,6 +353,7 @@ impl wit::HostDir for State {
         match opened {
             Ok((cap, grant)) => {
                 self.fs.take_handle()?;
+                self.fs.open_files += 1;
                 Ok(Ok(self.table.push(FileHandle { cap, grant })?))
             }
             Err(error) => Ok(Err(error)),
@@ -407,6 +451,7 @@ impl wit::HostFile for State {
     fn drop(&mut self, file: Resource<FileHandle>) -> wasmtime::Result<()> {
         self.table.delete(file)?;
         self.fs.live_handles = self.fs.live_handles.saturating_sub(1);
+        self.fs.open_files = self.fs.open_files.saturating_sub(1);
         Ok(())
     }
 }

@@ -25,6 +25,7 @@
 
 mod audit;
 mod bindings;
+mod budget;
 mod cache;
 mod engine;
 mod error;
@@ -32,7 +33,7 @@ mod fs;
 mod output;
 mod sandbox;
 
-pub use capy_policy::{Access, DirGrant, Limit, Limits};
+pub use capy_policy::{Access, DirGrant, GrantPolicy, Limit, Limits, Policy, PolicyError};
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, GrantError, GuestCrash, PythonException, RunError};
 pub use output::Stream;

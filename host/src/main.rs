@@ -29,15 +29,32 @@ struct Cli {
 enum Command {
     /// Run a Python script in a fresh sandbox.
     Run(RunArgs),
+    /// Validate a policy file and print the effective policy.
+    Check {
+        /// The policy file (TOML).
+        policy: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// The script to run.
     script: PathBuf,
+    /// A policy file (TOML): limits and grants. Flags override it.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// Most bytes the script may print (stdout and stderr together), e.g. 64KiB.
     #[arg(long, value_name = "SIZE", value_parser = capy_policy::parse_size)]
     max_output: Option<u64>,
+    /// Most guest CPU time per run, not counting host calls, e.g. 2s or 500ms.
+    #[arg(long, value_name = "DURATION", value_parser = capy_policy::parse_duration)]
+    cpu: Option<std::time::Duration>,
+    /// Most wall-clock time per run, e.g. 30s.
+    #[arg(long, value_name = "DURATION", value_parser = capy_policy::parse_duration)]
+    timeout: Option<std::time::Duration>,
+    /// Most guest memory, e.g. 64MiB.
+    #[arg(long, value_name = "SIZE", value_parser = capy_policy::parse_size)]
+    memory: Option<u64>,
     /// Grant a directory to the script as the global NAME (read-only unless
     /// `:rw`). Repeatable.
     #[arg(long = "dir", value_name = "NAME=PATH[:ro|:rw]", value_parser = parse_grant)]
@@ -57,6 +74,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Check { policy } => check(&policy),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -82,15 +100,9 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         |name| name.to_string_lossy().into_owned(),
     );
 
+    let policy = effective_policy(&args)?;
     let engine = engine()?;
-    let mut limits = capy::Limits::default();
-    if let Some(bytes) = args.max_output {
-        limits = limits.output(bytes);
-    }
-    let mut builder = engine.sandbox().limits(limits);
-    for grant in &args.dirs {
-        builder = builder.grant(grant.clone());
-    }
+    let mut builder = engine.sandbox().policy(&policy);
     if let Some(path) = &args.audit {
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -114,7 +126,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             };
         })
         .build()
-        .map_err(|err| grant_usage(err, &args.dirs))?;
+        .map_err(|err| grant_usage(err, &policy))?;
     let outcome = sandbox.run_named(&source, &filename)?;
     let _ = std::io::stdout().flush();
     Ok(match outcome.error {
@@ -136,13 +148,14 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
 
 /// A grant the user got wrong is a usage error (exit 2) naming the host
 /// path; anything else stays a sandbox failure.
-fn grant_usage(err: capy::Error, grants: &[capy::DirGrant]) -> anyhow::Error {
+fn grant_usage(err: capy::Error, policy: &capy::Policy) -> anyhow::Error {
     match err {
         capy::Error::Grant(capy::GrantError::Open(open)) => {
-            let path = grants
+            let path = policy
+                .grants
                 .iter()
-                .find(|g| g.name == open.name)
-                .map_or_else(String::new, |g| format!(" ({})", g.path.display()));
+                .find(|g| g.grant.name == open.name)
+                .map_or_else(String::new, |g| format!(" ({})", g.grant.path.display()));
             Usage(format!(
                 "cannot grant directory `{}`{path}: {}",
                 open.name,
@@ -153,6 +166,41 @@ fn grant_usage(err: capy::Error, grants: &[capy::DirGrant]) -> anyhow::Error {
         capy::Error::Grant(invalid) => Usage(invalid.to_string()).into(),
         other => other.into(),
     }
+}
+
+/// The policy file (if any) with the command line's flags applied on top.
+fn effective_policy(args: &RunArgs) -> anyhow::Result<capy::Policy> {
+    let mut policy = match &args.policy {
+        Some(path) => capy::Policy::load(path).map_err(|e| Usage(e.to_string()))?,
+        None => capy::Policy::default(),
+    };
+    capy_policy::validate_names(args.dirs.iter().map(|g| g.name.as_str()))
+        .map_err(|e| Usage(e.to_string()))?;
+    for grant in &args.dirs {
+        policy.add_grant(grant.clone().into());
+    }
+    let limits = &mut policy.limits;
+    if let Some(bytes) = args.max_output {
+        limits.max_output = bytes;
+    }
+    if let Some(cpu) = args.cpu {
+        limits.cpu = cpu;
+    }
+    if let Some(wall) = args.timeout {
+        limits.wall = wall;
+    }
+    if let Some(bytes) = args.memory {
+        limits.memory = bytes;
+    }
+    policy.validate().map_err(|e| Usage(e.to_string()))?;
+    Ok(policy)
+}
+
+/// `capy check`: validates a policy and prints it as capy will apply it.
+fn check(path: &Path) -> anyhow::Result<u8> {
+    let policy = capy::Policy::load(path).map_err(|e| Usage(e.to_string()))?;
+    print!("{}", policy.to_toml());
+    Ok(exit::OK)
 }
 
 fn read_script(path: &Path) -> anyhow::Result<String> {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use capy_policy::{Access, DirGrant, Limits};
+use capy_policy::{Access, DirGrant, GrantPolicy, Limits, Policy};
 use capy_proxies::fs::{DirCap, Grant, Quotas, ambient_authority};
 use wasmtime::Store;
 use wasmtime::component::ResourceTable;
@@ -11,6 +11,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::audit::{AuditLog, AuditSink};
 use crate::bindings::{self, capy::sandbox::output::Channel};
+use crate::budget::{MemoryLimiter, RunClock};
 use crate::engine::{Engine, MAX_WASM_STACK};
 use crate::error::{Error, GrantError, GuestCrash, LimitTrap, PythonException, RunError};
 use crate::fs::FsState;
@@ -26,7 +27,7 @@ pub struct SandboxBuilder {
     engine: Engine,
     limits: Limits,
     stream: Option<StreamFn>,
-    grants: Vec<DirGrant>,
+    grants: Vec<GrantPolicy>,
     audit: Option<AuditSink>,
 }
 
@@ -53,9 +54,23 @@ impl SandboxBuilder {
         })
     }
 
-    /// Adds a directory grant (see [`dir`](SandboxBuilder::dir)).
-    pub fn grant(mut self, grant: DirGrant) -> Self {
+    /// Adds a directory grant (see [`dir`](SandboxBuilder::dir)), with its
+    /// quotas and hidden paths if it is a [`GrantPolicy`]. A grant of the
+    /// same name replaces an earlier one.
+    pub fn grant(mut self, grant: impl Into<GrantPolicy>) -> Self {
+        let grant = grant.into();
+        self.grants.retain(|g| g.grant.name != grant.grant.name);
         self.grants.push(grant);
+        self
+    }
+
+    /// Applies a whole policy: its limits and its grants (added to any
+    /// already given).
+    pub fn policy(mut self, policy: &Policy) -> Self {
+        self.limits = policy.limits.clone();
+        for grant in &policy.grants {
+            self = self.grant(grant.clone());
+        }
         self
     }
 
@@ -91,12 +106,23 @@ impl SandboxBuilder {
             wasi: wasi_ctx(&guest_diagnostics),
             table: ResourceTable::new(),
             output: OutputCapture::new(self.limits.max_output, self.stream),
-            fs: FsState::new(grants, self.audit.map(AuditLog::new)),
+            fs: FsState::new(
+                grants,
+                self.audit.map(AuditLog::new),
+                self.limits.open_files,
+            ),
+            clock: RunClock::new(self.limits.cpu, self.limits.wall),
+            memory: MemoryLimiter::new(self.limits.memory),
         };
         let mut store = Store::new(self.engine.wasmtime(), state);
-        // Epoch interruption is compiled in (for the CPU and wall limits);
-        // until a deadline is armed for a run, never interrupt.
+        store.limiter(|state| &mut state.memory);
+        // Between runs nothing executes; during a run, every epoch tick
+        // checks the run's CPU and wall-clock budgets.
         store.set_epoch_deadline(u64::MAX / 2);
+        store.epoch_deadline_callback(|store| {
+            store.data().clock.check()?;
+            Ok(wasmtime::UpdateDeadline::Continue(1))
+        });
         let instance = self
             .engine
             .pre()
@@ -112,22 +138,23 @@ impl SandboxBuilder {
 }
 
 /// Opens every granted directory, once, as a capability.
-fn open_grants(grants: &[DirGrant]) -> Result<Vec<DirCap>, Error> {
-    capy_policy::validate_names(grants.iter().map(|g| g.name.as_str()))
+fn open_grants(grants: &[GrantPolicy]) -> Result<Vec<DirCap>, Error> {
+    capy_policy::validate_names(grants.iter().map(|g| g.grant.name.as_str()))
         .map_err(|e| Error::Grant(GrantError::Invalid(e)))?;
     grants
         .iter()
-        .map(|grant| {
+        .map(|policy| {
+            let grant = &policy.grant;
+            let hide = capy_policy::compile_hide(&policy.hide)
+                .map_err(|e| Error::Grant(GrantError::Hide(e)))?;
+            let quotas = Quotas {
+                max_bytes_written: policy.max_bytes_written,
+                max_files_created: policy.max_files_created,
+            };
             // The one place capy uses ambient authority: the host operator
             // named this directory.
-            let opened = Grant::open(
-                &grant.name,
-                &grant.path,
-                Quotas::default(),
-                None,
-                ambient_authority(),
-            )
-            .map_err(|e| Error::Grant(GrantError::Open(e)))?;
+            let opened = Grant::open(&grant.name, &grant.path, quotas, hide, ambient_authority())
+                .map_err(|e| Error::Grant(GrantError::Open(e)))?;
             Ok(DirCap::new(opened, grant.access == Access::ReadWrite))
         })
         .collect()
@@ -198,12 +225,16 @@ impl Sandbox {
             return Err(Error::Stopped(reason.clone()));
         }
         let (instance, store) = (&self.instance, &mut self.store);
+        store.data_mut().clock.start();
+        store.set_epoch_deadline(1);
         let result = on_guest_thread(|| {
             instance
                 .capy_sandbox_runner()
-                .call_run(store, source, filename)
-        })
-        .map_err(Error::GuestThread)?;
+                .call_run(&mut *store, source, filename)
+        });
+        store.data_mut().clock.stop();
+        store.set_epoch_deadline(u64::MAX / 2);
+        let result = result.map_err(Error::GuestThread)?;
         let error = match result {
             Ok(Ok(())) => None,
             Ok(Err(exception)) => Some(RunError::Exception(PythonException {
@@ -227,7 +258,7 @@ impl Sandbox {
 
     fn classify_trap(&self, trap: wasmtime::Error) -> RunError {
         if let Some(LimitTrap(limit)) = trap.downcast_ref::<LimitTrap>() {
-            return RunError::LimitExceeded(*limit);
+            return RunError::LimitExceeded(limit.clone());
         }
         let guest_message =
             String::from_utf8_lossy(&self.guest_diagnostics.contents()).into_owned();
@@ -277,6 +308,9 @@ pub(crate) struct State {
     pub(crate) table: ResourceTable,
     output: OutputCapture,
     pub(crate) fs: FsState,
+    /// The current run's CPU and wall-clock budgets.
+    pub(crate) clock: RunClock,
+    memory: MemoryLimiter,
 }
 
 impl WasiView for State {
@@ -294,7 +328,10 @@ impl bindings::capy::sandbox::output::Host for State {
             Channel::Stdout => Stream::Stdout,
             Channel::Stderr => Stream::Stderr,
         };
-        self.output.write(stream, &data)?;
+        let started = std::time::Instant::now();
+        let written = self.output.write(stream, &data);
+        self.clock.add_host_time(started.elapsed());
+        written?;
         Ok(())
     }
 }

@@ -288,12 +288,12 @@ fn bad_dir_grants_are_usage_errors() {
     let out = run_script_with(&["--dir", &missing], "pass");
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("cannot grant directory `data`"),
+        text(&out.stderr).contains("grant `data`.path"),
         "{}",
         text(&out.stderr)
     );
     assert!(
-        text(&out.stderr).contains("no such file"),
+        text(&out.stderr).contains("does not exist"),
         "{}",
         text(&out.stderr)
     );
@@ -361,4 +361,74 @@ fn the_report_example_reads_its_grant() {
     );
     assert!(stdout.contains("total: 10 visits\n"), "{stdout}");
     assert_eq!(stdout.matches("refused:").count(), 2, "{stdout}");
+}
+
+#[test]
+fn an_endless_loop_exits_three_naming_the_cpu_limit() {
+    let out = run_script_with(&["--cpu", "1s"], "while True:\n    pass");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "capy: limit exceeded: cpu 1s\n");
+}
+
+#[test]
+fn a_policy_file_sets_grants_and_limits_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        "[limits]\noutput = \"1KiB\"\n\n[[grant]]\nname = \"out\"\npath = \"out\"\naccess = \"rw\"\nmax_files_created = 2\n",
+    );
+    let policy = policy.to_str().unwrap();
+    let out = run_script_with(
+        &["--policy", policy],
+        "for i in range(10):\n    (out / f'{i}.txt').touch()",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "capy: limit exceeded: files created in `out` 2\n"
+    );
+
+    let out = run_script_with(&["--policy", policy], "print('x' * 2000)");
+    assert_eq!(out.status.code(), Some(3));
+    let out = run_script_with(
+        &["--policy", policy, "--max-output", "1MiB"],
+        "print('x' * 2000)",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn check_prints_the_effective_policy_or_says_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let good = write(
+        dir.path(),
+        "good.toml",
+        "[limits]\ncpu = \"2s\"\n\n[[grant]]\nname = \"data\"\npath = \"data\"\n",
+    );
+    let out = capy().arg("check").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(printed.contains("cpu = \"2s\""), "{printed}");
+    assert!(printed.contains("memory = \"256MiB\""), "{printed}");
+    assert!(printed.contains("access = \"ro\""), "{printed}");
+
+    for (body, needle) in [
+        ("[limits]\ncpux = \"2s\"\n", "unknown field `cpux`"),
+        ("[limits]\nmemory = \"12 parsecs\"\n", "limits.memory"),
+        (
+            "[[grant]]\nname = \"data\"\npath = \"missing\"\n",
+            "does not exist",
+        ),
+        ("[[grant]]\nname = \"print\"\npath = \"data\"\n", "shadow"),
+    ] {
+        let bad = write(dir.path(), "bad.toml", body);
+        let out = capy().arg("check").arg(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{body}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(needle), "{body}: {stderr}");
+        assert!(stderr.contains("line"), "{body}: {stderr}");
+    }
 }

@@ -5,6 +5,7 @@ mod escape;
 mod fs;
 mod hardening;
 mod language;
+mod limits;
 mod output;
 mod sandbox;
 mod traversal;

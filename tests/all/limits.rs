@@ -1,0 +1,260 @@
+//! Resource limits hold against hostile scripts: each ends the run with the
+//! limit that was hit (or the exception CPython would raise), and the same
+//! engine then runs a normal script correctly.
+//!
+//! Time bounds here are generous on purpose (the machine is shared and
+//! noisy); how closely limits are enforced is measured by the benchmarks.
+
+use std::time::{Duration, Instant};
+
+use capy::{Limit, Limits, RunError};
+
+use crate::engine;
+use crate::tree::Tree;
+
+/// Tight limits so hostile scripts end quickly.
+fn tight() -> Limits {
+    Limits::default()
+        .cpu(Duration::from_secs(1))
+        .wall(Duration::from_secs(20))
+        .memory(64 << 20)
+}
+
+/// Runs `source` under `limits` (with `tree`'s grant as read-write `out`
+/// when given) and returns how the run failed and how long it took.
+fn run_limited(
+    limits: Limits,
+    grant: Option<capy::GrantPolicy>,
+    source: &str,
+) -> (Option<RunError>, Duration) {
+    let mut builder = engine().sandbox().limits(limits);
+    if let Some(grant) = grant {
+        builder = builder.grant(grant);
+    }
+    let mut sandbox = builder.build().expect("sandbox starts");
+    let started = Instant::now();
+    let outcome = sandbox.run(source).expect("run completes");
+    (outcome.error, started.elapsed())
+}
+
+/// The engine still runs ordinary code after a limit was hit.
+#[track_caller]
+fn assert_host_survived() {
+    let outcome = engine()
+        .sandbox()
+        .build()
+        .unwrap()
+        .run("print(sum(range(10)))")
+        .unwrap();
+    assert_eq!(
+        (outcome.stdout_text(), outcome.error),
+        ("45\n".to_owned(), None)
+    );
+}
+
+#[track_caller]
+fn assert_limit(error: Option<RunError>, expected: Limit) {
+    assert_eq!(error, Some(RunError::LimitExceeded(expected)));
+    assert_host_survived();
+}
+
+#[track_caller]
+fn assert_exception(error: Option<RunError>, type_names: &[&str]) {
+    match error {
+        Some(RunError::Exception(e)) => assert!(type_names.contains(&e.type_name.as_str()), "{e}"),
+        other => panic!("expected one of {type_names:?}, got {other:?}"),
+    }
+    assert_host_survived();
+}
+
+#[test]
+fn an_endless_loop_hits_the_cpu_limit() {
+    let (error, took) = run_limited(tight(), None, "while True:\n    pass");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(took >= Duration::from_secs(1), "stopped early: {took:?}");
+    assert_limit(error, Limit::Cpu(Duration::from_secs(1)));
+}
+
+#[test]
+fn the_wall_clock_limit_holds_when_cpu_is_plentiful() {
+    let limits = tight()
+        .cpu(Duration::from_secs(60))
+        .wall(Duration::from_secs(1));
+    let (error, took) = run_limited(limits, None, "while True:\n    pass");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert_limit(error, Limit::Wall(Duration::from_secs(1)));
+}
+
+#[test]
+fn each_run_gets_a_fresh_budget() {
+    let mut sandbox = engine().sandbox().limits(tight()).build().unwrap();
+    for _ in 0..3 {
+        // ~0.4 s of work each: three runs together pass the 1 s budget,
+        // but no single one does.
+        let outcome = sandbox.run("sum(i * i for i in range(300000))").unwrap();
+        assert_eq!(outcome.error, None);
+    }
+}
+
+#[test]
+fn a_huge_power_is_a_memory_error_not_a_crash() {
+    let (error, _) = run_limited(tight(), None, "10**10**10");
+    assert_exception(error, &["MemoryError"]);
+}
+
+#[test]
+fn a_huge_string_is_refused() {
+    let (error, _) = run_limited(tight(), None, "x = 'a' * 10**10");
+    assert_exception(error, &["OverflowError", "MemoryError"]);
+    let (error, _) = run_limited(tight(), None, "x = 'a' * 10**9");
+    assert_limit(error, Limit::Memory(64 << 20));
+}
+
+#[test]
+fn a_list_that_grows_forever_hits_the_memory_limit() {
+    let limits = tight().cpu(Duration::from_secs(30));
+    let (error, _) = run_limited(
+        limits,
+        None,
+        "l = []\nwhile True:\n    l.append('x' * 1000)",
+    );
+    assert_limit(error, Limit::Memory(64 << 20));
+}
+
+#[test]
+fn an_endless_generator_consumed_by_list_is_stopped() {
+    let (error, _) = run_limited(tight(), None, "list(iter(int, 1))");
+    match &error {
+        Some(RunError::LimitExceeded(Limit::Memory(_) | Limit::Cpu(_))) => {}
+        other => panic!("expected a memory or cpu limit, got {other:?}"),
+    }
+    assert_host_survived();
+}
+
+#[test]
+fn unbounded_recursion_is_a_recursion_error() {
+    let (error, _) = run_limited(tight(), None, "def f(n):\n    return f(n + 1)\nf(0)");
+    assert_exception(error, &["RecursionError"]);
+}
+
+#[test]
+fn a_print_flood_hits_the_output_limit() {
+    let (error, _) = run_limited(
+        tight().output(10_000),
+        None,
+        "while True:\n    print('x' * 100)",
+    );
+    assert_limit(error, Limit::Output(10_000));
+}
+
+fn quota_grant(tree: &Tree, bytes: Option<u64>, files: Option<u64>) -> capy::GrantPolicy {
+    let mut grant = capy::GrantPolicy::new(capy::DirGrant {
+        name: "out".into(),
+        path: tree.path("other"),
+        access: capy::Access::ReadWrite,
+    });
+    grant.max_bytes_written = bytes;
+    grant.max_files_created = files;
+    grant
+}
+
+#[test]
+fn a_write_loop_hits_the_byte_quota() {
+    let tree = Tree::new();
+    let grant = quota_grant(&tree, Some(10_000), None);
+    let (error, _) = run_limited(
+        tight(),
+        Some(grant),
+        "with (out / 'big.bin').open('wb') as f:\n    while True:\n        f.write(b'x' * 1000)",
+    );
+    assert_limit(
+        error,
+        Limit::BytesWritten {
+            grant: "out".into(),
+            max: 10_000,
+        },
+    );
+    assert_eq!(
+        std::fs::metadata(tree.path("other/big.bin")).unwrap().len(),
+        10_000
+    );
+}
+
+#[test]
+fn creating_files_past_the_quota_is_stopped() {
+    let tree = Tree::new();
+    let grant = quota_grant(&tree, None, Some(5));
+    let (error, _) = run_limited(
+        tight(),
+        Some(grant),
+        "i = 0\nwhile True:\n    (out / f'f{i}.txt').touch()\n    i += 1",
+    );
+    assert_limit(
+        error,
+        Limit::FilesCreated {
+            grant: "out".into(),
+            max: 5,
+        },
+    );
+    assert_eq!(std::fs::read_dir(tree.path("other")).unwrap().count(), 5);
+}
+
+#[test]
+fn opening_handles_without_closing_hits_the_open_files_limit() {
+    let tree = Tree::new();
+    let grant = quota_grant(&tree, None, None);
+    std::fs::write(tree.path("other/a.txt"), "a").unwrap();
+    let (error, _) = run_limited(
+        tight().open_files(16),
+        Some(grant),
+        "keep = []\nwhile True:\n    keep.append((out / 'a.txt').open())",
+    );
+    assert_limit(error, Limit::OpenFiles(16));
+}
+
+#[test]
+fn closed_files_do_not_count_against_the_open_files_limit() {
+    let tree = Tree::new();
+    let grant = quota_grant(&tree, None, None);
+    std::fs::write(tree.path("other/a.txt"), "a").unwrap();
+    let (error, _) = run_limited(
+        tight().open_files(4),
+        Some(grant),
+        "for _ in range(100):\n    with (out / 'a.txt').open() as f:\n        f.read()\nfor _ in range(100):\n    (out / 'a.txt').open().read()",
+    );
+    assert_eq!(error, None);
+}
+
+#[test]
+fn hidden_paths_behave_as_if_they_did_not_exist() {
+    let tree = Tree::new();
+    tree.file("other/.git/config", "secret");
+    tree.file("other/keys/server.key", "secret");
+    tree.file("other/visible.txt", "ok");
+    let mut grant = quota_grant(&tree, None, None);
+    grant.hide = vec![".git".into(), "*.key".into()];
+    let mut sandbox = engine().sandbox().grant(grant).build().unwrap();
+    let outcome = sandbox
+        .run(
+            r#"
+print(sorted(str(p) for p in out.rglob("*")))
+for attempt in [
+    lambda: (out / ".git" / "config").read_text(),
+    lambda: (out / "keys" / "server.key").read_text(),
+    lambda: (out / "new.key").write_text("x"),
+    lambda: (out / ".git").mkdir(),
+]:
+    try:
+        print("allowed:", attempt())
+    except FileNotFoundError:
+        print("FileNotFoundError")
+"#,
+        )
+        .unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "['/out/keys', '/out/visible.txt']\n".to_owned() + &"FileNotFoundError\n".repeat(4)
+    );
+    assert!(!tree.path("other/new.key").exists());
+}
