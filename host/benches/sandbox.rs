@@ -26,14 +26,26 @@ fn startup(c: &mut Criterion) {
     });
 }
 
+/// The same loop with and without the epoch checks that enforce the CPU
+/// and wall-clock limits: what the limits cost.
 fn cpu(c: &mut Criterion) {
-    let engine = engine();
-    let mut sandbox = engine.sandbox().build().unwrap();
+    let limited = engine();
+    let unlimited = capy::Engine::builder()
+        .cache_dir(std::env::temp_dir().join("capy-bench-cache"))
+        .without_time_limits()
+        .build()
+        .expect("engine builds");
     let mut group = c.benchmark_group("cpu");
     group.sample_size(10);
-    group.bench_function("sum_squares_1e6", |b| {
-        b.iter(|| sandbox.run("sum(i * i for i in range(10**6))").unwrap())
-    });
+    for (name, engine) in [
+        ("sum_squares_1e6", &limited),
+        ("sum_squares_1e6_no_time_limits", &unlimited),
+    ] {
+        let mut sandbox = engine.sandbox().build().unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| sandbox.run("sum(i * i for i in range(10**6))").unwrap())
+        });
+    }
     group.finish();
 }
 

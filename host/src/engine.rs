@@ -37,6 +37,7 @@ struct EngineInner {
     wasmtime: wasmtime::Engine,
     pre: bindings::SandboxPre<State>,
     source: Source,
+    time_limits: bool,
 }
 
 impl Engine {
@@ -65,6 +66,11 @@ impl Engine {
         &self.inner.wasmtime
     }
 
+    /// Whether runs can be interrupted (see [`EngineBuilder::without_time_limits`]).
+    pub(crate) fn time_limits(&self) -> bool {
+        self.inner.time_limits
+    }
+
     pub(crate) fn pre(&self) -> &bindings::SandboxPre<State> {
         &self.inner.pre
     }
@@ -82,6 +88,7 @@ impl std::fmt::Debug for Engine {
 pub struct EngineBuilder {
     cache_dir: Option<PathBuf>,
     on_compile: Option<Box<dyn FnMut()>>,
+    time_limits: bool,
 }
 
 impl Default for EngineBuilder {
@@ -89,6 +96,7 @@ impl Default for EngineBuilder {
         EngineBuilder {
             cache_dir: dirs::cache_dir().map(|dir| dir.join("capy")),
             on_compile: None,
+            time_limits: true,
         }
     }
 }
@@ -113,10 +121,23 @@ impl EngineBuilder {
         self
     }
 
+    /// Compiles the guest without the checks that enforce CPU and wall-clock
+    /// limits, so scripts run a little faster but **cannot be stopped**: the
+    /// `cpu` and `wall` limits of its sandboxes are ignored. Only for trusted
+    /// code and for measuring what the time limits cost
+    /// (`cargo bench -p capy`).
+    pub fn without_time_limits(mut self) -> Self {
+        self.time_limits = false;
+        self
+    }
+
     /// Compiles or loads the guest and links it against the host.
     pub fn build(mut self) -> Result<Engine, Error> {
-        let wasmtime = wasmtime::Engine::new(&wasmtime_config()).map_err(Error::Engine)?;
-        crate::budget::start_ticker(&wasmtime);
+        let wasmtime =
+            wasmtime::Engine::new(&wasmtime_config(self.time_limits)).map_err(Error::Engine)?;
+        if self.time_limits {
+            crate::budget::start_ticker(&wasmtime);
+        }
         let on_compile = self
             .on_compile
             .as_deref_mut()
@@ -132,6 +153,7 @@ impl EngineBuilder {
                 wasmtime,
                 pre,
                 source,
+                time_limits: self.time_limits,
             }),
         })
     }
@@ -139,13 +161,13 @@ impl EngineBuilder {
 
 /// The wasmtime settings every capy engine uses. They are part of the cache
 /// key: a change here recompiles the guest.
-fn wasmtime_config() -> wasmtime::Config {
+fn wasmtime_config(time_limits: bool) -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
     config.wasm_component_model(true);
     // Epoch interruption lets the host stop a guest at any loop back-edge
     // (CPU and wall-clock limits) for a few percent of speed, much cheaper
     // than fuel.
-    config.epoch_interruption(true);
+    config.epoch_interruption(time_limits);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     // Deep Python recursion is deep native recursion in the interpreter.
     // Guest code runs on a capy-owned thread with GUEST_THREAD_STACK bytes

@@ -118,17 +118,20 @@ impl SandboxBuilder {
         store.limiter(|state| &mut state.memory);
         // Between runs nothing executes; during a run, every epoch tick
         // checks the run's CPU and wall-clock budgets.
-        store.set_epoch_deadline(u64::MAX / 2);
-        store.epoch_deadline_callback(|store| {
-            store.data().clock.check()?;
-            Ok(wasmtime::UpdateDeadline::Continue(1))
-        });
+        if self.engine.time_limits() {
+            store.set_epoch_deadline(u64::MAX / 2);
+            store.epoch_deadline_callback(|store| {
+                store.data().clock.check()?;
+                Ok(wasmtime::UpdateDeadline::Continue(1))
+            });
+        }
         let instance = self
             .engine
             .pre()
             .instantiate(&mut store)
             .map_err(Error::Instantiate)?;
         Ok(Sandbox {
+            time_limits: self.engine.time_limits(),
             store,
             instance,
             guest_diagnostics,
@@ -182,6 +185,7 @@ fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe) -> WasiCtx {
 /// mid-operation, so the sandbox refuses further runs
 /// ([`Error::Stopped`]); other sandboxes of the same engine are unaffected.
 pub struct Sandbox {
+    time_limits: bool,
     store: Store<State>,
     instance: bindings::Sandbox,
     guest_diagnostics: MemoryOutputPipe,
@@ -226,14 +230,18 @@ impl Sandbox {
         }
         let (instance, store) = (&self.instance, &mut self.store);
         store.data_mut().clock.start();
-        store.set_epoch_deadline(1);
+        if self.time_limits {
+            store.set_epoch_deadline(1);
+        }
         let result = on_guest_thread(|| {
             instance
                 .capy_sandbox_runner()
                 .call_run(&mut *store, source, filename)
         });
         store.data_mut().clock.stop();
-        store.set_epoch_deadline(u64::MAX / 2);
+        if self.time_limits {
+            store.set_epoch_deadline(u64::MAX / 2);
+        }
         let result = result.map_err(Error::GuestThread)?;
         let error = match result {
             Ok(Ok(())) => None,
