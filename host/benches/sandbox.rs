@@ -35,6 +35,7 @@ fn cpu(c: &mut Criterion) {
         .without_time_limits()
         .build()
         .expect("engine builds");
+    report_interleaved(&limited, &unlimited);
     let mut group = c.benchmark_group("cpu");
     group.sample_size(10);
     for (name, engine) in [
@@ -47,6 +48,32 @@ fn cpu(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// Runs the two engines alternately and prints the median of each and their
+/// ratio: on a shared, noisy machine, criterion's back-to-back groups can
+/// differ by more than what is being measured.
+fn report_interleaved(limited: &capy::Engine, unlimited: &capy::Engine) {
+    const PAIRS: usize = 15;
+    let source = "sum(i * i for i in range(10**6))";
+    let mut with = limited.sandbox().build().unwrap();
+    let mut without = unlimited.sandbox().build().unwrap();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let t = std::time::Instant::now();
+        with.run(source).unwrap();
+        a.push(t.elapsed());
+        let t = std::time::Instant::now();
+        without.run(source).unwrap();
+        b.push(t.elapsed());
+    }
+    a.sort();
+    b.sort();
+    let (a, b) = (a[PAIRS / 2], b[PAIRS / 2]);
+    eprintln!(
+        "cpu/interleaved medians: with time limits {a:?}, without {b:?}, ratio {:.3}",
+        a.as_secs_f64() / b.as_secs_f64()
+    );
 }
 
 fn fs(c: &mut Criterion) {
