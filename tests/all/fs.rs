@@ -400,12 +400,21 @@ fn bad_grants_fail_the_build_not_the_host() {
             .build();
         assert!(matches!(bad, Err(capy::Error::Grant(_))), "{name}");
     }
-    let twice = engine()
+}
+
+#[test]
+fn a_later_grant_of_the_same_name_replaces_the_earlier_one() {
+    let tree = Tree::new();
+    let mut sandbox = engine()
         .sandbox()
-        .dir("d", tree.grant(), capy::Access::ReadOnly)
+        .dir("d", tree.path("other"), capy::Access::ReadOnly)
         .dir("d", tree.grant(), capy::Access::ReadWrite)
-        .build();
-    assert!(matches!(twice, Err(capy::Error::Grant(_))));
+        .build()
+        .unwrap();
+    let outcome = sandbox
+        .run("print(d.is_writable(), (d / 'a.txt').exists())")
+        .unwrap();
+    assert_eq!(outcome.stdout_text(), "True True\n");
 }
 
 #[test]
