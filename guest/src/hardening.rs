@@ -29,6 +29,25 @@ pub const REMOVED_BUILTINS: &[&str] = &[
     "copyright",
     "credits",
     "license",
+    // The builtins module's own import metadata: `__loader__` is the
+    // importer class (`BuiltinImporter.load_module('sys')` returns `sys`).
+    "__loader__",
+    "__spec__",
+    "__package__",
+];
+
+/// Modules whose classes stay discoverable through `__subclasses__()`:
+/// the language's own types (and capy's proxies, which live in `builtins`).
+/// Every other class known at start-up (the import machinery, codecs, `sys`,
+/// `_io`, `_thread`, ...) is pruned from the subclass lists: their methods
+/// lead to modules, importers and interpreter internals.
+pub const DISCOVERABLE_MODULES: &[&str] = &[
+    "builtins",
+    "types",
+    "typing",
+    "_typing",
+    "string.templatelib",
+    "ast",
 ];
 
 /// Names the interpreter keeps for itself but a script's builtins do not
@@ -54,6 +73,7 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
     }
 
     intern_type_names(vm);
+    prune_subclasses(vm)?;
 
     // `import` statements call `builtins.__import__`; replace it with one that
     // always refuses, so the import machinery behind it is never entered.
@@ -85,6 +105,42 @@ fn intern_type_names(vm: &VirtualMachine) {
                 .filter_map(|weak| weak.upgrade()?.downcast::<PyType>().ok()),
         );
     }
+}
+
+/// Removes every class outside [`DISCOVERABLE_MODULES`] from its bases'
+/// `__subclasses__()` lists, so a walk from `object` cannot find it.
+fn prune_subclasses(vm: &VirtualMachine) -> PyResult<()> {
+    let mut stack = vec![vm.ctx.types.object_type.to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(class) = stack.pop() {
+        if !seen.insert(class.get_id()) {
+            continue;
+        }
+        let mut kept = Vec::new();
+        let mut subclasses = class.subclasses.write();
+        for weak in subclasses.iter() {
+            let Some(sub) = weak.upgrade().and_then(|s| s.downcast::<PyType>().ok()) else {
+                continue;
+            };
+            if is_discoverable(&sub, vm) {
+                stack.push(sub);
+                kept.push(weak.clone());
+            }
+        }
+        *subclasses = kept;
+    }
+    Ok(())
+}
+
+fn is_discoverable(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {
+    let module = class
+        .as_object()
+        .get_attr("__module__", vm)
+        .ok()
+        .and_then(|m| m.downcast::<PyStr>().ok())
+        .map(|m| m.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    DISCOVERABLE_MODULES.contains(&module.as_str())
 }
 
 /// The sandbox's `__import__`: always an `ImportError` naming the module.

@@ -2,6 +2,7 @@
 //! module per topic, and one compiled [`capy::Engine`] shared by every test.
 
 mod escape;
+mod escapes;
 mod fs;
 mod hardening;
 mod language;

@@ -1,0 +1,8 @@
+def f():
+    return __import__("sys")
+try:
+    g = type(f)(f.__code__, {})
+    m = g()
+    print("ESCAPED:", m)
+except Exception as e:
+    pass
