@@ -74,6 +74,7 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
 
     intern_type_names(vm);
     prune_subclasses(vm)?;
+    crate::introspection::install(vm)?;
 
     // `import` statements call `builtins.__import__`; replace it with one that
     // always refuses, so the import machinery behind it is never entered.

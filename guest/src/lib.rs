@@ -7,6 +7,7 @@
 
 mod fs;
 mod hardening;
+mod introspection;
 mod output;
 mod run;
 mod traceback;

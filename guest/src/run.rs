@@ -47,6 +47,7 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
     globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
     globals.set_item("__builtins__", hardening::script_builtins(vm)?.into(), vm)?;
     fs::bind_grants(&globals, vm)?;
+    crate::introspection::set_script_globals(&globals);
     Ok(Scope::with_builtins(None, globals, vm))
 }
 
