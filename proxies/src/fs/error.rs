@@ -79,35 +79,18 @@ impl FsError {
     }
 }
 
-/// `ELOOP`: too many symlinks. Stable `io::ErrorKind` has no variant for it, so
-/// the raw number is compared; it is hard-coded to avoid a libc dependency.
-#[cfg(all(
-    target_os = "linux",
-    not(any(
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    ))
-))]
-const ELOOP: Option<i32> = Some(40);
-#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-const ELOOP: Option<i32> = Some(62);
-#[cfg(not(any(
-    all(
-        target_os = "linux",
-        not(any(
-            target_arch = "mips",
-            target_arch = "mips64",
-            target_arch = "sparc",
-            target_arch = "sparc64"
-        ))
-    ),
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd"
-)))]
-const ELOOP: Option<i32> = None;
+/// Whether `err` is `ELOOP` (too many symlinks). Stable `io::ErrorKind`
+/// has no variant for it; rustix (already beneath cap-std) knows the number
+/// on every Unix.
+#[cfg(unix)]
+fn is_symlink_loop(err: &io::Error) -> bool {
+    err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+}
+
+#[cfg(not(unix))]
+fn is_symlink_loop(_err: &io::Error) -> bool {
+    false
+}
 
 /// Translates a host `io::Error` into a guest-safe [`FsError`].
 ///
@@ -115,7 +98,7 @@ const ELOOP: Option<i32> = None;
 /// on the host (at debug level) so an operator can still diagnose them.
 pub(crate) fn map_io(err: io::Error, path: &str) -> FsError {
     use io::ErrorKind as K;
-    if err.raw_os_error().is_some() && err.raw_os_error() == ELOOP {
+    if is_symlink_loop(&err) {
         // Symlink loops are how cap-std sometimes reports a refused escape.
         return FsError::new(FsErrorKind::PermissionDenied, path);
     }
