@@ -8,11 +8,9 @@ use serde::Serialize;
 /// Where audit records go (a file, a pipe, a buffer in tests).
 pub type AuditSink = Box<dyn Write + Send>;
 
-/// One capability call, as written to the audit log.
+/// One capability call, as the host describes it.
 #[derive(Debug, Serialize)]
 pub(crate) struct AuditRecord<'a> {
-    /// RFC 3339 UTC time of the call.
-    pub time: String,
     /// The grant the handle descends from.
     pub grant: &'a str,
     /// The operation, e.g. `read`, `write`, `open`, `rename`.
@@ -24,6 +22,14 @@ pub(crate) struct AuditRecord<'a> {
     pub bytes: Option<u64>,
     /// `ok`, or the error kind the script got (`permission-denied`, ...).
     pub outcome: &'a str,
+}
+
+/// A line of the log: the record with its RFC 3339 UTC time first.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    time: String,
+    #[serde(flatten)]
+    record: AuditRecord<'a>,
 }
 
 /// Writes [`AuditRecord`]s; a failing sink is reported once and then
@@ -41,12 +47,16 @@ impl AuditLog {
         }
     }
 
-    pub fn record(&mut self, mut record: AuditRecord<'_>) {
+    /// Writes `record`, stamped with the current time.
+    pub fn record(&mut self, record: AuditRecord<'_>) {
         if self.failed {
             return;
         }
-        record.time = humantime::format_rfc3339_micros(SystemTime::now()).to_string();
-        let result = serde_json::to_writer(&mut self.sink, &record)
+        let line = Stamped {
+            time: humantime::format_rfc3339_micros(SystemTime::now()).to_string(),
+            record,
+        };
+        let result = serde_json::to_writer(&mut self.sink, &line)
             .map_err(std::io::Error::from)
             .and_then(|()| self.sink.write_all(b"\n"))
             .and_then(|()| self.sink.flush());

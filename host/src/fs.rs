@@ -57,10 +57,16 @@ impl FsState {
         }
     }
 
-    fn take_handle(&mut self) -> wasmtime::Result<()> {
+    /// Fails (a trap) if the guest already holds [`MAX_LIVE_HANDLES`].
+    fn check_handle_room(&self) -> wasmtime::Result<()> {
         if self.live_handles >= MAX_LIVE_HANDLES {
             wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
         }
+        Ok(())
+    }
+
+    fn take_handle(&mut self) -> wasmtime::Result<()> {
+        self.check_handle_room()?;
         self.live_handles += 1;
         Ok(())
     }
@@ -75,7 +81,6 @@ impl FsState {
     ) {
         if let Some(log) = &mut self.audit {
             log.record(AuditRecord {
-                time: String::new(),
                 grant,
                 op,
                 path: virtual_path(grant, path),
@@ -334,9 +339,8 @@ impl wit::HostDir for State {
             create_new: options.create_new,
             truncate: options.truncate,
         };
-        if self.fs.live_handles >= MAX_LIVE_HANDLES {
-            wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
-        }
+        // Both checks come before the open, so a refused call opens nothing.
+        self.fs.check_handle_room()?;
         if self.fs.open_files >= self.fs.max_open_files {
             return Err(LimitTrap(Limit::OpenFiles(self.fs.max_open_files)).into());
         }
