@@ -98,6 +98,19 @@ pub enum GrantError {
     /// Two grants share a name.
     #[error("grant name `{0}` is used twice")]
     Duplicate(String),
+    /// A host function's name cannot be a Python global.
+    #[error("host function name `{0}` is not a Python identifier")]
+    FunctionNotIdentifier(String),
+    /// A host function's name would hide a builtin or is a keyword.
+    #[error("host function name `{0}` would shadow the Python {1} of that name")]
+    FunctionShadows(String, &'static str),
+    /// Two host functions share a name.
+    #[error("host function name `{0}` is used twice")]
+    FunctionDuplicate(String),
+    /// A grant and a host function share a name: both would be the same
+    /// script global.
+    #[error("`{0}` is both a grant and a host function")]
+    NameClash(String),
 }
 
 /// Checks that `name` can be a script global: an ASCII identifier that is
@@ -131,6 +144,47 @@ pub fn validate_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Checks host function names the way [`validate_names`] checks grant
+/// names (each a script global: an identifier, not a keyword or builtin, no
+/// repeats), and that no function shares a name with a grant. The grant
+/// names themselves are not checked here; see [`validate_names`].
+///
+/// ```
+/// use capy_policy::{GrantError, validate_function_names};
+/// assert_eq!(validate_function_names(["data"], ["notify", "lookup"]), Ok(()));
+/// assert_eq!(
+///     validate_function_names(["data"], ["notify", "data"]),
+///     Err(GrantError::NameClash("data".into()))
+/// );
+/// ```
+pub fn validate_function_names<'a>(
+    grants: impl IntoIterator<Item = &'a str>,
+    functions: impl IntoIterator<Item = &'a str>,
+) -> Result<(), GrantError> {
+    let grants: std::collections::HashSet<&str> = grants.into_iter().collect();
+    let mut seen = std::collections::HashSet::new();
+    for name in functions {
+        validate_function_name(name)?;
+        if !seen.insert(name) {
+            return Err(GrantError::FunctionDuplicate(name.to_owned()));
+        }
+        if grants.contains(name) {
+            return Err(GrantError::NameClash(name.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// [`validate_name`] for a host function: the same rules, with errors that
+/// say "host function".
+pub(crate) fn validate_function_name(name: &str) -> Result<(), GrantError> {
+    validate_name(name).map_err(|e| match e {
+        GrantError::NotIdentifier(name) => GrantError::FunctionNotIdentifier(name),
+        GrantError::Shadows(name, what) => GrantError::FunctionShadows(name, what),
+        other => other,
+    })
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
@@ -280,5 +334,46 @@ mod tests {
                 .to_string()
                 .contains("not a Python identifier")
         );
+    }
+
+    #[test]
+    fn function_names_are_checked_like_grant_names() {
+        assert_eq!(validate_function_names([], []), Ok(()));
+        assert_eq!(
+            validate_function_names(["data", "out"], ["notify", "lookup"]),
+            Ok(())
+        );
+        assert_eq!(
+            validate_function_names([], ["notify", "my-fn"]),
+            Err(GrantError::FunctionNotIdentifier("my-fn".into()))
+        );
+        assert_eq!(
+            validate_function_names([], ["print"]),
+            Err(GrantError::FunctionShadows("print".into(), "builtin"))
+        );
+        assert_eq!(
+            validate_function_names([], ["lambda"]),
+            Err(GrantError::FunctionShadows("lambda".into(), "keyword"))
+        );
+        assert_eq!(
+            validate_function_names([], ["a", "b", "a"]),
+            Err(GrantError::FunctionDuplicate("a".into()))
+        );
+        let clash = validate_function_names(["data", "out"], ["notify", "out"]).unwrap_err();
+        assert_eq!(clash, GrantError::NameClash("out".into()));
+        assert_eq!(
+            clash.to_string(),
+            "`out` is both a grant and a host function"
+        );
+        assert_eq!(
+            GrantError::FunctionShadows("print".into(), "builtin").to_string(),
+            "host function name `print` would shadow the Python builtin of that name"
+        );
+    }
+
+    #[test]
+    fn repeated_grant_names_are_not_a_clash() {
+        // Repeats among the grants are validate_names' business.
+        assert_eq!(validate_function_names(["a", "a"], ["f"]), Ok(()));
     }
 }

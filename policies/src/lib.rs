@@ -11,7 +11,9 @@ mod limits;
 mod policy;
 mod units;
 
-pub use grant::{Access, DirGrant, GrantError, validate_name, validate_names};
+pub use grant::{
+    Access, DirGrant, GrantError, validate_function_names, validate_name, validate_names,
+};
 pub use hide::{HideError, HidePredicate, compile_hide};
 pub use limits::{Limit, Limits};
 pub use policy::{GrantPolicy, Policy, PolicyError};

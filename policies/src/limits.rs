@@ -22,6 +22,9 @@ pub struct Limits {
     pub max_output: u64,
     /// Guest execution time per run, not counting time spent in host calls.
     pub cpu: Duration,
+    /// Guest execution time summed over every run of a sandbox (a plugin's
+    /// load and all its calls), if capped.
+    pub total_cpu: Option<Duration>,
     /// Wall-clock time per run, host calls included.
     pub wall: Duration,
     /// Bytes of guest linear memory (the interpreter's whole heap).
@@ -57,6 +60,20 @@ impl Limits {
         self
     }
 
+    /// Caps the guest CPU time summed over every run of the sandbox, on top
+    /// of the per-run [`cpu`](Self::cpu) budget.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let limits = capy_policy::Limits::default().total_cpu(Duration::from_secs(30));
+    /// assert_eq!(limits.total_cpu, Some(Duration::from_secs(30)));
+    /// assert_eq!(capy_policy::Limits::default().total_cpu, None, "unlimited by default");
+    /// ```
+    pub fn total_cpu(mut self, total: Duration) -> Self {
+        self.total_cpu = Some(total);
+        self
+    }
+
     /// Sets the wall-clock budget per run.
     pub fn wall(mut self, wall: Duration) -> Self {
         self.wall = wall;
@@ -81,6 +98,7 @@ impl Default for Limits {
         Limits {
             max_output: Self::DEFAULT_MAX_OUTPUT,
             cpu: Self::DEFAULT_CPU,
+            total_cpu: None,
             wall: Self::DEFAULT_WALL,
             memory: Self::DEFAULT_MEMORY,
             open_files: Self::DEFAULT_OPEN_FILES,
@@ -97,6 +115,8 @@ pub enum Limit {
     Output(u64),
     /// [`Limits::cpu`].
     Cpu(Duration),
+    /// [`Limits::total_cpu`].
+    TotalCpu(Duration),
     /// [`Limits::wall`].
     Wall(Duration),
     /// [`Limits::memory`], in bytes.
@@ -124,6 +144,7 @@ impl fmt::Display for Limit {
         match self {
             Limit::Output(bytes) => write!(f, "output {}", format_size(*bytes)),
             Limit::Cpu(time) => write!(f, "cpu {}", format_duration(*time)),
+            Limit::TotalCpu(time) => write!(f, "total cpu {}", format_duration(*time)),
             Limit::Wall(time) => write!(f, "wall {}", format_duration(*time)),
             Limit::Memory(bytes) => write!(f, "memory {}", format_size(*bytes)),
             Limit::OpenFiles(count) => write!(f, "open files {count}"),
@@ -143,6 +164,10 @@ mod tests {
     fn limits_name_themselves_with_their_values() {
         assert_eq!(Limit::Output(1 << 20).to_string(), "output 1MiB");
         assert_eq!(Limit::Cpu(Duration::from_secs(2)).to_string(), "cpu 2s");
+        assert_eq!(
+            Limit::TotalCpu(Duration::from_secs(30)).to_string(),
+            "total cpu 30s"
+        );
         assert_eq!(
             Limit::Wall(Duration::from_millis(1500)).to_string(),
             "wall 1.5s"

@@ -1,8 +1,11 @@
-//! Policy files: limits and grants, read from TOML.
+//! Policy files: limits, grants and host functions, read from TOML.
 //!
 //! ```toml
+//! functions = ["notify", "lookup"]  # host functions the sandbox gets (default: all)
+//!
 //! [limits]
-//! cpu = "2s"          # a duration, or an integer number of seconds
+//! cpu = "2s"          # per run; a duration, or an integer number of seconds
+//! total_cpu = "30s"   # summed over every run of the sandbox (default: unlimited)
 //! wall = "5s"
 //! memory = "64MiB"    # a size, or an integer number of bytes
 //! output = "1MiB"
@@ -18,7 +21,8 @@
 //! ```
 //!
 //! Every key is optional, and unknown keys are errors, so a typo cannot
-//! silently leave a limit at its default.
+//! silently leave a limit at its default. Top-level keys (`functions`) come
+//! before the first table, as TOML requires.
 
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
@@ -28,18 +32,23 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use crate::grant::{Access, DirGrant, GrantError, validate_name};
+use crate::grant::{Access, DirGrant, GrantError, validate_function_name, validate_name};
 use crate::hide::compile_hide;
 use crate::limits::Limits;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 
-/// A whole sandbox policy: resource limits and directory grants.
+/// A whole sandbox policy: resource limits, directory grants and which host
+/// functions the sandbox gets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Policy {
     /// Resource limits (defaults for keys the file leaves out).
     pub limits: Limits,
     /// Directory grants, in file order.
     pub grants: Vec<GrantPolicy>,
+    /// The host functions (registered by the host application in Rust) that
+    /// the sandbox gets: `None`, the default, for every registered function;
+    /// `Some(names)` for only those (so `Some(vec![])` for none).
+    pub functions: Option<Vec<String>>,
 }
 
 /// One directory grant with its quotas and hidden entries.
@@ -128,6 +137,7 @@ impl Policy {
         let limits = Limits::default();
         let RawLimits {
             cpu,
+            total_cpu,
             wall,
             memory,
             output,
@@ -136,6 +146,7 @@ impl Policy {
         let limits = Limits {
             max_output: output.unwrap_or(limits.max_output),
             cpu: cpu.unwrap_or(limits.cpu),
+            total_cpu: total_cpu.or(limits.total_cpu),
             wall: wall.unwrap_or(limits.wall),
             memory: memory.unwrap_or(limits.memory),
             open_files: open_files.unwrap_or(limits.open_files),
@@ -161,7 +172,11 @@ impl Policy {
                 hide: g.hide,
             });
         }
-        Ok(Policy { limits, grants })
+        Ok(Policy {
+            limits,
+            grants,
+            functions: raw.functions,
+        })
     }
 
     /// Reads and parses a file (base_dir = its parent directory), then
@@ -186,10 +201,14 @@ impl Policy {
         Ok(policy)
     }
 
-    /// Checks what parsing can't: grant names (Python identifiers, not
-    /// keywords or builtins, no duplicates), that each grant path is an
-    /// existing directory, that hide patterns compile, and that limits are
-    /// non-zero (memory at least [`Limits::MIN_MEMORY`]).
+    /// Checks what parsing can't: grant and function names (Python
+    /// identifiers, not keywords or builtins, no duplicates, no function
+    /// named like a grant), that each grant path is an existing directory,
+    /// that hide patterns compile, and that limits are non-zero (memory at
+    /// least [`Limits::MIN_MEMORY`]).
+    ///
+    /// Whether each listed function is one the host registered is checked
+    /// by the host library when it builds the sandbox.
     pub fn validate(&self) -> Result<(), PolicyError> {
         self.check().map_err(|problem| problem.into_error(None))
     }
@@ -201,8 +220,16 @@ impl Policy {
         let mut out = String::new();
         let limits = &self.limits;
         // Writing to a String cannot fail.
+        if let Some(functions) = &self.functions {
+            // A top-level key: it must precede the first table.
+            let names: Vec<String> = functions.iter().map(|name| quote(name)).collect();
+            let _ = writeln!(out, "functions = [{}]\n", names.join(", "));
+        }
         let _ = writeln!(out, "[limits]");
         let _ = writeln!(out, "cpu = {}", quote(&duration_text(limits.cpu)));
+        if let Some(total) = limits.total_cpu {
+            let _ = writeln!(out, "total_cpu = {}", quote(&duration_text(total)));
+        }
         let _ = writeln!(out, "wall = {}", quote(&duration_text(limits.wall)));
         let _ = writeln!(out, "memory = {}", quote(&format_size(limits.memory)));
         let _ = writeln!(out, "output = {}", quote(&format_size(limits.max_output)));
@@ -239,6 +266,23 @@ impl Policy {
         }
     }
 
+    /// Whether the sandbox gets the host function `name`: any function the
+    /// host registered when [`functions`](Self::functions) is `None`, else
+    /// only those listed.
+    ///
+    /// ```
+    /// let mut policy = capy_policy::Policy::default();
+    /// assert!(policy.allows_function("notify"), "all by default");
+    /// policy.functions = Some(vec!["lookup".into()]);
+    /// assert!(policy.allows_function("lookup"));
+    /// assert!(!policy.allows_function("notify"));
+    /// ```
+    pub fn allows_function(&self, name: &str) -> bool {
+        self.functions
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == name))
+    }
+
     fn check(&self) -> Result<(), Problem> {
         self.check_limits()?;
         let mut seen = HashSet::new();
@@ -254,6 +298,7 @@ impl Policy {
                 return Err(name_problem(GrantError::Duplicate(name.to_owned())));
             }
         }
+        self.check_functions(&seen)?;
         for (index, g) in self.grants.iter().enumerate() {
             let problem = |field: &'static str, message: String| Problem {
                 key: format!("grant `{}`.{field}", g.grant.name),
@@ -292,6 +337,32 @@ impl Policy {
         Ok(())
     }
 
+    /// The checks of [`validate_function_names`](crate::validate_function_names),
+    /// with errors that name the entry; `grants` holds the grant names.
+    fn check_functions(&self, grants: &HashSet<&str>) -> Result<(), Problem> {
+        let Some(functions) = &self.functions else {
+            return Ok(());
+        };
+        let mut seen = HashSet::new();
+        for (index, name) in functions.iter().enumerate() {
+            let problem = |message: String| Problem {
+                key: format!("functions[{}]", index + 1),
+                loc: Loc::Function(index),
+                message,
+            };
+            validate_function_name(name).map_err(|e| problem(e.to_string()))?;
+            if !seen.insert(name.as_str()) {
+                return Err(problem(
+                    GrantError::FunctionDuplicate(name.clone()).to_string(),
+                ));
+            }
+            if grants.contains(name.as_str()) {
+                return Err(problem(format!("`{name}` is already the name of a grant")));
+            }
+        }
+        Ok(())
+    }
+
     fn check_limits(&self) -> Result<(), Problem> {
         let limits = &self.limits;
         let problem = |field: &'static str, message: String| Problem {
@@ -301,6 +372,12 @@ impl Policy {
         };
         if limits.cpu.is_zero() {
             return Err(problem("cpu", "the CPU budget must be more than 0s".into()));
+        }
+        if limits.total_cpu.is_some_and(|total| total.is_zero()) {
+            return Err(problem(
+                "total_cpu",
+                "the total CPU budget must be more than 0s; leave it out for no cap".into(),
+            ));
         }
         if limits.wall.is_zero() {
             return Err(problem(
@@ -358,11 +435,13 @@ struct Problem {
     message: String,
 }
 
-/// Where a key lives in the file: `[limits]` or the n-th (0-based) `[[grant]]`.
+/// Where a key lives in the file: `[limits]`, the n-th (0-based) `[[grant]]`,
+/// or the n-th (0-based) entry of the top-level `functions` array.
 #[derive(Clone, Copy)]
 enum Loc {
     Limits(&'static str),
     Grant(usize, &'static str),
+    Function(usize),
 }
 
 impl Problem {
@@ -388,6 +467,7 @@ fn find_line(text: &str, loc: Loc) -> Option<usize> {
     let (target, field) = match loc {
         Loc::Limits(field) => (Section::Limits, field),
         Loc::Grant(index, field) => (Section::Grant(index), field),
+        Loc::Function(index) => return function_line(text, index),
     };
     let mut section = Section::Top;
     let mut grants = 0;
@@ -422,6 +502,20 @@ fn find_line(text: &str, loc: Loc) -> Option<usize> {
         }
     }
     header
+}
+
+/// Finds the 1-based line of the n-th (0-based) entry of the `functions`
+/// array. An array may span lines, so this asks toml for the entry's span
+/// instead of scanning for a key.
+fn function_line(text: &str, index: usize) -> Option<usize> {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        functions: Vec<toml::Spanned<toml::Value>>,
+    }
+    let spans: Spans = toml::from_str(text).ok()?;
+    let start = spans.functions.get(index)?.span().start;
+    Some(text.get(..start)?.matches('\n').count() + 1)
 }
 
 /// A TOML basic string.
@@ -462,6 +556,8 @@ struct RawPolicy {
     limits: RawLimits,
     #[serde(default)]
     grant: Vec<RawGrant>,
+    #[serde(default)]
+    functions: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -469,6 +565,8 @@ struct RawPolicy {
 struct RawLimits {
     #[serde(default, deserialize_with = "limits_cpu")]
     cpu: Option<Duration>,
+    #[serde(default, deserialize_with = "limits_total_cpu")]
+    total_cpu: Option<Duration>,
     #[serde(default, deserialize_with = "limits_wall")]
     wall: Option<Duration>,
     #[serde(default, deserialize_with = "limits_memory")]
@@ -496,6 +594,11 @@ struct RawGrant {
 
 fn limits_cpu<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     d.deserialize_any(DurationVisitor("limits.cpu")).map(Some)
+}
+
+fn limits_total_cpu<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    d.deserialize_any(DurationVisitor("limits.total_cpu"))
+        .map(Some)
 }
 
 fn limits_wall<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
@@ -582,8 +685,11 @@ mod tests {
     use super::*;
 
     const EXAMPLE: &str = r#"
+functions = ["notify", "lookup"]
+
 [limits]
 cpu = "2s"
+total_cpu = "30s"
 wall = "5s"
 memory = "64MiB"
 output = "1MiB"
@@ -634,10 +740,15 @@ access = "rw"
             Limits {
                 max_output: 1 << 20,
                 cpu: Duration::from_secs(2),
+                total_cpu: Some(Duration::from_secs(30)),
                 wall: Duration::from_secs(5),
                 memory: 64 << 20,
                 open_files: 32,
             }
+        );
+        assert_eq!(
+            policy.functions,
+            Some(vec!["notify".to_owned(), "lookup".to_owned()])
         );
         assert_eq!(policy.grants.len(), 2);
         let data = &policy.grants[0];
@@ -660,6 +771,9 @@ access = "rw"
     fn absent_keys_take_defaults() {
         assert_eq!(parse("").unwrap(), Policy::default());
         assert_eq!(parse("[limits]\n").unwrap(), Policy::default());
+        let defaults = Policy::default();
+        assert_eq!(defaults.limits.total_cpu, None, "no total CPU cap");
+        assert_eq!(defaults.functions, None, "every host function");
         let policy =
             parse("[limits]\ncpu = \"1s\"\n[[grant]]\nname = \"d\"\npath = \"x\"").unwrap();
         assert_eq!(policy.limits, Limits::default().cpu(Duration::from_secs(1)));
@@ -681,6 +795,10 @@ access = "rw"
         )
         .unwrap();
         assert_eq!(policy.limits.cpu, Duration::from_secs(3));
+        assert_eq!(
+            parse("[limits]\ntotal_cpu = 60").unwrap().limits.total_cpu,
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(policy.limits.wall, Duration::from_secs(7));
         assert_eq!(policy.limits.memory, 32 << 20);
         assert_eq!(policy.limits.max_output, 1000);
@@ -701,6 +819,20 @@ access = "rw"
         let err = parse_err("[[grant]]\nname = \"d\"\npath = \"/d\"\nacess = \"rw\"\n");
         assert!(err.contains("line 4"), "{err}");
         assert!(err.contains("unknown field `acess`"), "{err}");
+
+        let err = parse_err("\nfunction = [\"notify\"]\n");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("unknown field `function`"), "{err}");
+        assert!(err.contains("`functions`"), "lists the known keys: {err}");
+
+        let err = parse_err("[limits]\ntotalcpu = \"30s\"\n");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("`total_cpu`"), "lists the known keys: {err}");
+
+        // After a table header, `functions` belongs to that table.
+        let err = parse_err("[limits]\nfunctions = [\"notify\"]\n");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("unknown field `functions`"), "{err}");
     }
 
     #[test]
@@ -724,6 +856,25 @@ access = "rw"
 
         let err = parse_err("[limits]\ncpu = true\n");
         assert!(err.contains("limits.cpu"), "{err}");
+
+        let err = parse_err("[limits]\ncpu = \"1s\"\ntotal_cpu = \"a while\"\n");
+        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("limits.total_cpu"), "{err}");
+        assert!(err.contains("invalid duration"), "{err}");
+
+        let err = parse_err("[limits]\ntotal_cpu = -30\n");
+        assert!(
+            err.contains("limits.total_cpu: a duration cannot be negative"),
+            "{err}"
+        );
+
+        let err = parse_err("functions = \"notify\"\n");
+        assert!(err.contains("line 1"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+
+        let err = parse_err("\nfunctions = [\"notify\", 2]\n");
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
 
         let err = parse_err("[[grant]]\nname = \"d\"\npath = \"/d\"\naccess = \"rx\"\n");
         assert!(err.contains("line 4"), "{err}");
@@ -900,6 +1051,7 @@ access = "rw"
     fn limits_must_be_positive() {
         let cases = [
             ("cpu = 0", "limits.cpu"),
+            ("total_cpu = \"0ms\"", "limits.total_cpu"),
             ("wall = \"0s\"", "limits.wall"),
             ("memory = 0", "limits.memory"),
             ("output = \"0B\"", "limits.output"),
@@ -927,6 +1079,117 @@ access = "rw"
             .unwrap()
             .validate()
             .unwrap();
+        let err = parse("[limits]\ntotal_cpu = 0")
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "limits.total_cpu: the total CPU budget must be more than 0s; leave it out for no cap"
+        );
+        parse("[limits]\ntotal_cpu = \"1ms\"")
+            .unwrap()
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn function_names_are_checked() {
+        let check = |functions: &str| {
+            let text =
+                format!("functions = {functions}\n[[grant]]\nname = \"data\"\npath = \"/\"\n");
+            parse(&text).unwrap().validate()
+        };
+        check("[]").unwrap();
+        check("[\"notify\", \"lookup\", \"_private\"]").unwrap();
+
+        let cases = [
+            (
+                "[\"notify\", \"data\"]",
+                "functions[2]: `data` is already the name of a grant",
+            ),
+            (
+                "[\"a\", \"b\", \"a\"]",
+                "functions[3]: host function name `a` is used twice",
+            ),
+            (
+                "[\"send-mail\"]",
+                "functions[1]: host function name `send-mail` is not a Python identifier",
+            ),
+            (
+                "[\"ok\", \"\"]",
+                "functions[2]: host function name `` is not a Python identifier",
+            ),
+            (
+                "[\"open\"]",
+                "functions[1]: host function name `open` would shadow the Python builtin of that name",
+            ),
+            (
+                "[\"ok\", \"return\"]",
+                "functions[2]: host function name `return` would shadow the Python keyword of that name",
+            ),
+            (
+                "[\"__import__\"]",
+                "functions[1]: host function name `__import__` would shadow the Python builtin of that name",
+            ),
+        ];
+        for (functions, expected) in cases {
+            let err = check(functions).unwrap_err();
+            assert_eq!(err.to_string(), expected);
+            assert_eq!(invalid(err).1, None, "validate has no source text");
+        }
+    }
+
+    #[test]
+    fn grant_names_are_checked_before_function_names() {
+        let text = "functions = [\"print\"]\n[[grant]]\nname = \"my-data\"\npath = \"/\"\n";
+        let (key, _, _) = invalid(parse(text).unwrap().validate().unwrap_err());
+        assert_eq!(key, "grant[1].name");
+    }
+
+    #[test]
+    fn function_name_errors_point_at_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        let load = |text: &str| {
+            std::fs::write(
+                &file,
+                policy_in(dir.path(), "").replace("[[grant]]", &format!("{text}\n[[grant]]")),
+            )
+            .unwrap();
+            invalid(Policy::load(&file).unwrap_err())
+        };
+        assert_eq!(
+            load("# host functions\nfunctions = [\"notify\", \"data\"]\n"),
+            (
+                "functions[2]".to_owned(),
+                Some(2),
+                "`data` is already the name of a grant".to_owned()
+            )
+        );
+        // One entry a line: the line of the entry, not of the key.
+        let (key, line, message) =
+            load("functions = [\n  \"notify\",  # mail the owner\n  \"lookup\",\n  'notify',\n]\n");
+        assert_eq!((key.as_str(), line), ("functions[3]", Some(4)), "{message}");
+        let (key, line, _) = load("functions = [\n  \"ok\", \"print\",\n]\n");
+        assert_eq!((key.as_str(), line), ("functions[2]", Some(2)));
+    }
+
+    #[test]
+    fn allows_function_follows_the_list() {
+        let all = parse("").unwrap();
+        assert!(all.allows_function("notify"));
+        assert!(all.allows_function("anything"));
+
+        let some = parse("functions = [\"notify\", \"lookup\"]").unwrap();
+        assert!(some.allows_function("notify"));
+        assert!(some.allows_function("lookup"));
+        assert!(!some.allows_function("delete"));
+        assert!(!some.allows_function("Notify"), "names are case-sensitive");
+
+        let none = parse("functions = []").unwrap();
+        assert_eq!(none.functions, Some(vec![]));
+        assert!(!none.allows_function("notify"));
     }
 
     #[test]
@@ -935,6 +1198,8 @@ access = "rw"
         policy.limits.wall = Duration::from_millis(1500);
         policy.limits.cpu = Duration::from_millis(250);
         policy.limits.max_output = 1500;
+        policy.limits.total_cpu = Some(Duration::from_millis(90_500));
+        policy.functions = Some(vec!["notify".into(), "odd \"name\"\n".into()]);
         policy.add_grant(GrantPolicy {
             grant: DirGrant {
                 name: "odd".into(),
@@ -949,11 +1214,22 @@ access = "rw"
         assert!(text.contains("memory = \"64MiB\""), "{text}");
         assert!(text.contains("wall = \"1.5s\""), "{text}");
         assert!(text.contains("cpu = \"250ms\""), "{text}");
+        assert!(text.contains("total_cpu = \"90.5s\""), "{text}");
+        assert!(text.starts_with("functions = [\"notify\", "), "{text}");
         assert_eq!(parse(&text).unwrap(), policy, "{text}");
-        assert_eq!(
-            parse(&Policy::default().to_toml()).unwrap(),
-            Policy::default()
-        );
+
+        let defaults = Policy::default().to_toml();
+        assert!(!defaults.contains("total_cpu"), "{defaults}");
+        assert!(!defaults.contains("functions"), "{defaults}");
+        assert_eq!(parse(&defaults).unwrap(), Policy::default());
+
+        let no_functions = Policy {
+            functions: Some(vec![]),
+            ..Policy::default()
+        };
+        let text = no_functions.to_toml();
+        assert!(text.starts_with("functions = []\n"), "{text}");
+        assert_eq!(parse(&text).unwrap(), no_functions);
     }
 
     #[test]
