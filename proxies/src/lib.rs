@@ -8,3 +8,5 @@
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
 
 pub mod fs;
+/// Plain data crossing the boundary (Python literals), to and from Rust types via serde.
+pub mod value;
