@@ -7,24 +7,36 @@
 
 mod fs;
 mod hardening;
+mod hostfn;
+mod interrupt;
 mod introspection;
 mod output;
 mod run;
 mod traceback;
+mod value;
 
 wit_bindgen::generate!({
     path: "../proxies/wit",
     world: "sandbox",
 });
 
-use exports::capy::sandbox::runner::{Guest, PythonError};
+use capy::sandbox::data::Node;
+use exports::capy::sandbox::runner::{CallError, Guest, Mode, PythonError};
 
 /// The exported component implementation.
 struct Capy;
 
 impl Guest for Capy {
-    fn run(source: String, filename: String) -> Result<(), PythonError> {
-        run::run_main(&source, &filename)
+    fn run(source: String, filename: String, mode: Mode) -> Result<(), PythonError> {
+        run::run_main(&source, &filename, mode)
+    }
+
+    fn call(name: String, args: Vec<Node>, kwargs: Vec<Node>) -> Result<Vec<Node>, CallError> {
+        run::call_main(&name, &args, &kwargs)
+    }
+
+    fn complete(text: String) -> Vec<String> {
+        run::complete(&text)
     }
 }
 

@@ -4,13 +4,17 @@
 use std::cell::RefCell;
 
 use rustpython_vm::{
-    AsObject, Interpreter, PyResult, VirtualMachine, builtins::PyBaseExceptionRef, compiler::Mode,
+    AsObject, Interpreter, PyObjectRef, PyResult, VirtualMachine,
+    builtins::{PyBaseExceptionRef, PyDict, PyDictRef, PyStr},
+    compiler::Mode,
+    function::{FuncArgs, KwArgs},
     scope::Scope,
 };
 
-use crate::exports::capy::sandbox::runner::PythonError;
+use crate::capy::sandbox::data::Node;
+use crate::exports::capy::sandbox::runner::{CallError, Mode as RunMode, PythonError};
 use crate::traceback::{self, Sources};
-use crate::{fs, hardening, output};
+use crate::{fs, hardening, hostfn, interrupt, output, value};
 
 /// One interpreter and the script's `__main__` globals.
 struct Session {
@@ -30,6 +34,8 @@ impl Session {
         let main = interpreter.enter(|vm| {
             vm.expect_pyresult(output::install(vm), "install host output streams");
             fs::init();
+            hostfn::init();
+            interrupt::init(vm);
             vm.expect_pyresult(hardening::lockdown(vm), "harden the interpreter");
             vm.expect_pyresult(main_scope(vm), "create __main__")
         });
@@ -47,6 +53,7 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
     globals.set_item("__name__", vm.ctx.new_str("__main__").into(), vm)?;
     globals.set_item("__builtins__", hardening::script_builtins(vm)?.into(), vm)?;
     fs::bind_grants(&globals, vm)?;
+    hostfn::bind(&globals, vm)?;
     crate::introspection::set_script_globals(&globals);
     Ok(Scope::with_builtins(None, globals, vm))
 }
@@ -58,8 +65,13 @@ fn with_session<R>(f: impl FnOnce(&mut Session) -> R) -> R {
     })
 }
 
-/// Compiles and runs `source` in `__main__`.
-pub fn run_main(source: &str, filename: &str) -> Result<(), PythonError> {
+/// Compiles and runs `source` in `__main__`; in interactive mode the value
+/// of an expression statement is echoed through `sys.displayhook`.
+pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), PythonError> {
+    let mode = match mode {
+        RunMode::Exec => Mode::Exec,
+        RunMode::Interactive => Mode::Single,
+    };
     with_session(|session| {
         session.sources.insert(filename, source);
         let Session {
@@ -69,7 +81,7 @@ pub fn run_main(source: &str, filename: &str) -> Result<(), PythonError> {
         } = session;
         interpreter.enter(|vm| {
             let result = vm
-                .compile(source, Mode::Exec, filename.to_owned())
+                .compile(source, mode, filename.to_owned())
                 .map_err(|err| vm.new_syntax_error(&err, Some(source)))
                 .and_then(|code| vm.run_code_obj(code, main.clone()));
             match result {
@@ -79,6 +91,169 @@ pub fn run_main(source: &str, filename: &str) -> Result<(), PythonError> {
             }
         })
     })
+}
+
+/// Calls the global function `name` of `__main__` with plain-data
+/// arguments and returns its result as plain data.
+pub fn call_main(name: &str, args: &[Node], kwargs: &[Node]) -> Result<Vec<Node>, CallError> {
+    with_session(|session| {
+        let Session {
+            interpreter,
+            main,
+            sources,
+        } = session;
+        interpreter.enter(|vm| {
+            let function = match main.globals.get_item_opt(name, vm) {
+                Ok(Some(function)) if function.is_callable() => function,
+                _ => return Err(CallError::NoSuchFunction),
+            };
+            let args = value::list_from_nodes(args, vm)
+                .map_err(|exc| CallError::BadArguments(message(vm, &exc)))?;
+            let kwargs = keyword_arguments(kwargs, vm)
+                .map_err(|exc| CallError::BadArguments(message(vm, &exc)))?;
+            let result = function.call(FuncArgs::new(args, kwargs), vm);
+            let result = match result {
+                Ok(result) => result,
+                // A TypeError raised before any frame of the function ran
+                // is about the call itself: wrong number or names of
+                // arguments.
+                Err(exc)
+                    if exc.fast_isinstance(vm.ctx.exceptions.type_error)
+                        && exc.__traceback__().is_none() =>
+                {
+                    return Err(CallError::BadArguments(message(vm, &exc)));
+                }
+                Err(exc) => return Err(CallError::Exception(python_error(vm, &exc, sources))),
+            };
+            value::to_nodes(&result, vm).map_err(|exc| CallError::BadResult(message(vm, &exc)))
+        })
+    })
+}
+
+fn keyword_arguments(nodes: &[Node], vm: &VirtualMachine) -> PyResult<KwArgs> {
+    let dict = value::from_nodes(nodes, vm)?;
+    let Ok(dict) = dict.downcast::<PyDict>() else {
+        return Err(vm.new_type_error("keyword arguments must be a dict"));
+    };
+    let mut pairs = Vec::new();
+    for (key, value) in &dict {
+        let Some(key) = key.downcast_ref::<PyStr>().and_then(|k| k.to_str()) else {
+            return Err(vm.new_type_error("keyword argument names must be strings"));
+        };
+        pairs.push((key.to_owned(), value));
+    }
+    Ok(pairs.into_iter().collect())
+}
+
+fn message(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
+    let text = exc
+        .as_object()
+        .str(vm)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{}: {text}", exc.class().name())
+}
+
+/// Completions of `text` as a REPL would offer them: names of globals,
+/// builtins and keywords, or, after a dot, attributes of the object the
+/// dotted prefix names. Only names are looked up (no calls, no indexing),
+/// though reading an attribute may run a property of the script's own.
+pub fn complete(text: &str) -> Vec<String> {
+    with_session(|session| {
+        let Session {
+            interpreter, main, ..
+        } = session;
+        interpreter.enter(|vm| {
+            let mut found = match text.rsplit_once('.') {
+                None => {
+                    let mut names: Vec<String> = KEYWORDS.iter().map(|k| (*k).to_owned()).collect();
+                    names.extend(dict_keys(&main.globals));
+                    if let Ok(Some(builtins)) = main.globals.get_item_opt("__builtins__", vm)
+                        && let Ok(builtins) = builtins.downcast::<PyDict>()
+                    {
+                        names.extend(dict_keys(&builtins));
+                    }
+                    names
+                        .into_iter()
+                        .filter(|name| {
+                            name.starts_with(text)
+                                && (text.starts_with('_') || !name.starts_with('_'))
+                        })
+                        .collect::<Vec<_>>()
+                }
+                Some((base, attr)) => match resolve(base, main, vm) {
+                    Some(object) => vm
+                        .dir(Some(object))
+                        .map(|names| {
+                            names
+                                .borrow_vec()
+                                .iter()
+                                .filter_map(|n| {
+                                    n.downcast_ref::<PyStr>()?.to_str().map(str::to_owned)
+                                })
+                                .filter(|n| {
+                                    n.starts_with(attr)
+                                        && (attr.starts_with('_') || !n.starts_with('_'))
+                                })
+                                .map(|n| format!("{base}.{n}"))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    None => Vec::new(),
+                },
+            };
+            found.sort();
+            found.dedup();
+            found
+        })
+    })
+}
+
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+fn dict_keys(dict: &PyDictRef) -> Vec<String> {
+    dict.into_iter()
+        .filter_map(|(key, _)| key.downcast_ref::<PyStr>()?.to_str().map(str::to_owned))
+        .collect()
+}
+
+/// The object a dotted name (`data.parent`) refers to, if every part is an
+/// identifier that resolves.
+fn resolve(dotted: &str, main: &Scope, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    let mut parts = dotted.split('.');
+    let first = parts.next()?;
+    if !is_identifier(first) {
+        return None;
+    }
+    let mut object = match main.globals.get_item_opt(first, vm).ok()? {
+        Some(object) => object,
+        None => {
+            let builtins = main.globals.get_item_opt("__builtins__", vm).ok()??;
+            builtins
+                .downcast::<PyDict>()
+                .ok()?
+                .get_item_opt(first, vm)
+                .ok()??
+        }
+    };
+    for part in parts {
+        if !is_identifier(part) {
+            return None;
+        }
+        object = object.get_attr(&vm.ctx.new_str(part), vm).ok()?;
+    }
+    Some(object)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 /// `raise SystemExit` / `SystemExit(0)` end a script successfully, as in CPython.

@@ -2009,6 +2009,13 @@ impl VirtualMachine {
             return true;
         }
 
+        // capy patch: on wasm32 there are no signals; an embedder's poll
+        // hook runs every few thousand instructions instead.
+        #[cfg(target_arch = "wasm32")]
+        if crate::signal::poll_due() {
+            return true;
+        }
+
         false
     }
 
@@ -2033,7 +2040,8 @@ impl VirtualMachine {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            Ok(())
+            // capy patch: see `signal::set_poll_hook`.
+            crate::signal::run_poll_hook(self)
         }
     }
 
