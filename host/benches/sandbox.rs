@@ -103,5 +103,54 @@ fn fs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, startup, cpu, fs);
+/// The embedding API's round trips, beside a plain Rust call.
+fn embed(c: &mut Criterion) {
+    let engine = engine();
+    let mut group = c.benchmark_group("embed");
+    group.bench_function("new_sandbox_run_1_plus_1", |b| {
+        b.iter(|| {
+            let mut sandbox = engine.sandbox().build().unwrap();
+            sandbox.run("1 + 1").unwrap()
+        })
+    });
+    let mut plugin = engine
+        .sandbox()
+        .build()
+        .unwrap()
+        .load("def echo(x):\n    return x\n")
+        .unwrap();
+    group.bench_function("plugin_call_int", |b| {
+        b.iter(|| plugin.call::<i64>("echo", 7).unwrap())
+    });
+    let record =
+        serde_json::json!({"id": 7, "name": "widget", "tags": ["a", "b", "c"], "price": 9.5});
+    group.bench_function("plugin_call_small_dict", |b| {
+        b.iter(|| plugin.call::<serde_json::Value>("echo", &record).unwrap())
+    });
+    let mut sandbox = engine
+        .sandbox()
+        .function("ping", |(x,): (i64,)| Ok(x + 1))
+        .build()
+        .unwrap();
+    let calls = format!("for i in range({CALLS}):\n    ping(i)");
+    let baseline =
+        format!("def local(x):\n    return x + 1\nfor i in range({CALLS}):\n    local(i)");
+    group.bench_function("host_function_x1000", |b| {
+        b.iter(|| sandbox.run(&calls).unwrap())
+    });
+    group.bench_function("python_function_x1000", |b| {
+        b.iter(|| sandbox.run(&baseline).unwrap())
+    });
+    group.bench_function("rust_function_call", |b| {
+        b.iter(|| plain_rust(std::hint::black_box(7)))
+    });
+    group.finish();
+}
+
+#[inline(never)]
+fn plain_rust(x: i64) -> i64 {
+    x + 1
+}
+
+criterion_group!(benches, startup, cpu, fs, embed);
 criterion_main!(benches);

@@ -8,15 +8,21 @@ use serde::Serialize;
 /// Where audit records go (a file, a pipe, a buffer in tests).
 pub type AuditSink = Box<dyn Write + Send>;
 
-/// One capability call, as the host describes it.
-#[derive(Debug, Serialize)]
+/// One capability call, as the host describes it: a file-system call
+/// (`grant` and `path`) or a host-function call (`function`).
+#[derive(Debug, Default, Serialize)]
 pub(crate) struct AuditRecord<'a> {
     /// The grant the handle descends from.
-    pub grant: &'a str,
-    /// The operation, e.g. `read`, `write`, `open`, `rename`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant: Option<&'a str>,
+    /// The host function called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<&'a str>,
+    /// The operation, e.g. `read`, `write`, `open`, `rename`, `call`.
     pub op: &'a str,
     /// The virtual path the script named (`/data/a.txt`).
-    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Bytes read or written, for calls that move data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,

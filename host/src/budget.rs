@@ -1,9 +1,11 @@
 //! Time and memory budgets of a sandbox, enforced from outside the guest.
 //!
 //! CPU and wall-clock limits use wasmtime's epoch interruption: one ticker
-//! thread per engine advances the epoch every [`TICK`], and at each tick a
-//! running guest calls back into [`RunClock::check`], which ends the run
-//! with a [`LimitTrap`] once a budget is spent. "CPU" is the guest's own
+//! thread per engine advances the epoch every [`TICK`]. When a budget is
+//! spent, the guest's next poll (every few thousand bytecode instructions)
+//! raises `LimitExceeded` in the script, which unwinds and leaves the
+//! sandbox usable; if the run is still going [`GRACE`] later, an epoch
+//! tick ends it by force with a [`LimitTrap`]. "CPU" is the guest's own
 //! running time: the run's elapsed time minus the time spent inside host
 //! calls (file I/O, output), so a slow disk or a blocked stdout does not
 //! count against the script. Memory is capped by a `ResourceLimiter` on
@@ -41,34 +43,67 @@ pub(crate) fn start_ticker(engine: &wasmtime::Engine) {
     }
 }
 
-/// The clock of the current run.
+/// After a time budget is spent, the script gets this long to unwind from
+/// the `LimitExceeded` exception it is sent before the run is ended by
+/// force (a trap, which stops the sandbox). Python code notices within a
+/// fraction of a millisecond; only a long native operation (a huge `sum`,
+/// a giant regex) or a script that swallows the exception needs the trap.
+pub(crate) const GRACE: Duration = Duration::from_millis(200);
+
+/// The clock of the current run, and the CPU used by all runs so far.
 #[derive(Debug)]
 pub(crate) struct RunClock {
     cpu: Duration,
     wall: Duration,
+    total_cpu: Option<Duration>,
+    /// CPU used by finished runs, against `total_cpu`.
+    used_cpu: Duration,
+    /// The current run's CPU budget and the limit it stands for: `cpu`, or
+    /// what is left of `total_cpu` if that is less.
+    budget: (Duration, Limit),
     started: Option<Instant>,
     host_time: Duration,
+    /// The limit the script was told about (by `control.poll`), if any.
+    signalled: Option<Limit>,
 }
 
 impl RunClock {
-    pub fn new(cpu: Duration, wall: Duration) -> RunClock {
+    pub fn new(cpu: Duration, wall: Duration, total_cpu: Option<Duration>) -> RunClock {
         RunClock {
             cpu,
             wall,
+            total_cpu,
+            used_cpu: Duration::ZERO,
+            budget: (cpu, Limit::Cpu(cpu)),
             started: None,
             host_time: Duration::ZERO,
+            signalled: None,
         }
     }
 
-    /// A run begins: both budgets are full again.
+    /// A run begins: the per-run budgets are full again.
     pub fn start(&mut self) {
+        self.budget = match self.total_cpu {
+            Some(total) if total.saturating_sub(self.used_cpu) < self.cpu => {
+                (total.saturating_sub(self.used_cpu), Limit::TotalCpu(total))
+            }
+            _ => (self.cpu, Limit::Cpu(self.cpu)),
+        };
         self.started = Some(Instant::now());
         self.host_time = Duration::ZERO;
+        self.signalled = None;
     }
 
-    /// The run ended; until the next one, nothing is charged.
-    pub fn stop(&mut self) {
-        self.started = None;
+    /// The run ended; returns its CPU and wall time. Until the next run,
+    /// nothing is charged.
+    pub fn stop(&mut self) -> (Duration, Duration) {
+        let Some(started) = self.started.take() else {
+            return (Duration::ZERO, Duration::ZERO);
+        };
+        let wall = started.elapsed();
+        let cpu = wall.saturating_sub(self.host_time);
+        self.used_cpu += cpu;
+        (cpu, wall)
     }
 
     /// Charges `spent` to the host rather than the guest.
@@ -76,19 +111,40 @@ impl RunClock {
         self.host_time += spent;
     }
 
-    /// Fails once the run has used up its CPU or wall-clock budget.
-    pub fn check(&self) -> Result<(), LimitTrap> {
-        let Some(started) = self.started else {
-            return Ok(());
-        };
+    /// The limit the current run has passed, if any.
+    fn passed(&self, slack: Duration) -> Option<Limit> {
+        let started = self.started?;
         let elapsed = started.elapsed();
-        if elapsed > self.wall {
-            return Err(LimitTrap(Limit::Wall(self.wall)));
+        if elapsed > self.wall.saturating_add(slack) {
+            return Some(Limit::Wall(self.wall));
         }
-        if elapsed.saturating_sub(self.host_time) > self.cpu {
-            return Err(LimitTrap(Limit::Cpu(self.cpu)));
+        if elapsed.saturating_sub(self.host_time) > self.budget.0.saturating_add(slack) {
+            return Some(self.budget.1.clone());
         }
-        Ok(())
+        None
+    }
+
+    /// Whether the script should be told its time is spent; remembers
+    /// that it was.
+    pub fn signal(&mut self) -> bool {
+        if self.signalled.is_none() {
+            self.signalled = self.passed(Duration::ZERO);
+        }
+        self.signalled.is_some()
+    }
+
+    /// The limit the script was told about in this run, if any.
+    pub fn signalled(&self) -> Option<&Limit> {
+        self.signalled.as_ref()
+    }
+
+    /// Fails (ending the run by force) once a budget is spent and the
+    /// [`GRACE`] after it too.
+    pub fn check(&self) -> Result<(), LimitTrap> {
+        match self.passed(GRACE) {
+            Some(limit) => Err(LimitTrap(limit)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -97,6 +153,8 @@ impl RunClock {
 #[derive(Debug)]
 pub(crate) struct MemoryLimiter {
     max: u64,
+    /// The memory's current size in bytes.
+    size: u64,
 }
 
 /// Most table elements a guest may have (its function table is fixed at
@@ -105,7 +163,12 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 impl MemoryLimiter {
     pub fn new(max: u64) -> MemoryLimiter {
-        MemoryLimiter { max }
+        MemoryLimiter { max, size: 0 }
+    }
+
+    /// The guest memory's current size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
     }
 }
 
@@ -119,6 +182,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         if desired as u64 > self.max {
             return Err(LimitTrap(Limit::Memory(self.max)).into());
         }
+        self.size = desired as u64;
         Ok(true)
     }
 

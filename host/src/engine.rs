@@ -170,12 +170,12 @@ fn wasmtime_config(time_limits: bool) -> wasmtime::Config {
     config.epoch_interruption(time_limits);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     // Deep Python recursion is deep native recursion in the interpreter.
-    // Guest code runs on a capy-owned thread with GUEST_THREAD_STACK bytes
-    // of stack (see `sandbox.rs`), never on the caller's, so this can be
-    // generous without risking the embedding application's threads.
+    // Guest code always runs on a wasmtime fiber (every call is async; see
+    // `bindings.rs`) whose stack is `async_stack_size`, never on the
+    // caller's, so this can be generous without risking the embedding
+    // application's threads (Rust's spawned threads get 2 MiB). The extra
+    // MiB is room for host calls made from the guest.
     config.max_wasm_stack(MAX_WASM_STACK);
-    // wasmtime checks this against the async fiber stack even when async
-    // calls are not used.
     config.async_stack_size(MAX_WASM_STACK + (1 << 20));
     config
 }
@@ -188,7 +188,7 @@ pub(crate) const MAX_WASM_STACK: usize = 8 << 20;
 /// capy's own capability interfaces.
 fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<State>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     bindings::Sandbox::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
     Ok(linker)
 }

@@ -27,6 +27,31 @@ pub enum Error {
     /// leaves the interpreter's state undefined; make a new sandbox.
     #[error("this sandbox stopped after an earlier failure ({0}); start a new one")]
     Stopped(String),
+    /// A plugin's top level or one of its functions failed: it raised, hit
+    /// a limit or crashed.
+    #[error("{0}")]
+    Run(RunError),
+    /// The plugin has no callable global of this name.
+    #[error("the plugin has no function `{0}`")]
+    NoSuchFunction(String),
+    /// The arguments do not fit the function (wrong number or names), or
+    /// cannot be made into plain data.
+    #[error("bad arguments for `{function}`: {message}")]
+    BadArguments {
+        /// The function called.
+        function: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The function's result is not plain data, or does not deserialise
+    /// into the type asked for.
+    #[error("unusable result from `{function}`: {message}")]
+    BadResult {
+        /// The function called.
+        function: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Why a directory could not be granted.
@@ -42,6 +67,9 @@ pub enum GrantError {
     /// A hide pattern does not compile.
     #[error(transparent)]
     Hide(capy_policy::HideError),
+    /// The policy grants a host function the application did not register.
+    #[error("the policy grants host function `{0}`, which the application did not register")]
+    UnknownFunction(String),
 }
 
 /// How a run failed. Partial output is kept in the [`Outcome`](crate::Outcome).
@@ -58,6 +86,11 @@ pub enum RunError {
     /// script triggered). The sandbox cannot run again; the engine is fine.
     #[error("{0}")]
     Crashed(GuestCrash),
+    /// The host ended the run by force
+    /// ([`SandboxHandle::terminate`](crate::SandboxHandle::terminate)).
+    /// The sandbox cannot run again.
+    #[error("the run was terminated by the host")]
+    Terminated,
 }
 
 /// An uncaught Python exception, as the script would see it.
@@ -113,3 +146,15 @@ impl fmt::Display for LimitTrap {
 }
 
 impl std::error::Error for LimitTrap {}
+
+/// The trap that ends a run the host terminated.
+#[derive(Debug)]
+pub(crate) struct Terminated;
+
+impl fmt::Display for Terminated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("terminated by the host")
+    }
+}
+
+impl std::error::Error for Terminated {}

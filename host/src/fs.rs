@@ -40,17 +40,15 @@ pub struct FileHandle {
 pub(crate) struct FsState {
     /// The grants, in the order the host made them.
     grants: Vec<DirCap>,
-    audit: Option<AuditLog>,
     live_handles: usize,
     open_files: u32,
     max_open_files: u32,
 }
 
 impl FsState {
-    pub fn new(grants: Vec<DirCap>, audit: Option<AuditLog>, max_open_files: u32) -> FsState {
+    pub fn new(grants: Vec<DirCap>, max_open_files: u32) -> FsState {
         FsState {
             grants,
-            audit,
             live_handles: 0,
             open_files: 0,
             max_open_files,
@@ -70,27 +68,29 @@ impl FsState {
         self.live_handles += 1;
         Ok(())
     }
+}
 
-    fn audit(
-        &mut self,
-        grant: &str,
-        op: &str,
-        path: &str,
-        bytes: Option<u64>,
-        outcome: Result<(), cap::FsErrorKind>,
-    ) {
-        if let Some(log) = &mut self.audit {
-            log.record(AuditRecord {
-                grant,
-                op,
-                path: virtual_path(grant, path),
-                bytes,
-                outcome: match outcome {
-                    Ok(()) => "ok",
-                    Err(kind) => kind_name(kind),
-                },
-            });
-        }
+/// Writes the audit record of one file-system call.
+fn audit(
+    log: &mut Option<AuditLog>,
+    grant: &str,
+    op: &str,
+    path: &str,
+    bytes: Option<u64>,
+    outcome: Result<(), cap::FsErrorKind>,
+) {
+    if let Some(log) = log {
+        log.record(AuditRecord {
+            grant: Some(grant),
+            op,
+            path: Some(virtual_path(grant, path)),
+            bytes,
+            outcome: match outcome {
+                Ok(()) => "ok",
+                Err(kind) => kind_name(kind),
+            },
+            ..AuditRecord::default()
+        });
     }
 }
 
@@ -193,6 +193,18 @@ impl State {
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
         let cap = self.table.get(dir)?.cap.clone();
+        self.usage.capability_calls += 1;
+        if self.controls.is_grant_revoked(cap.grant_name()) {
+            audit(
+                &mut self.audit,
+                cap.grant_name(),
+                op,
+                path,
+                None,
+                Err(cap::FsErrorKind::PermissionDenied),
+            );
+            return Ok(Err(revoked_error(path)));
+        }
         let started = std::time::Instant::now();
         let result = call(&cap);
         self.clock.add_host_time(started.elapsed());
@@ -200,7 +212,7 @@ impl State {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        self.fs.audit(cap.grant_name(), op, path, moved, outcome);
+        audit(&mut self.audit, cap.grant_name(), op, path, moved, outcome);
         if let Err(error) = &result
             && let Some(limit) = quota_limit(error, cap.grant())
         {
@@ -218,6 +230,19 @@ impl State {
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
         let handle = self.table.get_mut(file)?;
+        self.usage.capability_calls += 1;
+        if self.controls.is_grant_revoked(&handle.grant) {
+            let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
+            audit(
+                &mut self.audit,
+                &grant,
+                op,
+                &path,
+                None,
+                Err(cap::FsErrorKind::PermissionDenied),
+            );
+            return Ok(Err(revoked_error(&path)));
+        }
         let started = std::time::Instant::now();
         let result = call(&mut handle.cap);
         let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
@@ -230,11 +255,20 @@ impl State {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        self.fs.audit(&grant, op, &path, moved, outcome);
+        audit(&mut self.audit, &grant, op, &path, moved, outcome);
         if let Some(limit) = limit {
             return Err(limit.into());
         }
         Ok(result.map_err(to_wit_error))
+    }
+}
+
+/// What a call through a revoked grant gets: the same error as a path
+/// outside it.
+fn revoked_error(path: &str) -> wit::FsError {
+    wit::FsError {
+        kind: wit::ErrorKind::PermissionDenied,
+        path: path.to_owned(),
     }
 }
 

@@ -438,7 +438,7 @@ fn a_script_holding_endless_handles_is_stopped_not_the_host() {
 
 /// An audit sink the test can read back.
 #[derive(Clone, Default)]
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
+pub struct SharedBuffer(pub Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for SharedBuffer {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {

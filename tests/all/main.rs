@@ -8,6 +8,7 @@ mod hardening;
 mod language;
 mod limits;
 mod output;
+mod plugin;
 mod sandbox;
 mod traversal;
 mod tree;

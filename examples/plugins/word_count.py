@@ -1,0 +1,11 @@
+# A plugin: counts words in every text file of its input directory and
+# writes a summary into its output directory.
+
+def run(options):
+    counts = {}
+    for path in sorted(input.glob("*.txt")):
+        counts[path.name] = len(path.read_text().split())
+    lines = [f"{name}: {n}" for name, n in counts.items()]
+    output.joinpath("word_count.txt").write_text("\n".join(lines) + "\n")
+    log(f"counted {len(counts)} files")
+    return {"files": len(counts), "words": sum(counts.values()), "min": options.get("min", 0)}

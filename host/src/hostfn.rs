@@ -1,0 +1,256 @@
+//! Host functions: named entry points the embedding application exposes to
+//! scripts, in the privsep style. Only plain data ([`Value`]) crosses; the
+//! host decides what each call may do.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use capy_proxies::value::{Value, from_value, to_value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::audit::AuditRecord;
+use crate::bindings::capy::sandbox::data::Node;
+use crate::bindings::capy::sandbox::host as wit;
+use crate::data;
+use crate::sandbox::State;
+
+/// A host function's failure, raised in the script as the Python exception
+/// its [`HostErrorKind`] names, with its message. The script can catch it.
+///
+/// Any error converts into one (as a `RuntimeError` with the error's
+/// message), so `?` works inside host functions. The message reaches the
+/// script: do not put secrets in it.
+pub struct HostError {
+    kind: HostErrorKind,
+    message: String,
+}
+
+/// Which Python exception a [`HostError`] becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostErrorKind {
+    /// `ValueError`: an argument has the right type but a bad value.
+    Value,
+    /// `TypeError`: an argument has the wrong type.
+    Type,
+    /// `KeyError`: a key that does not exist.
+    Key,
+    /// `LookupError`: something looked up was not found.
+    Lookup,
+    /// `PermissionError`: the host refuses.
+    Permission,
+    /// `RuntimeError`: anything else.
+    Runtime,
+}
+
+impl HostError {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: HostErrorKind, message: impl Into<String>) -> HostError {
+        HostError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A `ValueError`.
+    pub fn value(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Value, message)
+    }
+
+    /// A `TypeError`.
+    pub fn type_error(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Type, message)
+    }
+
+    /// A `KeyError`.
+    pub fn key(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Key, message)
+    }
+
+    /// A `LookupError`.
+    pub fn lookup(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Lookup, message)
+    }
+
+    /// A `PermissionError`.
+    pub fn permission(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Permission, message)
+    }
+
+    /// A `RuntimeError`.
+    pub fn runtime(message: impl Into<String>) -> HostError {
+        HostError::new(HostErrorKind::Runtime, message)
+    }
+
+    /// Which exception the script gets.
+    pub fn kind(&self) -> HostErrorKind {
+        self.kind
+    }
+
+    /// The exception's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Debug for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HostError({:?}, {:?})", self.kind, self.message)
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Like `anyhow::Error`, `HostError` does not implement `std::error::Error`
+/// itself, which is what lets every error convert into it with `?`.
+impl<E: std::error::Error> From<E> for HostError {
+    fn from(error: E) -> HostError {
+        HostError::runtime(error.to_string())
+    }
+}
+
+type BoxFuture = Pin<Box<dyn Future<Output = Result<Value, HostError>> + Send>>;
+
+/// A registered host function, type-erased to [`Value`] in and out.
+#[derive(Clone)]
+pub(crate) enum HostFn {
+    Sync(Arc<dyn Fn(Value) -> Result<Value, HostError> + Send + Sync>),
+    Async(Arc<dyn Fn(Value) -> BoxFuture + Send + Sync>),
+}
+
+impl HostFn {
+    /// Wraps a typed closure: the script's positional arguments (a list)
+    /// are deserialised into `A`, the result serialised back.
+    pub(crate) fn sync<A, R, F>(name: &str, f: F) -> HostFn
+    where
+        A: DeserializeOwned,
+        R: Serialize,
+        F: Fn(A) -> Result<R, HostError> + Send + Sync + 'static,
+    {
+        let name = name.to_owned();
+        HostFn::Sync(Arc::new(move |args| {
+            let args = arguments::<A>(&name, args)?;
+            result(&name, f(args)?)
+        }))
+    }
+
+    /// Wraps a typed async closure (see [`sync`](Self::sync)).
+    pub(crate) fn asynchronous<A, R, F, Fut>(name: &str, f: F) -> HostFn
+    where
+        A: DeserializeOwned,
+        R: Serialize,
+        F: Fn(A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, HostError>> + Send + 'static,
+    {
+        let name: Arc<str> = Arc::from(name);
+        let f = Arc::new(f);
+        HostFn::Async(Arc::new(move |args| {
+            let (name, f) = (name.clone(), f.clone());
+            Box::pin(async move {
+                let args = arguments::<A>(&name, args)?;
+                result(&name, f(args).await?)
+            })
+        }))
+    }
+}
+
+fn arguments<A: DeserializeOwned>(name: &str, args: Value) -> Result<A, HostError> {
+    let bad = |e: capy_proxies::value::ValueError| {
+        HostError::type_error(format!("{name}(): bad arguments: {e}"))
+    };
+    match args {
+        // A function of no arguments may take `()`, which serde reads from
+        // "no value" rather than from an empty list.
+        Value::List(items) if items.is_empty() => from_value(Value::List(Vec::new()))
+            .or_else(|e| from_value(Value::None).map_err(|_| bad(e))),
+        args => from_value(args).map_err(bad),
+    }
+}
+
+fn result<R: Serialize>(name: &str, value: R) -> Result<Value, HostError> {
+    to_value(&value).map_err(|e| {
+        HostError::runtime(format!(
+            "{name}(): the host's result is not plain data: {e}"
+        ))
+    })
+}
+
+/// The host functions of one sandbox, by name.
+pub(crate) type HostFunctions = BTreeMap<String, HostFn>;
+
+fn to_wit_error(error: HostError) -> wit::HostError {
+    let kind = match error.kind {
+        HostErrorKind::Value => wit::ErrorKind::ValueError,
+        HostErrorKind::Type => wit::ErrorKind::TypeError,
+        HostErrorKind::Key => wit::ErrorKind::KeyError,
+        HostErrorKind::Lookup => wit::ErrorKind::LookupError,
+        HostErrorKind::Permission => wit::ErrorKind::PermissionError,
+        HostErrorKind::Runtime => wit::ErrorKind::RuntimeError,
+    };
+    wit::HostError {
+        kind,
+        message: error.message,
+    }
+}
+
+impl wit::Host for State {
+    fn names(&mut self) -> wasmtime::Result<Vec<String>> {
+        Ok(self.functions.keys().cloned().collect())
+    }
+
+    async fn call(
+        &mut self,
+        name: String,
+        args: Vec<Node>,
+    ) -> wasmtime::Result<Result<Vec<Node>, wit::HostError>> {
+        self.usage.host_function_calls += 1;
+        let started = std::time::Instant::now();
+        let outcome = self.call_host_function(&name, args).await;
+        self.clock.add_host_time(started.elapsed());
+        if let Some(log) = &mut self.audit {
+            log.record(AuditRecord {
+                function: Some(&name),
+                op: "call",
+                outcome: match &outcome {
+                    Ok(_) => "ok",
+                    Err(_) => "error",
+                },
+                ..AuditRecord::default()
+            });
+        }
+        Ok(outcome.map_err(to_wit_error))
+    }
+}
+
+impl State {
+    async fn call_host_function(
+        &mut self,
+        name: &str,
+        args: Vec<Node>,
+    ) -> Result<Vec<Node>, HostError> {
+        if self.controls.is_function_revoked(name) {
+            return Err(HostError::permission(format!(
+                "host function {name}() was revoked"
+            )));
+        }
+        let Some(function) = self.functions.get(name).cloned() else {
+            return Err(HostError::permission(format!(
+                "no host function {name}() was granted"
+            )));
+        };
+        let args = data::from_nodes(args).map_err(HostError::value)?;
+        let result = match function {
+            HostFn::Sync(f) => f(args),
+            HostFn::Async(f) => f(args).await,
+        }?;
+        data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
+    }
+}
