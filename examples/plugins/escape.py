@@ -1,3 +1,3 @@
 # A badly behaved plugin: tries to write outside what it was given.
 def run(options):
-    input.joinpath("stolen.txt").write_text("gotcha")  # input is read-only
+    inbox.joinpath("stolen.txt").write_text("gotcha")  # inbox is read-only

@@ -4,5 +4,5 @@ calls = 0
 def run(options):
     global calls
     calls += 1
-    first = sorted(input.iterdir())[0]
-    return {"calls": calls, "loudest": first.read_text().strip().upper()}
+    first = sorted(p for p in inbox.rglob("*") if p.is_file())[0]
+    return {"calls": calls, "loudest": first.read_text().splitlines()[0].upper()}

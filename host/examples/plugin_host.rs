@@ -1,7 +1,7 @@
 //! A host application that evaluates a folder of plugin scripts.
 //!
-//! Each plugin gets a read-only `input` directory, its own writable
-//! `output` directory (with a quota), and one host function, `log`. The
+//! Each plugin gets a read-only `inbox` directory, its own writable
+//! `outbox` directory (with a quota), and one host function, `log`. The
 //! host calls each plugin's `run(options)` entry point and reports the
 //! result or the error.
 //!
@@ -39,12 +39,12 @@ fn main() -> Result<()> {
         let plugin_name = name.clone();
         let sandbox = engine
             .sandbox()
-            .dir("input", &input, Access::ReadOnly)
+            .dir("inbox", &input, Access::ReadOnly)
             .grant(GrantPolicy {
                 max_bytes_written: Some(1 << 20),
                 max_files_created: Some(10),
                 ..GrantPolicy::new(DirGrant {
-                    name: "output".into(),
+                    name: "outbox".into(),
                     path: output.clone(),
                     access: Access::ReadWrite,
                 })
