@@ -5,6 +5,8 @@
 //! no handles and opens nothing. The host library turns it into a running
 //! sandbox.
 
+#![warn(missing_docs)]
+
 mod grant;
 mod hide;
 mod limits;

@@ -4,6 +4,8 @@
 //! The host library generates its bindings from [`WIT_DIR`]; the guest
 //! generates its side from the same files, so the two cannot drift apart.
 
+#![warn(missing_docs)]
+
 /// The directory holding the capability contract's WIT files.
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
 
