@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod repl;
+
 /// Exit codes, as documented in README.md.
 mod exit {
     pub const OK: u8 = 0;
@@ -29,6 +31,10 @@ struct Cli {
 enum Command {
     /// Run a Python script in a fresh sandbox.
     Run(RunArgs),
+    /// Interactive Python in a sandbox with the same grants and limits as
+    /// `run`.
+    #[command(long_about = repl::LONG_ABOUT, after_help = repl::AFTER_HELP)]
+    Repl(SandboxArgs),
     /// Validate a policy file and print the effective policy.
     Check {
         /// The policy file (TOML).
@@ -40,6 +46,14 @@ enum Command {
 struct RunArgs {
     /// The script to run.
     script: PathBuf,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+/// What the sandbox is granted and how it is limited: the flags `run` and
+/// `repl` share.
+#[derive(clap::Args)]
+struct SandboxArgs {
     /// A policy file (TOML): limits and grants. Flags override it.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -74,6 +88,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Repl(args) => repl::run(&args),
         Command::Check { policy } => check(&policy),
     };
     match result {
@@ -100,22 +115,11 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         |name| name.to_string_lossy().into_owned(),
     );
 
-    let policy = effective_policy(&args)?;
+    let policy = effective_policy(&args.sandbox)?;
     let engine = engine()?;
     let mut builder = engine.sandbox().policy(&policy);
-    if let Some(path) = &args.audit {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|err| {
-                Usage(format!(
-                    "cannot open audit log {}: {}",
-                    path.display(),
-                    io_reason(&err)
-                ))
-            })?;
-        builder = builder.audit(file);
+    if let Some(path) = &args.sandbox.audit {
+        builder = builder.audit(open_audit(path)?);
     }
     let mut sandbox = builder
         .stream_output(|stream, data| {
@@ -146,6 +150,22 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// Opens the `--audit` log for appending.
+fn open_audit(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|err| {
+            Usage(format!(
+                "cannot open audit log {}: {}",
+                path.display(),
+                io_reason(&err)
+            ))
+            .into()
+        })
+}
+
 /// A grant the user got wrong is a usage error (exit 2) naming the host
 /// path; anything else stays a sandbox failure.
 fn grant_usage(err: capy::Error, policy: &capy::Policy) -> anyhow::Error {
@@ -169,7 +189,7 @@ fn grant_usage(err: capy::Error, policy: &capy::Policy) -> anyhow::Error {
 }
 
 /// The policy file (if any) with the command line's flags applied on top.
-fn effective_policy(args: &RunArgs) -> anyhow::Result<capy::Policy> {
+fn effective_policy(args: &SandboxArgs) -> anyhow::Result<capy::Policy> {
     let mut policy = match &args.policy {
         Some(path) => capy::Policy::load(path).map_err(|e| Usage(e.to_string()))?,
         None => capy::Policy::default(),
