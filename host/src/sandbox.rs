@@ -31,8 +31,6 @@ use crate::{Value, data};
 
 /// The file name tracebacks show when a run does not give one.
 const DEFAULT_FILENAME: &str = "<script>";
-/// The file name of interactive input.
-const INTERACTIVE_FILENAME: &str = "<stdin>";
 /// How much of the guest's own WASI stderr (Rust panic messages) is kept.
 const GUEST_DIAGNOSTICS_BYTES: usize = 64 << 10;
 
@@ -249,6 +247,7 @@ impl SandboxBuilder {
             stopped: None,
             controls,
             runtime: None,
+            interactive_inputs: 0,
         })
     }
 }
@@ -335,6 +334,8 @@ pub struct Sandbox {
     controls: Arc<Controls>,
     /// The executor of the blocking API, made on first use.
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
+    /// Interactive inputs run so far (they are numbered in tracebacks).
+    interactive_inputs: u64,
 }
 
 /// What a run produced.
@@ -428,11 +429,15 @@ impl Sandbox {
 
     /// Runs one interactive statement, as typed at a `>>>` prompt: the
     /// value of an expression statement is printed with `repr` (unless it
-    /// is `None`) and kept as `_`.
+    /// is `None`) and kept as `_`. Each input gets its own file name,
+    /// `<python-input-N>` as in CPython 3.13, so tracebacks through
+    /// functions defined in earlier inputs show the right lines.
     pub fn run_interactive(&mut self, source: &str) -> Result<Outcome, Error> {
+        let filename = format!("<python-input-{}>", self.interactive_inputs);
+        self.interactive_inputs += 1;
         blocking!(
             self.runtime,
-            self.run_source(source, INTERACTIVE_FILENAME, Mode::Interactive)
+            self.run_source(source, &filename, Mode::Interactive)
         )
     }
 
@@ -497,6 +502,14 @@ impl Sandbox {
         SandboxHandle {
             controls: self.controls.clone(),
         }
+    }
+
+    /// Whether an earlier run stopped this sandbox for good (a crash, a
+    /// trapping limit, [`terminate`](SandboxHandle::terminate)); every later
+    /// call then fails with [`Error::Stopped`]. A CPU or wall-clock limit
+    /// that the script unwound from does not stop it.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.is_some()
     }
 
     fn check_running(&self) -> Result<(), Error> {
