@@ -16,9 +16,11 @@ pub enum Error {
     /// A new sandbox could not be instantiated.
     #[error("cannot start a sandbox")]
     Instantiate(#[source] wasmtime::Error),
-    /// The OS could not start the thread a run executes on (the system is
-    /// out of threads or memory). Nothing ran; the sandbox is unchanged.
-    #[error("cannot start the sandbox's thread")]
+    /// The blocking API could not start its executor (a current-thread
+    /// Tokio runtime) or, when called inside an async runtime, its helper
+    /// thread: the system is out of threads, memory or file descriptors.
+    /// Nothing ran; the sandbox is unchanged.
+    #[error("cannot start the thread or executor that runs the sandbox")]
     GuestThread(#[source] std::io::Error),
     /// A directory grant is unusable; nothing was started.
     #[error(transparent)]
