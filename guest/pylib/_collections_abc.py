@@ -86,7 +86,8 @@ dict_items = type({}.items())
 ## misc ##
 mappingproxy = type(type.__dict__)
 def _get_framelocalsproxy():
-    return type(sys._getframe().f_locals)
+    # capy: no frames to ask; frame locals are plain dicts here.
+    return dict
 framelocalsproxy = _get_framelocalsproxy()
 del _get_framelocalsproxy
 generator = type((lambda: (yield))())

@@ -720,6 +720,17 @@ def call_annotate_function(annotate, format, *, owner=None, _is_evaluate=False):
         return annotate(format)
     except NotImplementedError:
         pass
+    # capy: the FORWARDREF and STRING formats below re-run the annotate
+    # function as a new function object with stand-in globals; a sandbox
+    # cannot build function objects, so both are derived from VALUE (a
+    # name that is not defined yet raises NameError instead of becoming a
+    # ForwardRef).
+    annos = annotate(Format.VALUE)
+    if format == Format.STRING:
+        if _is_evaluate:
+            return type_repr(annos)
+        return {key: type_repr(val) for key, val in annos.items()}
+    return annos
     if format == Format.STRING:
         # STRING is implemented by calling the annotate function in a special
         # environment where every name lookup results in an instance of _Stringifier.

@@ -8,6 +8,7 @@ import itertools
 import annotationlib
 import abc
 from reprlib import recursive_repr
+import operator as _operator
 
 
 __all__ = ['dataclass',
@@ -434,80 +435,30 @@ def _tuple_str(obj_name, fields):
 
 
 class _FuncBuilder:
+    # capy: the generated methods are closures built by the functions below,
+    # not source text run through exec() (a sandbox has no exec). Each
+    # add_fn() takes the finished function.
     def __init__(self, globals):
-        self.names = []
-        self.src = []
+        self.fns = []
         self.globals = globals
-        self.locals = {}
         self.overwrite_errors = {}
         self.unconditional_adds = {}
         self.method_annotations = {}
 
-    def add_fn(self, name, args, body, *, locals=None, return_type=MISSING,
-               overwrite_error=False, unconditional_add=False, decorator=None,
+    def add_fn(self, name, fn, *, return_type=MISSING,
+               overwrite_error=False, unconditional_add=False,
                annotation_fields=None):
-        if locals is not None:
-            self.locals.update(locals)
-
-        # Keep track if this method is allowed to be overwritten if it already
-        # exists in the class.  The error is method-specific, so keep it with
-        # the name.  We'll use this when we generate all of the functions in
-        # the add_fns_to_class call.  overwrite_error is either True, in which
-        # case we'll raise an error, or it's a string, in which case we'll
-        # raise an error and append this string.
         if overwrite_error:
             self.overwrite_errors[name] = overwrite_error
-
-        # Should this function always overwrite anything that's already in the
-        # class?  The default is to not overwrite a function that already
-        # exists.
         if unconditional_add:
             self.unconditional_adds[name] = True
-
-        self.names.append(name)
-
         if annotation_fields is not None:
             self.method_annotations[name] = (annotation_fields, return_type)
-
-        args = ','.join(args)
-        body = '\n'.join(body)
-
-        # Compute the text of the entire function, add it to the text we're generating.
-        self.src.append(f'{f' {decorator}\n' if decorator else ''} def {name}({args}):\n{body}')
+        fn.__name__ = name
+        self.fns.append((name, fn))
 
     def add_fns_to_class(self, cls):
-        # The source to all of the functions we're generating.
-        fns_src = '\n'.join(self.src)
-
-        # The locals they use.
-        local_vars = ','.join(self.locals.keys())
-
-        # The names of all of the functions, used for the return value of the
-        # outer function.  Need to handle the 0-tuple specially.
-        if len(self.names) == 0:
-            return_names = '()'
-        else:
-            return_names  =f'({",".join(self.names)},)'
-
-        # txt is the entire function we're going to execute, including the
-        # bodies of the functions we're defining.  Here's a greatly simplified
-        # version:
-        # def __create_fn__():
-        #  def __init__(self, x, y):
-        #   self.x = x
-        #   self.y = y
-        #  @recursive_repr
-        #  def __repr__(self):
-        #   return f"cls(x={self.x!r},y={self.y!r})"
-        # return __init__,__repr__
-
-        txt = f"def __create_fn__({local_vars}):\n{fns_src}\n return {return_names}"
-        ns = {}
-        exec(txt, self.globals, ns)
-        fns = ns['__create_fn__'](**self.locals)
-
-        # Now that we've generated the functions, assign them into cls.
-        for name, fn in zip(self.names, fns):
+        for name, fn in self.fns:
             fn.__qualname__ = f"{cls.__qualname__}.{fn.__name__}"
 
             try:
@@ -576,106 +527,38 @@ def _make_annotate_function(__class__, method_name, annotation_fields, return_ty
     return __annotate__
 
 
-def _field_assign(frozen, name, value, self_name):
-    # If we're a frozen class, then assign to our fields in __init__
-    # via object.__setattr__.  Otherwise, just use a simple
-    # assignment.
-    #
-    # self_name is what "self" is called in this function: don't
-    # hard-code "self", since that might be a field name.
-    if frozen:
-        return f'  __dataclass_builtins_object__.__setattr__({self_name},{name!r},{value})'
-    return f'  {self_name}.{name}={value}'
+_NO_DEFAULT = object()
 
 
-def _field_init(f, frozen, globals, self_name, slots):
-    # Return the text of the line in the body of __init__ that will
-    # initialize this field.
-
-    default_name = f'__dataclass_dflt_{f.name}__'
+def _init_step(f, slots):
+    # capy: what __init__ does for field f, as data: (name, kind, payload),
+    # or None when it does nothing (the same cases as CPython's
+    # _field_init, which returns source text instead).
     if f.default_factory is not MISSING:
-        if f.init:
-            # This field has a default factory.  If a parameter is
-            # given, use it.  If not, call the factory.
-            globals[default_name] = f.default_factory
-            value = (f'{default_name}() '
-                     f'if {f.name} is __dataclass_HAS_DEFAULT_FACTORY__ '
-                     f'else {f.name}')
-        else:
-            # This is a field that's not in the __init__ params, but
-            # has a default factory function.  It needs to be
-            # initialized here by calling the factory function,
-            # because there's no other way to initialize it.
-
-            # For a field initialized with a default=defaultvalue, the
-            # class dict just has the default value
-            # (cls.fieldname=defaultvalue).  But that won't work for a
-            # default factory, the factory must be called in __init__
-            # and we must assign that to self.fieldname.  We can't
-            # fall back to the class dict's value, both because it's
-            # not set, and because it might be different per-class
-            # (which, after all, is why we have a factory function!).
-
-            globals[default_name] = f.default_factory
-            value = f'{default_name}()'
+        kind = 'factory_or_param' if f.init else 'factory'
+        payload = f.default_factory
+    elif f.init:
+        kind, payload = 'param', None
+    elif slots and f.default is not MISSING:
+        kind, payload = 'value', f.default
     else:
-        # No default factory.
-        if f.init:
-            if f.default is MISSING:
-                # There's no default, just do an assignment.
-                value = f.name
-            elif f.default is not MISSING:
-                globals[default_name] = f.default
-                value = f.name
-        else:
-            # If the class has slots, then initialize this field.
-            if slots and f.default is not MISSING:
-                globals[default_name] = f.default
-                value = default_name
-            else:
-                # This field does not need initialization: reading from it will
-                # just use the class attribute that contains the default.
-                # Signify that to the caller by returning None.
-                return None
-
-    # Only test this now, so that we can create variables for the
-    # default.  However, return None to signify that we're not going
-    # to actually do the assignment statement for InitVars.
+        return None
     if f._field_type is _FIELD_INITVAR:
         return None
-
-    # Now, actually generate the field assignment.
-    return _field_assign(frozen, f.name, value, self_name)
+    return (f.name, kind, payload)
 
 
-def _init_param(f):
-    # Return the __init__ parameter string for this field.  For
-    # example, the equivalent of 'x:int=3' (except instead of 'int',
-    # reference a variable set to int, and instead of '3', reference a
-    # variable set to 3).
+def _init_param_default(f):
     if f.default is MISSING and f.default_factory is MISSING:
-        # There's no default, and no default_factory, just output the
-        # variable name and type.
-        default = ''
-    elif f.default is not MISSING:
-        # There's a default, this will be the name that's used to look
-        # it up.
-        default = f'=__dataclass_dflt_{f.name}__'
-    elif f.default_factory is not MISSING:
-        # There's a factory function.  Set a marker.
-        default = '=__dataclass_HAS_DEFAULT_FACTORY__'
-    return f'{f.name}{default}'
+        return _NO_DEFAULT
+    if f.default is not MISSING:
+        return f.default
+    return _HAS_DEFAULT_FACTORY
 
 
 def _init_fn(fields, std_fields, kw_only_fields, frozen, has_post_init,
              self_name, func_builder, slots):
     # fields contains both real fields and InitVar pseudo-fields.
-
-    # Make sure we don't have fields without defaults following fields
-    # with defaults.  This actually would be caught when exec-ing the
-    # function source code, but catching it here gives a better error
-    # message, and future-proofs us in case we build up the function
-    # using ast.
 
     seen_default = None
     for f in std_fields:
@@ -689,63 +572,77 @@ def _init_fn(fields, std_fields, kw_only_fields, frozen, has_post_init,
 
     annotation_fields = [f.name for f in fields if f.init]
 
-    locals = {'__dataclass_HAS_DEFAULT_FACTORY__': _HAS_DEFAULT_FACTORY,
-              '__dataclass_builtins_object__': object}
+    positional = [(f.name, _init_param_default(f)) for f in std_fields]
+    keyword_only = [(f.name, _init_param_default(f)) for f in kw_only_fields]
+    positional_names = [name for name, _ in positional]
+    parameters = positional + keyword_only
+    parameter_names = frozenset(name for name, _ in parameters)
+    steps = [step for step in (_init_step(f, slots) for f in fields) if step]
+    initvar_names = [f.name for f in fields if f._field_type is _FIELD_INITVAR]
+    assign = object.__setattr__ if frozen else setattr
 
-    body_lines = []
-    for f in fields:
-        line = _field_init(f, frozen, locals, self_name, slots)
-        # line is None means that this field doesn't require
-        # initialization (it's a pseudo-field).  Just skip it.
-        if line:
-            body_lines.append(line)
+    def __init__(self, /, *args, **kwargs):
+        where = __init__.__qualname__
+        if len(args) > len(positional_names):
+            raise TypeError(f'{where}() takes {len(positional_names) + 1} '
+                            f'positional arguments but {len(args) + 1} were given')
+        values = dict(zip(positional_names, args))
+        for name, value in kwargs.items():
+            if name not in parameter_names:
+                raise TypeError(f"{where}() got an unexpected keyword argument {name!r}")
+            if name in values:
+                raise TypeError(f"{where}() got multiple values for argument {name!r}")
+            values[name] = value
+        for group, kind in ((positional, 'positional'),
+                            (keyword_only, 'keyword-only')):
+            missing = [name for name, default in group
+                       if default is _NO_DEFAULT and name not in values]
+            if missing:
+                # CPython's wording: 'a', 'b' and 'c'.
+                quoted = [repr(name) for name in missing]
+                names = (quoted[0] if len(quoted) == 1 else
+                         ', '.join(quoted[:-1]) + ' and ' + quoted[-1])
+                plural = 's' if len(missing) > 1 else ''
+                raise TypeError(f'{where}() missing {len(missing)} required '
+                                f'{kind} argument{plural}: {names}')
+        for name, default in parameters:
+            if name not in values:
+                values[name] = default
+        for name, kind, payload in steps:
+            if kind == 'param':
+                value = values[name]
+            elif kind == 'factory_or_param':
+                value = values[name]
+                if value is _HAS_DEFAULT_FACTORY:
+                    value = payload()
+            elif kind == 'factory':
+                value = payload()
+            else:
+                value = payload
+            assign(self, name, value)
+        if has_post_init:
+            getattr(self, _POST_INIT_NAME)(*[values[name] for name in initvar_names])
 
-    # Does this class have a post-init function?
-    if has_post_init:
-        params_str = ','.join(f.name for f in fields
-                              if f._field_type is _FIELD_INITVAR)
-        body_lines.append(f'  {self_name}.{_POST_INIT_NAME}({params_str})')
-
-    # If no body lines, use 'pass'.
-    if not body_lines:
-        body_lines = ['  pass']
-
-    _init_params = [_init_param(f) for f in std_fields]
-    if kw_only_fields:
-        # Add the keyword-only args.  Because the * can only be added if
-        # there's at least one keyword-only arg, there needs to be a test here
-        # (instead of just concatenating the lists together).
-        _init_params += ['*']
-        _init_params += [_init_param(f) for f in kw_only_fields]
-    func_builder.add_fn('__init__',
-                        [self_name] + _init_params,
-                        body_lines,
-                        locals=locals,
+    func_builder.add_fn('__init__', __init__,
                         return_type=None,
                         annotation_fields=annotation_fields)
 
 
 def _frozen_get_del_attr(cls, fields, func_builder):
-    locals = {'cls': cls,
-              'FrozenInstanceError': FrozenInstanceError}
-    condition = 'type(self) is cls'
-    if fields:
-        condition += ' or name in {' + ', '.join(repr(f.name) for f in fields) + '}'
+    field_names = frozenset(f.name for f in fields)
 
-    func_builder.add_fn('__setattr__',
-                        ('self', 'name', 'value'),
-                        (f'  if {condition}:',
-                          '   raise FrozenInstanceError(f"cannot assign to field {name!r}")',
-                         f'  super(cls, self).__setattr__(name, value)'),
-                        locals=locals,
-                        overwrite_error=True)
-    func_builder.add_fn('__delattr__',
-                        ('self', 'name'),
-                        (f'  if {condition}:',
-                          '   raise FrozenInstanceError(f"cannot delete field {name!r}")',
-                         f'  super(cls, self).__delattr__(name)'),
-                        locals=locals,
-                        overwrite_error=True)
+    def __setattr__(self, name, value):
+        if type(self) is cls or name in field_names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if type(self) is cls or name in field_names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    func_builder.add_fn('__setattr__', __setattr__, overwrite_error=True)
+    func_builder.add_fn('__delattr__', __delattr__, overwrite_error=True)
 
 
 def _is_classvar(a_type, typing):
@@ -933,6 +830,15 @@ def _set_new_attribute(cls, name, value):
 # take.  The common case is to do nothing, so instead of providing a
 # function that is a no-op, use None to signify that.
 
+def _order_fn(names, op):
+    def compare(self, other):
+        if other.__class__ is self.__class__:
+            return op(tuple([getattr(self, name) for name in names]),
+                      tuple([getattr(other, name) for name in names]))
+        return NotImplemented
+    return compare
+
+
 def _hash_set_none(cls, fields, func_builder):
     # It's sort of a hack that I'm setting this here, instead of at
     # func_builder.add_fns_to_class time, but since this is an exceptional case
@@ -941,12 +847,12 @@ def _hash_set_none(cls, fields, func_builder):
     cls.__hash__ = None
 
 def _hash_add(cls, fields, func_builder):
-    flds = [f for f in fields if (f.compare if f.hash is None else f.hash)]
-    self_tuple = _tuple_str('self', flds)
-    func_builder.add_fn('__hash__',
-                        ('self',),
-                        [f'  return hash({self_tuple})'],
-                        unconditional_add=True)
+    names = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
+
+    def __hash__(self):
+        return hash(tuple([getattr(self, name) for name in names]))
+
+    func_builder.add_fn('__hash__', __hash__, unconditional_add=True)
 
 def _hash_exception(cls, fields, func_builder):
     # Raise an exception.
@@ -1154,48 +1060,46 @@ def _process_class(cls, init, repr, eq, order, unsafe_hash, frozen,
     field_list = [f for f in fields.values() if f._field_type is _FIELD]
 
     if repr:
-        flds = [f for f in field_list if f.repr]
-        func_builder.add_fn('__repr__',
-                            ('self',),
-                            ['  return f"{self.__class__.__qualname__}(' +
-                             ', '.join([f"{f.name}={{self.{f.name}!r}}"
-                                        for f in flds]) + ')"'],
-                            locals={'__dataclasses_recursive_repr': recursive_repr},
-                            decorator="@__dataclasses_recursive_repr()")
+        repr_names = [f.name for f in field_list if f.repr]
+
+        @recursive_repr()
+        def __repr__(self):
+            fields = ', '.join([f'{name}={getattr(self, name)!r}'
+                                for name in repr_names])
+            return f'{self.__class__.__qualname__}({fields})'
+
+        func_builder.add_fn('__repr__', __repr__)
 
     if eq:
         # Create __eq__ method.  There's no need for a __ne__ method,
         # since python will call __eq__ and negate it.
-        cmp_fields = (field for field in field_list if field.compare)
-        terms = [f'self.{field.name}==other.{field.name}' for field in cmp_fields]
-        field_comparisons = ' and '.join(terms) or 'True'
-        func_builder.add_fn('__eq__',
-                            ('self', 'other'),
-                            [ '  if self is other:',
-                              '   return True',
-                              '  if other.__class__ is self.__class__:',
-                             f'   return {field_comparisons}',
-                              '  return NotImplemented'])
+        eq_names = [field.name for field in field_list if field.compare]
+
+        def __eq__(self, other):
+            if self is other:
+                return True
+            if other.__class__ is self.__class__:
+                # Like CPython's `a == b and c == d`: the first false
+                # comparison's value, else the last one's.
+                result = True
+                for name in eq_names:
+                    result = getattr(self, name) == getattr(other, name)
+                    if not result:
+                        return result
+                return result
+            return NotImplemented
+
+        func_builder.add_fn('__eq__', __eq__)
 
     if order:
         # Create and set the ordering methods.
-        flds = [f for f in field_list if f.compare]
-        self_tuple = _tuple_str('self', flds)
-        other_tuple = _tuple_str('other', flds)
-        for name, op in [('__lt__', '<'),
-                         ('__le__', '<='),
-                         ('__gt__', '>'),
-                         ('__ge__', '>='),
+        order_names = [f.name for f in field_list if f.compare]
+        for name, op in [('__lt__', _operator.lt),
+                         ('__le__', _operator.le),
+                         ('__gt__', _operator.gt),
+                         ('__ge__', _operator.ge),
                          ]:
-            # Create a comparison function.  If the fields in the object are
-            # named 'x' and 'y', then self_tuple is the string
-            # '(self.x,self.y)' and other_tuple is the string
-            # '(other.x,other.y)'.
-            func_builder.add_fn(name,
-                            ('self', 'other'),
-                            [ '  if other.__class__ is self.__class__:',
-                             f'   return {self_tuple}{op}{other_tuple}',
-                              '  return NotImplemented'],
+            func_builder.add_fn(name, _order_fn(order_names, op),
                             overwrite_error='Consider using functools.total_ordering')
 
     if frozen:
@@ -1294,7 +1198,12 @@ def _update_func_cell_for__class__(f, oldcls, newcls):
     # Fix the cell to point to the new class, if it's already pointing
     # at the old class.  I'm not convinced that the "is oldcls" test
     # is needed, but other than performance can't hurt.
-    closure = f.__closure__[idx]
+    try:
+        closure = f.__closure__[idx]
+    except AttributeError:
+        # capy: the sandbox shows closures only of the script's own
+        # functions; dataclasses' own methods never hold the old class.
+        return False
     if closure.cell_contents is oldcls:
         closure.cell_contents = newcls
         return True

@@ -690,7 +690,11 @@ elif _AIX:
 else:
     _OS_GETTERS = [_ifconfig_getnode, _ip_getnode, _arp_getnode,
                    _netstat_getnode, _lanscan_getnode]
-if os.name == 'posix':
+if sys.platform == 'wasi':
+    # capy: a sandbox has no network interfaces or programs to ask;
+    # getnode() falls back to a random node, as CPython does.
+    _GETTERS = []
+elif os.name == 'posix':
     _GETTERS = [_unix_getnode] + _OS_GETTERS
 elif os.name == 'nt':
     _GETTERS = [_windll_getnode] + _OS_GETTERS

@@ -1,99 +1,84 @@
+"""capy: a small `warnings` for the catalog's own modules.
+
+CPython's `warnings` finds the caller's module through `sys._getframe`,
+filters through `sys.warnoptions` and `__import__`, and prints through
+`linecache`; none of those exist in the sandbox. This keeps the interface
+the catalog uses: deprecation warnings are ignored (CPython's default
+outside `__main__`), anything else is printed to the script's stderr once
+per message.
+"""
+
 import sys
 
-__all__ = [
-    "warn",
-    "warn_explicit",
-    "showwarning",
-    "formatwarning",
-    "filterwarnings",
-    "simplefilter",
-    "resetwarnings",
-    "catch_warnings",
-    "deprecated",
-]
 
-from _py_warnings import (
-    WarningMessage,
-    _DEPRECATED_MSG,
-    _OptionError,
-    _add_filter,
-    _deprecated,
-    _filters_mutated,
-    _filters_mutated_lock_held,
-    _filters_version,
-    _formatwarning_orig,
-    _formatwarnmsg,
-    _formatwarnmsg_impl,
-    _get_context,
-    _get_filters,
-    _getaction,
-    _getcategory,
-    _is_filename_to_skip,
-    _is_internal_filename,
-    _is_internal_frame,
-    _lock,
-    _new_context,
-    _next_external_frame,
-    _processoptions,
-    _set_context,
-    _set_module,
-    _setoption,
-    _setup_defaults,
-    _showwarning_orig,
-    _showwarnmsg,
-    _showwarnmsg_impl,
-    _use_context,
-    _warn_unawaited_coroutine,
-    _warnings_context,
-    catch_warnings,
-    defaultaction,
-    deprecated,
-    filters,
-    filterwarnings,
-    formatwarning,
-    onceregistry,
-    resetwarnings,
-    showwarning,
-    simplefilter,
-    warn,
-    warn_explicit,
-)
+class catch_warnings:
+    """A context manager that records nothing and changes nothing."""
 
-try:
-    # Try to use the C extension, this will replace some parts of the
-    # _py_warnings implementation imported above.
-    from _warnings import (
-        _acquire_lock,
-        _defaultaction as defaultaction,
-        _filters_mutated_lock_held,
-        _onceregistry as onceregistry,
-        _release_lock,
-        _warnings_context,
-        filters,
-        warn,
-        warn_explicit,
-    )
+    def __init__(self, *, record=False, module=None, action=None,
+                 category=Warning, lineno=0, append=False):
+        self._record = record
 
-    _warnings_defaults = True
+    def __enter__(self):
+        return [] if self._record else None
 
-    class _Lock:
-        def __enter__(self):
-            _acquire_lock()
-            return self
-
-        def __exit__(self, *args):
-            _release_lock()
-
-    _lock = _Lock()
-except ImportError:
-    _warnings_defaults = False
+    def __exit__(self, *exc_info):
+        return False
 
 
-# Module initialization
-_set_module(sys.modules[__name__])
-_processoptions(sys.warnoptions)
-if not _warnings_defaults:
-    _setup_defaults()
+_IGNORED = (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+            ResourceWarning)
+_shown = set()
 
-del _warnings_defaults
-del _setup_defaults
+
+def warn(message, category=None, stacklevel=1, source=None, *,
+         skip_file_prefixes=()):
+    if isinstance(message, Warning):
+        category = message.__class__
+    if category is None:
+        category = UserWarning
+    if issubclass(category, _IGNORED):
+        return
+    text = f"{category.__name__}: {message}"
+    if text not in _shown:
+        _shown.add(text)
+        sys.stderr.write(text + "\n")
+
+
+def warn_explicit(message, category, filename, lineno, module=None,
+                  registry=None, module_globals=None, source=None):
+    warn(message, category)
+
+
+def simplefilter(action, category=Warning, lineno=0, append=False):
+    pass
+
+
+def filterwarnings(action, message="", category=Warning, module="",
+                   lineno=0, append=False):
+    pass
+
+
+def resetwarnings():
+    pass
+
+
+def _deprecated(name, message=None, *, remove, _version=None):
+    pass
+
+
+class deprecated:
+    """`@deprecated(msg)`: warns with DeprecationWarning (ignored here)."""
+
+    def __init__(self, message, /, *, category=DeprecationWarning,
+                 stacklevel=1):
+        if not isinstance(message, str):
+            raise TypeError(
+                f"Expected an object of type str for 'message', not "
+                f"{type(message).__name__!r}")
+        self.message = message
+        self.category = category
+        self.stacklevel = stacklevel
+
+    def __call__(self, arg, /):
+        arg.__deprecated__ = self.message
+        return arg

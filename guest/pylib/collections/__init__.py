@@ -439,17 +439,36 @@ def namedtuple(typename, field_names, *, rename=False, defaults=None, module=Non
 
     # Create all the named tuple methods to be added to the class namespace
 
-    namespace = {
-        '_tuple_new': tuple_new,
-        '__builtins__': {},
-        '__name__': f'namedtuple_{typename}',
-    }
-    code = f'lambda _cls, {arg_list}: _tuple_new(_cls, ({arg_list}))'
-    __new__ = eval(code, namespace)
+    # capy: __new__ binds its arguments itself instead of being a lambda
+    # compiled with eval() (a sandbox has no eval).
+    def __new__(_cls, *args, **kwargs):
+        if not kwargs and _len(args) == num_fields:
+            return tuple_new(_cls, args)
+        if _len(args) > num_fields:
+            raise TypeError(f'{typename}.__new__() takes {num_fields + 1} '
+                            f'positional arguments but {_len(args) + 1} were given')
+        values = _dict(_zip(field_names, args))
+        for name, value in kwargs.items():
+            if name not in field_names:
+                raise TypeError(f'{typename}.__new__() got an unexpected '
+                                f'keyword argument {name!r}')
+            if name in values:
+                raise TypeError(f'{typename}.__new__() got multiple values '
+                                f'for argument {name!r}')
+            values[name] = value
+        missing = [name for name in field_names
+                   if name not in values and name not in field_defaults]
+        if missing:
+            raise TypeError(f'{typename}.__new__() missing {_len(missing)} '
+                            f'required positional argument'
+                            f'{"s" if _len(missing) > 1 else ""}: '
+                            + ', '.join(repr(name) for name in missing))
+        return tuple_new(_cls, [values[name] if name in values
+                                else field_defaults[name]
+                                for name in field_names])
+
     __new__.__name__ = '__new__'
     __new__.__doc__ = f'Create new instance of {typename}({arg_list})'
-    if defaults is not None:
-        __new__.__defaults__ = defaults
 
     @classmethod
     def _make(cls, iterable):
