@@ -56,7 +56,8 @@ pub enum Error {
     },
 }
 
-/// Why a directory could not be granted.
+/// Why something could not be granted: a directory, a host function or a
+/// standard-library module.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GrantError {
@@ -72,6 +73,10 @@ pub enum GrantError {
     /// The policy grants a host function the application did not register.
     #[error("the policy grants host function `{0}`, which the application did not register")]
     UnknownFunction(String),
+    /// A standard-library module the sandbox does not have, or one named
+    /// twice.
+    #[error(transparent)]
+    Module(capy_policy::ModuleError),
 }
 
 /// How a run failed. Partial output is kept in the [`Outcome`](crate::Outcome).

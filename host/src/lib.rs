@@ -35,12 +35,16 @@ mod error;
 mod fs;
 mod handle;
 mod hostfn;
+mod library;
 mod output;
 mod plugin;
 mod sandbox;
 mod usage;
 
-pub use capy_policy::{Access, DirGrant, GrantPolicy, Limit, Limits, Policy, PolicyError};
+pub use capy_policy::{
+    AVAILABLE_MODULES, Access, DEFAULT_MODULES, Determinism, DirGrant, GrantPolicy, Limit, Limits,
+    ModuleError, Policy, PolicyError,
+};
 pub use capy_proxies::value::{self, BigInt, Value, ValueError, from_value, to_value};
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, GrantError, GuestCrash, PythonException, RunError};

@@ -77,10 +77,28 @@ struct SandboxArgs {
     /// path, bytes, outcome) to FILE.
     #[arg(long, value_name = "FILE")]
     audit: Option<PathBuf>,
+    /// Let the script import this standard-library module. Repeatable;
+    /// given at all, only the modules named (plus any the policy lists)
+    /// are granted, instead of the default of every module.
+    #[arg(long = "module", value_name = "NAME", value_parser = parse_module)]
+    modules: Vec<String>,
+    /// Deterministic randomness: seed `random` and all of the sandbox's
+    /// randomness with N.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// A fixed clock: the script's time stands still at TIME, an RFC 3339
+    /// time in UTC (e.g. 2024-01-01T00:00:00Z) or seconds since 1970.
+    #[arg(long, value_name = "TIME", value_parser = capy_policy::parse_clock)]
+    clock: Option<std::time::SystemTime>,
 }
 
 fn parse_grant(spec: &str) -> Result<capy::DirGrant, String> {
     capy::DirGrant::parse_cli(spec).map_err(|e| e.to_string())
+}
+
+fn parse_module(name: &str) -> Result<String, String> {
+    capy_policy::validate_module_names([name]).map_err(|e| e.to_string())?;
+    Ok(name.to_owned())
 }
 
 fn main() -> ExitCode {
@@ -199,6 +217,15 @@ fn effective_policy(args: &SandboxArgs) -> anyhow::Result<capy::Policy> {
     for grant in &args.dirs {
         policy.add_grant(grant.clone().into());
     }
+    for module in &args.modules {
+        policy.add_module(module.as_str());
+    }
+    if let Some(seed) = args.seed {
+        policy.determinism.random_seed = Some(seed);
+    }
+    if let Some(clock) = args.clock {
+        policy.determinism.clock = Some(clock);
+    }
     let limits = &mut policy.limits;
     if let Some(bytes) = args.max_output {
         limits.max_output = bytes;
@@ -268,4 +295,88 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `SandboxArgs` of `capy repl ARGS...`.
+    fn sandbox_args(args: &[&str]) -> Result<SandboxArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["capy", "repl"].iter().chain(args))?;
+        match cli.command {
+            Command::Repl(args) => Ok(args),
+            _ => unreachable!("parsed as repl"),
+        }
+    }
+
+    #[test]
+    fn module_flags_replace_the_default_set() {
+        let policy = effective_policy(&sandbox_args(&[]).unwrap()).unwrap();
+        assert_eq!(policy.modules, None);
+        assert_eq!(policy.modules(), capy::DEFAULT_MODULES);
+
+        let args =
+            sandbox_args(&["--module", "json", "--module", "re", "--module", "json"]).unwrap();
+        let policy = effective_policy(&args).unwrap();
+        assert_eq!(policy.modules(), ["json", "re"]);
+    }
+
+    #[test]
+    fn module_flags_add_to_the_policy_files_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("policy.toml");
+        std::fs::write(
+            &file,
+            "modules = [\"math\"]\n[determinism]\nrandom_seed = 1\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let args = sandbox_args(&["--policy", file, "--module", "json", "--seed", "7"]).unwrap();
+        let policy = effective_policy(&args).unwrap();
+        assert_eq!(policy.modules(), ["math", "json"]);
+        assert_eq!(policy.determinism.random_seed, Some(7), "the flag wins");
+    }
+
+    #[test]
+    fn seed_and_clock_flags_set_deterministic_mode() {
+        let args = sandbox_args(&["--seed", "42", "--clock", "2024-01-01T00:00:00Z"]).unwrap();
+        let policy = effective_policy(&args).unwrap();
+        let jan_1 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_704_067_200);
+        assert_eq!(
+            policy.determinism,
+            capy::Determinism {
+                random_seed: Some(42),
+                clock: Some(jan_1),
+            }
+        );
+        let args = sandbox_args(&["--clock", "1704067200"]).unwrap();
+        let policy = effective_policy(&args).unwrap();
+        assert_eq!(policy.determinism.clock, Some(jan_1));
+        assert_eq!(policy.determinism.random_seed, None);
+    }
+
+    #[test]
+    fn bad_module_seed_and_clock_flags_are_usage_errors() {
+        for (args, expected) in [
+            (
+                &["--module", "os"][..],
+                "unknown module `os`; the sandbox can grant: base64",
+            ),
+            (&["--module", "jsn"], "(did you mean `json`?)"),
+            (&["--seed", "-1"], "unexpected argument '-1'"),
+            (&["--seed", "many"], "invalid digit"),
+            (&["--clock", "tomorrow"], "invalid clock \"tomorrow\""),
+            (&["--clock", "2024-01-01T00:00:00+02:00"], "only UTC times"),
+        ] {
+            let err = match sandbox_args(args) {
+                Err(err) => err,
+                Ok(_) => panic!("{args:?} parsed"),
+            };
+            // clap exits with 2 on usage errors, as capy's own do.
+            assert_eq!(err.exit_code(), i32::from(exit::USAGE), "{args:?}");
+            let message = err.to_string();
+            assert!(message.contains(expected), "{args:?}: {message}");
+        }
+    }
 }

@@ -3,8 +3,9 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
-use capy_policy::{Access, DirGrant, GrantPolicy, Limits, Policy};
+use capy_policy::{Access, DEFAULT_MODULES, Determinism, DirGrant, GrantPolicy, Limits, Policy};
 use capy_proxies::fs::{DirCap, Grant, Quotas, ambient_authority};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,6 +25,7 @@ use crate::error::{
 use crate::fs::FsState;
 use crate::handle::{Controls, SandboxHandle};
 use crate::hostfn::{HostError, HostFn, HostFunctions};
+use crate::library::{self, LibrarySettings};
 use crate::output::{OutputCapture, Stream, StreamFn};
 use crate::plugin::Plugin;
 use crate::usage::Usage;
@@ -43,6 +45,8 @@ pub struct SandboxBuilder {
     audit: Option<AuditSink>,
     functions: HostFunctions,
     allowed_functions: Option<Vec<String>>,
+    modules: Vec<String>,
+    determinism: Determinism,
 }
 
 impl SandboxBuilder {
@@ -55,6 +59,11 @@ impl SandboxBuilder {
             audit: None,
             functions: HostFunctions::new(),
             allowed_functions: None,
+            modules: DEFAULT_MODULES
+                .iter()
+                .map(|&name| name.to_owned())
+                .collect(),
+            determinism: Determinism::default(),
         }
     }
     /// Grants the host directory `path` to the script as the global `name`
@@ -80,14 +89,63 @@ impl SandboxBuilder {
     }
 
     /// Applies a whole policy: its limits, its grants (added to any
-    /// already given) and, if it names them, which of the registered host
-    /// functions the sandbox gets.
+    /// already given), and, where it sets them, which of the registered
+    /// host functions the sandbox gets, its standard-library modules, its
+    /// random seed and its clock.
     pub fn policy(mut self, policy: &Policy) -> Self {
         self.limits = policy.limits.clone();
         for grant in &policy.grants {
             self = self.grant(grant.clone());
         }
         self.allowed_functions = policy.functions.clone();
+        if let Some(modules) = &policy.modules {
+            self.modules = modules.clone();
+        }
+        if let Some(seed) = policy.determinism.random_seed {
+            self.determinism.random_seed = Some(seed);
+        }
+        if let Some(clock) = policy.determinism.clock {
+            self.determinism.clock = Some(clock);
+        }
+        self
+    }
+
+    /// Sets which standard-library modules the script may `import`,
+    /// replacing the set so far (by default
+    /// [`DEFAULT_MODULES`](crate::DEFAULT_MODULES), every module in
+    /// [`AVAILABLE_MODULES`](crate::AVAILABLE_MODULES)). Any other
+    /// `import` raises `ImportError`. Names are checked when the sandbox is
+    /// built.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), capy::Error> {
+    /// let engine = capy::Engine::new()?;
+    /// let mut sandbox = engine.sandbox().modules(["json", "re"]).build()?;
+    /// let outcome = sandbox.run("import json; print(json.dumps([1]))")?;
+    /// assert_eq!(outcome.stdout_text(), "[1]\n");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn modules(mut self, modules: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.modules = modules.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Deterministic randomness: seeds `random` and every other source of
+    /// randomness the sandbox has (WASI's secure and insecure random), so
+    /// runs with the same seed draw the same numbers.
+    pub fn random_seed(mut self, seed: u64) -> Self {
+        self.determinism.random_seed = Some(seed);
+        self
+    }
+
+    /// A clock that stands still: the script's wall clock (`time.time()`,
+    /// `datetime.now()`) always reads `time`, and its monotonic clock
+    /// (`time.monotonic()`, `time.perf_counter()`) always the same instant.
+    /// Resource limits still use the host's real clock. A time before the
+    /// Unix epoch reads as the epoch.
+    pub fn clock(mut self, time: SystemTime) -> Self {
+        self.determinism.clock = Some(time);
         self
     }
 
@@ -184,8 +242,9 @@ impl SandboxBuilder {
     /// Starts the sandbox: a fresh wasm instance with its own memory.
     ///
     /// Fails with [`Error::Grant`] if a grant's name is not a usable Python
-    /// global or its directory cannot be opened, or if the policy names a
-    /// host function that was not registered.
+    /// global or its directory cannot be opened, if the policy names a
+    /// host function that was not registered, or if a module name is not
+    /// one the sandbox has ([`GrantError::Module`]) or repeats.
     pub fn build(self) -> Result<Sandbox, Error> {
         let runtime = sync_runtime()?;
         let mut sandbox = block_on(&runtime, self.build_async())??;
@@ -195,6 +254,8 @@ impl SandboxBuilder {
 
     /// [`build`](Self::build) for async hosts.
     pub async fn build_async(self) -> Result<Sandbox, Error> {
+        capy_policy::validate_module_names(self.modules.iter().map(String::as_str))
+            .map_err(|e| Error::Grant(GrantError::Module(e)))?;
         let grants = open_grants(&self.grants)?;
         let functions = select_functions(self.functions, self.allowed_functions.as_deref())?;
         capy_policy::validate_function_names(
@@ -206,7 +267,7 @@ impl SandboxBuilder {
         let controls = Arc::new(Controls::default());
         let time_limits = self.engine.time_limits();
         let state = State {
-            wasi: wasi_ctx(&guest_diagnostics),
+            wasi: wasi_ctx(&guest_diagnostics, &self.determinism),
             table: ResourceTable::new(),
             output: OutputCapture::new(self.limits.max_output, self.stream),
             fs: FsState::new(grants, self.limits.open_files),
@@ -216,6 +277,10 @@ impl SandboxBuilder {
             usage: Usage::default(),
             clock: RunClock::new(self.limits.cpu, self.limits.wall, self.limits.total_cpu),
             memory: MemoryLimiter::new(self.limits.memory),
+            library: LibrarySettings {
+                modules: self.modules,
+                random_seed: self.determinism.random_seed,
+            },
         };
         let mut store = Store::new(self.engine.wasmtime(), state);
         store.limiter(|state| &mut state.memory);
@@ -298,8 +363,9 @@ fn open_grants(grants: &[GrantPolicy]) -> Result<Vec<DirCap>, Error> {
 /// The guest's WASI context: nothing granted. No preopened directories, no
 /// environment variables, no arguments, no sockets or name lookups, no stdin.
 /// The guest's own stdout/stderr (not the script's: that goes through
-/// `capy:sandbox/output`) are kept only for crash diagnostics.
-fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe) -> WasiCtx {
+/// `capy:sandbox/output`) are kept only for crash diagnostics. In
+/// deterministic mode its randomness is seeded and its clocks stand still.
+fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe, determinism: &Determinism) -> WasiCtx {
     let mut builder = WasiCtxBuilder::new();
     builder
         .allow_tcp(false)
@@ -307,6 +373,12 @@ fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe) -> WasiCtx {
         .allow_ip_name_lookup(false)
         .stdout(guest_diagnostics.clone())
         .stderr(guest_diagnostics.clone());
+    if let Some(seed) = determinism.random_seed {
+        library::seed_random(&mut builder, seed);
+    }
+    if let Some(time) = determinism.clock {
+        library::fix_clocks(&mut builder, time);
+    }
     builder.build()
 }
 
@@ -703,6 +775,8 @@ pub(crate) struct State {
     /// The current run's CPU and wall-clock budgets.
     pub(crate) clock: RunClock,
     memory: MemoryLimiter,
+    /// What `capy:sandbox/library` answers.
+    pub(crate) library: LibrarySettings,
 }
 
 impl WasiView for State {

@@ -435,3 +435,90 @@ fn check_prints_the_effective_policy_or_says_what_is_wrong() {
         assert!(stderr.contains("line"), "{body}: {stderr}");
     }
 }
+
+#[test]
+fn check_prints_modules_and_determinism_and_names_bad_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.toml",
+        "modules = [\"json\", \"re\"]\n\n[determinism]\nrandom_seed = 42\nclock = 1704067200\n",
+    );
+    let out = capy().arg("check").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(
+        printed.starts_with("modules = [\"json\", \"re\"]\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("[determinism]\nrandom_seed = 42\nclock = \"2024-01-01T00:00:00Z\"\n"),
+        "{printed}"
+    );
+
+    for (body, needle) in [
+        (
+            "modules = [\"json\",\n  \"os\"]\n",
+            "modules[2]: unknown module `os`; the sandbox can grant: base64",
+        ),
+        ("modules = [\"jsn\"]\n", "(did you mean `json`?)"),
+        (
+            "modules = [\"re\", \"re\"]\n",
+            "module `re` is listed twice",
+        ),
+        (
+            "[determinism]\nclock = \"noon\"\n",
+            "invalid clock \"noon\"",
+        ),
+    ] {
+        let bad = write(dir.path(), "bad.toml", body);
+        let out = capy().arg("check").arg(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{body}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(needle), "{body}: {stderr}");
+        assert!(stderr.contains("line"), "{body}: {stderr}");
+    }
+}
+
+#[test]
+fn bad_module_seed_and_clock_flags_are_usage_errors() {
+    for (flags, needle) in [
+        (&["--module", "os"][..], "unknown module `os`"),
+        (&["--seed", "x"], "--seed"),
+        (&["--clock", "noon"], "invalid clock \"noon\""),
+    ] {
+        let out = capy().arg("run").args(flags).arg("x.py").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(needle), "{flags:?}: {stderr}");
+    }
+}
+
+#[test]
+fn module_seed_and_clock_flags_reach_the_script() {
+    let source = "import time, random\n\
+                  print(time.time(), random.random())";
+    let flags = [
+        "--module",
+        "time",
+        "--module",
+        "random",
+        "--seed",
+        "42",
+        "--clock",
+        "2024-01-01T00:00:00Z",
+    ];
+    let out = run_script_with(&flags, source);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let first = text(&out.stdout);
+    assert!(first.starts_with("1704067200.0 "), "{first}");
+    assert_eq!(text(&run_script_with(&flags, source).stdout), first);
+
+    let out = run_script_with(&["--module", "time"], "import random");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("'random' is not granted"),
+        "{}",
+        text(&out.stderr)
+    );
+}

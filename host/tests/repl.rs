@@ -198,7 +198,15 @@ fn piped_caps_prints_the_table() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("  data  read-write  /data  "), "{stdout}");
     assert!(stdout.contains("Limits: cpu 10s"), "{stdout}");
+    assert!(stdout.contains("\nModules: base64, binascii, "), "{stdout}");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let out = run_piped(&["--module", "json", "--seed", "7"], "%caps\n");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("\nModules: json\nDeterministic: seed 7\n"),
+        "{stdout}"
+    );
 }
 
 #[test]

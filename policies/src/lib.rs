@@ -9,6 +9,7 @@
 
 mod grant;
 mod hide;
+mod library;
 mod limits;
 mod policy;
 mod units;
@@ -17,6 +18,10 @@ pub use grant::{
     Access, DirGrant, GrantError, validate_function_names, validate_name, validate_names,
 };
 pub use hide::{HideError, HidePredicate, compile_hide};
+pub use library::{
+    AVAILABLE_MODULES, DEFAULT_MODULES, Determinism, ModuleError, ParseClockError, format_clock,
+    parse_clock, validate_module_names,
+};
 pub use limits::{Limit, Limits};
 pub use policy::{GrantPolicy, Policy, PolicyError};
 pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};

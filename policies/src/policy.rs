@@ -1,7 +1,9 @@
-//! Policy files: limits, grants and host functions, read from TOML.
+//! Policy files: limits, grants, host functions, standard-library modules
+//! and deterministic mode, read from TOML.
 //!
 //! ```toml
 //! functions = ["notify", "lookup"]  # host functions the sandbox gets (default: all)
+//! modules = ["json", "re", "math"]  # standard-library modules it may import (default: all)
 //!
 //! [limits]
 //! cpu = "2s"          # per run; a duration, or an integer number of seconds
@@ -10,6 +12,10 @@
 //! memory = "64MiB"    # a size, or an integer number of bytes
 //! output = "1MiB"
 //! open_files = 64
+//!
+//! [determinism]       # reproducible runs (default: neither)
+//! random_seed = 42    # seeds `random` and every other source of randomness
+//! clock = "2024-01-01T00:00:00Z"  # a clock that stands still; or integer seconds since 1970
 //!
 //! [[grant]]
 //! name = "data"
@@ -21,24 +27,29 @@
 //! ```
 //!
 //! Every key is optional, and unknown keys are errors, so a typo cannot
-//! silently leave a limit at its default. Top-level keys (`functions`) come
-//! before the first table, as TOML requires.
+//! silently leave a limit at its default. Top-level keys (`functions`,
+//! `modules`) come before the first table, as TOML requires.
 
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
 use crate::grant::{Access, DirGrant, GrantError, validate_function_name, validate_name};
 use crate::hide::compile_hide;
+use crate::library::{
+    DEFAULT_MODULES, Determinism, ModuleError, clock_in_range, format_clock, parse_clock,
+    validate_module_name,
+};
 use crate::limits::Limits;
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 
-/// A whole sandbox policy: resource limits, directory grants and which host
-/// functions the sandbox gets.
+/// A whole sandbox policy: resource limits, directory grants, which host
+/// functions and standard-library modules the sandbox gets, and whether it
+/// runs deterministically.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Policy {
     /// Resource limits (defaults for keys the file leaves out).
@@ -49,6 +60,12 @@ pub struct Policy {
     /// the sandbox gets: `None`, the default, for every registered function;
     /// `Some(names)` for only those (so `Some(vec![])` for none).
     pub functions: Option<Vec<String>>,
+    /// The standard-library modules the script may import: `None`, the
+    /// default, for [`DEFAULT_MODULES`]; `Some(names)` for only those (see
+    /// [`modules`](Self::modules)).
+    pub modules: Option<Vec<String>>,
+    /// A fixed random seed and clock, if any (default: neither).
+    pub determinism: Determinism,
 }
 
 /// One directory grant with its quotas and hidden entries.
@@ -176,6 +193,11 @@ impl Policy {
             limits,
             grants,
             functions: raw.functions,
+            modules: raw.modules,
+            determinism: Determinism {
+                random_seed: raw.determinism.random_seed,
+                clock: raw.determinism.clock,
+            },
         })
     }
 
@@ -203,9 +225,10 @@ impl Policy {
 
     /// Checks what parsing can't: grant and function names (Python
     /// identifiers, not keywords or builtins, no duplicates, no function
-    /// named like a grant), that each grant path is an existing directory,
-    /// that hide patterns compile, and that limits are non-zero (memory at
-    /// least [`Limits::MIN_MEMORY`]).
+    /// named like a grant), module names (each one the sandbox has, none
+    /// twice), that a fixed clock lies between 1970 and 9999, that each
+    /// grant path is an existing directory, that hide patterns compile, and
+    /// that limits are non-zero (memory at least [`Limits::MIN_MEMORY`]).
     ///
     /// Whether each listed function is one the host registered is checked
     /// by the host library when it builds the sandbox.
@@ -223,7 +246,14 @@ impl Policy {
         if let Some(functions) = &self.functions {
             // A top-level key: it must precede the first table.
             let names: Vec<String> = functions.iter().map(|name| quote(name)).collect();
-            let _ = writeln!(out, "functions = [{}]\n", names.join(", "));
+            let _ = writeln!(out, "functions = [{}]", names.join(", "));
+        }
+        if let Some(modules) = &self.modules {
+            let names: Vec<String> = modules.iter().map(|name| quote(name)).collect();
+            let _ = writeln!(out, "modules = [{}]", names.join(", "));
+        }
+        if !out.is_empty() {
+            out.push('\n');
         }
         let _ = writeln!(out, "[limits]");
         let _ = writeln!(out, "cpu = {}", quote(&duration_text(limits.cpu)));
@@ -234,6 +264,23 @@ impl Policy {
         let _ = writeln!(out, "memory = {}", quote(&format_size(limits.memory)));
         let _ = writeln!(out, "output = {}", quote(&format_size(limits.max_output)));
         let _ = writeln!(out, "open_files = {}", limits.open_files);
+        let determinism = &self.determinism;
+        if determinism.is_enabled() {
+            let _ = writeln!(out, "\n[determinism]");
+            match determinism.random_seed {
+                // TOML integers are signed 64-bit; larger seeds are strings.
+                Some(seed) if i64::try_from(seed).is_ok() => {
+                    let _ = writeln!(out, "random_seed = {seed}");
+                }
+                Some(seed) => {
+                    let _ = writeln!(out, "random_seed = \"{seed}\"");
+                }
+                None => {}
+            }
+            if let Some(clock) = determinism.clock {
+                let _ = writeln!(out, "clock = {}", quote(&format_clock(clock)));
+            }
+        }
         for g in &self.grants {
             let _ = writeln!(out, "\n[[grant]]");
             let _ = writeln!(out, "name = {}", quote(&g.grant.name));
@@ -283,6 +330,46 @@ impl Policy {
             .is_none_or(|names| names.iter().any(|n| n == name))
     }
 
+    /// The standard-library modules the sandbox gets: the
+    /// [`modules`](Self::modules) list, or [`DEFAULT_MODULES`] if there is
+    /// none.
+    ///
+    /// ```
+    /// let mut policy = capy_policy::Policy::default();
+    /// assert_eq!(policy.modules().len(), capy_policy::DEFAULT_MODULES.len());
+    /// policy.modules = Some(vec!["json".into()]);
+    /// assert_eq!(policy.modules(), ["json"]);
+    /// ```
+    pub fn modules(&self) -> Vec<String> {
+        match &self.modules {
+            Some(modules) => modules.clone(),
+            None => DEFAULT_MODULES
+                .iter()
+                .map(|&name| name.to_owned())
+                .collect(),
+        }
+    }
+
+    /// Adds a module given on the command line (`--module`). A policy
+    /// without a list starts from an empty one, not from the defaults, so
+    /// `--module json` alone grants only `json`. A module already listed is
+    /// not added again.
+    ///
+    /// ```
+    /// let mut policy = capy_policy::Policy::default();
+    /// policy.add_module("json");
+    /// policy.add_module("re");
+    /// policy.add_module("json");
+    /// assert_eq!(policy.modules(), ["json", "re"]);
+    /// ```
+    pub fn add_module(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        let modules = self.modules.get_or_insert_with(Vec::new);
+        if !modules.contains(&name) {
+            modules.push(name);
+        }
+    }
+
     fn check(&self) -> Result<(), Problem> {
         self.check_limits()?;
         let mut seen = HashSet::new();
@@ -299,6 +386,8 @@ impl Policy {
             }
         }
         self.check_functions(&seen)?;
+        self.check_modules()?;
+        self.check_determinism()?;
         for (index, g) in self.grants.iter().enumerate() {
             let problem = |field: &'static str, message: String| Problem {
                 key: format!("grant `{}`.{field}", g.grant.name),
@@ -361,6 +450,43 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// The checks of [`validate_module_names`](crate::validate_module_names),
+    /// with errors that name the entry.
+    fn check_modules(&self) -> Result<(), Problem> {
+        let Some(modules) = &self.modules else {
+            return Ok(());
+        };
+        let mut seen = HashSet::new();
+        for (index, name) in modules.iter().enumerate() {
+            let problem = |error: ModuleError| Problem {
+                key: format!("modules[{}]", index + 1),
+                loc: Loc::Module(index),
+                message: error.to_string(),
+            };
+            validate_module_name(name).map_err(problem)?;
+            if !seen.insert(name.as_str()) {
+                return Err(problem(ModuleError::Duplicate { name: name.clone() }));
+            }
+        }
+        Ok(())
+    }
+
+    /// A fixed clock must be one [`parse_clock`] could have produced (only
+    /// code, not a file, can set another).
+    fn check_determinism(&self) -> Result<(), Problem> {
+        match self.determinism.clock {
+            Some(clock) if !clock_in_range(clock) => Err(Problem {
+                key: "determinism.clock".to_owned(),
+                loc: Loc::Determinism("clock"),
+                message: format!(
+                    "the clock ({}) must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+                    format_clock(clock)
+                ),
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn check_limits(&self) -> Result<(), Problem> {
@@ -435,13 +561,16 @@ struct Problem {
     message: String,
 }
 
-/// Where a key lives in the file: `[limits]`, the n-th (0-based) `[[grant]]`,
-/// or the n-th (0-based) entry of the top-level `functions` array.
+/// Where a key lives in the file: `[limits]`, `[determinism]`, the n-th
+/// (0-based) `[[grant]]`, or the n-th (0-based) entry of the top-level
+/// `functions` or `modules` array.
 #[derive(Clone, Copy)]
 enum Loc {
     Limits(&'static str),
+    Determinism(&'static str),
     Grant(usize, &'static str),
     Function(usize),
+    Module(usize),
 }
 
 impl Problem {
@@ -461,13 +590,16 @@ fn find_line(text: &str, loc: Loc) -> Option<usize> {
     enum Section {
         Top,
         Limits,
+        Determinism,
         Grant(usize),
         Other,
     }
     let (target, field) = match loc {
         Loc::Limits(field) => (Section::Limits, field),
+        Loc::Determinism(field) => (Section::Determinism, field),
         Loc::Grant(index, field) => (Section::Grant(index), field),
-        Loc::Function(index) => return function_line(text, index),
+        Loc::Function(index) => return array_entry_line(text, "functions", index),
+        Loc::Module(index) => return array_entry_line(text, "modules", index),
     };
     let mut section = Section::Top;
     let mut grants = 0;
@@ -484,10 +616,10 @@ fn find_line(text: &str, loc: Loc) -> Option<usize> {
             };
         } else if let Some(rest) = line.strip_prefix('[') {
             let name = rest.split(']').next().unwrap_or("").trim();
-            section = if name == "limits" {
-                Section::Limits
-            } else {
-                Section::Other
+            section = match name {
+                "limits" => Section::Limits,
+                "determinism" => Section::Determinism,
+                _ => Section::Other,
             };
         } else if section == target
             && let Some((key, _)) = line.split_once('=')
@@ -504,17 +636,23 @@ fn find_line(text: &str, loc: Loc) -> Option<usize> {
     header
 }
 
-/// Finds the 1-based line of the n-th (0-based) entry of the `functions`
-/// array. An array may span lines, so this asks toml for the entry's span
-/// instead of scanning for a key.
-fn function_line(text: &str, index: usize) -> Option<usize> {
+/// Finds the 1-based line of the n-th (0-based) entry of the top-level
+/// array `key` (`functions`, `modules`). An array may span lines, so this
+/// asks toml for the entry's span instead of scanning for a key.
+fn array_entry_line(text: &str, key: &str, index: usize) -> Option<usize> {
     #[derive(Deserialize)]
     struct Spans {
         #[serde(default)]
         functions: Vec<toml::Spanned<toml::Value>>,
+        #[serde(default)]
+        modules: Vec<toml::Spanned<toml::Value>>,
     }
     let spans: Spans = toml::from_str(text).ok()?;
-    let start = spans.functions.get(index)?.span().start;
+    let entries = match key {
+        "functions" => spans.functions,
+        _ => spans.modules,
+    };
+    let start = entries.get(index)?.span().start;
     Some(text.get(..start)?.matches('\n').count() + 1)
 }
 
@@ -558,6 +696,19 @@ struct RawPolicy {
     grant: Vec<RawGrant>,
     #[serde(default)]
     functions: Option<Vec<String>>,
+    #[serde(default)]
+    modules: Option<Vec<String>>,
+    #[serde(default)]
+    determinism: RawDeterminism,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDeterminism {
+    #[serde(default, deserialize_with = "determinism_random_seed")]
+    random_seed: Option<u64>,
+    #[serde(default, deserialize_with = "determinism_clock")]
+    clock: Option<SystemTime>,
 }
 
 #[derive(Deserialize, Default)]
@@ -618,6 +769,30 @@ fn grant_max_bytes_written<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64
         .map(Some)
 }
 
+fn determinism_random_seed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    d.deserialize_any(SeedVisitor).map(Some)
+}
+
+/// A clock: a string for [`parse_clock`], a TOML date-time (UTC), or an
+/// integer number of seconds since the Unix epoch.
+fn determinism_clock<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
+    const KEY: &str = "determinism.clock";
+    let text = match toml::Value::deserialize(d)? {
+        toml::Value::String(text) => text,
+        toml::Value::Datetime(datetime) => datetime.to_string(),
+        toml::Value::Integer(seconds) => seconds.to_string(),
+        other => {
+            return Err(de::Error::custom(format!(
+                "{KEY}: expected a time such as \"2024-01-01T00:00:00Z\" or an integer number of seconds since 1970, found {}",
+                other.type_str()
+            )));
+        }
+    };
+    parse_clock(&text)
+        .map(Some)
+        .map_err(|e| de::Error::custom(format!("{KEY}: {e}")))
+}
+
 fn grant_access<'de, D: Deserializer<'de>>(d: D) -> Result<Access, D::Error> {
     let text = String::deserialize(d)?;
     text.parse()
@@ -648,6 +823,35 @@ impl Visitor<'_> for SizeVisitor {
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
         u64::try_from(v).map_err(|_| E::custom(format!("{}: a size cannot be negative", self.0)))
+    }
+}
+
+/// A random seed: a non-negative integer, or a string of digits for seeds
+/// beyond TOML's signed 64-bit integers.
+struct SeedVisitor;
+
+impl Visitor<'_> for SeedVisitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("determinism.random_seed: an integer from 0 to 18446744073709551615")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        v.trim().parse().map_err(|_| {
+            E::custom(format!(
+                "determinism.random_seed: {v:?} is not an integer from 0 to 18446744073709551615"
+            ))
+        })
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v)
+            .map_err(|_| E::custom("determinism.random_seed: a seed cannot be negative"))
     }
 }
 
@@ -1230,6 +1434,229 @@ access = "rw"
         let text = no_functions.to_toml();
         assert!(text.starts_with("functions = []\n"), "{text}");
         assert_eq!(parse(&text).unwrap(), no_functions);
+    }
+
+    #[test]
+    fn modules_parse_and_default_to_all() {
+        let policy = parse("modules = [\"json\", \"re\"]\n[limits]\ncpu = 1\n").unwrap();
+        assert_eq!(policy.modules, Some(vec!["json".into(), "re".into()]));
+        assert_eq!(policy.modules(), ["json", "re"]);
+        policy.validate().unwrap();
+
+        let default = parse("").unwrap();
+        assert_eq!(default.modules, None);
+        assert_eq!(default.modules(), crate::DEFAULT_MODULES);
+
+        let none = parse("modules = []").unwrap();
+        assert_eq!(none.modules, Some(vec![]));
+        assert!(none.modules().is_empty());
+        none.validate().unwrap();
+
+        let err = parse_err("modules = \"json\"\n");
+        assert!(err.contains("line 1"), "{err}");
+        assert!(err.contains("invalid type"), "{err}");
+        let err = parse_err("[limits]\nmodules = [\"json\"]\n");
+        assert!(err.contains("unknown field `modules`"), "{err}");
+        let err = parse_err("module = [\"json\"]\n");
+        assert!(err.contains("`modules`"), "lists the known keys: {err}");
+    }
+
+    #[test]
+    fn module_names_are_checked() {
+        let check = |modules: &str| parse(&format!("modules = {modules}\n")).unwrap().validate();
+        check("[\"json\", \"re\", \"math\"]").unwrap();
+
+        let err = check("[\"json\", \"os\"]").unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("modules[2]: unknown module `os`; the sandbox can grant: base64, "),
+            "{shown}"
+        );
+        assert_eq!(invalid(err).1, None, "validate has no source text");
+
+        let err = check("[\"jsn\"]").unwrap_err().to_string();
+        assert!(
+            err.starts_with("modules[1]: unknown module `jsn` (did you mean `json`?); "),
+            "{err}"
+        );
+
+        let err = check("[\"re\", \"json\", \"re\"]").unwrap_err();
+        assert_eq!(err.to_string(), "modules[3]: module `re` is listed twice");
+    }
+
+    #[test]
+    fn module_name_errors_point_at_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            invalid(Policy::load(&file).unwrap_err())
+        };
+        let (key, line, message) =
+            load("# modules\nfunctions = []\nmodules = [\"json\", \"sys\"]\n");
+        assert_eq!((key.as_str(), line), ("modules[2]", Some(3)), "{message}");
+        assert!(message.starts_with("unknown module `sys`"), "{message}");
+        let (key, line, message) =
+            load("modules = [\n  \"json\",\n  \"re\",  # regexes\n  \"json\",\n]\n");
+        assert_eq!((key.as_str(), line), ("modules[3]", Some(4)));
+        assert_eq!(message, "module `json` is listed twice");
+    }
+
+    #[test]
+    fn add_module_starts_from_an_empty_list() {
+        let mut policy = Policy::default();
+        policy.add_module("json");
+        assert_eq!(policy.modules, Some(vec!["json".to_owned()]));
+        policy.add_module("re");
+        policy.add_module("json");
+        assert_eq!(policy.modules(), ["json", "re"], "no duplicates");
+
+        let mut from_file = parse("modules = [\"math\"]").unwrap();
+        from_file.add_module(String::from("json"));
+        assert_eq!(
+            from_file.modules(),
+            ["math", "json"],
+            "adds to the file's list"
+        );
+    }
+
+    #[test]
+    fn determinism_parses_in_every_form() {
+        let policy =
+            parse("[determinism]\nrandom_seed = 42\nclock = \"2024-01-01T00:00:00Z\"\n").unwrap();
+        let jan_1 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_067_200);
+        assert_eq!(
+            policy.determinism,
+            Determinism {
+                random_seed: Some(42),
+                clock: Some(jan_1),
+            }
+        );
+        policy.validate().unwrap();
+        assert_eq!(parse("").unwrap().determinism, Determinism::default());
+
+        for clock in [
+            "1704067200",
+            "\"1704067200\"",
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00",
+            "2024-01-01 00:00:00Z",
+        ] {
+            let policy = parse(&format!("[determinism]\nclock = {clock}\n")).unwrap();
+            assert_eq!(policy.determinism.clock, Some(jan_1), "{clock}");
+            assert_eq!(policy.determinism.random_seed, None);
+        }
+        let big = parse("[determinism]\nrandom_seed = \"18446744073709551615\"\n").unwrap();
+        assert_eq!(big.determinism.random_seed, Some(u64::MAX));
+        let zero = parse("[determinism]\nrandom_seed = 0\n").unwrap();
+        assert_eq!(zero.determinism.random_seed, Some(0));
+    }
+
+    #[test]
+    fn bad_determinism_is_named_with_its_line() {
+        let cases = [
+            (
+                "[determinism]\nrandom_seed = -1\n",
+                2,
+                "determinism.random_seed: a seed cannot be negative",
+            ),
+            (
+                "[determinism]\n\nrandom_seed = 1.5\n",
+                3,
+                "determinism.random_seed",
+            ),
+            (
+                "[determinism]\nrandom_seed = \"lots\"\n",
+                2,
+                "determinism.random_seed: \"lots\" is not an integer",
+            ),
+            (
+                "[determinism]\nclock = \"tomorrow\"\n",
+                2,
+                "determinism.clock: invalid clock \"tomorrow\": expected an RFC 3339 time",
+            ),
+            (
+                "[determinism]\nclock = 2024-01-01T00:00:00+02:00\n",
+                2,
+                "only UTC times are accepted",
+            ),
+            (
+                "[determinism]\nclock = 2024-01-01\n",
+                2,
+                "determinism.clock",
+            ),
+            ("[determinism]\nclock = -5\n", 2, "before the Unix epoch"),
+            ("[determinism]\nclock = true\n", 2, "found boolean"),
+            ("[determinism]\nseed = 42\n", 2, "unknown field `seed`"),
+        ];
+        for (text, line, expected) in cases {
+            let err = parse_err(text);
+            assert!(err.contains(&format!("line {line}")), "{text}: {err}");
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+        let err = parse_err("[determinism]\nsede = 42\n");
+        assert!(err.contains("`random_seed`"), "lists the known keys: {err}");
+    }
+
+    #[test]
+    fn clocks_set_from_code_are_range_checked() {
+        let mut policy = Policy::default();
+        policy.determinism.clock = Some(SystemTime::UNIX_EPOCH - Duration::from_secs(1));
+        let err = policy.validate().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "determinism.clock: the clock (1s before the Unix epoch) must be between \
+             1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+        );
+        policy.determinism.clock = Some(SystemTime::UNIX_EPOCH);
+        policy.validate().unwrap();
+    }
+
+    #[test]
+    fn to_toml_round_trips_modules_and_determinism() {
+        let mut policy = parse(EXAMPLE).unwrap();
+        policy.modules = Some(vec!["json".into(), "re".into()]);
+        policy.determinism = Determinism {
+            random_seed: Some(42),
+            clock: Some(SystemTime::UNIX_EPOCH + Duration::new(1_704_067_200, 500_000_000)),
+        };
+        let text = policy.to_toml();
+        assert!(
+            text.starts_with(
+                "functions = [\"notify\", \"lookup\"]\nmodules = [\"json\", \"re\"]\n\n[limits]\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\n[determinism]\nrandom_seed = 42\nclock = \"2024-01-01T00:00:00.5Z\"\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(parse(&text).unwrap(), policy, "{text}");
+
+        for determinism in [
+            Determinism {
+                random_seed: Some(u64::MAX),
+                clock: None,
+            },
+            Determinism {
+                random_seed: None,
+                clock: Some(SystemTime::UNIX_EPOCH),
+            },
+        ] {
+            let policy = Policy {
+                modules: Some(vec![]),
+                determinism,
+                ..Policy::default()
+            };
+            let text = policy.to_toml();
+            assert!(text.starts_with("modules = []\n\n[limits]"), "{text}");
+            assert_eq!(parse(&text).unwrap(), policy, "{text}");
+        }
+        let defaults = Policy::default().to_toml();
+        assert!(!defaults.contains("modules"), "{defaults}");
+        assert!(!defaults.contains("determinism"), "{defaults}");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! error, never a panic, and what it accepts re-parses to the same policy.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use capy_policy::{Limits, Policy};
+use capy_policy::{AVAILABLE_MODULES, Determinism, Limits, Policy, format_clock, parse_clock};
 use proptest::prelude::*;
 
 /// TOML-ish text built from the policy's own vocabulary, so the generator
@@ -24,6 +24,9 @@ fn policy_like() -> impl Strategy<Value = String> {
         "max_bytes_written",
         "max_files_created",
         "functions",
+        "modules",
+        "random_seed",
+        "clock",
         "cpux",
         "",
     ]);
@@ -48,11 +51,38 @@ fn policy_like() -> impl Strategy<Value = String> {
         "[\"a\", \"a\", \"print\", \"my-fn\", \"\"]",
         "[]",
         "[1]",
+        "[\"json\", \"re\"]",
+        "[\"jsn\", \"os\", \"json\", \"json\"]",
+        "42",
+        "\"18446744073709551615\"",
+        "\"2024-01-01T00:00:00Z\"",
+        "2024-01-01T00:00:00Z",
+        "2024-01-01T00:00:00+02:00",
+        "2024-01-01",
+        "\"9999-12-31T23:59:60.999999999Z\"",
+        "\"2024-01-01T00:00:00Z\\u00e9\"",
+        "253402300800",
     ]);
-    let header = prop::sample::select(vec!["[limits]", "[[grant]]", "[grant]", "[other]", ""]);
+    let header = prop::sample::select(vec![
+        "[limits]",
+        "[[grant]]",
+        "[grant]",
+        "[determinism]",
+        "[[determinism]]",
+        "[other]",
+        "",
+    ]);
     // Top-level keys only count before the first header, so give them a
     // place of their own rather than leave them to chance.
-    let top_key = prop::sample::select(vec!["functions", "function", "cpu", "grant"]);
+    let top_key = prop::sample::select(vec![
+        "functions",
+        "function",
+        "modules",
+        "module",
+        "cpu",
+        "grant",
+        "determinism",
+    ]);
     let top = prop::collection::vec((top_key, value.clone()), 0..3);
     let lines = prop::collection::vec((header, key, value), 0..12);
     (top, lines).prop_map(|(top, lines)| {
@@ -82,8 +112,16 @@ fn size() -> impl Strategy<Value = u64> {
     0u64..=1 << 53
 }
 
-/// Policies with arbitrary limits and function lists (no grants: their
-/// paths would have to be absolute UTF-8 to round-trip).
+/// Fixed clocks as [`capy_policy::parse_clock`] accepts them: from 1970 to
+/// the last nanosecond of the year 9999.
+fn clock() -> impl Strategy<Value = SystemTime> {
+    (0u64..=253_402_300_799, 0u32..1_000_000_000)
+        .prop_map(|(secs, nanos)| UNIX_EPOCH + Duration::new(secs, nanos))
+}
+
+/// Policies with arbitrary limits, function and module lists and
+/// determinism (no grants: their paths would have to be absolute UTF-8 to
+/// round-trip).
 fn any_policy() -> impl Strategy<Value = Policy> {
     let limits = (
         size(),
@@ -104,11 +142,24 @@ fn any_policy() -> impl Strategy<Value = Policy> {
             },
         );
     let functions = prop::option::of(prop::collection::vec(any::<String>(), 0..4));
-    (limits, functions).prop_map(|(limits, functions)| Policy {
-        limits,
-        functions,
-        ..Policy::default()
-    })
+    let modules = prop::option::of(prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(AVAILABLE_MODULES).prop_map(str::to_owned),
+            any::<String>(),
+        ],
+        0..4,
+    ));
+    let determinism = (prop::option::of(any::<u64>()), prop::option::of(clock()))
+        .prop_map(|(random_seed, clock)| Determinism { random_seed, clock });
+    (limits, functions, modules, determinism).prop_map(
+        |(limits, functions, modules, determinism)| Policy {
+            limits,
+            functions,
+            modules,
+            determinism,
+            ..Policy::default()
+        },
+    )
 }
 
 proptest! {
@@ -126,6 +177,17 @@ proptest! {
             let again = Policy::from_toml_str(&policy.to_toml(), Path::new("/base"));
             prop_assert_eq!(again.ok(), Some(policy));
         }
+    }
+
+    #[test]
+    fn arbitrary_clock_text_never_panics(text in any::<String>()) {
+        let _ = parse_clock(&text);
+    }
+
+    #[test]
+    fn clocks_round_trip_through_format_clock(time in clock()) {
+        let text = format_clock(time);
+        prop_assert_eq!(parse_clock(&text), Ok(time), "{}", text);
     }
 
     #[test]

@@ -65,3 +65,66 @@ fn each_run_names_its_file_in_tracebacks() {
     );
     assert!(exception.traceback.contains("raise ValueError('boom')"));
 }
+
+#[test]
+fn unknown_or_repeated_modules_fail_the_build() {
+    let Err(err) = engine().sandbox().modules(["json", "os"]).build() else {
+        panic!("a sandbox with module `os` was built")
+    };
+    assert!(
+        matches!(
+            &err,
+            capy::Error::Grant(capy::GrantError::Module(capy::ModuleError::Unknown { name, .. }))
+                if name == "os"
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("unknown module `os`; the sandbox can grant: base64, "),
+        "{err}"
+    );
+
+    let Err(err) = engine().sandbox().modules(["re", "re"]).build() else {
+        panic!("a sandbox with `re` twice was built")
+    };
+    assert_eq!(err.to_string(), "module `re` is listed twice");
+
+    let policy = capy::Policy {
+        modules: Some(vec!["jsn".into()]),
+        ..capy::Policy::default()
+    };
+    let Err(err) = engine().sandbox().policy(&policy).build() else {
+        panic!("a sandbox with module `jsn` was built")
+    };
+    assert!(err.to_string().contains("(did you mean `json`?)"), "{err}");
+
+    let no_modules: [&str; 0] = [];
+    engine().sandbox().modules(no_modules).build().unwrap();
+}
+
+#[test]
+fn a_seed_and_a_fixed_clock_make_runs_repeat() {
+    let jan_1 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_704_067_200);
+    let source = "import random, time\n\
+                  t0 = time.monotonic()\n\
+                  print(time.time(), time.monotonic() - t0)\n\
+                  print(random.random(), random.randrange(10**9), hash('capy'))";
+    let run = |seed: u64| {
+        let policy = capy::Policy {
+            determinism: capy::Determinism {
+                random_seed: Some(seed),
+                clock: Some(jan_1),
+            },
+            ..capy::Policy::default()
+        };
+        let mut sandbox = engine().sandbox().policy(&policy).build().unwrap();
+        let outcome = sandbox.run(source).unwrap();
+        assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+        outcome.stdout_text()
+    };
+    let first = run(42);
+    assert!(first.starts_with("1704067200.0 0.0\n"), "{first}");
+    assert_eq!(run(42), first, "the same seed draws the same numbers");
+    assert_ne!(run(43), first, "another seed draws others");
+}

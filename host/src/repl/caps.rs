@@ -1,12 +1,13 @@
-//! The table of what a session may reach: its grants and its limits, shown
-//! in the banner and by `%caps`.
+//! The table of what a session may reach: its grants, limits, modules and
+//! any deterministic mode, shown in the banner and by `%caps`.
 
 use std::fmt::Write as _;
 
-use capy_policy::{format_duration, format_size};
+use capy_policy::{format_clock, format_duration, format_size};
 
 /// The grants (name, access, root inside the sandbox, host directory and
-/// any quotas) and the limits in force, one line each.
+/// any quotas), the limits in force, the importable modules and, if set,
+/// the fixed seed and clock, one line each.
 pub fn table(policy: &capy::Policy) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
@@ -54,7 +55,28 @@ pub fn table(policy: &capy::Policy) -> String {
         }
     }
     let _ = writeln!(out, "Limits: {}", limits(&policy.limits));
+    let modules = policy.modules();
+    if modules.is_empty() {
+        let _ = writeln!(out, "Modules: none (`import` fails)");
+    } else {
+        let _ = writeln!(out, "Modules: {}", modules.join(", "));
+    }
+    if let Some(text) = determinism(&policy.determinism) {
+        let _ = writeln!(out, "Deterministic: {text}");
+    }
     out
+}
+
+/// The fixed seed and clock, if either is set.
+fn determinism(determinism: &capy::Determinism) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(seed) = determinism.random_seed {
+        parts.push(format!("seed {seed}"));
+    }
+    if let Some(clock) = determinism.clock {
+        parts.push(format!("clock {}", format_clock(clock)));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// A grant's quotas and hidden patterns, if it has any.
@@ -120,5 +142,51 @@ mod tests {
     fn says_when_nothing_is_granted() {
         let table = table(&capy::Policy::default());
         assert!(table.starts_with("Grants: none"), "{table}");
+        let policy = capy::Policy {
+            modules: Some(vec![]),
+            ..capy::Policy::default()
+        };
+        let table = super::table(&policy);
+        assert!(
+            table.contains("\nModules: none (`import` fails)\n"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn lists_the_modules_default_or_chosen() {
+        let table = table(&capy::Policy::default());
+        let line = table.lines().find(|l| l.starts_with("Modules: ")).unwrap();
+        assert_eq!(
+            line,
+            format!("Modules: {}", capy::DEFAULT_MODULES.join(", "))
+        );
+        assert!(!table.contains("Deterministic"), "{table}");
+
+        let mut policy = capy::Policy::default();
+        policy.add_module("json");
+        policy.add_module("re");
+        let table = super::table(&policy);
+        assert!(table.contains("\nModules: json, re\n"), "{table}");
+    }
+
+    #[test]
+    fn shows_deterministic_mode() {
+        let mut policy = capy::Policy::default();
+        policy.determinism.random_seed = Some(42);
+        let table = super::table(&policy);
+        assert!(table.ends_with("\nDeterministic: seed 42\n"), "{table}");
+        policy.determinism.clock = Some(capy_policy::parse_clock("2024-01-01T00:00:00Z").unwrap());
+        let table = super::table(&policy);
+        assert!(
+            table.ends_with("\nDeterministic: seed 42, clock 2024-01-01T00:00:00Z\n"),
+            "{table}"
+        );
+        policy.determinism.random_seed = None;
+        let table = super::table(&policy);
+        assert!(
+            table.ends_with("\nDeterministic: clock 2024-01-01T00:00:00Z\n"),
+            "{table}"
+        );
     }
 }

@@ -45,7 +45,8 @@ wall and output limits apply to each input.";
 /// `capy repl --help`, after the options.
 pub const AFTER_HELP: &str = "\
 At the prompt:
-  %caps    list the grants and limits in force (also shown at start)
+  %caps    list the grants and limits in force and the modules (also shown
+           at start)
   %help    list these commands
   Tab      complete names and attributes, proxies' methods included
   Ctrl-C   interrupt running code; pressed again while it still runs, end it
@@ -68,7 +69,7 @@ piped session with exit code 130.";
 
 /// `%help`.
 const COMMANDS: &str = "\
-%caps    list the grants and limits in force
+%caps    list the grants and limits in force and the modules
 %help    list these commands
 Tab completes names and attributes; Ctrl-C interrupts running code (twice:
 ends it by force, losing the session's state); Ctrl-D exits.
