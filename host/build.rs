@@ -21,7 +21,14 @@ fn main() {
         .expect("host/ has a parent")
         .to_path_buf();
     let guest_dir = root.join("guest");
-    for watched in ["src", "vendor", "Cargo.toml", "Cargo.lock", "build.rs"] {
+    for watched in [
+        "src",
+        "vendor",
+        "pylib",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             guest_dir.join(watched).display()

@@ -10,6 +10,7 @@ mod hardening;
 mod hostfn;
 mod interrupt;
 mod introspection;
+mod modules;
 mod output;
 mod run;
 mod traceback;

@@ -12,9 +12,10 @@ use rustpython_vm::{
 };
 
 use crate::capy::sandbox::data::Node;
+use crate::capy::sandbox::library::get_settings;
 use crate::exports::capy::sandbox::runner::{CallError, Mode as RunMode, PythonError};
 use crate::traceback::{self, Sources};
-use crate::{fs, hardening, hostfn, interrupt, output, value};
+use crate::{fs, hardening, hostfn, interrupt, modules, output, value};
 
 /// One interpreter and the script's `__main__` globals.
 struct Session {
@@ -30,13 +31,20 @@ thread_local! {
 
 impl Session {
     fn new() -> Session {
-        let interpreter = Interpreter::without_stdlib(Default::default());
+        let builder = Interpreter::builder(Default::default());
+        let native_modules = modules::stdlib_module_defs(&builder.ctx);
+        let interpreter = builder.add_native_modules(&native_modules).build();
+        let settings = get_settings();
         let main = interpreter.enter(|vm| {
             vm.expect_pyresult(output::install(vm), "install host output streams");
             fs::init();
             hostfn::init();
             interrupt::init(vm);
             vm.expect_pyresult(hardening::lockdown(vm), "harden the interpreter");
+            vm.expect_pyresult(
+                modules::install(vm, &settings.modules, settings.random_seed),
+                "install the module catalog",
+            );
             vm.expect_pyresult(main_scope(vm), "create __main__")
         });
         Session {
