@@ -584,8 +584,12 @@ def _init_fn(fields, std_fields, kw_only_fields, frozen, has_post_init,
     def __init__(self, /, *args, **kwargs):
         where = __init__.__qualname__
         if len(args) > len(positional_names):
-            raise TypeError(f'{where}() takes {len(positional_names) + 1} '
-                            f'positional arguments but {len(args) + 1} were given')
+            most = len(positional_names) + 1
+            least = most - sum(default is not _NO_DEFAULT
+                               for _, default in positional)
+            takes = f'{most}' if least == most else f'from {least} to {most}'
+            raise TypeError(f'{where}() takes {takes} positional arguments '
+                            f'but {len(args) + 1} were given')
         values = dict(zip(positional_names, args))
         for name, value in kwargs.items():
             if name not in parameter_names:

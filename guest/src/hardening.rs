@@ -55,8 +55,8 @@ pub const DISCOVERABLE_MODULES: &[&str] = &[
 /// the script cannot call or replace it by name.
 pub const HIDDEN_FROM_SCRIPTS: &[&str] = &["__import__"];
 
-/// The message every `import` gets. Modules a policy grants are provided as
-/// ready-made globals instead, so there is nothing to import.
+/// The message `import` gets until the module catalog replaces this
+/// `__import__` ([`crate::modules::install`]).
 pub fn import_denied_message(name: &str) -> String {
     format!("imports are not available in the sandbox (tried to import '{name}')")
 }
@@ -77,7 +77,8 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
     crate::introspection::install(vm)?;
 
     // `import` statements call `builtins.__import__`; replace it with one that
-    // always refuses, so the import machinery behind it is never entered.
+    // always refuses, so the import machinery behind it is never entered
+    // (the module catalog installs its own right after).
     let deny_import = vm.new_function("__import__", deny_import);
     builtins.set_item("__import__", deny_import.into(), vm)?;
     Ok(())

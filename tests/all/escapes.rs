@@ -17,6 +17,7 @@ const FAMILIES: &[&str] = &[
     "exception_objects",
     "constructors",
     "unicode_identifiers",
+    "granted_modules",
     "contained_crashes",
 ];
 const MIN_PER_FAMILY: usize = 2;

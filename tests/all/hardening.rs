@@ -1,5 +1,5 @@
 //! The Python layer's first cut: no ambient authority among the builtins,
-//! and no imports at all.
+//! and no imports beyond the standard-library catalog (`modules.rs`).
 
 use crate::{exception_of, stdout_of};
 
@@ -43,34 +43,42 @@ print("print" in names, "len" in names)
 }
 
 #[test]
-fn import_statements_fail_with_a_sandbox_message() {
-    for statement in [
-        "import os",
-        "import sys",
-        "import _io",
-        "import builtins",
-        "from os import path",
-        "from . import sibling",
-        "import importlib.util",
+fn imports_outside_the_catalog_fail_with_a_sandbox_message() {
+    for (statement, module) in [
+        ("import os", "os"),
+        ("import sys", "sys"),
+        ("import _io", "_io"),
+        ("import builtins", "builtins"),
+        ("from os import path", "os"),
+        ("import importlib.util", "importlib"),
+        ("import posix", "posix"),
     ] {
         let exception = exception_of(statement);
-        assert_eq!(exception.type_name, "ImportError", "{statement}");
-        assert!(
-            exception
-                .message
-                .starts_with("imports are not available in the sandbox"),
-            "{statement}: {}",
-            exception.message
+        assert_eq!(exception.type_name, "ModuleNotFoundError", "{statement}");
+        assert_eq!(
+            exception.message,
+            format!("module '{module}' is not available in the sandbox"),
+            "{statement}"
         );
     }
 }
 
 #[test]
+fn relative_imports_fail_in_scripts() {
+    let exception = exception_of("from . import sibling");
+    assert_eq!(exception.type_name, "ImportError");
+    assert_eq!(
+        exception.message,
+        "relative imports are not available in the sandbox"
+    );
+}
+
+#[test]
 fn import_errors_can_be_caught_like_any_other() {
-    let source = "try:\n    import json\nexcept ImportError as e:\n    print('fallback:', e)\n";
+    let source = "try:\n    import numpy\nexcept ImportError as e:\n    print('fallback:', e)\n";
     assert_eq!(
         stdout_of(source),
-        "fallback: imports are not available in the sandbox (tried to import 'json')\n"
+        "fallback: module 'numpy' is not available in the sandbox\n"
     );
 }
 

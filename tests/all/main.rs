@@ -7,6 +7,7 @@ mod fs;
 mod hardening;
 mod language;
 mod limits;
+mod modules;
 mod output;
 mod plugin;
 mod sandbox;

@@ -1,0 +1,649 @@
+//! The standard-library catalog: what each module does for a script, which
+//! modules a policy lets it import, and deterministic mode. (The escape
+//! payloads that start from granted modules are in
+//! `tests/escapes/granted_modules/`.)
+//!
+//! Expected outputs are CPython 3.11's for the same script, except where a
+//! comment says why the sandbox differs.
+
+use crate::tree::Tree;
+use crate::{engine, exception_of, granted_stdout, stdout_of};
+
+/// Runs `source` in a sandbox granted exactly `modules`.
+fn run_with_modules(modules: &[&str], source: &str) -> capy::Outcome {
+    engine()
+        .sandbox()
+        .modules(modules.iter().copied())
+        .build()
+        .expect("sandbox starts")
+        .run(source)
+        .expect("run completes")
+}
+
+/// The exception `source` raised in a sandbox granted exactly `modules`.
+#[track_caller]
+fn exception_with_modules(modules: &[&str], source: &str) -> capy::PythonException {
+    match run_with_modules(modules, source).error {
+        Some(capy::RunError::Exception(exception)) => exception,
+        other => panic!("expected a Python exception, got {other:?}"),
+    }
+}
+
+/// Runs `source` under `policy` and returns its stdout, asserting success.
+#[track_caller]
+fn stdout_under(policy: &capy::Policy, source: &str) -> String {
+    let outcome = engine()
+        .sandbox()
+        .policy(policy)
+        .build()
+        .expect("sandbox starts")
+        .run(source)
+        .expect("run completes");
+    assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
+    outcome.stdout_text()
+}
+
+// ---------------------------------------------------------------------------
+// One real use per module (the default sandbox grants every module).
+
+/// json: parse, edit, dump (sorted, indented, ASCII or not), and a decode error with its position.
+#[test]
+fn a_json_document_round_trips() {
+    let source = r#"
+import json
+doc = json.loads('{"name": "capy", "tags": ["a", "b"], "n": 1.5, "ok": true, "none": null}')
+doc["tags"].append("c")
+text = json.dumps(doc, sort_keys=True, indent=1)
+print(text)
+print(json.loads(text) == doc, json.dumps("é"), json.dumps("é", ensure_ascii=False))
+try:
+    json.loads("{bad")
+except json.JSONDecodeError as e:
+    print("JSONDecodeError:", e.msg, e.lineno, e.colno)
+"#;
+    let expected = r#"{
+ "n": 1.5,
+ "name": "capy",
+ "none": null,
+ "ok": true,
+ "tags": [
+  "a",
+  "b",
+  "c"
+ ]
+}
+True "\u00e9" "é"
+JSONDecodeError: Expecting property name enclosed in double quotes 1 2
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// re: named groups, findall, sub with backreferences, split, bytes patterns, flags.
+#[test]
+fn regular_expressions_match_with_groups() {
+    let source = r#"
+import re
+m = re.match(r"(?P<user>[\w.]+)@(?P<host>[\w.]+)", "ada.l@example.org")
+print(m.group("user"), m.group("host"), m.span(), m.groupdict())
+print(re.findall(r"\d+", "a1b22c333"), re.sub(r"(\w+) (\w+)", r"\2 \1", "hello world"))
+print(re.split(r"[,;]\s*", "a, b;c"), bool(re.fullmatch(rb"[a-f0-9]+", b"deadbeef")))
+print(re.compile(r"^x", re.I | re.M).findall("X1\nx2"))
+"#;
+    let expected = r#"ada.l example.org (0, 17) {'user': 'ada.l', 'host': 'example.org'}
+['1', '22', '333'] world hello
+['a', 'b', 'c'] True
+['X', 'x']
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// math and cmath.
+#[test]
+fn math_and_cmath_compute() {
+    let source = r#"
+import math, cmath
+print(math.sqrt(2), math.isclose(math.pi, 3.14159, rel_tol=1e-5), math.gcd(12, 18), math.comb(10, 3))
+print(math.factorial(20), math.floor(-2.5), math.inf > 1e308, math.isnan(math.nan))
+print(cmath.sqrt(-4), cmath.exp(1j * math.pi).real, abs(cmath.phase(-1) - math.pi) < 1e-12)
+"#;
+    let expected = r#"1.4142135623730951 True 6 120
+2432902008176640000 -3 True True
+2j -1.0 True
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// random: `Random(42)` draws exactly CPython's numbers (Mersenne Twister, same seeding).
+#[test]
+fn a_seeded_random_generator_repeats_cpythons_sequence() {
+    let source = r#"
+import random
+r = random.Random(42)
+print(r.random(), r.randint(1, 100), r.choice("abcdef"), r.sample(range(10), 3))
+deck = list(range(10)); r.shuffle(deck); print(deck)
+print(0 <= random.random() < 1, len(random.randbytes(4)), random.SystemRandom().randrange(5) in range(5))
+"#;
+    let expected = r#"0.6394267984578837 4 f [4, 3, 8]
+[7, 9, 5, 6, 0, 3, 4, 8, 1, 2]
+True 4 True
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// datetime: arithmetic, time zones, strftime, strptime, fromisoformat.
+#[test]
+fn datetime_arithmetic_formatting_and_parsing() {
+    let source = r#"
+import datetime
+d = datetime.date(2024, 2, 28) + datetime.timedelta(days=2)
+print(d, d.isoformat(), d.weekday(), d.strftime("%A %d %B %Y"))
+t = datetime.datetime(2024, 3, 10, 8, 30, tzinfo=datetime.timezone.utc)
+print(t.isoformat(), (t - datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)).days)
+print(datetime.datetime.strptime("2024-03-05 10:11", "%Y-%m-%d %H:%M"), datetime.datetime.fromisoformat("2024-01-02T03:04:05"))
+print(t.astimezone(datetime.timezone(datetime.timedelta(hours=2))).hour, datetime.timedelta(hours=36))
+"#;
+    let expected = r#"2024-03-01 2024-03-01 4 Friday 01 March 2024
+2024-03-10T08:30:00+00:00 69
+2024-03-05 10:11:00 2024-01-02 03:04:05
+10 1 day, 12:00:00
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// time: clocks and conversions; no `sleep`.
+#[test]
+fn time_is_a_clock_only() {
+    let source = r#"
+import time
+t0 = time.monotonic(); t1 = time.monotonic()
+print(time.time() > 1.7e9, t1 >= t0, time.gmtime(0).tm_year, time.strftime("%Y-%m-%d", time.gmtime(86400)))
+print(time.strptime("2024-07-01", "%Y-%m-%d").tm_yday, hasattr(time, "sleep"))
+"#;
+    let expected = r#"True True 1970 1970-01-02
+183 False
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// collections (and collections.abc).
+#[test]
+fn collections_counter_namedtuple_deque_and_friends() {
+    let source = r#"
+import collections
+c = collections.Counter("mississippi"); print(c.most_common(2), c["s"])
+Point = collections.namedtuple("Point", "x y", defaults=[0])
+p = Point(1); print(p, p._replace(y=5), Point._make([3, 4]), p._asdict(), Point(y=2, x=1))
+try:
+    Point()
+except TypeError as e:
+    print("TypeError:", e)
+dq = collections.deque([1, 2, 3], maxlen=3); dq.append(4); dq.appendleft(0); print(dq)
+dd = collections.defaultdict(list); dd["k"].append(1); print(dict(dd), collections.ChainMap({"a": 1}, {"b": 2})["b"])
+od = collections.OrderedDict(a=1, b=2); od.move_to_end("a"); print(list(od))
+import collections.abc
+print(isinstance({}, collections.abc.Mapping), issubclass(list, collections.abc.Sequence))
+"#;
+    let expected = r#"[('i', 4), ('s', 4)] 4
+Point(x=1, y=0) Point(x=1, y=5) Point(x=3, y=4) {'x': 1, 'y': 0} Point(x=1, y=2)
+TypeError: Point.__new__() missing 1 required positional argument: 'x'
+deque([0, 2, 3], maxlen=3)
+{'k': [1]} 2
+['b', 'a']
+True True
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// itertools, functools (lru_cache, total_ordering, cmp_to_key) and operator.
+#[test]
+fn itertools_functools_and_operator() {
+    let source = r#"
+import itertools, functools, operator
+print(list(itertools.permutations("abc", 2))[:3], list(itertools.accumulate([1, 2, 3, 4], operator.mul)))
+print(list(itertools.islice(itertools.count(10, 5), 3)), [k for k, _ in itertools.groupby("aabbbc")], list(itertools.chain.from_iterable([[1], [2, 3]])))
+@functools.lru_cache(maxsize=None)
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+print(fib(80), fib.cache_info().hits > 0, functools.reduce(operator.add, range(5)), functools.partial(int, base=16)("ff"))
+@functools.total_ordering
+class V:
+    def __init__(self, v): self.v = v
+    def __eq__(self, o): return self.v == o.v
+    def __lt__(self, o): return self.v < o.v
+print(V(1) <= V(2), sorted([3, 1, 2], key=functools.cmp_to_key(lambda a, b: b - a)), operator.itemgetter(1, 0)("ab"))
+"#;
+    let expected = r#"[('a', 'b'), ('a', 'c'), ('b', 'a')] [1, 2, 6, 24]
+[10, 15, 20] ['a', 'b', 'c'] [1, 2, 3]
+23416728348467685 True 10 255
+True [3, 2, 1] ('b', 'a')
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// string, textwrap, difflib and pprint.
+#[test]
+fn string_textwrap_difflib_and_pprint() {
+    let source = r#"
+import string, textwrap, difflib, pprint
+print(string.Template("$who likes $what").substitute(who="tim", what="pie"), string.ascii_letters[:3], string.capwords("hello  world"))
+print(string.Formatter().format("{0}-{x}", 1, x=2))
+print(textwrap.wrap("The quick brown fox jumps over the lazy dog", 15), repr(textwrap.dedent("  a\n    b")), textwrap.shorten("Hello world, again", 12))
+print("".join(difflib.unified_diff(["a\n", "b\n"], ["a\n", "c\n"], "old", "new")), end="")
+print(difflib.get_close_matches("appel", ["ape", "apple", "peach"]), round(difflib.SequenceMatcher(None, "abcd", "abed").ratio(), 2))
+pprint.pprint({"k%d" % i: list(range(i)) for i in range(6)}, width=30)
+"#;
+    let expected = r#"tim likes pie abc Hello World
+1-2
+['The quick brown', 'fox jumps over', 'the lazy dog'] 'a\n  b' Hello [...]
+--- old
++++ new
+@@ -1,2 +1,2 @@
+ a
+-b
++c
+['apple', 'ape'] 0.75
+{'k0': [],
+ 'k1': [0],
+ 'k2': [0, 1],
+ 'k3': [0, 1, 2],
+ 'k4': [0, 1, 2, 3],
+ 'k5': [0, 1, 2, 3, 4]}
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// statistics, decimal (contexts included) and fractions.
+#[test]
+fn statistics_decimal_and_fractions() {
+    let source = r#"
+import statistics, decimal, fractions
+print(statistics.mean([1, 2, 3, 4]), statistics.median([3, 1, 2]), round(statistics.stdev([1, 2, 3, 4]), 6), statistics.mode("aab"))
+D = decimal.Decimal
+print(D("0.1") + D("0.2"), D(1) / D(7), D("1.005").quantize(D("0.01"), rounding=decimal.ROUND_HALF_UP))
+with decimal.localcontext() as ctx:
+    ctx.prec = 50
+    print(D(2).sqrt())
+F = fractions.Fraction
+print(F(1, 3) + F(1, 6), F("0.75"), F(3.5), F(1, 3).limit_denominator(2))
+"#;
+    let expected = r#"2.5 2 1.290994 a
+0.3 0.1428571428571428571428571429 1.01
+1.4142135623730950488016887242096980785696718753769
+1/2 3/4 7/2 1/2
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// heapq, bisect and copy (deep copies of cycles included).
+#[test]
+fn heapq_bisect_and_copy() {
+    let source = r#"
+import heapq, bisect, copy
+h = [5, 1, 4, 2]; heapq.heapify(h); print(heapq.heappop(h), heapq.nlargest(2, [1, 9, 3, 7]), list(heapq.merge([1, 4], [2, 3])))
+a = [1, 3, 5]; bisect.insort(a, 4); print(a, bisect.bisect_left(a, 3), bisect.bisect_right(a, 3))
+x = {"a": [1, 2], "b": {"c": 3}}; y = copy.deepcopy(x); y["a"].append(9); y["b"]["c"] = 0
+print(x, y, copy.copy([1, [2]]))
+class Node:
+    def __init__(self): self.me = self
+n = copy.deepcopy(Node()); print(n.me is n)
+"#;
+    let expected = r#"1 [9, 7] [1, 2, 3, 4]
+[1, 3, 4, 5] 1 2
+{'a': [1, 2], 'b': {'c': 3}} {'a': [1, 2, 9], 'b': {'c': 0}} [1, [2]]
+True
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// dataclasses: order, frozen, factories, InitVar and __post_init__, slots, kw_only, make_dataclass, and CPython's error messages, all without exec.
+#[test]
+fn dataclasses_generate_their_methods() {
+    let source = r#"
+import dataclasses
+from dataclasses import dataclass, field
+@dataclass(order=True, frozen=True)
+class Version:
+    major: int
+    minor: int = 0
+    notes: list = field(default_factory=list, compare=False)
+v = Version(1, 2)
+print(v, v == Version(1, 2), v < Version(1, 10), hash(v) == hash(Version(1, 2)), sorted([Version(2), v]))
+print(dataclasses.asdict(v), dataclasses.astuple(v), dataclasses.replace(v, minor=5), [f.name for f in dataclasses.fields(v)])
+try:
+    v.major = 3
+except dataclasses.FrozenInstanceError as e:
+    print("FrozenInstanceError:", e)
+for args in [(), (1, 2, [], 4)]:
+    try:
+        Version(*args)
+    except TypeError as e:
+        print("TypeError:", e)
+@dataclass
+class Account:
+    owner: str
+    rate: dataclasses.InitVar[float] = 1.0
+    balance: float = field(init=False, default=0.0)
+    def __post_init__(self, rate):
+        self.balance = 100 * rate
+print(Account("ada", 2.5), Account(owner="bob"))
+@dataclass(slots=True, kw_only=True)
+class Opts:
+    level: int
+    name: str = "x"
+print(Opts(level=3), Opts.__slots__, hasattr(Opts(level=1), "__dict__"))
+P = dataclasses.make_dataclass("P", [("x", int), ("y", int, field(default=0))])
+print(P(1), dataclasses.is_dataclass(P))
+"#;
+    let expected = r#"Version(major=1, minor=2, notes=[]) True True True [Version(major=1, minor=2, notes=[]), Version(major=2, minor=0, notes=[])]
+{'major': 1, 'minor': 2, 'notes': []} (1, 2, []) Version(major=1, minor=5, notes=[]) ['major', 'minor', 'notes']
+FrozenInstanceError: cannot assign to field 'major'
+TypeError: Version.__init__() missing 1 required positional argument: 'major'
+TypeError: Version.__init__() takes from 2 to 4 positional arguments but 5 were given
+Account(owner='ada', balance=250.0) Account(owner='bob', balance=100.0)
+Opts(level=3, name='x') ('level', 'name') False
+P(x=1, y=0) True
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// enum (Enum, auto, IntFlag) and typing (generics, NamedTuple, TypedDict, runtime protocols).
+#[test]
+fn enum_and_typing() {
+    let source = r#"
+import enum, typing
+class Color(enum.Enum):
+    RED = 1
+    GREEN = enum.auto()
+class Perm(enum.IntFlag):
+    R = 4
+    W = 2
+    X = 1
+print(Color.RED, Color(2), Color["GREEN"].value, list(Color), Perm.R | Perm.W, (Perm.R | Perm.W).value, Perm.R in (Perm.R | Perm.X))
+T = typing.TypeVar("T")
+def first(xs: typing.List[T]) -> typing.Optional[T]:
+    return xs[0] if xs else None
+print(first([7]), typing.get_type_hints(first)["xs"], typing.get_origin(typing.List[int]), typing.get_args(typing.Dict[str, int]))
+class Row(typing.NamedTuple):
+    id: int
+    label: str = "?"
+class Movie(typing.TypedDict):
+    title: str
+@typing.runtime_checkable
+class Closable(typing.Protocol):
+    def close(self) -> None: ...
+class F:
+    def close(self): pass
+print(Row(1), Row(2, "b")._asdict(), Movie(title="x"), isinstance(F(), Closable), typing.cast(int, "s"))
+"#;
+    let expected = r#"Color.RED Color.GREEN 2 [<Color.RED: 1>, <Color.GREEN: 2>] 6 6 True
+7 typing.List[~T] <class 'list'> (<class 'str'>, <class 'int'>)
+Row(id=1, label='?') {'id': 2, 'label': 'b'} {'title': 'x'} True s
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// base64, binascii, struct, zlib, hmac and hashlib.
+#[test]
+fn binary_encodings_checksums_and_digests() {
+    let source = r#"
+import base64, binascii, struct, zlib, hmac, hashlib
+print(base64.b64encode(b"hello"), base64.b64decode("aGVsbG8="), base64.urlsafe_b64encode(b"\xff\xfe"), base64.b32encode(b"ab"), base64.b16decode("4142"))
+print(binascii.hexlify(b"\x01\xff"), binascii.unhexlify("41"), binascii.crc32(b"abc"))
+print(struct.pack("<IhB", 1, -2, 3), struct.unpack(">HI", b"\x01\x02\x00\x00\x00\x05"), struct.calcsize("<qd"), struct.Struct("<2s").unpack(b"ok"))
+data = b"capy " * 200; packed = zlib.compress(data, 9)
+print(len(packed) < 40, zlib.decompress(packed) == data, zlib.crc32(b"abc"), zlib.adler32(b"abc"))
+print(hmac.new(b"key", b"msg", "sha256").hexdigest(), hmac.compare_digest(b"a", b"a"), hmac.new(b"k", b"m", hashlib.sha1).hexdigest())
+print(hashlib.md5(b"abc").hexdigest(), hashlib.sha1(b"abc").hexdigest(), hashlib.sha512(b"abc").hexdigest()[:16], hashlib.sha3_256(b"abc").hexdigest()[:16], hashlib.blake2b(b"abc").hexdigest()[:16], hashlib.new("sha224", b"abc").hexdigest()[:16])
+"#;
+    let expected = r#"b'aGVsbG8=' b'hello' b'__4=' b'MFRA====' b'AB'
+b'01ff' b'A' 891568578
+b'\x01\x00\x00\x00\xfe\xff\x03' (258, 5) 16 (b'ok',)
+True True 891568578 38600999
+2d93cbc1be167bcb1637a4a23cbff01a7878f0c50ee833954ea5221bb1b8c628 True 772b71c8a2997e768be01d9711e4a4f34a24ef33
+900150983cd24fb0d6963f7d28e17f72 a9993e364706816aba3e25717850c26c9cd0d89d ddaf35a193617aba 3a985da74fe225b2 ba80a53f981c4d0d 23097d223405d822
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// uuid (random and name-based) and unicodedata.
+#[test]
+fn uuid_and_unicodedata() {
+    let source = r#"
+import uuid, unicodedata
+u = uuid.uuid4(); print(u.version, u.variant, len(str(u)), uuid.UUID(str(u)) == u)
+print(uuid.uuid5(uuid.NAMESPACE_DNS, "python.org"), uuid.uuid3(uuid.NAMESPACE_URL, "x"), uuid.UUID("12345678123456781234567812345678").hex, uuid.uuid1().version)
+print(unicodedata.name("é"), unicodedata.lookup("GREEK SMALL LETTER ALPHA"), unicodedata.normalize("NFD", "é").encode(), unicodedata.category("A"), unicodedata.numeric("½"))
+"#;
+    let expected = r#"4 specified in RFC 4122 36 True
+886313e1-3b8a-5372-9b90-0c9aee199e5d 60a7f89c-e446-309c-8b4f-460bfdfd0dee 12345678123456781234567812345678 1
+LATIN SMALL LETTER E WITH ACUTE α b'e\xcc\x81' Lu 0.5
+"#;
+    assert_eq!(stdout_of(source), expected);
+}
+
+/// hashlib over bytes read from a granted file, in one call and in chunks.
+#[test]
+fn hashlib_digests_a_granted_file() {
+    let tree = Tree::new();
+    let source = r#"
+import hashlib
+blob = (data / "a.txt").read_bytes()
+h = hashlib.sha256()
+with (data / "a.txt").open("rb") as f:
+    for chunk in iter(lambda: f.read(4), b""):
+        h.update(chunk)
+print(hashlib.sha256(blob).hexdigest() == h.hexdigest(), h.hexdigest())
+"#;
+    // sha256 of "alpha\nbeta\ngamma\n", as `sha256sum` prints it.
+    assert_eq!(
+        granted_stdout(&tree, source),
+        "True 4fdbc441ea7b546100e086ac1e4fc5ae6749b7314311c99db05be450eca12996\n"
+    );
+}
+
+/// csv reads and writes through granted files (the module opens nothing
+/// itself).
+#[test]
+fn csv_reads_and_writes_granted_files() {
+    let tree = Tree::new();
+    tree.file("grant/people.csv", "name,age\nada,36\n\"lovelace, a\",37\n");
+    let source = r#"
+import csv
+with (data / "people.csv").open(newline="") as f:
+    rows = list(csv.DictReader(f))
+print(rows)
+with (out / "ages.csv").open("w", newline="") as f:
+    writer = csv.writer(f)
+    writer.writerow(["name", "next"])
+    for row in rows:
+        writer.writerow([row["name"], int(row["age"]) + 1])
+print(csv.Sniffer().sniff("a;b\n1;2\n").delimiter)
+"#;
+    assert_eq!(
+        granted_stdout(&tree, source),
+        "[{'name': 'ada', 'age': '36'}, {'name': 'lovelace, a', 'age': '37'}]\n;\n"
+    );
+    assert_eq!(
+        tree.read("grant/ages.csv"),
+        "name,next\r\nada,37\r\n\"lovelace, a\",38\r\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Which modules a script may import.
+
+#[test]
+fn a_module_outside_the_grant_is_refused_by_name() {
+    let exception = exception_with_modules(&["json"], "import re");
+    assert_eq!(exception.type_name, "ModuleNotFoundError");
+    assert_eq!(
+        exception.message,
+        "module 're' is not granted to this sandbox"
+    );
+    let exception = exception_with_modules(&["json"], "from collections import Counter");
+    assert_eq!(
+        exception.message,
+        "module 'collections' is not granted to this sandbox"
+    );
+}
+
+#[test]
+fn granted_modules_use_ungranted_ones_internally() {
+    // json needs re; granting json alone is enough, and re stays refused
+    // to the script itself.
+    let outcome = run_with_modules(
+        &["json"],
+        "import json\nprint(json.dumps({'a': 1}))\ntry:\n    import re\nexcept ImportError as e:\n    print(e)\n",
+    );
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "{\"a\": 1}\nmodule 're' is not granted to this sandbox\n"
+    );
+}
+
+#[test]
+fn no_modules_means_no_imports() {
+    let exception = exception_with_modules(&[], "import math");
+    assert_eq!(
+        exception.message,
+        "module 'math' is not granted to this sandbox"
+    );
+}
+
+#[test]
+fn a_policy_file_grants_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = capy::Policy::from_toml_str("modules = [\"math\", \"json\"]\n", dir.path())
+        .expect("policy parses");
+    assert_eq!(
+        stdout_under(
+            &policy,
+            "import math, json\nprint(json.dumps(math.floor(2.5)))\n"
+        ),
+        "2\n"
+    );
+    let outcome = engine()
+        .sandbox()
+        .policy(&policy)
+        .build()
+        .unwrap()
+        .run("import random")
+        .unwrap();
+    assert!(
+        matches!(&outcome.error, Some(capy::RunError::Exception(e)) if e.message == "module 'random' is not granted to this sandbox"),
+        "{:?}",
+        outcome.error
+    );
+}
+
+#[test]
+fn every_spelling_of_import_binds_the_same_module() {
+    let source = r#"
+import json
+import json as j2
+import json.decoder
+from json import decoder, loads
+from json.decoder import JSONDecodeError
+import collections.abc
+print(json is j2, decoder is json.decoder, loads is json.loads, JSONDecodeError is json.JSONDecodeError)
+print(collections.abc.Mapping.__name__)
+"#;
+    assert_eq!(stdout_of(source), "True True True True\nMapping\n");
+}
+
+#[test]
+fn submodules_outside_the_catalog_do_not_exist() {
+    let exception = exception_of("import json.tool");
+    assert_eq!(exception.type_name, "ModuleNotFoundError");
+    assert_eq!(exception.message, "No module named 'json.tool'");
+}
+
+#[test]
+fn internal_modules_are_not_importable_by_scripts() {
+    // The stand-ins and helpers the catalog's own code imports.
+    for name in [
+        "sys",
+        "os",
+        "io",
+        "builtins",
+        "_thread",
+        "_strptime",
+        "locale",
+        "inspect",
+        "warnings",
+        "_io",
+        "_codecs",
+        "_capy_codecs",
+    ] {
+        let exception = exception_of(&format!("import {name}"));
+        assert_eq!(exception.type_name, "ModuleNotFoundError", "{name}");
+        assert_eq!(
+            exception.message,
+            format!("module '{name}' is not available in the sandbox"),
+        );
+    }
+}
+
+#[test]
+fn library_stand_ins_hold_no_authority() {
+    let source = r#"
+import time, random, dataclasses
+print(hasattr(time, "sleep"), sorted(k for k in vars(random._os) if not k.startswith("__")))
+print(sorted(k for k in vars(dataclasses.sys) if k in ("modules", "_getframe", "path", "meta_path", "settrace")))
+"#;
+    assert_eq!(
+        stdout_of(source),
+        "False ['name', 'urandom']\n['modules']\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Deterministic mode.
+
+#[test]
+fn a_policy_seed_seeds_random_as_random_seed_does() {
+    // CPython: random.seed(42); random.random() -> 0.6394267984578837
+    let policy = capy::Policy {
+        determinism: capy::Determinism {
+            random_seed: Some(42),
+            clock: None,
+        },
+        ..capy::Policy::default()
+    };
+    assert_eq!(
+        stdout_under(
+            &policy,
+            "import random\nprint(random.random(), random.randint(1, 6))\n"
+        ),
+        "0.6394267984578837 1\n"
+    );
+}
+
+#[test]
+fn without_a_seed_every_sandbox_draws_its_own_numbers() {
+    let draw = || stdout_of("import random, uuid\nprint(random.random(), uuid.uuid4())\n");
+    assert_ne!(draw(), draw());
+}
+
+#[test]
+fn a_fixed_clock_is_what_time_and_datetime_read() {
+    let policy = capy::Policy {
+        determinism: capy::Determinism {
+            random_seed: None,
+            // 2024-02-29T12:00:00Z
+            clock: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_208_000)),
+        },
+        ..capy::Policy::default()
+    };
+    let source = r#"
+import time, datetime
+t0 = time.monotonic()
+print(time.time(), datetime.datetime.now(datetime.timezone.utc).isoformat())
+print(datetime.date.today(), time.strftime("%Y-%m-%d %H:%M", time.localtime()), time.monotonic() - t0)
+"#;
+    assert_eq!(
+        stdout_under(&policy, source),
+        "1709208000.0 2024-02-29T12:00:00+00:00\n2024-02-29 2024-02-29 12:00 0.0\n"
+    );
+}
