@@ -85,6 +85,8 @@ pub mod scope;
 pub mod sequence;
 pub mod signal;
 pub mod sliceable;
+// capy patch: the sort behind list.sort() (replaces the `timsort` crate).
+mod sorting;
 pub mod stdlib;
 pub mod suggestion;
 pub mod types;

@@ -635,36 +635,70 @@ impl Representable for PyList {
     }
 }
 
+// capy patch: sort with crate::sorting (a CPython-style natural merge sort)
+// instead of the `timsort` crate, whose run-merging policy is broken and
+// makes random input quadratic (see guest/vendor/README.md). It sorts a
+// permutation of indices and applies it only on success, so a comparison or
+// key function that raises leaves the elements in their original order.
 fn do_sort(
     vm: &VirtualMachine,
     values: &mut Vec<PyObjectRef>,
     key_func: Option<PyObjectRef>,
     reverse: bool,
 ) -> PyResult<()> {
-    // CPython uses __lt__ for all comparisons in sort.
-    // try_sort_by_gt expects is_gt(a, b) = true when a should come AFTER b.
-    let cmp = |a: &PyObjectRef, b: &PyObjectRef| {
-        if reverse {
-            // Descending: a comes after b when a < b
-            a.rich_compare_bool(b, PyComparisonOp::Lt, vm)
-        } else {
-            // Ascending: a comes after b when b < a
-            b.rich_compare_bool(a, PyComparisonOp::Lt, vm)
-        }
-    };
-
-    if let Some(ref key_func) = key_func {
-        let mut items = values
+    let perm = if let Some(ref key_func) = key_func {
+        // Keys are computed once per element, in order, before any comparison.
+        let keys = values
             .iter()
-            .map(|x| Ok((x.clone(), key_func.call((x.clone(),), vm)?)))
+            .map(|x| key_func.call((x.clone(),), vm))
             .collect::<Result<Vec<_>, _>>()?;
-        timsort::try_sort_by_gt(&mut items, |a, b| cmp(&a.1, &b.1))?;
-        *values = items.into_iter().map(|(val, _)| val).collect();
+        sort_permutation_by_lt(vm, &keys, reverse)?
     } else {
-        timsort::try_sort_by_gt(values, cmp)?;
-    }
+        sort_permutation_by_lt(vm, values, reverse)?
+    };
+    crate::sorting::apply_permutation(values, &perm);
 
     Ok(())
+}
+
+// capy patch: the stable sorting permutation of `keys` by `<` (CPython uses
+// only __lt__ in sort). Like CPython's pre-sort check, lists whose keys are
+// all of exactly one of the types float, int or str compare their values
+// directly: those types' `<` cannot be overridden, so the result is the one
+// `rich_compare_bool` would give (see the `Comparable` impls of PyFloat, PyInt
+// and PyStr), without the dispatch.
+fn sort_permutation_by_lt(
+    vm: &VirtualMachine,
+    keys: &[PyObjectRef],
+    reverse: bool,
+) -> PyResult<Vec<usize>> {
+    use crate::sorting::sort_permutation;
+    let n = keys.len();
+    let floats: Option<Vec<f64>> = keys
+        .iter()
+        .map(|k| Some(k.downcast_ref_if_exact::<super::PyFloat>(vm)?.to_f64()))
+        .collect();
+    if let Some(floats) = floats {
+        // NaN compares false both ways, as in PyFloat's `<`.
+        return sort_permutation(n, reverse, |a, b| Ok(floats[a] < floats[b]));
+    }
+    let ints: Option<Vec<&malachite_bigint::BigInt>> = keys
+        .iter()
+        .map(|k| Some(k.downcast_ref_if_exact::<super::PyInt>(vm)?.as_bigint()))
+        .collect();
+    if let Some(ints) = ints {
+        return sort_permutation(n, reverse, |a, b| Ok(ints[a] < ints[b]));
+    }
+    let strs: Option<Vec<&rustpython_common::wtf8::Wtf8>> = keys
+        .iter()
+        .map(|k| Some(k.downcast_ref_if_exact::<PyStr>(vm)?.as_wtf8()))
+        .collect();
+    if let Some(strs) = strs {
+        return sort_permutation(n, reverse, |a, b| Ok(strs[a] < strs[b]));
+    }
+    sort_permutation(n, reverse, |a, b| {
+        keys[a].rich_compare_bool(&keys[b], PyComparisonOp::Lt, vm)
+    })
 }
 
 #[pyclass(module = false, name = "list_iterator", traverse)]
