@@ -398,9 +398,14 @@ fn remember(name: &str, module: PyObjectRef, globals: Option<&PyDictRef>) {
     });
 }
 
-fn forget(name: &str) {
+/// Undoes [`remember`] for a module whose code raised, so a later import
+/// runs it again, and its namespace (soon freed, its id free for reuse) no
+/// longer counts as catalog code's globals.
+fn forget(name: &str, globals: &PyDictRef) {
     REGISTRY.with(|r| {
-        r.borrow_mut().loaded.remove(name);
+        let mut r = r.borrow_mut();
+        r.loaded.remove(name);
+        r.library_globals.remove(&globals.get_id());
     });
 }
 
@@ -425,8 +430,8 @@ fn load_frozen(vm: &VirtualMachine, name: &str, frozen: &FrozenModule) -> PyResu
     remember(name, module.clone(), Some(&dict));
     sync_stub_sys(vm, name, &module);
     let code = vm.ctx.new_code(frozen.code);
-    if let Err(exc) = vm.run_code_obj(code, Scope::with_builtins(None, dict, vm)) {
-        forget(name);
+    if let Err(exc) = vm.run_code_obj(code, Scope::with_builtins(None, dict.clone(), vm)) {
+        forget(name, &dict);
         return Err(exc);
     }
     // A module may replace itself (`decimal` becomes `_pydecimal`), as it
