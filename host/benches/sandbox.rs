@@ -103,6 +103,26 @@ fn fs(c: &mut Criterion) {
     group.finish();
 }
 
+/// A new sandbox whose script imports one standard-library module: the
+/// module's code runs in every new sandbox, which is what a pre-initialised
+/// snapshot of the catalog would save (compare `embed/new_sandbox_run_1_plus_1`).
+fn imports(c: &mut Criterion) {
+    let engine = engine();
+    let mut group = c.benchmark_group("imports");
+    group.sample_size(20);
+    for module in ["math", "re", "json", "dataclasses", "decimal"] {
+        let source = format!("import {module}");
+        group.bench_function(format!("new_sandbox_import_{module}"), |b| {
+            b.iter(|| {
+                let mut sandbox = engine.sandbox().build().unwrap();
+                let outcome = sandbox.run(&source).unwrap();
+                assert!(outcome.error.is_none(), "{:?}", outcome.error);
+            })
+        });
+    }
+    group.finish();
+}
+
 /// The embedding API's round trips, beside a plain Rust call.
 fn embed(c: &mut Criterion) {
     let engine = engine();
@@ -152,5 +172,5 @@ fn plain_rust(x: i64) -> i64 {
     x + 1
 }
 
-criterion_group!(benches, startup, cpu, fs, embed);
+criterion_group!(benches, startup, cpu, fs, embed, imports);
 criterion_main!(benches);
