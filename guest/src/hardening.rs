@@ -9,8 +9,7 @@
 
 use rustpython_vm::{
     AsObject, PyPayload, PyResult, VirtualMachine,
-    builtins::{PyDictRef, PyStr, PyStrRef, PyType},
-    function::FuncArgs,
+    builtins::{PyDictRef, PyStr, PyType},
 };
 
 /// Builtins that give ambient authority (files, code from strings, the
@@ -51,15 +50,9 @@ pub const DISCOVERABLE_MODULES: &[&str] = &[
 ];
 
 /// Names the interpreter keeps for itself but a script's builtins do not
-/// show: `import` statements still reach the VM's refusing `__import__`, but
+/// show: `import` statements still reach the catalog's `__import__`, but
 /// the script cannot call or replace it by name.
 pub const HIDDEN_FROM_SCRIPTS: &[&str] = &["__import__"];
-
-/// The message `import` gets until the module catalog replaces this
-/// `__import__` ([`crate::modules::install`]).
-pub fn import_denied_message(name: &str) -> String {
-    format!("imports are not available in the sandbox (tried to import '{name}')")
-}
 
 /// Removes ambient authority from the interpreter. Runs once, before the
 /// first script.
@@ -76,11 +69,10 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
     prune_subclasses(vm)?;
     crate::introspection::install(vm)?;
 
-    // `import` statements call `builtins.__import__`; replace it with one that
-    // always refuses, so the import machinery behind it is never entered
-    // (the module catalog installs its own right after).
-    let deny_import = vm.new_function("__import__", deny_import);
-    builtins.set_item("__import__", deny_import.into(), vm)?;
+    // RustPython's `__import__` is the way into its import machinery (file
+    // loaders, `sys.modules`); it goes, and `import` fails until the module
+    // catalog installs its own (`crate::modules::install`).
+    builtins.del_item("__import__", vm)?;
     Ok(())
 }
 
@@ -143,17 +135,6 @@ fn is_discoverable(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bo
         .map(|m| m.to_string_lossy().into_owned())
         .unwrap_or_default();
     DISCOVERABLE_MODULES.contains(&module.as_str())
-}
-
-/// The sandbox's `__import__`: always an `ImportError` naming the module.
-fn deny_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let name = args
-        .args
-        .first()
-        .and_then(|name| name.clone().downcast::<PyStr>().ok())
-        .map(|name: PyStrRef| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Err(vm.new_import_error(import_denied_message(&name), vm.ctx.new_str(name)))
 }
 
 /// The builtins namespace a script runs with: a copy of the hardened VM

@@ -165,6 +165,11 @@ pub fn stdlib_module_defs(ctx: &rustpython_vm::Context) -> Vec<&'static PyModule
 /// [`lockdown`](crate::hardening::lockdown) (the catalog's builtins are a
 /// copy of the hardened ones).
 pub fn install(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>) -> PyResult<()> {
+    let import = vm.new_function("__import__", capy_import);
+    vm.builtins
+        .dict()
+        .set_item("__import__", import.into(), vm)?;
+    // Catalog code's builtins: the script's (no `__import__` either).
     let builtins = crate::hardening::script_builtins(vm)?;
     REGISTRY.with(|registry| {
         let mut registry = registry.borrow_mut();
@@ -176,10 +181,6 @@ pub fn install(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>
         registry.random_seed = random_seed;
         registry.builtins = Some(builtins);
     });
-    let import = vm.new_function("__import__", capy_import);
-    vm.builtins
-        .dict()
-        .set_item("__import__", import.into(), vm)?;
     // Latin-1 and UTF-16/32 for `bytes.decode` and `re`'s bytes patterns.
     load(vm, "_capy_codecs")?;
     Ok(())
@@ -226,10 +227,9 @@ fn capy_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 
     let absolute = if level > 0 {
         if !library {
-            return Err(import_error(
-                vm,
-                &name,
-                "relative imports are not available in the sandbox".to_owned(),
+            return Err(vm.new_import_error(
+                "relative imports are not available in the sandbox",
+                vm.ctx.new_str(name),
             ));
         }
         resolve_relative(vm, &name, level)?
@@ -327,14 +327,6 @@ fn in_catalog(name: &str) -> bool {
 
 fn is_package(module: &PyObjectRef, vm: &VirtualMachine) -> bool {
     module.get_attr("__path__", vm).is_ok()
-}
-
-fn import_error(
-    vm: &VirtualMachine,
-    name: &str,
-    message: String,
-) -> rustpython_vm::builtins::PyBaseExceptionRef {
-    vm.new_import_error(message, vm.ctx.new_str(name))
 }
 
 fn not_found(
