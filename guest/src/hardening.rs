@@ -7,6 +7,8 @@
 //! lack `__builtins__`, so a name left there is reachable however it is hidden
 //! elsewhere.
 
+use std::collections::HashSet;
+
 use rustpython_vm::{
     AsObject, PyPayload, PyResult, VirtualMachine,
     builtins::{PyDictRef, PyStr, PyType},
@@ -84,7 +86,7 @@ pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
 /// total.
 fn intern_type_names(vm: &VirtualMachine) {
     let mut stack = vec![vm.ctx.types.object_type.to_owned()];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     while let Some(class) = stack.pop() {
         if !seen.insert(class.get_id()) {
             continue;
@@ -104,8 +106,40 @@ fn intern_type_names(vm: &VirtualMachine) {
 /// Removes every class outside [`DISCOVERABLE_MODULES`] from its bases'
 /// `__subclasses__()` lists, so a walk from `object` cannot find it.
 fn prune_subclasses(vm: &VirtualMachine) -> PyResult<()> {
+    retain_subclasses(|class| is_discoverable(class, vm), vm);
+    Ok(())
+}
+
+/// The ids of the classes a walk of `__subclasses__()` from `object` finds.
+pub fn discoverable_classes(vm: &VirtualMachine) -> HashSet<usize> {
+    let mut found = HashSet::new();
+    retain_subclasses(
+        |class| {
+            found.insert(class.get_id());
+            true
+        },
+        vm,
+    );
+    found
+}
+
+/// Hides every class created since `known` was taken (with
+/// [`discoverable_classes`]) from `__subclasses__()`: the module catalog's
+/// classes, loaded into every sandbox, stay reachable only through an
+/// import of their module, which the sandbox's grant decides.
+pub fn hide_classes_since(known: &HashSet<usize>, vm: &VirtualMachine) {
+    retain_subclasses(|class| known.contains(&class.get_id()), vm);
+}
+
+/// Walks the class tree from `object`, keeping in each class's
+/// `__subclasses__()` list only the subclasses `keep` accepts (and walking
+/// only into those).
+fn retain_subclasses(
+    mut keep: impl FnMut(&rustpython_vm::Py<PyType>) -> bool,
+    vm: &VirtualMachine,
+) {
     let mut stack = vec![vm.ctx.types.object_type.to_owned()];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     while let Some(class) = stack.pop() {
         if !seen.insert(class.get_id()) {
             continue;
@@ -116,14 +150,13 @@ fn prune_subclasses(vm: &VirtualMachine) -> PyResult<()> {
             let Some(sub) = weak.upgrade().and_then(|s| s.downcast::<PyType>().ok()) else {
                 continue;
             };
-            if is_discoverable(&sub, vm) {
+            if keep(&sub) {
                 stack.push(sub);
                 kept.push(weak.clone());
             }
         }
         *subclasses = kept;
     }
-    Ok(())
 }
 
 fn is_discoverable(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {

@@ -23,7 +23,9 @@ thread_local! {
     static LIMIT_EXCEEDED: OnceCell<PyTypeRef> = const { OnceCell::new() };
 }
 
-/// Creates `LimitExceeded` and installs the poll hook (before `lockdown`).
+/// Creates `LimitExceeded` (before `lockdown`). Polling starts later, with
+/// [`start_polling`]: this runs in the build-time snapshot, where there is
+/// no host to poll.
 pub fn init(vm: &VirtualMachine) {
     let class = vm.ctx.new_exception_type(
         "builtins",
@@ -33,6 +35,10 @@ pub fn init(vm: &VirtualMachine) {
     LIMIT_EXCEEDED.with(|cell| {
         let _ = cell.set(class);
     });
+}
+
+/// Installs the poll hook, so the host can interrupt running code.
+pub fn start_polling() {
     rustpython_vm::signal::set_poll_hook(on_poll, POLL_INTERVAL);
 }
 

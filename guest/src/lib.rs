@@ -4,6 +4,12 @@
 //! the outside world only through the imports declared in
 //! `proxies/wit/capy.wit`. Start-up builds one interpreter and runs
 //! [`hardening::lockdown`] on it before any untrusted code can run.
+//!
+//! Start-up has two halves (see [`run`]): the part every sandbox shares
+//! runs once at build time and is snapshotted into the component
+//! (`wizer-initialize`, driven by `capy-preinit`); the part that makes this
+//! sandbox itself (its grants, host functions, modules, seed) runs on the
+//! first call from the host.
 
 mod fs;
 mod hardening;
@@ -18,16 +24,22 @@ mod value;
 
 wit_bindgen::generate!({
     path: "../proxies/wit",
-    world: "sandbox",
+    world: "guest",
 });
 
 use capy::sandbox::data::Node;
-use exports::capy::sandbox::runner::{CallError, Guest, Mode, PythonError};
+use exports::capy::sandbox::runner::{CallError, Guest as Runner, Mode, PythonError};
 
 /// The exported component implementation.
 struct Capy;
 
 impl Guest for Capy {
+    fn wizer_initialize() {
+        run::preinitialize();
+    }
+}
+
+impl Runner for Capy {
     fn run(source: String, filename: String, mode: Mode) -> Result<(), PythonError> {
         run::run_main(&source, &filename, mode)
     }

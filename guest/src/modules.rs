@@ -160,18 +160,43 @@ pub fn stdlib_module_defs(ctx: &rustpython_vm::Context) -> Vec<&'static PyModule
         .collect()
 }
 
-/// Makes `granted` importable by the script and replaces the VM's
-/// `__import__` with the catalog's. Runs once, after
+/// Replaces the VM's `__import__` with the catalog's. Runs once, after
 /// [`lockdown`](crate::hardening::lockdown) (the catalog's builtins are a
-/// copy of the hardened ones).
-pub fn install(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>) -> PyResult<()> {
+/// copy of the hardened ones). The script may import nothing until
+/// [`grant`] says what.
+pub fn install(vm: &VirtualMachine) -> PyResult<()> {
     let import = vm.new_function("__import__", capy_import);
     vm.builtins
         .dict()
         .set_item("__import__", import.into(), vm)?;
     // Catalog code's builtins: the script's (no `__import__` either).
     let builtins = crate::hardening::script_builtins(vm)?;
-    REGISTRY.with(|registry| {
+    REGISTRY.with(|registry| registry.borrow_mut().builtins = Some(builtins));
+    // Latin-1 and UTF-16/32 for `bytes.decode` and `re`'s bytes patterns.
+    load(vm, "_capy_codecs")?;
+    Ok(())
+}
+
+/// Loads every grantable module, so that an `import` in a sandbox is a
+/// lookup. Runs at build time, in the snapshot every sandbox starts from.
+/// A loaded module is still importable only where [`grant`] allows it, and
+/// its classes are hidden from `__subclasses__()`, so that nothing but an
+/// import reaches it.
+pub fn preload(vm: &VirtualMachine) -> PyResult<()> {
+    let known = crate::hardening::discoverable_classes(vm);
+    for name in GRANTABLE {
+        load(vm, name)?;
+    }
+    crate::hardening::hide_classes_since(&known, vm);
+    Ok(())
+}
+
+/// Makes `granted` importable by the script and seeds `random`: from
+/// `random_seed` in deterministic mode, else from this sandbox's own
+/// randomness (a snapshot's generator state would be the same in every
+/// sandbox). Runs once per sandbox, before any script.
+pub fn grant(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>) -> PyResult<()> {
+    let random = REGISTRY.with(|registry| {
         let mut registry = registry.borrow_mut();
         registry.granted = granted
             .iter()
@@ -179,10 +204,22 @@ pub fn install(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>
             .cloned()
             .collect();
         registry.random_seed = random_seed;
-        registry.builtins = Some(builtins);
+        registry.loaded.get("random").cloned()
     });
-    // Latin-1 and UTF-16/32 for `bytes.decode` and `re`'s bytes patterns.
-    load(vm, "_capy_codecs")?;
+    if let Some(random) = random {
+        seed_random(vm, &random, random_seed)?;
+    }
+    Ok(())
+}
+
+/// `random.seed(seed)`; with no seed, `random.seed()` draws from
+/// `os.urandom` (this sandbox's WASI randomness).
+fn seed_random(vm: &VirtualMachine, random: &PyObjectRef, seed: Option<u64>) -> PyResult<()> {
+    let seed: PyObjectRef = match seed {
+        Some(seed) => vm.ctx.new_int(seed).into(),
+        None => vm.ctx.none(),
+    };
+    random.get_attr("seed", vm)?.call((seed,), vm)?;
     Ok(())
 }
 
@@ -376,7 +413,6 @@ fn load(vm: &VirtualMachine, name: &str) -> PyResult {
     if let (Some(parent), Some((_, child))) = (parent, name.rsplit_once('.')) {
         parent.set_attr(vm.ctx.intern_str(child), module.clone(), vm)?;
     }
-    adjust_python(vm, name, &module)?;
     Ok(module)
 }
 
@@ -502,20 +538,6 @@ fn adjust_native(vm: &VirtualMachine, name: &str, module: &PyObjectRef) -> PyRes
         // frame called it; the catalog's wrapper imports it as catalog code.
         let wrapper = load(vm, "_capy_time")?;
         module.set_attr("strptime", wrapper.get_attr("strptime", vm)?, vm)?;
-    }
-    Ok(())
-}
-
-/// Fix-ups after a module has loaded.
-fn adjust_python(vm: &VirtualMachine, name: &str, module: &PyObjectRef) -> PyResult<()> {
-    if name == "random"
-        && let Some(seed) = REGISTRY.with(|r| r.borrow().random_seed)
-    {
-        // Deterministic mode: the module-level generator starts from the
-        // policy's seed, exactly as `random.seed(n)` would.
-        module
-            .get_attr("seed", vm)?
-            .call((vm.ctx.new_int(seed),), vm)?;
     }
     Ok(())
 }

@@ -17,10 +17,12 @@ use crate::exports::capy::sandbox::runner::{CallError, Mode as RunMode, PythonEr
 use crate::traceback::{self, Sources};
 use crate::{fs, hardening, hostfn, interrupt, modules, output, value};
 
-/// One interpreter and the script's `__main__` globals.
+/// One interpreter and, once the sandbox is activated, the script's
+/// `__main__` globals.
 struct Session {
     interpreter: Interpreter,
-    main: Scope,
+    /// `None` until [`Session::activate`] has run.
+    main: Option<Scope>,
     sources: Sources,
 }
 
@@ -29,29 +31,59 @@ thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
 }
 
+/// The start-up work every sandbox shares, run once at build time and
+/// snapshotted (`wizer-initialize`). Without a snapshot it runs on the
+/// first call instead, so the guest works either way.
+pub fn preinitialize() {
+    SESSION.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(Session::prepare());
+        }
+    });
+}
+
 impl Session {
-    fn new() -> Session {
+    /// Builds the interpreter, hardens it and loads the module catalog.
+    /// Calls no capy import: this is what the snapshot holds, identical in
+    /// every sandbox.
+    fn prepare() -> Session {
         let builder = Interpreter::builder(Default::default());
         let native_modules = modules::stdlib_module_defs(&builder.ctx);
         let interpreter = builder.add_native_modules(&native_modules).build();
-        let settings = get_settings();
-        let main = interpreter.enter(|vm| {
+        interpreter.enter(|vm| {
             vm.expect_pyresult(output::install(vm), "install host output streams");
             fs::init();
             hostfn::init();
             interrupt::init(vm);
             vm.expect_pyresult(hardening::lockdown(vm), "harden the interpreter");
-            vm.expect_pyresult(
-                modules::install(vm, &settings.modules, settings.random_seed),
-                "install the module catalog",
-            );
-            vm.expect_pyresult(main_scope(vm), "create __main__")
+            vm.expect_pyresult(modules::install(vm), "install the module catalog");
+            vm.expect_pyresult(modules::preload(vm), "preload the module catalog");
         });
         Session {
             interpreter,
-            main,
+            main: None,
             sources: Sources::default(),
         }
+    }
+
+    /// Makes this sandbox itself, on the first call from the host: its
+    /// module grants and seed, its grants and host functions in
+    /// `__main__`, and polling for interrupts.
+    fn activate(&mut self) {
+        if self.main.is_some() {
+            return;
+        }
+        let settings = get_settings();
+        let main = self.interpreter.enter(|vm| {
+            interrupt::start_polling();
+            vm.expect_pyresult(
+                modules::grant(vm, &settings.modules, settings.random_seed),
+                "grant modules",
+            );
+            vm.expect_pyresult(main_scope(vm), "create __main__")
+        });
+        self.main = Some(main);
     }
 }
 
@@ -66,10 +98,19 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
     Ok(Scope::with_builtins(None, globals, vm))
 }
 
-fn with_session<R>(f: impl FnOnce(&mut Session) -> R) -> R {
+/// Runs `f` with the active session and its `__main__` scope.
+fn with_session<R>(f: impl FnOnce(&Interpreter, &Scope, &mut Sources) -> R) -> R {
     SESSION.with(|cell| {
         let mut slot = cell.borrow_mut();
-        f(slot.get_or_insert_with(Session::new))
+        let session = slot.get_or_insert_with(Session::prepare);
+        session.activate();
+        let Session {
+            interpreter,
+            main,
+            sources,
+        } = session;
+        let main = main.as_ref().expect("activated above");
+        f(interpreter, main, sources)
     })
 }
 
@@ -80,13 +121,8 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
         RunMode::Exec => Mode::Exec,
         RunMode::Interactive => Mode::Single,
     };
-    with_session(|session| {
-        session.sources.insert(filename, source);
-        let Session {
-            interpreter,
-            main,
-            sources,
-        } = session;
+    with_session(|interpreter, main, sources| {
+        sources.insert(filename, source);
         interpreter.enter(|vm| {
             let result = vm
                 .compile(source, mode, filename.to_owned())
@@ -104,12 +140,7 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
 /// Calls the global function `name` of `__main__` with plain-data
 /// arguments and returns its result as plain data.
 pub fn call_main(name: &str, args: &[Node], kwargs: &[Node]) -> Result<Vec<Node>, CallError> {
-    with_session(|session| {
-        let Session {
-            interpreter,
-            main,
-            sources,
-        } = session;
+    with_session(|interpreter, main, sources| {
         interpreter.enter(|vm| {
             let function = match main.globals.get_item_opt(name, vm) {
                 Ok(Some(function)) if function.is_callable() => function,
@@ -167,10 +198,7 @@ fn message(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
 /// dotted prefix names. Only names are looked up (no calls, no indexing),
 /// though reading an attribute may run a property of the script's own.
 pub fn complete(text: &str) -> Vec<String> {
-    with_session(|session| {
-        let Session {
-            interpreter, main, ..
-        } = session;
+    with_session(|interpreter, main, _| {
         interpreter.enter(|vm| {
             let mut found = match text.rsplit_once('.') {
                 None => {

@@ -44,9 +44,10 @@ impl Limits {
     pub const DEFAULT_MEMORY: u64 = 256 << 20;
     /// The default number of files open at once: 64.
     pub const DEFAULT_OPEN_FILES: u32 = 64;
-    /// The least memory a policy may set: 16 MiB, what the interpreter
-    /// needs to start.
-    pub const MIN_MEMORY: u64 = 16 << 20;
+    /// The least memory a policy may set: 32 MiB. The guest starts from a
+    /// snapshot of an interpreter with the whole module catalog loaded,
+    /// about 24 MiB; the rest is room for a small script.
+    pub const MIN_MEMORY: u64 = 32 << 20;
 
     /// Sets the output cap in bytes (stdout and stderr together, per run).
     pub fn output(mut self, bytes: u64) -> Self {

@@ -1277,9 +1277,9 @@ access = "rw"
         let err = policy.validate().unwrap_err().to_string();
         assert_eq!(
             err,
-            "limits.memory: 8MiB is too little; the Python interpreter needs at least 16MiB"
+            "limits.memory: 8MiB is too little; the Python interpreter needs at least 32MiB"
         );
-        parse("[limits]\nmemory = \"16MiB\"")
+        parse("[limits]\nmemory = \"32MiB\"")
             .unwrap()
             .validate()
             .unwrap();

@@ -258,3 +258,20 @@ for attempt in [
     );
     assert!(!tree.path("other/new.key").exists());
 }
+
+/// The least memory a policy may set is enough to start a sandbox and use
+/// a module: the snapshot the guest starts from must fit beneath it.
+#[test]
+fn the_least_memory_a_policy_allows_runs_a_script() {
+    let limits = Limits::default().memory(Limits::MIN_MEMORY);
+    let mut sandbox = engine()
+        .sandbox()
+        .limits(limits)
+        .build()
+        .expect("sandbox starts");
+    let outcome = sandbox
+        .run("import json\nprint(json.dumps({'n': sum(range(100))}))")
+        .expect("run completes");
+    assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "{\"n\": 4950}\n");
+}

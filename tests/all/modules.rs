@@ -511,6 +511,37 @@ fn no_modules_means_no_imports() {
     );
 }
 
+/// Every sandbox starts from a snapshot with the whole catalog loaded; an
+/// ungranted module must still be out of reach, not just out of `import`.
+#[test]
+fn an_ungranted_module_cannot_be_found_through_the_class_tree() {
+    let walk = r#"
+stack, seen, modules = [object], set(), set()
+while stack:
+    cls = stack.pop()
+    if id(cls) in seen:
+        continue
+    seen.add(id(cls))
+    modules.add(getattr(cls, "__module__", "?"))
+    stack.extend(type.__subclasses__(cls))
+print(sorted(m for m in modules if m in ("json", "json.decoder", "re", "decimal", "_pydecimal", "random", "dataclasses", "struct", "collections", "enum")))
+"#;
+    let outcome = run_with_modules(&[], walk);
+    assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "[]\n");
+    // A class the script makes from a granted module's class is its own.
+    let outcome = run_with_modules(
+        &["json"],
+        "import json\nclass Mine(json.JSONDecoder): pass\nprint(Mine in json.JSONDecoder.__subclasses__())\n",
+    );
+    assert_eq!(
+        outcome.stdout_text(),
+        "True\n",
+        "stderr: {}",
+        outcome.stderr_text()
+    );
+}
+
 #[test]
 fn a_policy_file_grants_modules() {
     let dir = tempfile::tempdir().unwrap();
