@@ -1,9 +1,11 @@
-//! Builds the guest (`guest/`, RustPython for `wasm32-wasip2`) and hands its
-//! bytes and content hash to the library.
+//! Builds the guest (`guest/`, RustPython for `wasm32-wasip2`),
+//! pre-initialises it (`preinit/`, a wasmtime-wizer snapshot of its
+//! start-up) and hands its bytes and content hash to the library.
 //!
-//! The guest is its own cargo workspace with its own target directory
-//! (`guest/target`, or `$CARGO_TARGET_DIR/guest`), shared by every host
-//! profile, so debug and release host builds reuse one guest build.
+//! Both are built by a nested cargo, each with a target directory of its
+//! own (`guest/target` and `preinit/target`, or beneath
+//! `$CARGO_TARGET_DIR`) shared by every host profile, so debug and release
+//! host builds reuse one guest and one tool.
 
 use std::env;
 use std::fs;
@@ -21,6 +23,12 @@ fn main() {
         .expect("host/ has a parent")
         .to_path_buf();
     let guest_dir = root.join("guest");
+    for watched in ["src", "Cargo.toml"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join("preinit").join(watched).display()
+        );
+    }
     for watched in [
         "src",
         "vendor",
@@ -39,12 +47,23 @@ fn main() {
         root.join("proxies/wit").display()
     );
     println!("cargo:rerun-if-env-changed=CAPY_GUEST_WASM");
+    println!("cargo:rerun-if-env-changed=CAPY_GUEST_PREINIT");
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    // An escape hatch for packagers: a prebuilt guest instead of building one.
+    // An escape hatch for packagers and for quick guest builds
+    // (DEVELOPERS.md): a prebuilt guest, as `guest/` builds it, instead of
+    // building one. It is pre-initialised all the same.
     let wasm = match env::var_os("CAPY_GUEST_WASM") {
         Some(path) => PathBuf::from(path),
-        None => build_guest(&guest_dir, &target_dir(&root)),
+        None => build_guest(&guest_dir, &target_dir(&root, "guest")),
+    };
+    // `CAPY_GUEST_PREINIT=0` embeds the guest as built, which then starts
+    // up in every sandbox: for measuring what the snapshot saves, and for
+    // debugging start-up itself.
+    let wasm = if env::var_os("CAPY_GUEST_PREINIT").is_some_and(|v| v == "0") {
+        wasm
+    } else {
+        preinitialize(&root, &wasm, &out_dir.join("guest-preinitialised.wasm"))
     };
     let bytes =
         fs::read(&wasm).unwrap_or_else(|e| panic!("reading the guest at {}: {e}", wasm.display()));
@@ -54,23 +73,78 @@ fn main() {
     println!("cargo:rustc-env=CAPY_GUEST_SHA256={hex}");
 }
 
-/// The guest's target directory: `$CARGO_TARGET_DIR/guest` if set, else `guest/target`.
-fn target_dir(root: &Path) -> PathBuf {
+/// A nested build's target directory: `$CARGO_TARGET_DIR/<name>` if set,
+/// else `<name>/target`.
+fn target_dir(root: &Path, name: &str) -> PathBuf {
     match env::var_os("CARGO_TARGET_DIR") {
-        Some(base) => PathBuf::from(base).join("guest"),
-        None => root.join("guest").join("target"),
+        Some(base) => PathBuf::from(base).join(name),
+        None => root.join(name).join("target"),
     }
 }
 
 fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = nested_cargo();
     cmd.current_dir(guest_dir)
         .args(["build", "--release", "--locked", "--target", GUEST_TARGET])
         .arg("--target-dir")
         .arg(target_dir);
-    // The outer build's flags are for the host target; they must not leak into
-    // the wasm build (e.g. `-C target-cpu=native`).
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("could not run cargo to build the guest: {e}"));
+    if !status.success() {
+        panic!(
+            "building the guest failed ({status}). Is the wasm target installed? \
+             Run `rustup target add {GUEST_TARGET}` (rust-toolchain.toml asks rustup for it)."
+        );
+    }
+    target_dir
+        .join(GUEST_TARGET)
+        .join("release")
+        .join("capy_guest.wasm")
+}
+
+/// Runs `capy-preinit` on `guest`, writing the pre-initialised guest to
+/// `output`.
+fn preinitialize(root: &Path, guest: &Path, output: &Path) -> PathBuf {
+    let preinit = build_preinit(root, &target_dir(root, "preinit"));
+    let status = Command::new(&preinit)
+        .arg(guest)
+        .arg(output)
+        .status()
+        .unwrap_or_else(|e| panic!("could not run {}: {e}", preinit.display()));
+    if !status.success() {
+        panic!("pre-initialising the guest failed ({status}); capy-preinit said why above");
+    }
+    output.to_path_buf()
+}
+
+/// Builds `capy-preinit`, a member of this workspace, in the dev profile
+/// (its Cranelift crates are optimised there too; see the workspace's
+/// Cargo.toml) and returns the path of its binary.
+fn build_preinit(root: &Path, target_dir: &Path) -> PathBuf {
+    let mut cmd = nested_cargo();
+    cmd.current_dir(root)
+        .args(["build", "--locked", "-p", "capy-preinit"])
+        .arg("--target-dir")
+        .arg(target_dir);
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("could not run cargo to build capy-preinit: {e}"));
+    if !status.success() {
+        panic!("building capy-preinit failed ({status})");
+    }
+    target_dir
+        .join("debug")
+        .join(format!("capy-preinit{}", env::consts::EXE_SUFFIX))
+}
+
+/// A cargo command for a nested build, without the outer build's settings.
+fn nested_cargo() -> Command {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    // The outer build's flags are for its own target and profile; they must
+    // not leak into the wasm build (e.g. `-C target-cpu=native`) or turn
+    // the tool's build into a clippy run.
     for var in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
@@ -86,17 +160,5 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
             cmd.env_remove(key);
         }
     }
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("could not run cargo to build the guest: {e}"));
-    if !status.success() {
-        panic!(
-            "building the guest failed ({status}). Is the wasm target installed? \
-             Run `rustup target add {GUEST_TARGET}` (rust-toolchain.toml asks rustup for it)."
-        );
-    }
-    target_dir
-        .join(GUEST_TARGET)
-        .join("release")
-        .join("capy_guest.wasm")
+    cmd
 }
