@@ -89,7 +89,13 @@ pub struct EngineBuilder {
     cache_dir: Option<PathBuf>,
     on_compile: Option<Box<dyn FnMut()>>,
     time_limits: bool,
+    max_sandboxes: u32,
+    pooling: bool,
 }
+
+/// How many sandboxes of one engine may exist at once, unless
+/// [`EngineBuilder::max_sandboxes`] says otherwise.
+pub const DEFAULT_MAX_SANDBOXES: u32 = 1000;
 
 impl Default for EngineBuilder {
     fn default() -> Self {
@@ -97,6 +103,8 @@ impl Default for EngineBuilder {
             cache_dir: dirs::cache_dir().map(|dir| dir.join("capy")),
             on_compile: None,
             time_limits: true,
+            max_sandboxes: DEFAULT_MAX_SANDBOXES,
+            pooling: true,
         }
     }
 }
@@ -131,10 +139,32 @@ impl EngineBuilder {
         self
     }
 
+    /// How many sandboxes of this engine may exist at the same time
+    /// (default [`DEFAULT_MAX_SANDBOXES`]). Sandboxes live in slots that
+    /// the engine reserves up front (address space, not memory: a slot
+    /// costs resident memory only while a sandbox uses it), which is what
+    /// makes starting one cheap. Building a sandbox while all slots are
+    /// taken fails with [`Error::Instantiate`]; dropping one frees its slot.
+    pub fn max_sandboxes(mut self, count: u32) -> Self {
+        self.max_sandboxes = count.max(1);
+        self
+    }
+
+    /// Whether sandboxes come from slots reserved up front (the default;
+    /// see [`max_sandboxes`](Self::max_sandboxes)). Without, each sandbox
+    /// maps its own memory when built and unmaps it when dropped: there is
+    /// no limit on how many exist at once and no address space is reserved
+    /// (for processes under `ulimit -v`), but starting one is slower.
+    pub fn pooling(mut self, enabled: bool) -> Self {
+        self.pooling = enabled;
+        self
+    }
+
     /// Compiles or loads the guest and links it against the host.
     pub fn build(mut self) -> Result<Engine, Error> {
-        let wasmtime =
-            wasmtime::Engine::new(&wasmtime_config(self.time_limits)).map_err(Error::Engine)?;
+        let pool = self.pooling.then_some(self.max_sandboxes);
+        let config = wasmtime_config(self.time_limits, pool);
+        let wasmtime = wasmtime::Engine::new(&config).map_err(Error::Engine)?;
         if self.time_limits {
             crate::budget::start_ticker(&wasmtime);
         }
@@ -161,8 +191,16 @@ impl EngineBuilder {
 
 /// The wasmtime settings every capy engine uses. They are part of the cache
 /// key: a change here recompiles the guest.
-fn wasmtime_config(time_limits: bool) -> wasmtime::Config {
+fn wasmtime_config(time_limits: bool, pool: Option<u32>) -> wasmtime::Config {
     let mut config = wasmtime::Config::new();
+    if let Some(max_sandboxes) = pool {
+        config.allocation_strategy(pooling(max_sandboxes));
+    }
+    // A new instance's memory maps the guest's initial memory image (the
+    // pre-initialised interpreter, tens of MiB) copy-on-write: nothing is
+    // copied up front, and a sandbox makes resident only the pages it
+    // touches. (wasmtime's default; stated because start-up relies on it.)
+    config.memory_init_cow(true);
     config.wasm_component_model(true);
     // Epoch interruption lets the host stop a guest at any loop back-edge
     // (CPU and wall-clock limits) for a few percent of speed, much cheaper
@@ -179,6 +217,36 @@ fn wasmtime_config(time_limits: bool) -> wasmtime::Config {
     config.async_stack_size(MAX_WASM_STACK + (1 << 20));
     config
 }
+
+/// The pooling allocator: every instance, memory, table and fiber stack a
+/// sandbox needs comes from slots reserved when the engine is built, so
+/// building a sandbox maps no new memory, and dropping one resets its slot
+/// for the next (`madvise`, keeping the copy-on-write image mapped).
+fn pooling(max_sandboxes: u32) -> wasmtime::InstanceAllocationStrategy {
+    // Per sandbox: the guest component has a few core instances (RustPython,
+    // the WASI adapter, wit-bindgen's shims), each with at most one memory
+    // and one table; these bounds leave room to spare.
+    const CORE_INSTANCES: u32 = 8;
+    const MEMORIES: u32 = 2;
+    const TABLES: u32 = 4;
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_component_instances(max_sandboxes)
+        .total_core_instances(max_sandboxes.saturating_mul(CORE_INSTANCES))
+        .total_memories(max_sandboxes.saturating_mul(MEMORIES))
+        .total_tables(max_sandboxes.saturating_mul(TABLES))
+        // One fiber stack per sandbox that is running.
+        .total_stacks(max_sandboxes)
+        // RustPython's function table is larger than the default
+        // (20,000) allows.
+        .table_elements(GUEST_TABLE_ELEMENTS)
+        // The memory limit is the store's (`budget::MemoryLimiter`); the
+        // pool allows what 32-bit wasm can address.
+        .max_memory_size(1 << 32);
+    wasmtime::InstanceAllocationStrategy::Pooling(pool)
+}
+
+/// Room in each pooled table for the guest's function table.
+const GUEST_TABLE_ELEMENTS: usize = 100_000;
 
 /// Native stack the guest's compiled code may use.
 pub(crate) const MAX_WASM_STACK: usize = 8 << 20;

@@ -46,7 +46,7 @@ pub use capy_policy::{
     ModuleError, Policy, PolicyError,
 };
 pub use capy_proxies::value::{self, BigInt, Value, ValueError, from_value, to_value};
-pub use engine::{Engine, EngineBuilder};
+pub use engine::{DEFAULT_MAX_SANDBOXES, Engine, EngineBuilder};
 pub use error::{Error, GrantError, GuestCrash, PythonException, RunError};
 pub use handle::SandboxHandle;
 pub use hostfn::{HostError, HostErrorKind};
