@@ -128,3 +128,30 @@ fn a_seed_and_a_fixed_clock_make_runs_repeat() {
     assert_eq!(run(42), first, "the same seed draws the same numbers");
     assert_ne!(run(43), first, "another seed draws others");
 }
+
+/// A pooling engine holds at most `max_sandboxes` at once, says so when
+/// full, and hands a freed slot to the next sandbox wiped clean.
+#[test]
+fn a_pooling_engine_caps_live_sandboxes_and_reuses_slots_clean() {
+    let engine = capy::Engine::builder()
+        .cache_dir(concat!(env!("CARGO_TARGET_TMPDIR"), "/capy-cache"))
+        .pooling(true)
+        .max_sandboxes(2)
+        .build()
+        .expect("a pooling engine builds");
+    let mut first = engine.sandbox().build().expect("slot 1");
+    let mut second = engine.sandbox().build().expect("slot 2");
+    for sandbox in [&mut first, &mut second] {
+        let outcome = sandbox.run("secret = 'left behind'\nprint(6 * 7)").unwrap();
+        assert_eq!(outcome.stdout_text(), "42\n");
+    }
+    assert!(
+        matches!(engine.sandbox().build(), Err(capy::Error::Instantiate(_))),
+        "a third sandbox must not fit in two slots"
+    );
+    drop(first);
+    let mut third = engine.sandbox().build().expect("a freed slot is reused");
+    let outcome = third.run("print('secret' in globals(), 1 + 1)").unwrap();
+    assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "False 2\n");
+}
