@@ -11,6 +11,7 @@ Set CAPY, PYTHON and RUSTPYTHON to pick the binaries.
 """
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -65,6 +66,7 @@ def main():
         header = f"{'workload':<16}" + "".join(f"{n + ' ms':>14}" for n in names)
         header += "".join(f"{'capy/' + n:>16}" for n in names if n != "capy")
         print(header)
+        table = {}
         for script in workloads:
             first = script.read_text().splitlines()[0]
             expect = first.split(":", 1)[1].strip() if first.startswith("# expect:") else None
@@ -79,6 +81,7 @@ def main():
                         times[name].append(took)
             medians = {n: statistics.median(t) * 1e3 for n, t in times.items() if t}
             label = "print(1)" if script == hello else script.stem
+            table[label] = medians
             row = f"{label:<16}"
             for n in names:
                 row += f"{medians[n]:>14.1f}" if n in medians else f"{'wrong':>14}"
@@ -89,6 +92,39 @@ def main():
             print(row)
             for name, bad in wrong.items():
                 print(f"  {name} gave {bad!r}")
+        print_compute_ratios(table, names)
+
+
+def print_compute_ratios(table, names):
+    """The interpreters' speed alone: each runner's own start-up (its
+    print(1) median) subtracted from each workload, then the ratios and
+    their geometric mean."""
+    start = table.get("print(1)", {})
+    others = [n for n in names if n != "capy" and n in start and "capy" in start]
+    if not others:
+        return
+    print("\ncompute only (each runner's print(1) subtracted):")
+    print(f"{'workload':<16}" + "".join(f"{'capy/' + n:>16}" for n in others))
+    logs = {n: [] for n in others}
+    for label, medians in table.items():
+        if label == "print(1)":
+            continue
+        row = f"{label:<16}"
+        for n in others:
+            if "capy" in medians and n in medians:
+                capy = medians["capy"] - start["capy"]
+                other = medians[n] - start[n]
+                if capy > 0 and other > 0:
+                    ratio = capy / other
+                    logs[n].append(math.log(ratio))
+                    row += f"{ratio:>15.2f}x"
+                    continue
+            row += f"{'-':>16}"
+        print(row)
+    row = f"{'geometric mean':<16}"
+    for n in others:
+        row += f"{math.exp(statistics.mean(logs[n])):>15.2f}x" if logs[n] else f"{'-':>16}"
+    print(row)
 
 
 if __name__ == "__main__":
