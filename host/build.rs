@@ -88,15 +88,14 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
         .args(["build", "--release", "--locked", "--target", GUEST_TARGET])
         .arg("--target-dir")
         .arg(target_dir);
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("could not run cargo to build the guest: {e}"));
-    if !status.success() {
-        panic!(
-            "building the guest failed ({status}). Is the wasm target installed? \
-             Run `rustup target add {GUEST_TARGET}` (rust-toolchain.toml asks rustup for it)."
-        );
-    }
+    run(
+        &mut cmd,
+        "building the guest",
+        &format!(
+            "Is the wasm target installed? Run `rustup target add {GUEST_TARGET}` \
+             (rust-toolchain.toml asks rustup for it)."
+        ),
+    );
     target_dir
         .join(GUEST_TARGET)
         .join("release")
@@ -107,14 +106,11 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
 /// `output`.
 fn preinitialize(root: &Path, guest: &Path, output: &Path) -> PathBuf {
     let preinit = build_preinit(root, &target_dir(root, "preinit"));
-    let status = Command::new(&preinit)
-        .arg(guest)
-        .arg(output)
-        .status()
-        .unwrap_or_else(|e| panic!("could not run {}: {e}", preinit.display()));
-    if !status.success() {
-        panic!("pre-initialising the guest failed ({status}); capy-preinit said why above");
-    }
+    run(
+        Command::new(&preinit).arg(guest).arg(output),
+        "pre-initialising the guest",
+        "capy-preinit said why above.",
+    );
     output.to_path_buf()
 }
 
@@ -127,15 +123,21 @@ fn build_preinit(root: &Path, target_dir: &Path) -> PathBuf {
         .args(["build", "--locked", "-p", "capy-preinit"])
         .arg("--target-dir")
         .arg(target_dir);
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("could not run cargo to build capy-preinit: {e}"));
-    if !status.success() {
-        panic!("building capy-preinit failed ({status})");
-    }
+    run(&mut cmd, "building capy-preinit", "");
     target_dir
         .join("debug")
         .join(format!("capy-preinit{}", env::consts::EXE_SUFFIX))
+}
+
+/// Runs `cmd` for the step `what`, failing the build with `hint` if it
+/// cannot start or does not succeed.
+fn run(cmd: &mut Command, what: &str, hint: &str) {
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("{what}: could not run {:?}: {e}", cmd.get_program()));
+    if !status.success() {
+        panic!("{what} failed ({status}). {hint}");
+    }
 }
 
 /// A cargo command for a nested build, without the outer build's settings.

@@ -133,8 +133,6 @@ fn frozen_library() -> &'static HashMap<&'static str, FrozenModule> {
 struct Registry {
     /// Top-level modules the script may import.
     granted: HashSet<String>,
-    /// Seed for `random`, in deterministic mode.
-    random_seed: Option<u64>,
     /// Every module loaded so far, by full name.
     loaded: HashMap<String, PyObjectRef>,
     /// Ids of the globals dicts of loaded Python modules: frames with these
@@ -203,7 +201,6 @@ pub fn grant(vm: &VirtualMachine, granted: &[String], random_seed: Option<u64>) 
             .filter(|name| GRANTABLE.contains(&name.as_str()))
             .cloned()
             .collect();
-        registry.random_seed = random_seed;
         registry.loaded.get("random").cloned()
     });
     if let Some(random) = random {
