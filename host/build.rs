@@ -83,23 +83,128 @@ fn target_dir(root: &Path, name: &str) -> PathBuf {
 }
 
 fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
+    ensure_wasm_target();
     let mut cmd = nested_cargo();
     cmd.current_dir(guest_dir)
         .args(["build", "--release", "--locked", "--target", GUEST_TARGET])
         .arg("--target-dir")
         .arg(target_dir);
-    run(
-        &mut cmd,
-        "building the guest",
-        &format!(
-            "Is the wasm target installed? Run `rustup target add {GUEST_TARGET}` \
-             (rust-toolchain.toml asks rustup for it)."
-        ),
+    // The guest's panic locations and debug strings would otherwise carry
+    // the build machine's absolute paths (the cargo registry, this
+    // checkout): the guest must not depend on who built it.
+    cmd.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        remap_path_flags(guest_dir).join("\x1f"),
     );
+    run(&mut cmd, "building the guest");
     target_dir
         .join(GUEST_TARGET)
         .join("release")
         .join("capy_guest.wasm")
+}
+
+/// Makes sure the toolchain building us has the wasm target, installing it
+/// with rustup if it does not.
+///
+/// `rust-toolchain.toml` lists the target, but rustup installs listed
+/// targets only when it installs the toolchain itself, and not at all where
+/// `RUSTUP_AUTO_INSTALL=0`: a machine that already had the pinned toolchain
+/// lacks the target, and a newcomer's first `cargo run` would fail.
+fn ensure_wasm_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    let installed = |sysroot: &Path| {
+        sysroot
+            .join("lib")
+            .join("rustlib")
+            .join(GUEST_TARGET)
+            .join("lib")
+            .is_dir()
+    };
+    if sysroot.as_deref().is_some_and(installed) {
+        return;
+    }
+    // Under rustup, RUSTUP_TOOLCHAIN names the toolchain this build runs
+    // with (the one rust-toolchain.toml pins); install into that one.
+    let Some(toolchain) = env::var_os("RUSTUP_TOOLCHAIN") else {
+        fail(&format!(
+            "the Rust target {GUEST_TARGET} is not installed, and this toolchain is not \
+             managed by rustup. Install the target for your toolchain (with rustup: \
+             `rustup target add {GUEST_TARGET}`), then build again."
+        ));
+    };
+    let toolchain = toolchain.to_string_lossy().into_owned();
+    // Cargo shows a build script's own output only when it fails; a
+    // warning reaches the terminal at once.
+    println!(
+        "cargo:warning=installing the Rust target {GUEST_TARGET} for toolchain {toolchain} \
+         (one time; the guest is built for it)"
+    );
+    let rustup = env::var_os("RUSTUP").unwrap_or_else(|| "rustup".into());
+    let status = Command::new(&rustup)
+        .args(["target", "add", GUEST_TARGET, "--toolchain", &toolchain])
+        .status();
+    match status {
+        Ok(status) if status.success() => {}
+        Ok(status) => fail(&format!(
+            "`rustup target add {GUEST_TARGET} --toolchain {toolchain}` failed ({status}); \
+             run it yourself to see why, then build again."
+        )),
+        Err(e) => fail(&format!(
+            "the Rust target {GUEST_TARGET} is not installed and rustup could not be run \
+             ({e}). Run `rustup target add {GUEST_TARGET} --toolchain {toolchain}`, then \
+             build again."
+        )),
+    }
+}
+
+/// `--remap-path-prefix` flags that turn the build machine's absolute paths
+/// into fixed relative names: the cargo home (registry sources), the
+/// checkout, and rustup's toolchain directory.
+fn remap_path_flags(guest_dir: &Path) -> Vec<String> {
+    let mut prefixes: Vec<(PathBuf, &str)> = Vec::new();
+    if let Some(root) = guest_dir.parent() {
+        prefixes.push((root.to_path_buf(), "capy"));
+    }
+    let home = env::var_os("HOME").map(PathBuf::from);
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".cargo")));
+    if let Some(cargo_home) = cargo_home {
+        prefixes.push((cargo_home, "cargo"));
+    }
+    let rustup_home = env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".rustup")));
+    if let Some(rustup_home) = rustup_home {
+        prefixes.push((rustup_home, "rustup"));
+    }
+    // rustc applies the last matching flag, so the longest prefix goes last
+    // (the checkout may lie inside the home directory, or the other way round).
+    // Each as given and as the file system resolves it, in case a link
+    // lies on the way.
+    let resolved: Vec<(PathBuf, &str)> = prefixes
+        .iter()
+        .filter_map(|(from, to)| Some((fs::canonicalize(from).ok()?, *to)))
+        .collect();
+    prefixes.extend(resolved);
+    prefixes.sort_by_key(|(from, _)| from.as_os_str().len());
+    prefixes.dedup();
+    prefixes
+        .iter()
+        .map(|(from, to)| format!("--remap-path-prefix={}={to}", from.display()))
+        .collect()
+}
+
+/// Fails the build with one line saying what to do.
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
 }
 
 /// Runs `capy-preinit` on `guest`, writing the pre-initialised guest to
@@ -109,7 +214,6 @@ fn preinitialize(root: &Path, guest: &Path, output: &Path) -> PathBuf {
     run(
         Command::new(&preinit).arg(guest).arg(output),
         "pre-initialising the guest",
-        "capy-preinit said why above.",
     );
     output.to_path_buf()
 }
@@ -123,20 +227,19 @@ fn build_preinit(root: &Path, target_dir: &Path) -> PathBuf {
         .args(["build", "--locked", "-p", "capy-preinit"])
         .arg("--target-dir")
         .arg(target_dir);
-    run(&mut cmd, "building capy-preinit", "");
+    run(&mut cmd, "building capy-preinit");
     target_dir
         .join("debug")
         .join(format!("capy-preinit{}", env::consts::EXE_SUFFIX))
 }
 
-/// Runs `cmd` for the step `what`, failing the build with `hint` if it
-/// cannot start or does not succeed.
-fn run(cmd: &mut Command, what: &str, hint: &str) {
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("{what}: could not run {:?}: {e}", cmd.get_program()));
-    if !status.success() {
-        panic!("{what} failed ({status}). {hint}");
+/// Runs `cmd` for the step `what`, failing the build with one line if it
+/// cannot start or does not succeed (its own output above says why).
+fn run(cmd: &mut Command, what: &str) {
+    match cmd.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => fail(&format!("{what} failed ({status}); its output above says why")),
+        Err(e) => fail(&format!("{what}: could not run {:?}: {e}", cmd.get_program())),
     }
 }
 

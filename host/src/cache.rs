@@ -89,3 +89,70 @@ fn store(component: &Component, path: &Path) -> anyhow::Result<()> {
     file.persist(path)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::GUEST_WASM;
+
+    /// Where `needle` first occurs in `haystack`.
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        memchr::memmem::find(haystack, needle)
+    }
+
+    /// A few bytes around `at`, for the failure message.
+    fn context(haystack: &[u8], at: usize) -> String {
+        let start = at.saturating_sub(40);
+        let end = (at + 80).min(haystack.len());
+        String::from_utf8_lossy(&haystack[start..end]).into_owned()
+    }
+
+    /// The guest is the same bytes whoever builds it, and tells a script
+    /// nothing about the machine that did: no absolute path of the build
+    /// (this checkout, the cargo home with its registry sources, rustup's
+    /// toolchains, the home directory) and no value of the build
+    /// environment (RustPython's build script used to bake in all of it).
+    #[test]
+    fn the_guest_carries_no_build_path_and_no_environment_value() {
+        let mut paths: Vec<(String, String)> = Vec::new();
+        let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("host/ has a parent");
+        paths.push(("the checkout".into(), checkout.display().to_string()));
+        if let Ok(resolved) = std::fs::canonicalize(checkout) {
+            paths.push(("the checkout".into(), resolved.display().to_string()));
+        }
+        for key in ["CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR"] {
+            if let Some(value) = std::env::var_os(key) {
+                paths.push((key.into(), value.to_string_lossy().into_owned()));
+            }
+        }
+        if let Some(home) = std::env::var_os("HOME") {
+            let home = home.to_string_lossy().into_owned();
+            for under in [".cargo", ".rustup"] {
+                paths.push((format!("$HOME/{under}"), format!("{home}/{under}")));
+            }
+        }
+        for (what, path) in &paths {
+            if let Some(at) = find(GUEST_WASM, path.as_bytes()) {
+                panic!(
+                    "the guest contains {what} ({path}): ...{}...",
+                    context(GUEST_WASM, at)
+                );
+            }
+        }
+        // Values of this environment long enough to be distinctive (short
+        // ones such as "1" or "C" occur in any binary). The test runs in the
+        // environment that built the guest, less what cargo adds per crate.
+        for (key, value) in std::env::vars() {
+            if value.len() < 16 || key.starts_with("CARGO_PKG_") {
+                continue;
+            }
+            if let Some(at) = find(GUEST_WASM, value.as_bytes()) {
+                panic!(
+                    "the guest contains the value of ${key}: ...{}...",
+                    context(GUEST_WASM, at)
+                );
+            }
+        }
+    }
+}

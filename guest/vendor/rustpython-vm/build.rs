@@ -1,4 +1,3 @@
-use itertools::Itertools;
 use std::{env, io::prelude::*, path::PathBuf, process::Command};
 
 fn main() {
@@ -11,15 +10,20 @@ fn main() {
         let display = entry.display();
         println!("cargo:rerun-if-changed={display}");
     }
-    println!("cargo:rerun-if-changed=../../Lib/importlib/_bootstrap.py");
+    // capy patch: upstream names `../../Lib/importlib/_bootstrap.py`, a
+    // path that exists only in RustPython's own repository, so this script
+    // re-ran on every build; this file is what it reads.
+    println!("cargo:rerun-if-changed=build.rs");
 
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_HASH={}", git_hash());
-    println!(
-        "cargo:rustc-env=RUSTPYTHON_GIT_TIMESTAMP={}",
-        git_timestamp()
-    );
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_TAG={}", git_tag());
-    println!("cargo:rustc-env=RUSTPYTHON_GIT_BRANCH={}", git_branch());
+    // capy patch: upstream asks `git` for a hash, tag, branch and timestamp.
+    // Run from this vendored copy, git describes capy's own checkout
+    // (whichever commit, branch and dirty state the builder had), so the
+    // guest's bytes depended on who built it. They describe RustPython's
+    // release instead, and the time is the epoch.
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_HASH=");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_TIMESTAMP=0");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_TAG=v0.5.0");
+    println!("cargo:rustc-env=RUSTPYTHON_GIT_BRANCH=release");
     println!("cargo:rustc-env=RUSTC_VERSION={}", rustc_version());
 
     println!(
@@ -27,35 +31,14 @@ fn main() {
         env::var("TARGET").unwrap()
     );
 
+    // capy patch: upstream writes the builder's whole environment here
+    // (`sysconfig.get_config_vars()` then lists it), baking every variable
+    // of the build machine, CARGO_HOME and PATH among them, into the guest.
+    // The sandbox has no environment to describe: the list is empty.
     let mut env_path = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     env_path.push("env_vars.rs");
     let mut f = std::fs::File::create(env_path).unwrap();
-    write!(
-        f,
-        "sysvars! {{ {} }}",
-        std::env::vars_os().format_with(", ", |(k, v), f| f(&format_args!("{k:?} => {v:?}")))
-    )
-    .unwrap();
-}
-
-fn git_hash() -> String {
-    git(&["rev-parse", "--short", "HEAD"])
-}
-
-fn git_timestamp() -> String {
-    git(&["log", "-1", "--format=%ct"])
-}
-
-fn git_tag() -> String {
-    git(&["describe", "--all", "--always", "--dirty"])
-}
-
-fn git_branch() -> String {
-    git(&["name-rev", "--name-only", "HEAD"])
-}
-
-fn git(args: &[&str]) -> String {
-    command("git", args)
+    write!(f, "sysvars! {{ }}").unwrap();
 }
 
 fn rustc_version() -> String {
