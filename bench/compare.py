@@ -2,7 +2,7 @@
 """Runs bench/workloads/*.py under capy, CPython and (if found) native
 RustPython, alternating, and prints medians and ratios.
 
-    cargo build --release -p capy && python3 bench/compare.py [--reps 5]
+    cargo build --release -p capy-cli && python3 bench/compare.py [--reps 5]
 
 Each workload's first line is `# expect: <stdout>`; a run whose output
 differs is reported as wrong, not timed. Times are wall-clock of the whole
@@ -38,7 +38,7 @@ def runners():
         found["rustpython"] = ([rustpython], True)
     missing = [name for name, (_, ok) in found.items() if not ok]
     if "capy" in missing:
-        sys.exit(f"no capy binary at {capy}: run `cargo build --release -p capy` first")
+        sys.exit(f"no capy binary at {capy}: run `cargo build --release -p capy-cli` first")
     return {name: cmd for name, (cmd, ok) in found.items() if ok}
 
 

@@ -238,8 +238,13 @@ fn build_preinit(root: &Path, target_dir: &Path) -> PathBuf {
 fn run(cmd: &mut Command, what: &str) {
     match cmd.status() {
         Ok(status) if status.success() => {}
-        Ok(status) => fail(&format!("{what} failed ({status}); its output above says why")),
-        Err(e) => fail(&format!("{what}: could not run {:?}: {e}", cmd.get_program())),
+        Ok(status) => fail(&format!(
+            "{what} failed ({status}); its output above says why"
+        )),
+        Err(e) => fail(&format!(
+            "{what}: could not run {:?}: {e}",
+            cmd.get_program()
+        )),
     }
 }
 

@@ -1,4 +1,8 @@
-//! The `capy` command line: run an untrusted Python script in the sandbox.
+//! The capy command-line tool: run an untrusted Python script in the
+//! sandbox (`capy run`), explore one interactively (`capy repl`), or check a
+//! policy file (`capy check`). Built on the `capy` library.
+
+#![deny(unsafe_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
