@@ -42,10 +42,9 @@ fn main() {
             guest_dir.join(watched).display()
         );
     }
-    println!(
-        "cargo:rerun-if-changed={}",
-        root.join("proxies/wit").display()
-    );
+    // The guest depends on capy-contract (the WIT and the constants both
+    // sides share).
+    println!("cargo:rerun-if-changed={}", root.join("contract").display());
     println!("cargo:rerun-if-env-changed=CAPY_GUEST_WASM");
     println!("cargo:rerun-if-env-changed=CAPY_GUEST_PREINIT");
 

@@ -2,7 +2,7 @@
 //!
 //! The host drives it through the `capy:sandbox/runner` export and it reaches
 //! the outside world only through the imports declared in
-//! `proxies/wit/capy.wit`. Start-up builds one interpreter and runs
+//! `contract/wit/capy.wit`. Start-up builds one interpreter and runs
 //! [`hardening::lockdown`] on it before any untrusted code can run.
 //!
 //! Start-up has two halves (see [`run`]): the part every sandbox shares
@@ -10,6 +10,8 @@
 //! (`wizer-initialize`, driven by `capy-preinit`); the part that makes this
 //! sandbox itself (its grants, host functions, modules, seed) runs on the
 //! first call from the host.
+
+#![deny(unsafe_code)]
 
 mod fs;
 mod hardening;
@@ -22,10 +24,17 @@ mod run;
 mod traceback;
 mod value;
 
-wit_bindgen::generate!({
-    path: "../proxies/wit",
-    world: "guest",
-});
+// The generated glue (canonical-ABI lifting and lowering, the exported
+// entry points) is the guest's only `unsafe` code; everything written by
+// hand is safe (`#![deny(unsafe_code)]` above).
+#[allow(unsafe_code)]
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../contract/wit",
+        world: "guest",
+    });
+}
+use bindings::{Guest, capy, exports};
 
 use capy::sandbox::data::Node;
 use exports::capy::sandbox::runner::{CallError, Guest as Runner, Mode, PythonError};
@@ -53,4 +62,8 @@ impl Runner for Capy {
     }
 }
 
-export!(Capy);
+#[allow(unsafe_code)]
+mod entry_points {
+    use super::Capy;
+    crate::bindings::export!(Capy with_types_in crate::bindings);
+}

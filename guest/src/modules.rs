@@ -32,43 +32,10 @@ use rustpython_vm::{
     scope::Scope,
 };
 
-/// Modules a policy can grant (the host's `capy_policy::AVAILABLE_MODULES`
-/// is the same list).
-pub const GRANTABLE: &[&str] = &[
-    "base64",
-    "binascii",
-    "bisect",
-    "cmath",
-    "collections",
-    "copy",
-    "csv",
-    "dataclasses",
-    "datetime",
-    "decimal",
-    "difflib",
-    "enum",
-    "fractions",
-    "functools",
-    "hashlib",
-    "heapq",
-    "hmac",
-    "itertools",
-    "json",
-    "math",
-    "operator",
-    "pprint",
-    "random",
-    "re",
-    "statistics",
-    "string",
-    "struct",
-    "textwrap",
-    "time",
-    "typing",
-    "unicodedata",
-    "uuid",
-    "zlib",
-];
+/// Modules a policy can grant: the contract's list, which the host
+/// validates policies against. [`preload`] loads every one of them when
+/// the snapshot is made, so a name the catalog cannot load fails the build.
+pub const GRANTABLE: &[&str] = capy_contract::MODULES;
 
 /// RustPython's native modules the catalog may load: the grantable ones
 /// written in Rust and the accelerators the Python modules import. Anything

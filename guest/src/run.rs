@@ -12,7 +12,7 @@ use rustpython_vm::{
 };
 
 use crate::capy::sandbox::data::Node;
-use crate::capy::sandbox::library::get_settings;
+use crate::capy::sandbox::settings::get_settings;
 use crate::exports::capy::sandbox::runner::{CallError, Mode as RunMode, PythonError};
 use crate::traceback::{self, Sources};
 use crate::{fs, hardening, hostfn, interrupt, modules, output, value};
@@ -202,7 +202,10 @@ pub fn complete(text: &str) -> Vec<String> {
         interpreter.enter(|vm| {
             let mut found = match text.rsplit_once('.') {
                 None => {
-                    let mut names: Vec<String> = KEYWORDS.iter().map(|k| (*k).to_owned()).collect();
+                    let mut names: Vec<String> = capy_contract::PYTHON_KEYWORDS
+                        .iter()
+                        .map(|k| (*k).to_owned())
+                        .collect();
                     names.extend(dict_keys(&main.globals));
                     if let Ok(Some(builtins)) = main.globals.get_item_opt("__builtins__", vm)
                         && let Ok(builtins) = builtins.downcast::<PyDict>()
@@ -244,13 +247,6 @@ pub fn complete(text: &str) -> Vec<String> {
         })
     })
 }
-
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
 
 fn dict_keys(dict: &PyDictRef) -> Vec<String> {
     dict.into_iter()

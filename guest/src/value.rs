@@ -17,7 +17,7 @@ use crate::capy::sandbox::data::Node;
 
 /// Containers nested deeper than this are refused, on both sides of the
 /// boundary (the host checks the same bound).
-pub const MAX_DEPTH: usize = 256;
+pub const MAX_DEPTH: usize = capy_contract::MAX_VALUE_DEPTH;
 
 /// Digits an int may have to cross (Python's default `int` max str digits).
 const MAX_INT_DIGITS: usize = 4300;

@@ -1,8 +1,7 @@
-//! Host-side bindings generated from the capability contract
-//! (`proxies/wit/capy.wit`).
+//! Host-side bindings generated from the contract (`contract/wit/capy.wit`).
 
 wasmtime::component::bindgen!({
-    path: "../proxies/wit",
+    path: "../contract/wit",
     world: "sandbox",
     // Host functions may end the run (e.g. past the output limit) by
     // returning an error, which traps the guest. Host functions of the
@@ -13,9 +12,10 @@ wasmtime::component::bindgen!({
         default: trappable,
     },
     exports: { default: async },
-    // The guest's `dir` and `file` handles index these host objects.
+    // The guest's `dir` and `file` resources are the capabilities
+    // themselves, held in the store's resource table.
     with: {
-        "capy:sandbox/fs.dir": crate::fs::DirHandle,
-        "capy:sandbox/fs.file": crate::fs::FileHandle,
+        "capy:sandbox/fs.dir": capy_capabilities::fs::DirCap,
+        "capy:sandbox/fs.file": capy_capabilities::fs::FileCap,
     },
 });

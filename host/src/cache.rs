@@ -52,7 +52,10 @@ pub(crate) fn load_or_compile(
         // (renamed into place atomically, so never half-written), in a
         // directory of the user's own cache. wasmtime validates its header,
         // version and configuration before use.
-        match unsafe { Component::deserialize_file(engine, path) } {
+        // The workspace's one `unsafe` (SECURITY.md names it).
+        #[allow(unsafe_code)]
+        let loaded = unsafe { Component::deserialize_file(engine, path) };
+        match loaded {
             Ok(component) => {
                 tracing::debug!(path = %path.display(), "loaded the compiled guest from the cache");
                 return Ok((component, Source::Cache));

@@ -3,12 +3,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use wasmtime::component::{HasSelf, Linker};
-
 use crate::bindings;
+use crate::boundary::{self, State};
 use crate::cache::{self, Source};
 use crate::error::Error;
-use crate::sandbox::{SandboxBuilder, State};
+use crate::sandbox::SandboxBuilder;
 
 /// The compiled capy guest with everything needed to start sandboxes fast.
 ///
@@ -17,7 +16,7 @@ use crate::sandbox::{SandboxBuilder, State};
 /// cheap to clone, `Send` and `Sync`, and each [`Sandbox`](crate::Sandbox)
 /// made from it is isolated from the others.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> Result<(), capy::Error> {
 /// let engine = capy::Engine::new()?;
 /// let mut first = engine.sandbox().build()?;
@@ -178,7 +177,7 @@ impl EngineBuilder {
         let (component, source) =
             cache::load_or_compile(&wasmtime, self.cache_dir.as_deref(), on_compile)
                 .map_err(Error::Engine)?;
-        let linker = linker(&wasmtime).map_err(Error::Engine)?;
+        let linker = boundary::linker(&wasmtime).map_err(Error::Engine)?;
         let pre = linker.instantiate_pre(&component).map_err(Error::Engine)?;
         let pre = bindings::SandboxPre::new(pre).map_err(Error::Engine)?;
         Ok(Engine {
@@ -253,13 +252,3 @@ const GUEST_TABLE_ELEMENTS: usize = 100_000;
 
 /// Native stack the guest's compiled code may use.
 pub(crate) const MAX_WASM_STACK: usize = 8 << 20;
-
-/// What a guest may import: WASI with nothing granted (no preopens, no
-/// environment, no arguments, no sockets; see `sandbox::wasi_ctx`), and
-/// capy's own capability interfaces.
-fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<State>> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    bindings::Sandbox::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
-    Ok(linker)
-}

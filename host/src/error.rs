@@ -66,7 +66,7 @@ pub enum GrantError {
     Invalid(capy_policy::GrantError),
     /// The host directory cannot be opened.
     #[error(transparent)]
-    Open(capy_proxies::fs::OpenGrantError),
+    Open(capy_capabilities::fs::OpenGrantError),
     /// A hide pattern does not compile.
     #[error(transparent)]
     Hide(capy_policy::HideError),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// interrupt what it is running, or take back a grant or a host function.
 /// It can be used from any thread, also while the sandbox runs.
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> Result<(), capy::Error> {
 /// let engine = capy::Engine::new()?;
 /// let mut sandbox = engine.sandbox().dir("data", ".", capy::Access::ReadOnly).build()?;
@@ -18,9 +18,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 ///     handle.interrupt();
 /// });
 /// let outcome = sandbox.run("while True: pass")?;
-/// assert!(outcome.error.is_some()); // KeyboardInterrupt
+/// let raised = |outcome: &capy::Outcome| match &outcome.error {
+///     Some(capy::RunError::Exception(exception)) => exception.type_name.clone(),
+///     other => format!("{other:?}"),
+/// };
+/// assert_eq!(raised(&outcome), "KeyboardInterrupt");
 /// sandbox.handle().revoke_grant("data");
-/// let outcome = sandbox.run("data.read_text('x')")?; // PermissionError
+/// let outcome = sandbox.run("(data / 'Cargo.toml').read_text()")?;
+/// assert_eq!(raised(&outcome), "PermissionError");
 /// # Ok(())
 /// # }
 /// ```

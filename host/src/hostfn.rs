@@ -8,25 +8,36 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use capy_proxies::value::{Value, from_value, to_value};
+use capy_value::{Value, from_value, to_value};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-
-use crate::audit::AuditRecord;
-use crate::bindings::capy::sandbox::data::Node;
-use crate::bindings::capy::sandbox::host as wit;
-use crate::data;
-use crate::sandbox::State;
 
 /// A host function's failure, raised in the script as the Python exception
 /// its [`HostErrorKind`] names, with its message. The script can catch it.
 ///
-/// Any error converts into one (as a `RuntimeError` with the error's
-/// message), so `?` works inside host functions. The message reaches the
-/// script: do not put secrets in it.
+/// The message reaches the script: do not put secrets in it. There is no
+/// `From` for other error types, so `?` cannot forward an I/O or database
+/// error's text (a host path, a query) by accident; map it on purpose:
+///
+/// ```
+/// use capy::HostError;
+/// fn lookup(key: &str) -> Result<String, HostError> {
+///     std::fs::read_to_string(format!("/srv/{key}"))
+///         .map_err(|_| HostError::key(format!("no entry {key:?}")))
+/// }
+/// assert_eq!(lookup("nothing-here").unwrap_err().message(), "no entry \"nothing-here\"");
+/// ```
+///
+/// ```compile_fail
+/// // No `From<std::io::Error>`: the host path in the I/O error must not
+/// // reach the script by way of `?`.
+/// fn lookup(key: &str) -> Result<String, capy::HostError> {
+///     Ok(std::fs::read_to_string(format!("/srv/{key}"))?)
+/// }
+/// ```
 pub struct HostError {
-    kind: HostErrorKind,
-    message: String,
+    pub(crate) kind: HostErrorKind,
+    pub(crate) message: String,
 }
 
 /// Which Python exception a [`HostError`] becomes.
@@ -109,13 +120,11 @@ impl fmt::Display for HostError {
     }
 }
 
-/// Like `anyhow::Error`, `HostError` does not implement `std::error::Error`
-/// itself, which is what lets every error convert into it with `?`.
-impl<E: std::error::Error> From<E> for HostError {
-    fn from(error: E) -> HostError {
-        HostError::runtime(error.to_string())
-    }
-}
+/// No blanket conversion from other errors exists on purpose: the message
+/// reaches the script, so a host function says in words what the script
+/// may learn (`HostError::runtime("lookup failed")`) instead of letting `?`
+/// forward whatever an I/O or database error says.
+impl std::error::Error for HostError {}
 
 type BoxFuture = Pin<Box<dyn Future<Output = Result<Value, HostError>> + Send>>;
 
@@ -163,9 +172,8 @@ impl HostFn {
 }
 
 fn arguments<A: DeserializeOwned>(name: &str, args: Value) -> Result<A, HostError> {
-    let bad = |e: capy_proxies::value::ValueError| {
-        HostError::type_error(format!("{name}(): bad arguments: {e}"))
-    };
+    let bad =
+        |e: capy_value::ValueError| HostError::type_error(format!("{name}(): bad arguments: {e}"));
     match args {
         // A function of no arguments may take `()`, which serde reads from
         // "no value" rather than from an empty list.
@@ -185,72 +193,3 @@ fn result<R: Serialize>(name: &str, value: R) -> Result<Value, HostError> {
 
 /// The host functions of one sandbox, by name.
 pub(crate) type HostFunctions = BTreeMap<String, HostFn>;
-
-fn to_wit_error(error: HostError) -> wit::HostError {
-    let kind = match error.kind {
-        HostErrorKind::Value => wit::ErrorKind::ValueError,
-        HostErrorKind::Type => wit::ErrorKind::TypeError,
-        HostErrorKind::Key => wit::ErrorKind::KeyError,
-        HostErrorKind::Lookup => wit::ErrorKind::LookupError,
-        HostErrorKind::Permission => wit::ErrorKind::PermissionError,
-        HostErrorKind::Runtime => wit::ErrorKind::RuntimeError,
-    };
-    wit::HostError {
-        kind,
-        message: error.message,
-    }
-}
-
-impl wit::Host for State {
-    fn names(&mut self) -> wasmtime::Result<Vec<String>> {
-        Ok(self.functions.keys().cloned().collect())
-    }
-
-    async fn call(
-        &mut self,
-        name: String,
-        args: Vec<Node>,
-    ) -> wasmtime::Result<Result<Vec<Node>, wit::HostError>> {
-        self.usage.host_function_calls += 1;
-        let started = std::time::Instant::now();
-        let outcome = self.call_host_function(&name, args).await;
-        self.clock.add_host_time(started.elapsed());
-        if let Some(log) = &mut self.audit {
-            log.record(AuditRecord {
-                function: Some(&name),
-                op: "call",
-                outcome: match &outcome {
-                    Ok(_) => "ok",
-                    Err(_) => "error",
-                },
-                ..AuditRecord::default()
-            });
-        }
-        Ok(outcome.map_err(to_wit_error))
-    }
-}
-
-impl State {
-    async fn call_host_function(
-        &mut self,
-        name: &str,
-        args: Vec<Node>,
-    ) -> Result<Vec<Node>, HostError> {
-        if self.controls.is_function_revoked(name) {
-            return Err(HostError::permission(format!(
-                "host function {name}() was revoked"
-            )));
-        }
-        let Some(function) = self.functions.get(name).cloned() else {
-            return Err(HostError::permission(format!(
-                "no host function {name}() was granted"
-            )));
-        };
-        let args = data::from_nodes(args).map_err(HostError::value)?;
-        let result = match function {
-            HostFn::Sync(f) => f(args),
-            HostFn::Async(f) => f(args).await,
-        }?;
-        data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
-    }
-}

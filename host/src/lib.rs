@@ -12,7 +12,7 @@
 //!   (it is cheap to clone and `Send + Sync`);
 //! - a [`Sandbox`] is one isolated interpreter, made by [`Engine::sandbox`].
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> Result<(), capy::Error> {
 //! let engine = capy::Engine::new()?;
 //! let mut sandbox = engine.sandbox().build()?;
@@ -27,25 +27,25 @@
 
 mod audit;
 mod bindings;
+mod boundary;
 mod budget;
 mod cache;
-mod data;
+mod driver;
 mod engine;
 mod error;
-mod fs;
 mod handle;
 mod hostfn;
-mod library;
 mod output;
 mod plugin;
 mod sandbox;
 mod usage;
+mod wasi;
 
 pub use capy_policy::{
     AVAILABLE_MODULES, Access, DEFAULT_MODULES, Determinism, DirGrant, GrantPolicy, Limit, Limits,
     ModuleError, Policy, PolicyError,
 };
-pub use capy_proxies::value::{self, BigInt, Value, ValueError, from_value, to_value};
+pub use capy_value::{self as value, BigInt, Value, ValueError, from_value, to_value};
 pub use engine::{DEFAULT_MAX_SANDBOXES, Engine, EngineBuilder};
 pub use error::{Error, GrantError, GuestCrash, PythonException, RunError};
 pub use handle::SandboxHandle;

@@ -1,12 +1,13 @@
 //! [`Plugin`]: a sandbox whose script defined functions the host calls.
 
-use capy_proxies::value::{Value, from_value, to_value};
+use capy_value::{Value, from_value, to_value};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::driver::blocking;
 use crate::error::Error;
 use crate::handle::SandboxHandle;
-use crate::sandbox::{Outcome, Sandbox, blocking};
+use crate::sandbox::{Outcome, Sandbox};
 use crate::usage::Usage;
 
 /// A loaded plugin: its top level ran once, and its state (globals,
@@ -19,7 +20,7 @@ use crate::usage::Usage;
 /// `wall`, `output`) and to the plugin's whole life
 /// ([`Limits::total_cpu`](crate::Limits::total_cpu), `memory`).
 ///
-/// ```no_run
+/// ```
 /// # fn main() -> Result<(), capy::Error> {
 /// use serde_json::json;
 /// let engine = capy::Engine::new()?;
@@ -120,11 +121,55 @@ impl Plugin {
         deserialize(name, value)
     }
 
+    /// Calls `name` with positional arguments `args` (as in
+    /// [`call_args`](Self::call_args)) and keyword arguments `kwargs`,
+    /// which must serialise to a map with string keys (a struct, a
+    /// `HashMap<String, _>`, a JSON object), like Python's `f(*args, **kwargs)`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), capy::Error> {
+    /// use serde_json::json;
+    /// let engine = capy::Engine::new()?;
+    /// let mut plugin = engine
+    ///     .sandbox()
+    ///     .build()?
+    ///     .load("def greet(name, punct='.'):\n    return 'hi ' + name + punct\n")?;
+    /// let text: String = plugin.call_kwargs("greet", ("capy",), json!({"punct": "!"}))?;
+    /// assert_eq!(text, "hi capy!");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn call_kwargs<R: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        args: impl Serialize,
+        kwargs: impl Serialize,
+    ) -> Result<R, Error> {
+        let args = positional(name, &args)?;
+        let kwargs = keywords(name, &kwargs)?;
+        let value = blocking!(self.sandbox.runtime, self.call_value(name, args, kwargs))?;
+        deserialize(name, value)
+    }
+
+    /// [`call_kwargs`](Self::call_kwargs) for async hosts.
+    pub async fn call_kwargs_async<R: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        args: impl Serialize,
+        kwargs: impl Serialize,
+    ) -> Result<R, Error> {
+        let args = positional(name, &args)?;
+        let kwargs = keywords(name, &kwargs)?;
+        let value = self.call_value(name, args, kwargs).await?;
+        deserialize(name, value)
+    }
+
     async fn call_value_inner(&mut self, name: &str, args: Value) -> Result<Value, Error> {
-        let (value, outcome) = self
-            .sandbox
-            .call_function(name, &args, &Value::Dict(Vec::new()))
-            .await?;
+        self.call_value(name, args, Value::Dict(Vec::new())).await
+    }
+
+    async fn call_value(&mut self, name: &str, args: Value, kwargs: Value) -> Result<Value, Error> {
+        let (value, outcome) = self.sandbox.call_function(name, &args, &kwargs).await?;
         self.record(outcome)?;
         Ok(value)
     }
@@ -176,6 +221,27 @@ fn positional(name: &str, args: &impl Serialize) -> Result<Value, Error> {
                 other.type_name()
             ),
         }),
+    }
+}
+
+fn keywords(name: &str, kwargs: &impl Serialize) -> Result<Value, Error> {
+    let bad = |message: String| Error::BadArguments {
+        function: name.to_owned(),
+        message,
+    };
+    match argument(name, kwargs)? {
+        Value::None => Ok(Value::Dict(Vec::new())),
+        Value::Dict(pairs) => match pairs.iter().find(|(key, _)| !matches!(key, Value::Str(_))) {
+            Some((key, _)) => Err(bad(format!(
+                "keyword argument names must be strings, not {}",
+                key.type_name()
+            ))),
+            None => Ok(Value::Dict(pairs)),
+        },
+        other => Err(bad(format!(
+            "keyword arguments must be a map with string keys, not {}",
+            other.type_name()
+        ))),
     }
 }
 

@@ -30,7 +30,7 @@ use wasmtime::{Config, Engine, OptLevel, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
-/// The guest's start-up export (`world guest` in `proxies/wit/capy.wit`).
+/// The guest's start-up export (`world guest` in `contract/wit/capy.wit`).
 const INIT_FUNC: &str = "wizer-initialize";
 
 fn main() -> ExitCode {

@@ -21,7 +21,6 @@ fn describe(kind: ErrorKind, vm: &VirtualMachine) -> (i32, &'static str, PyTypeR
         ErrorKind::NotEmpty => (39, "Directory not empty", excs.os_error),
         ErrorKind::InvalidInput => (22, "Invalid argument", excs.os_error),
         ErrorKind::TooLarge => (27, "File too large to read at once", excs.os_error),
-        ErrorKind::QuotaExceeded => (122, "Disk quota exceeded", excs.os_error),
         ErrorKind::NotReadable => (9, "File not open for reading", excs.os_error),
         ErrorKind::NotWritable => (9, "File not open for writing", excs.os_error),
         ErrorKind::Other => (5, "Input/output error", excs.os_error),
@@ -78,11 +77,5 @@ pub fn fs_error(vm: &VirtualMachine, grant: &str, error: &FsError) -> PyBaseExce
     from_fs_error(vm, error.kind, &virtual_path(grant, &error.path))
 }
 
-/// `/grant/rel` (or `/grant` for the root).
-pub fn virtual_path(grant: &str, rel: &str) -> String {
-    if rel.is_empty() {
-        format!("/{grant}")
-    } else {
-        format!("/{grant}/{rel}")
-    }
-}
+/// `/grant/rel` (or `/grant` for the root): the contract's one rendering.
+pub use capy_contract::virtual_path;

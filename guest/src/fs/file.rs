@@ -18,6 +18,7 @@ use rustpython_vm::{
 };
 
 use super::error::fs_error;
+use super::opaque::Unpicklable;
 use super::path::Path;
 use super::text::Codec;
 use crate::capy::sandbox::fs::{Dir, FsError, OpenOptions, Whence};
@@ -305,7 +306,10 @@ fn size_arg(size: OptionalArg<Option<i64>>) -> Option<usize> {
     }
 }
 
-#[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Representable))]
+#[pyclass(
+    flags(DISALLOW_INSTANTIATION),
+    with(IterNext, Representable, Unpicklable)
+)]
 impl File {
     #[pymethod]
     fn read(&self, size: OptionalArg<Option<i64>>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
@@ -488,20 +492,11 @@ impl File {
     fn __exit__(&self, _args: FuncArgs) {
         self.close();
     }
+}
 
-    #[pymethod]
-    fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        Err(vm.new_type_error("cannot pickle a capability ('File')"))
-    }
-
-    #[pymethod]
-    fn __reduce_ex__(&self, _protocol: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.__reduce__(vm)
-    }
-
-    #[pymethod]
-    fn __getstate__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        self.__reduce__(vm)
+impl Unpicklable for File {
+    fn refusal() -> &'static str {
+        "cannot pickle a capability ('File')"
     }
 }
 

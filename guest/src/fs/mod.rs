@@ -8,6 +8,7 @@
 mod error;
 mod file;
 mod glob;
+mod opaque;
 mod path;
 mod stat;
 mod text;

@@ -24,6 +24,7 @@ use rustpython_vm::{
 use super::error::{self, fs_error, virtual_path};
 use super::file::{self, File, OpenArgs};
 use super::glob;
+use super::opaque::Unpicklable;
 use super::stat::StatResult;
 use super::text::Codec;
 use crate::capy::sandbox::fs::{Dir, EntryKind, ErrorKind, FsError, Metadata, WriteMode};
@@ -217,7 +218,7 @@ impl Path {
 
 #[pyclass(
     flags(DISALLOW_INSTANTIATION),
-    with(AsNumber, Comparable, Hashable, Representable)
+    with(AsNumber, Comparable, Hashable, Representable, Unpicklable)
 )]
 impl Path {
     // --- pure path operations -------------------------------------------
@@ -646,22 +647,6 @@ impl Path {
 
     // --- opacity --------------------------------------------------------------
 
-    /// A capability cannot be serialised: its authority is not data.
-    #[pymethod]
-    fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        Err(vm.new_type_error("cannot pickle a capability ('Path')"))
-    }
-
-    #[pymethod]
-    fn __reduce_ex__(&self, _protocol: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.__reduce__(vm)
-    }
-
-    #[pymethod]
-    fn __getstate__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        self.__reduce__(vm)
-    }
-
     #[pymethod]
     fn __str__(&self) -> String {
         self.virtual_path()
@@ -753,6 +738,13 @@ impl Comparable for Path {
 impl Hashable for Path {
     fn hash(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyHash> {
         vm.ctx.new_str(zelf.virtual_path()).as_object().hash(vm)
+    }
+}
+
+/// A capability cannot be serialised: its authority is not data.
+impl Unpicklable for Path {
+    fn refusal() -> &'static str {
+        "cannot pickle a capability ('Path')"
     }
 }
 

@@ -4,6 +4,7 @@ use rustpython_vm::{
     Py, PyPayload, PyResult, VirtualMachine, class::PyClassImpl, pyclass, types::Representable,
 };
 
+use super::opaque::Unpicklable;
 use crate::capy::sandbox::fs::{EntryKind, Metadata};
 
 const S_IFREG: u32 = 0o100000;
@@ -36,7 +37,7 @@ impl From<Metadata> for StatResult {
     }
 }
 
-#[pyclass(flags(DISALLOW_INSTANTIATION), with(Representable))]
+#[pyclass(flags(DISALLOW_INSTANTIATION), with(Representable, Unpicklable))]
 impl StatResult {
     #[pygetset]
     fn st_size(&self) -> u64 {
@@ -57,26 +58,12 @@ impl StatResult {
     fn st_mtime_ns(&self) -> i64 {
         self.mtime_ns.unwrap_or(0)
     }
+}
 
-    /// Not serialisable, like the capabilities it comes from (and unlike
-    /// `object.__reduce__`, which would try to import `copyreg`).
-    #[pymethod]
-    fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        Err(vm.new_type_error("cannot pickle 'stat_result' in the sandbox"))
-    }
-
-    #[pymethod]
-    fn __reduce_ex__(
-        &self,
-        _protocol: rustpython_vm::PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        self.__reduce__(vm)
-    }
-
-    #[pymethod]
-    fn __getstate__(&self, vm: &VirtualMachine) -> PyResult<()> {
-        self.__reduce__(vm)
+/// Not serialisable, like the capabilities it comes from.
+impl Unpicklable for StatResult {
+    fn refusal() -> &'static str {
+        "cannot pickle 'stat_result' in the sandbox"
     }
 }
 

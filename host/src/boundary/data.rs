@@ -1,13 +1,15 @@
-//! [`Value`]s to and from the contract's pre-order node lists
-//! (`capy:sandbox/data`).
+//! `capy:sandbox/data`: [`Value`]s to and from the contract's pre-order
+//! node lists.
 //!
 //! Nodes from the guest are untrusted: a container may claim more items
 //! than follow, nest too deep or carry a malformed big integer. Decoding
 //! checks all of it and fails with a message, never a panic.
 
-use capy_proxies::value::{MAX_DEPTH, Value};
+use capy_value::{MAX_DEPTH, Value};
 
-use crate::bindings::capy::sandbox::data::Node;
+use wasmtime::component::HasData;
+
+use crate::bindings::capy::sandbox::data::{self as wit, Node};
 
 /// Encodes a value as nodes. Fails if it nests deeper than [`MAX_DEPTH`]
 /// (the guest would refuse it).
@@ -105,8 +107,17 @@ fn decode(nodes: &mut std::vec::IntoIter<Node>, depth: usize) -> Result<Value, S
     })
 }
 
-/// The `data` interface declares types only.
-impl crate::bindings::capy::sandbox::data::Host for crate::sandbox::State {}
+/// The `data` interface declares types only, so its view sees nothing.
+pub(crate) struct DataView;
+
+impl wit::Host for DataView {}
+
+/// Links `capy:sandbox/data` (types only) through [`DataView`].
+pub(crate) struct Data;
+
+impl HasData for Data {
+    type Data<'a> = DataView;
+}
 
 #[cfg(test)]
 mod tests {

@@ -847,7 +847,7 @@ impl Serialize for DeepNewtype {
 }
 
 const DEPTH_ERROR: &str =
-    "value nests lists and dicts more than 256 levels deep (capy_proxies::value::MAX_DEPTH)";
+    "value nests lists and dicts more than 256 levels deep (capy_value::MAX_DEPTH)";
 
 #[test]
 fn to_value_refuses_deep_nesting_instead_of_overflowing() {

@@ -30,14 +30,14 @@ use super::{Depth, Value, ValueError};
 /// or if a `Serialize` impl gives a map key without its value.
 ///
 /// ```
-/// use capy_proxies::value::{Value, to_value};
+/// use capy_value::{Value, to_value};
 /// use std::collections::BTreeMap;
 ///
 /// let scores = BTreeMap::from([("ann", vec![1, 2]), ("bob", vec![])]);
 /// let value = to_value(&scores)?;
 /// assert_eq!(value.get("ann"), Some(&Value::List(vec![Value::Int(1), Value::Int(2)])));
 /// assert_eq!(to_value(&Some(u64::MAX))?, Value::from(u64::MAX));
-/// # Ok::<(), capy_proxies::value::ValueError>(())
+/// # Ok::<(), capy_value::ValueError>(())
 /// ```
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ValueError> {
     value.serialize(Serializer { depth: Depth::TOP })

@@ -38,13 +38,11 @@ use std::time::{Duration, SystemTime};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
+use crate::determinism::{Determinism, clock_in_range, format_clock, parse_clock};
 use crate::grant::{Access, DirGrant, GrantError, validate_function_name, validate_name};
 use crate::hide::compile_hide;
-use crate::library::{
-    DEFAULT_MODULES, Determinism, ModuleError, clock_in_range, format_clock, parse_clock,
-    validate_module_name,
-};
 use crate::limits::Limits;
+use crate::modules::{DEFAULT_MODULES, ModuleError, validate_module_name};
 use crate::units::{format_duration, format_size, parse_duration, parse_size};
 
 /// A whole sandbox policy: resource limits, directory grants, which host

@@ -1,38 +1,48 @@
-//! Serves the guest's `capy:sandbox/fs` calls with the capabilities of
-//! `capy-proxies`.
+//! `capy:sandbox/fs`: the guest's directory and file handles, served with
+//! the capabilities of `capy-capabilities`.
 //!
 //! This is glue only: every rights and path decision is made by
 //! [`DirCap`]/[`FileCap`]. What this layer adds is the handle table (the
-//! guest holds indices into the store's `ResourceTable`, never host
-//! objects), a cap on how many handles a guest may hold, the audit log, and
-//! the translation of errors into the contract's plain `fs-error`.
+//! guest's `dir` and `file` resources are entries of the store's
+//! `ResourceTable` holding the capabilities themselves; the guest never
+//! sees a host object), a cap on how many handles a guest may hold,
+//! revocation, the audit log, and the translation of errors into the
+//! contract's plain `fs-error`.
 
 use std::io::SeekFrom;
 
-use capy_proxies::fs::{self as cap, DirCap, FileCap};
-use wasmtime::component::Resource;
-
+use capy_capabilities::fs::{self as cap, DirCap, FileCap};
+use capy_contract::virtual_path;
 use capy_policy::Limit;
+use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use crate::audit::{AuditLog, AuditRecord};
 use crate::bindings::capy::sandbox::fs as wit;
+use crate::budget::RunClock;
 use crate::error::LimitTrap;
-use crate::sandbox::State;
+use crate::handle::Controls;
+use crate::usage::Usage;
 
 /// Most handles (directories and open files together) a guest may hold at
 /// once; past it a call traps. Keeps a looping `readonly()` from growing
 /// the host's table without bound.
 const MAX_LIVE_HANDLES: usize = 4096;
 
-/// What a guest `dir` handle refers to.
-pub struct DirHandle {
-    cap: DirCap,
+/// What `capy:sandbox/fs` sees of a sandbox's state.
+pub(crate) struct FsView<'a> {
+    pub(crate) table: &'a mut ResourceTable,
+    pub(crate) fs: &'a mut FsState,
+    pub(crate) audit: &'a mut Option<AuditLog>,
+    pub(crate) usage: &'a mut Usage,
+    pub(crate) clock: &'a mut RunClock,
+    pub(crate) controls: &'a Controls,
 }
 
-/// What a guest `file` handle refers to.
-pub struct FileHandle {
-    cap: FileCap,
-    grant: String,
+/// Links `capy:sandbox/fs` through [`FsView`].
+pub(crate) struct Fs;
+
+impl HasData for Fs {
+    type Data<'a> = FsView<'a>;
 }
 
 /// The file-system part of a sandbox's host state.
@@ -94,15 +104,6 @@ fn audit(
     }
 }
 
-/// `/grant/rel`, the path as the script sees it.
-fn virtual_path(grant: &str, rel: &str) -> String {
-    if rel.is_empty() {
-        format!("/{grant}")
-    } else {
-        format!("/{grant}/{rel}")
-    }
-}
-
 fn kind_name(kind: cap::FsErrorKind) -> &'static str {
     use cap::FsErrorKind as K;
     match kind {
@@ -133,7 +134,9 @@ fn to_wit_error(error: cap::FsError) -> wit::FsError {
         K::NotEmpty => W::NotEmpty,
         K::InvalidInput => W::InvalidInput,
         K::TooLarge => W::TooLarge,
-        K::BytesQuotaExceeded | K::FilesQuotaExceeded => W::QuotaExceeded,
+        // Never sent: a used-up quota ends the run before the guest gets
+        // an answer (see `quota_limit`), so the contract has no such kind.
+        K::BytesQuotaExceeded | K::FilesQuotaExceeded => W::Other,
         K::NotReadable => W::NotReadable,
         K::NotWritable => W::NotWritable,
         K::Other => W::Other,
@@ -181,22 +184,22 @@ fn quota_limit(error: &cap::FsError, grant: &cap::Grant) -> Option<LimitTrap> {
     }
 }
 
-impl State {
+impl FsView<'_> {
     /// Runs a directory operation and audits it. `bytes` says how much data
     /// a successful call moved.
     fn dir_op<T>(
         &mut self,
-        dir: &Resource<DirHandle>,
+        dir: &Resource<DirCap>,
         op: &str,
         path: &str,
         call: impl FnOnce(&DirCap) -> Result<T, cap::FsError>,
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
-        let cap = self.table.get(dir)?.cap.clone();
+        let cap = self.table.get(dir)?.clone();
         self.usage.capability_calls += 1;
         if self.controls.is_grant_revoked(cap.grant_name()) {
             audit(
-                &mut self.audit,
+                self.audit,
                 cap.grant_name(),
                 op,
                 path,
@@ -212,7 +215,7 @@ impl State {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        audit(&mut self.audit, cap.grant_name(), op, path, moved, outcome);
+        audit(self.audit, cap.grant_name(), op, path, moved, outcome);
         if let Err(error) = &result
             && let Some(limit) = quota_limit(error, cap.grant())
         {
@@ -224,17 +227,17 @@ impl State {
     /// Runs an open-file operation and audits it.
     fn file_op<T>(
         &mut self,
-        file: &Resource<FileHandle>,
+        file: &Resource<FileCap>,
         op: &str,
         call: impl FnOnce(&mut FileCap) -> Result<T, cap::FsError>,
         bytes: impl FnOnce(&T) -> Option<u64>,
     ) -> FsResult<T> {
-        let handle = self.table.get_mut(file)?;
+        let file = self.table.get_mut(file)?;
         self.usage.capability_calls += 1;
-        if self.controls.is_grant_revoked(&handle.grant) {
-            let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
+        if self.controls.is_grant_revoked(file.grant().name()) {
+            let (grant, path) = (file.grant().name().to_owned(), file.path().to_owned());
             audit(
-                &mut self.audit,
+                self.audit,
                 &grant,
                 op,
                 &path,
@@ -244,18 +247,18 @@ impl State {
             return Ok(Err(revoked_error(&path)));
         }
         let started = std::time::Instant::now();
-        let result = call(&mut handle.cap);
-        let (grant, path) = (handle.grant.clone(), handle.cap.path().to_owned());
+        let result = call(file);
+        let (grant, path) = (file.grant().name().to_owned(), file.path().to_owned());
         let limit = result
             .as_ref()
             .err()
-            .and_then(|error| quota_limit(error, handle.cap.grant()));
+            .and_then(|error| quota_limit(error, file.grant()));
         self.clock.add_host_time(started.elapsed());
         let (moved, outcome) = match &result {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        audit(&mut self.audit, &grant, op, &path, moved, outcome);
+        audit(self.audit, &grant, op, &path, moved, outcome);
         if let Some(limit) = limit {
             return Err(limit.into());
         }
@@ -276,37 +279,33 @@ fn none<T>(_: &T) -> Option<u64> {
     None
 }
 
-impl wit::Host for State {
-    fn grants(&mut self) -> wasmtime::Result<Vec<(String, Resource<DirHandle>)>> {
+impl wit::Host for FsView<'_> {
+    fn grants(&mut self) -> wasmtime::Result<Vec<(String, Resource<DirCap>)>> {
         let grants = self.fs.grants.clone();
         let mut handles = Vec::with_capacity(grants.len());
         for cap in grants {
             self.fs.take_handle()?;
             let name = cap.grant_name().to_owned();
-            handles.push((name, self.table.push(DirHandle { cap })?));
+            handles.push((name, self.table.push(cap)?));
         }
         Ok(handles)
     }
 }
 
-impl wit::HostDir for State {
-    fn grant_name(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<String> {
-        Ok(self.table.get(&dir)?.cap.grant_name().to_owned())
+impl wit::HostDir for FsView<'_> {
+    fn writable(&mut self, dir: Resource<DirCap>) -> wasmtime::Result<bool> {
+        Ok(self.table.get(&dir)?.is_writable())
     }
 
-    fn writable(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<bool> {
-        Ok(self.table.get(&dir)?.cap.is_writable())
-    }
-
-    fn readonly(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<Resource<DirHandle>> {
-        let cap = self.table.get(&dir)?.cap.readonly();
+    fn readonly(&mut self, dir: Resource<DirCap>) -> wasmtime::Result<Resource<DirCap>> {
+        let weaker = self.table.get(&dir)?.readonly();
         self.fs.take_handle()?;
-        Ok(self.table.push(DirHandle { cap })?)
+        Ok(self.table.push(weaker)?)
     }
 
     fn stat(
         &mut self,
-        dir: Resource<DirHandle>,
+        dir: Resource<DirCap>,
         path: String,
         follow: bool,
     ) -> FsResult<wit::Metadata> {
@@ -314,7 +313,7 @@ impl wit::HostDir for State {
         Ok(result.map(to_wit_metadata))
     }
 
-    fn read_dir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<Vec<wit::DirEntry>> {
+    fn read_dir(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<Vec<wit::DirEntry>> {
         let result = self.dir_op(&dir, "read-dir", &path, |d| d.list(&path), none)?;
         Ok(result.map(|entries| {
             entries
@@ -327,7 +326,7 @@ impl wit::HostDir for State {
         }))
     }
 
-    fn read(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<Vec<u8>> {
+    fn read(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<Vec<u8>> {
         self.dir_op(
             &dir,
             "read",
@@ -339,7 +338,7 @@ impl wit::HostDir for State {
 
     fn write(
         &mut self,
-        dir: Resource<DirHandle>,
+        dir: Resource<DirCap>,
         path: String,
         data: Vec<u8>,
         mode: wit::WriteMode,
@@ -361,10 +360,10 @@ impl wit::HostDir for State {
 
     fn open(
         &mut self,
-        dir: Resource<DirHandle>,
+        dir: Resource<DirCap>,
         path: String,
         options: wit::OpenOptions,
-    ) -> FsResult<Resource<FileHandle>> {
+    ) -> FsResult<Resource<FileCap>> {
         let options = cap::OpenOptions {
             read: options.read,
             write: options.write,
@@ -378,50 +377,41 @@ impl wit::HostDir for State {
         if self.fs.open_files >= self.fs.max_open_files {
             return Err(LimitTrap(Limit::OpenFiles(self.fs.max_open_files)).into());
         }
-        let opened = self.dir_op(
-            &dir,
-            "open",
-            &path,
-            |d| {
-                d.open(&path, options)
-                    .map(|f| (f, d.grant_name().to_owned()))
-            },
-            none,
-        )?;
+        let opened = self.dir_op(&dir, "open", &path, |d| d.open(&path, options), none)?;
         match opened {
-            Ok((cap, grant)) => {
+            Ok(file) => {
                 self.fs.take_handle()?;
                 self.fs.open_files += 1;
-                Ok(Ok(self.table.push(FileHandle { cap, grant })?))
+                Ok(Ok(self.table.push(file)?))
             }
             Err(error) => Ok(Err(error)),
         }
     }
 
-    fn mkdir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+    fn mkdir(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<()> {
         self.dir_op(&dir, "mkdir", &path, |d| d.mkdir(&path), none)
     }
 
-    fn remove_file(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+    fn remove_file(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<()> {
         self.dir_op(&dir, "remove-file", &path, |d| d.remove_file(&path), none)
     }
 
-    fn remove_dir(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+    fn remove_dir(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<()> {
         self.dir_op(&dir, "remove-dir", &path, |d| d.remove_dir(&path), none)
     }
 
-    fn touch(&mut self, dir: Resource<DirHandle>, path: String) -> FsResult<()> {
+    fn touch(&mut self, dir: Resource<DirCap>, path: String) -> FsResult<()> {
         self.dir_op(&dir, "touch", &path, |d| d.touch(&path), none)
     }
 
     fn rename(
         &mut self,
-        dir: Resource<DirHandle>,
+        dir: Resource<DirCap>,
         source: String,
-        target_dir: Resource<DirHandle>,
+        target_dir: Resource<DirCap>,
         target: String,
     ) -> FsResult<()> {
-        let target_cap = self.table.get(&target_dir)?.cap.clone();
+        let target_cap = self.table.get(&target_dir)?.clone();
         let shown = format!(
             "{source} -> {}",
             virtual_path(target_cap.grant_name(), &target)
@@ -435,15 +425,15 @@ impl wit::HostDir for State {
         )
     }
 
-    fn drop(&mut self, dir: Resource<DirHandle>) -> wasmtime::Result<()> {
+    fn drop(&mut self, dir: Resource<DirCap>) -> wasmtime::Result<()> {
         self.table.delete(dir)?;
         self.fs.live_handles = self.fs.live_handles.saturating_sub(1);
         Ok(())
     }
 }
 
-impl wit::HostFile for State {
-    fn read(&mut self, file: Resource<FileHandle>, max: u64) -> FsResult<Vec<u8>> {
+impl wit::HostFile for FsView<'_> {
+    fn read(&mut self, file: Resource<FileCap>, max: u64) -> FsResult<Vec<u8>> {
         self.file_op(
             &file,
             "file-read",
@@ -452,21 +442,16 @@ impl wit::HostFile for State {
         )
     }
 
-    fn write(&mut self, file: Resource<FileHandle>, data: Vec<u8>) -> FsResult<u64> {
+    fn write(&mut self, file: Resource<FileCap>, data: Vec<u8>) -> FsResult<u64> {
         self.file_op(&file, "file-write", |f| f.write(&data), |n| Some(*n))
     }
 
-    fn seek(
-        &mut self,
-        file: Resource<FileHandle>,
-        offset: i64,
-        whence: wit::Whence,
-    ) -> FsResult<u64> {
+    fn seek(&mut self, file: Resource<FileCap>, offset: i64, whence: wit::Whence) -> FsResult<u64> {
         let position = match whence {
             wit::Whence::Start => match u64::try_from(offset) {
                 Ok(offset) => SeekFrom::Start(offset),
                 Err(_) => {
-                    let path = self.table.get(&file)?.cap.path().to_owned();
+                    let path = self.table.get(&file)?.path().to_owned();
                     return Ok(Err(wit::FsError {
                         kind: wit::ErrorKind::InvalidInput,
                         path,
@@ -477,16 +462,16 @@ impl wit::HostFile for State {
             wit::Whence::End => SeekFrom::End(offset),
         };
         // Seeks are frequent and move no data: not audited.
-        let handle = self.table.get_mut(&file)?;
-        Ok(handle.cap.seek(position).map_err(to_wit_error))
+        let file = self.table.get_mut(&file)?;
+        Ok(file.seek(position).map_err(to_wit_error))
     }
 
-    fn stat(&mut self, file: Resource<FileHandle>) -> FsResult<wit::Metadata> {
+    fn stat(&mut self, file: Resource<FileCap>) -> FsResult<wit::Metadata> {
         let result = self.file_op(&file, "file-stat", |f| f.stat(), none)?;
         Ok(result.map(to_wit_metadata))
     }
 
-    fn drop(&mut self, file: Resource<FileHandle>) -> wasmtime::Result<()> {
+    fn drop(&mut self, file: Resource<FileCap>) -> wasmtime::Result<()> {
         self.table.delete(file)?;
         self.fs.live_handles = self.fs.live_handles.saturating_sub(1);
         self.fs.open_files = self.fs.open_files.saturating_sub(1);

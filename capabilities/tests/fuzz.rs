@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use capy_proxies::fs::{DirCap, Grant, OpenOptions, Quotas, WriteMode, ambient_authority};
+use capy_capabilities::fs::{DirCap, Grant, OpenOptions, Quotas, WriteMode, ambient_authority};
 use proptest::prelude::*;
 
 /// Paths built from the pieces that matter to traversal.

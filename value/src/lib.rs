@@ -1,3 +1,4 @@
+//! capy's plain data: the values that cross the sandbox boundary.
 //!
 //! A [`Value`] is what a Python literal can hold: `None`, `bool`, `int`,
 //! `float`, `str`, `bytes`, `list` (or tuple) and `dict`. Nothing else (no
@@ -13,12 +14,14 @@
 //! Nesting is bounded by [`MAX_DEPTH`] on every path that recurses, so a deep
 //! value is an error, never a stack overflow.
 //!
-//! [`Value`]: crate::value::Value
-//! [`to_value`]: crate::value::to_value
-//! [`from_value`]: crate::value::from_value
-//! [`Int`]: crate::value::Value::Int
-//! [`BigInt`]: crate::value::BigInt
-//! [`MAX_DEPTH`]: crate::value::MAX_DEPTH
+//! [`Value`]: crate::Value
+//! [`to_value`]: crate::to_value
+//! [`from_value`]: crate::from_value
+//! [`Int`]: crate::Value::Int
+//! [`BigInt`]: crate::BigInt
+//! [`MAX_DEPTH`]: crate::MAX_DEPTH
+
+#![warn(missing_docs)]
 
 mod de;
 mod error;
@@ -39,8 +42,8 @@ pub use ser::to_value;
 /// The deepest nesting of lists and dicts that [`to_value`] and
 /// [`from_value`] accept (a scalar has depth 0, `[1]` depth 1, `[[1]]` depth
 /// 2; see [`Value::depth`]). The guest refuses deeper values too, so this
-/// bound holds on both sides of the boundary.
-pub const MAX_DEPTH: usize = 256;
+/// bound holds on both sides of the boundary (`capy_contract::MAX_VALUE_DEPTH`).
+pub const MAX_DEPTH: usize = capy_contract::MAX_VALUE_DEPTH;
 
 /// The most decimal digits (sign not counted) of an `int` that
 /// [`Value::from_decimal`] accepts: 4300, CPython's default
@@ -65,7 +68,7 @@ pub const MAX_INT_DIGITS: usize = 4300;
 /// dropped.
 ///
 /// ```
-/// use capy_proxies::value::Value;
+/// use capy_value::Value;
 ///
 /// let point: Value = [("x", Value::from(1)), ("y", Value::from(2.5))]
 ///     .into_iter()
@@ -119,7 +122,7 @@ impl BigInt {
     /// The decimal text, e.g. `"-170141183460469231731687303715884105728"`.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let Value::BigInt(big) = Value::from(i128::MIN) else { unreachable!() };
     /// assert_eq!(big.as_str(), i128::MIN.to_string());
     /// ```
@@ -130,7 +133,7 @@ impl BigInt {
     /// The integer as an `i128`, if it fits.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let Value::BigInt(big) = Value::from(u64::MAX) else { unreachable!() };
     /// assert_eq!(big.to_i128(), Some(u64::MAX.into()));
     /// ```
@@ -141,7 +144,7 @@ impl BigInt {
     /// The integer as a `u128`, if it fits (it does not if it is negative).
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let Value::BigInt(big) = Value::from(u128::MAX) else { unreachable!() };
     /// assert_eq!(big.to_u128(), Some(u128::MAX));
     /// assert_eq!(big.to_i128(), None);
@@ -212,7 +215,7 @@ impl Value {
     /// [`Value::BigInt`]; `None` for any other text.
     ///
     /// ```
-    /// use capy_proxies::value::Value;
+    /// use capy_value::Value;
     ///
     /// assert_eq!(Value::from_decimal("-42"), Some(Value::Int(-42)));
     /// assert_eq!(Value::from_decimal("18446744073709551615"), Some(Value::from(u64::MAX)));
@@ -242,7 +245,7 @@ impl Value {
     /// `"list"` or `"dict"`.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::None.type_name(), "NoneType");
     /// assert_eq!(Value::from(u128::MAX).type_name(), "int");
     /// ```
@@ -262,7 +265,7 @@ impl Value {
     /// Whether this is `None`.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert!(Value::from(None::<i32>).is_none());
     /// ```
     pub fn is_none(&self) -> bool {
@@ -272,7 +275,7 @@ impl Value {
     /// The `bool`, if this is one.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::from(true).as_bool(), Some(true));
     /// assert_eq!(Value::from(1).as_bool(), None);
     /// ```
@@ -287,7 +290,7 @@ impl Value {
     /// `bool` is not an `int` here.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::from(-7).as_i64(), Some(-7));
     /// assert_eq!(Value::from(u64::MAX).as_i64(), None);
     /// ```
@@ -303,7 +306,7 @@ impl Value {
     /// large for a float, where Python raises `OverflowError`).
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::from(1.5).as_f64(), Some(1.5));
     /// assert_eq!(Value::from(3).as_f64(), Some(3.0));
     /// assert_eq!(Value::from("3").as_f64(), None);
@@ -320,7 +323,7 @@ impl Value {
     /// The text, if this is a `str`.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::from("héllo").as_str(), Some("héllo"));
     /// assert_eq!(Value::from(b"hello".as_slice()).as_str(), None);
     /// ```
@@ -334,7 +337,7 @@ impl Value {
     /// The bytes, if this is a `bytes`.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// assert_eq!(Value::from(vec![0u8, 255]).as_bytes(), Some(&[0u8, 255][..]));
     /// assert_eq!(Value::from("ab").as_bytes(), None);
     /// ```
@@ -348,7 +351,7 @@ impl Value {
     /// The items, if this is a list (or tuple).
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let list: Value = (1..=3).map(Value::from).collect();
     /// assert_eq!(list.as_list().map(<[Value]>::len), Some(3));
     /// ```
@@ -362,7 +365,7 @@ impl Value {
     /// The key/value pairs in insertion order, if this is a dict.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let dict: Value = [(Value::from(1), Value::from("one"))].into_iter().collect();
     /// assert_eq!(dict.as_dict().map(<[(Value, Value)]>::len), Some(1));
     /// ```
@@ -378,7 +381,7 @@ impl Value {
     /// Python builds a dict from these pairs.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let dict: Value = [(Value::from("a"), Value::from(1))].into_iter().collect();
     /// assert_eq!(dict.get("a"), Some(&Value::Int(1)));
     /// assert_eq!(dict.get("b"), None);
@@ -397,7 +400,7 @@ impl Value {
     /// untrusted source against [`MAX_DEPTH`] before handing it on.
     ///
     /// ```
-    /// # use capy_proxies::value::Value;
+    /// # use capy_value::Value;
     /// let nested = Value::List(vec![Value::List(vec![Value::Int(1)]), Value::Int(2)]);
     /// assert_eq!(nested.depth(), 2);
     /// assert_eq!(Value::Int(1).depth(), 0);
@@ -452,7 +455,7 @@ impl Depth {
         if self.containers >= MAX_DEPTH {
             return Err(ValueError::new(format!(
                 "value nests lists and dicts more than {MAX_DEPTH} levels deep \
-                 (capy_proxies::value::MAX_DEPTH)"
+                 (capy_value::MAX_DEPTH)"
             )));
         }
         Ok(Depth {

@@ -7,21 +7,20 @@
 
 #![warn(missing_docs)]
 
+mod determinism;
 mod grant;
 mod hide;
-mod library;
 mod limits;
+mod modules;
 mod policy;
 mod units;
 
+pub use determinism::{Determinism, ParseClockError, format_clock, parse_clock};
 pub use grant::{
     Access, DirGrant, GrantError, validate_function_names, validate_name, validate_names,
 };
 pub use hide::{HideError, HidePredicate, compile_hide};
-pub use library::{
-    AVAILABLE_MODULES, DEFAULT_MODULES, Determinism, ModuleError, ParseClockError, format_clock,
-    parse_clock, validate_module_names,
-};
 pub use limits::{Limit, Limits};
+pub use modules::{AVAILABLE_MODULES, DEFAULT_MODULES, ModuleError, validate_module_names};
 pub use policy::{GrantPolicy, Policy, PolicyError};
 pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};

@@ -125,7 +125,7 @@ pub fn validate_name(name: &str) -> Result<(), GrantError> {
     if !identifier {
         return Err(GrantError::NotIdentifier(name.to_owned()));
     }
-    if PYTHON_KEYWORDS.contains(&name) {
+    if capy_contract::PYTHON_KEYWORDS.contains(&name) {
         return Err(GrantError::Shadows(name.to_owned(), "keyword"));
     }
     if PYTHON_BUILTINS.contains(&name) || name.starts_with("__") {
@@ -186,13 +186,6 @@ pub(crate) fn validate_function_name(name: &str) -> Result<(), GrantError> {
         other => other,
     })
 }
-
-const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
 
 const PYTHON_BUILTINS: &[&str] = &[
     "abs",

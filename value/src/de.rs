@@ -29,7 +29,7 @@ use super::{BigInt, Depth, Value, ValueError};
 /// overflow.
 ///
 /// ```
-/// use capy_proxies::value::{Value, from_value};
+/// use capy_value::{Value, from_value};
 ///
 /// let args = Value::List(vec![Value::from("report.txt"), Value::from(b"data".as_slice())]);
 /// let (name, body): (String, Vec<u8>) = from_value(args)?;
@@ -37,7 +37,7 @@ use super::{BigInt, Depth, Value, ValueError};
 ///
 /// let err = from_value::<String>(Value::from(vec![1u8])).unwrap_err();
 /// assert_eq!(err.to_string(), "invalid type: bytes, expected a string");
-/// # Ok::<(), capy_proxies::value::ValueError>(())
+/// # Ok::<(), capy_value::ValueError>(())
 /// ```
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ValueError> {
     T::deserialize(Deserializer {

@@ -1,38 +1,45 @@
-//! Serves `capy:sandbox/library` (which standard-library modules the guest
-//! may bind, and the seed for `random`), and the pieces of deterministic
-//! mode that live in WASI: seeded randomness and clocks that stand still.
+//! The guest's WASI: a context that grants nothing, and the pieces of
+//! deterministic mode that live in WASI (seeded randomness, clocks that
+//! stand still).
+//!
+//! RustPython's standard library needs the WASI interfaces to exist, not
+//! to grant anything: no preopened directory, environment variable,
+//! argument, socket, name lookup or stdin is ever given.
 
 use std::time::{Duration, SystemTime};
 
+use capy_policy::Determinism;
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtxBuilder};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
-use crate::bindings::capy::sandbox::library as wit;
-use crate::sandbox::State;
-
-/// What the guest asks for once, when it builds its interpreter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct LibrarySettings {
-    /// The granted modules (already checked against the catalog).
-    pub(crate) modules: Vec<String>,
-    /// The seed for `random`, in deterministic mode.
-    pub(crate) random_seed: Option<u64>,
-}
-
-impl wit::Host for State {
-    fn get_settings(&mut self) -> wasmtime::Result<wit::Settings> {
-        Ok(wit::Settings {
-            modules: self.library.modules.clone(),
-            random_seed: self.library.random_seed,
-        })
+/// The guest's WASI context: nothing granted. No preopened directories, no
+/// environment variables, no arguments, no sockets or name lookups, no stdin.
+/// The guest's own stdout/stderr (not the script's: that goes through
+/// `capy:sandbox/output`) are kept only for crash diagnostics. In
+/// deterministic mode its randomness is seeded and its clocks stand still.
+pub(crate) fn wasi_ctx(guest_diagnostics: &MemoryOutputPipe, determinism: &Determinism) -> WasiCtx {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .stdout(guest_diagnostics.clone())
+        .stderr(guest_diagnostics.clone());
+    if let Some(seed) = determinism.random_seed {
+        seed_random(&mut builder, seed);
     }
+    if let Some(time) = determinism.clock {
+        fix_clocks(&mut builder, time);
+    }
+    builder.build()
 }
 
 /// Makes every source of WASI randomness (secure, insecure and the
 /// insecure seed) a function of `seed`, so a run is reproducible. Nothing
 /// secret is lost: the seed is the policy's, and the script's own.
-pub(crate) fn seed_random(builder: &mut WasiCtxBuilder, seed: u64) {
+fn seed_random(builder: &mut WasiCtxBuilder, seed: u64) {
     builder
         .secure_random(StdRng::seed_from_u64(seed))
         .insecure_random(StdRng::seed_from_u64(seed))
@@ -41,7 +48,7 @@ pub(crate) fn seed_random(builder: &mut WasiCtxBuilder, seed: u64) {
 
 /// Installs clocks that stand still at `time`: the wall clock always
 /// reads `time` and the monotonic clock always the same instant.
-pub(crate) fn fix_clocks(builder: &mut WasiCtxBuilder, time: SystemTime) {
+fn fix_clocks(builder: &mut WasiCtxBuilder, time: SystemTime) {
     builder
         .wall_clock(FixedWallClock::new(time))
         .monotonic_clock(StoppedMonotonicClock);

@@ -1,0 +1,99 @@
+//! `capy:sandbox/host`: the embedding application's host functions, called
+//! by name with plain data. The privsep rule holds here: the guest sends
+//! only a name and data, and the host decides what the call may do.
+
+use wasmtime::component::HasData;
+
+use crate::audit::{AuditLog, AuditRecord};
+use crate::bindings::capy::sandbox::data::Node;
+use crate::bindings::capy::sandbox::host as wit;
+use crate::boundary::data;
+use crate::budget::RunClock;
+use crate::handle::Controls;
+use crate::hostfn::{HostError, HostErrorKind, HostFn, HostFunctions};
+use crate::usage::Usage;
+
+/// What `capy:sandbox/host` sees of a sandbox's state.
+pub(crate) struct HostView<'a> {
+    pub(crate) functions: &'a HostFunctions,
+    pub(crate) audit: &'a mut Option<AuditLog>,
+    pub(crate) usage: &'a mut Usage,
+    pub(crate) clock: &'a mut RunClock,
+    pub(crate) controls: &'a Controls,
+}
+
+/// Links `capy:sandbox/host` through [`HostView`].
+pub(crate) struct Host;
+
+impl HasData for Host {
+    type Data<'a> = HostView<'a>;
+}
+
+fn to_wit_error(error: HostError) -> wit::HostError {
+    let kind = match error.kind {
+        HostErrorKind::Value => wit::ErrorKind::ValueError,
+        HostErrorKind::Type => wit::ErrorKind::TypeError,
+        HostErrorKind::Key => wit::ErrorKind::KeyError,
+        HostErrorKind::Lookup => wit::ErrorKind::LookupError,
+        HostErrorKind::Permission => wit::ErrorKind::PermissionError,
+        HostErrorKind::Runtime => wit::ErrorKind::RuntimeError,
+    };
+    wit::HostError {
+        kind,
+        message: error.message,
+    }
+}
+
+impl wit::Host for HostView<'_> {
+    fn names(&mut self) -> wasmtime::Result<Vec<String>> {
+        Ok(self.functions.keys().cloned().collect())
+    }
+
+    async fn call(
+        &mut self,
+        name: String,
+        args: Vec<Node>,
+    ) -> wasmtime::Result<Result<Vec<Node>, wit::HostError>> {
+        self.usage.host_function_calls += 1;
+        let started = std::time::Instant::now();
+        let outcome = self.call_host_function(&name, args).await;
+        self.clock.add_host_time(started.elapsed());
+        if let Some(log) = &mut self.audit {
+            log.record(AuditRecord {
+                function: Some(&name),
+                op: "call",
+                outcome: match &outcome {
+                    Ok(_) => "ok",
+                    Err(_) => "error",
+                },
+                ..AuditRecord::default()
+            });
+        }
+        Ok(outcome.map_err(to_wit_error))
+    }
+}
+
+impl HostView<'_> {
+    async fn call_host_function(
+        &mut self,
+        name: &str,
+        args: Vec<Node>,
+    ) -> Result<Vec<Node>, HostError> {
+        if self.controls.is_function_revoked(name) {
+            return Err(HostError::permission(format!(
+                "host function {name}() was revoked"
+            )));
+        }
+        let Some(function) = self.functions.get(name).cloned() else {
+            return Err(HostError::permission(format!(
+                "no host function {name}() was granted"
+            )));
+        };
+        let args = data::from_nodes(args).map_err(HostError::value)?;
+        let result = match function {
+            HostFn::Sync(f) => f(args),
+            HostFn::Async(f) => f(args).await,
+        }?;
+        data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
+    }
+}
