@@ -218,32 +218,18 @@ fn effective_policy(args: &SandboxArgs) -> anyhow::Result<capy::Policy> {
     };
     capy_policy::validate_names(args.dirs.iter().map(|g| g.name.as_str()))
         .map_err(|e| Usage(e.to_string()))?;
-    for grant in &args.dirs {
-        policy.add_grant(grant.clone().into());
-    }
-    for module in &args.modules {
-        policy.add_module(module.as_str());
-    }
-    if let Some(seed) = args.seed {
-        policy.determinism.random_seed = Some(seed);
-    }
-    if let Some(clock) = args.clock {
-        policy.determinism.clock = Some(clock);
-    }
-    let limits = &mut policy.limits;
-    if let Some(bytes) = args.max_output {
-        limits.max_output = bytes;
-    }
-    if let Some(cpu) = args.cpu {
-        limits.cpu = cpu;
-    }
-    if let Some(wall) = args.timeout {
-        limits.wall = wall;
-    }
-    if let Some(bytes) = args.memory {
-        limits.memory = bytes;
-    }
-    policy.validate().map_err(|e| Usage(e.to_string()))?;
+    let overrides = capy_policy::Overrides {
+        grants: args.dirs.iter().cloned().map(Into::into).collect(),
+        modules: (!args.modules.is_empty()).then(|| args.modules.clone()),
+        random_seed: args.seed,
+        clock: args.clock,
+        max_output: args.max_output,
+        cpu: args.cpu,
+        wall: args.timeout,
+        memory: args.memory,
+        ..Default::default()
+    };
+    policy.apply(overrides).map_err(|e| Usage(e.to_string()))?;
     Ok(policy)
 }
 

@@ -12,6 +12,7 @@ mod grant;
 mod hide;
 mod limits;
 mod modules;
+mod overrides;
 mod policy;
 mod units;
 
@@ -22,5 +23,6 @@ pub use grant::{
 pub use hide::{HideError, HidePredicate, compile_hide};
 pub use limits::{Limit, Limits};
 pub use modules::{AVAILABLE_MODULES, DEFAULT_MODULES, ModuleError, validate_module_names};
+pub use overrides::Overrides;
 pub use policy::{GrantPolicy, Policy, PolicyError};
 pub use units::{ParseUnitError, format_duration, format_size, parse_duration, parse_size};
