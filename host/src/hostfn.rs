@@ -152,6 +152,16 @@ impl HostFn {
     }
 
     /// Wraps a typed async closure (see [`sync`](Self::sync)).
+    /// A host function over [`Value`]s as they are (no serde in between).
+    pub(crate) fn values(
+        f: impl Fn(Vec<Value>) -> Result<Value, HostError> + Send + Sync + 'static,
+    ) -> HostFn {
+        HostFn::Sync(Arc::new(move |args| match args {
+            Value::List(items) => f(items),
+            other => f(vec![other]),
+        }))
+    }
+
     pub(crate) fn asynchronous<A, R, F, Fut>(name: &str, f: F) -> HostFn
     where
         A: DeserializeOwned,

@@ -164,6 +164,25 @@ impl Plugin {
         deserialize(name, value)
     }
 
+    /// Calls the function `name` with [`Value`]s as they are, without
+    /// serde in between (which cannot carry ints wider than 128 bits):
+    /// `args` a [`Value::List`], `kwargs` a [`Value::Dict`] with string
+    /// keys. For hosts that hold plain data as `Value`s already, such as
+    /// the Python package.
+    pub fn call_values(&mut self, name: &str, args: Value, kwargs: Value) -> Result<Value, Error> {
+        blocking!(self.sandbox.runtime, self.call_value(name, args, kwargs))
+    }
+
+    /// [`call_values`](Self::call_values) for async hosts.
+    pub async fn call_values_async(
+        &mut self,
+        name: &str,
+        args: Value,
+        kwargs: Value,
+    ) -> Result<Value, Error> {
+        self.call_value(name, args, kwargs).await
+    }
+
     async fn call_value_inner(&mut self, name: &str, args: Value) -> Result<Value, Error> {
         self.call_value(name, args, Value::Dict(Vec::new())).await
     }

@@ -180,6 +180,18 @@ impl SandboxBuilder {
         self
     }
 
+    /// Like [`function`](Self::function), but `f` gets the positional
+    /// arguments as [`Value`](crate::Value)s and returns one, with no serde
+    /// in between (serde cannot carry ints wider than 128 bits). For hosts
+    /// that hold plain data as `Value`s already, such as the Python package.
+    pub fn function_values<F>(mut self, name: impl Into<String>, f: F) -> Self
+    where
+        F: Fn(Vec<crate::Value>) -> Result<crate::Value, HostError> + Send + Sync + 'static,
+    {
+        self.functions.insert(name.into(), HostFn::values(f));
+        self
+    }
+
     /// Like [`function`](Self::function), for an async host function: the
     /// script waits for it while the host's executor runs other tasks
     /// (with [`Sandbox::run_async`] and friends; the blocking methods poll
