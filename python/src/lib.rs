@@ -327,8 +327,12 @@ impl RawSandbox {
     /// Whether an earlier failure stopped this sandbox for good.
     #[getter]
     fn stopped(&self) -> bool {
+        // A closed sandbox counts as stopped; a busy one is running.
         match self.slot.try_lock() {
-            Ok(mut slot) => slot.sandbox().map_or(true, |s| s.is_stopped()),
+            Ok(mut slot) => match slot.sandbox() {
+                Ok(sandbox) => sandbox.is_stopped(),
+                Err(_) => true,
+            },
             Err(_) => false,
         }
     }
