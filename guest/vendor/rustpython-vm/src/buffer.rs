@@ -1,24 +1,81 @@
 use crate::{
-    PyObjectRef, PyResult, TryFromObject, VirtualMachine,
-    builtins::{PyBaseExceptionRef, PyBytesRef, PyTuple, PyTupleRef, PyTypeRef},
-    common::{static_cell, str::wchar_t},
+    AsObject, Py, PyObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine,
+    builtins::{PyBaseExceptionRef, PyBytesRef, PyComplex, PyTuple, PyTupleRef, PyType, PyTypeRef},
+    common::{lock::PyRwLock, rc::PyRc, static_cell, str::wchar_t},
     convert::ToPyObject,
-    function::{ArgBytesLike, ArgIntoBool, ArgIntoFloat},
+    exceptions,
+    function::{ArgBytesLike, ArgIntoBool, ArgIntoComplex, ArgIntoFloat},
 };
-use alloc::fmt;
-use core::{iter::Peekable, mem};
+
+use rustpython_common::wtf8::Wtf8Buf;
+
+use core::{fmt, iter::Peekable, mem};
 use half::f16;
 use itertools::Itertools;
 use malachite_bigint::BigInt;
+use num_complex::Complex64;
 use num_traits::{PrimInt, ToPrimitive};
-use std::os::raw;
+use std::{collections::HashMap, os::raw};
 
-type PackFunc = fn(&VirtualMachine, PyObjectRef, &mut [u8]) -> PyResult<()>;
+type PackFunc = fn(&VirtualMachine, FormatType, PyObjectRef, &mut [u8]) -> Result<(), PackError>;
 type UnpackFunc = fn(&VirtualMachine, &[u8]) -> PyObjectRef;
+
+/// Why a value could not be packed.
+///
+/// `struct` reports both as `struct.error`, so the kind travels beside the
+/// exception rather than in it; `memoryview`, which reports them as TypeError
+/// and ValueError, is what needs to tell them apart.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum PackErrorKind {
+    /// The value was not the kind of thing the format takes.
+    Type,
+    /// The value was the right kind, and the format has no room for it.
+    Value,
+    /// The value's own code raised, and that error is the answer as it is.
+    Raised,
+}
+
+pub struct PackError {
+    pub kind: PackErrorKind,
+    pub exception: PyBaseExceptionRef,
+}
+
+impl PackError {
+    fn new<T: Into<Wtf8Buf>>(kind: PackErrorKind, vm: &VirtualMachine, msg: T) -> Self {
+        Self {
+            kind,
+            exception: new_struct_error(vm, msg),
+        }
+    }
+
+    /// An error raised by something other than the packing itself, such as a
+    /// conversion running the value's own code.
+    fn from_exception(exception: PyBaseExceptionRef, vm: &VirtualMachine) -> Self {
+        let kind = if exception.fast_isinstance(vm.ctx.exceptions.type_error) {
+            PackErrorKind::Type
+        } else if exception.fast_isinstance(vm.ctx.exceptions.overflow_error)
+            || exception.fast_isinstance(vm.ctx.exceptions.value_error)
+        {
+            PackErrorKind::Value
+        } else {
+            PackErrorKind::Raised
+        };
+        Self { kind, exception }
+    }
+
+    /// An error that is the answer exactly as it was raised. `pack_single()`
+    /// leaves `'?'` to `PyObject_IsTrue()` this way, with no message of its own.
+    fn raised(exception: PyBaseExceptionRef) -> Self {
+        Self {
+            kind: PackErrorKind::Raised,
+            exception,
+        }
+    }
+}
 
 static OVERFLOW_MSG: &str = "total struct size too long"; // not a const to reduce code size
 
-#[derive(Debug, Copy, Clone, PartialEq)]
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) enum Endianness {
     Native,
     Little,
@@ -37,10 +94,15 @@ impl Endianness {
             Some(b'@') => Self::Native,
             Some(b'=') => Self::Host,
             Some(b'<') => Self::Little,
-            Some(b'>') | Some(b'!') => Self::Big,
+            Some(b'>' | b'!') => Self::Big,
             _ => return Self::Native,
         };
-        chars.next().unwrap();
+
+        // SAFETY:
+        // We just ensured with `chars.peek()` that this is safe
+        unsafe {
+            let _ = chars.next().unwrap_unchecked();
+        }
         e
     }
 }
@@ -48,25 +110,29 @@ impl Endianness {
 trait ByteOrder {
     fn convert<I: PrimInt>(i: I) -> I;
 }
+
 enum BigEndian {}
+
 impl ByteOrder for BigEndian {
     fn convert<I: PrimInt>(i: I) -> I {
         i.to_be()
     }
 }
+
 enum LittleEndian {}
+
 impl ByteOrder for LittleEndian {
     fn convert<I: PrimInt>(i: I) -> I {
         i.to_le()
     }
 }
 
-#[cfg(target_endian = "big")]
-type NativeEndian = BigEndian;
-#[cfg(target_endian = "little")]
-type NativeEndian = LittleEndian;
+type NativeEndian = cfg_select! {
+    target_endian = "big" => BigEndian,
+    target_endian = "little" => LittleEndian,
+};
 
-#[derive(Copy, Clone, num_enum::TryFromPrimitive)]
+#[derive(Copy, Clone, num_enum::TryFromPrimitive, Eq, PartialEq)]
 #[repr(u8)]
 pub(crate) enum FormatType {
     Pad = b'x',
@@ -74,6 +140,7 @@ pub(crate) enum FormatType {
     UByte = b'B',
     Char = b'c',
     WideChar = b'u',
+    Ucs4Char = b'w',
     Str = b's',
     Pascal = b'p',
     Short = b'h',
@@ -91,6 +158,8 @@ pub(crate) enum FormatType {
     Float = b'f',
     Double = b'd',
     LongDouble = b'g',
+    FloatComplex = b'F',
+    DoubleComplex = b'D',
     VoidP = b'P',
     PyObject = b'O',
 }
@@ -103,8 +172,8 @@ impl fmt::Debug for FormatType {
 
 impl FormatType {
     fn info(self, e: Endianness) -> &'static FormatInfo {
-        use FormatType::*;
         use mem::{align_of, size_of};
+
         macro_rules! native_info {
             ($t:ty) => {{
                 &FormatInfo {
@@ -115,6 +184,7 @@ impl FormatType {
                 }
             }};
         }
+
         macro_rules! nonnative_info {
             ($t:ty, $end:ty) => {{
                 &FormatInfo {
@@ -125,73 +195,80 @@ impl FormatType {
                 }
             }};
         }
+
         macro_rules! match_nonnative {
             ($zelf:expr, $end:ty) => {{
                 match $zelf {
-                    Pad | Str | Pascal => &FormatInfo {
+                    Self::Pad | Self::Str | Self::Pascal => &FormatInfo {
                         size: size_of::<u8>(),
                         align: 0,
                         pack: None,
                         unpack: None,
                     },
-                    SByte => nonnative_info!(i8, $end),
-                    UByte => nonnative_info!(u8, $end),
-                    Char => &FormatInfo {
+                    Self::SByte => nonnative_info!(i8, $end),
+                    Self::UByte => nonnative_info!(u8, $end),
+                    Self::Char => &FormatInfo {
                         size: size_of::<u8>(),
                         align: 0,
                         pack: Some(pack_char),
                         unpack: Some(unpack_char),
                     },
-                    Short => nonnative_info!(i16, $end),
-                    UShort => nonnative_info!(u16, $end),
-                    Int | Long => nonnative_info!(i32, $end),
-                    UInt | ULong => nonnative_info!(u32, $end),
-                    LongLong => nonnative_info!(i64, $end),
-                    ULongLong => nonnative_info!(u64, $end),
-                    Bool => nonnative_info!(bool, $end),
-                    Half => nonnative_info!(f16, $end),
-                    Float => nonnative_info!(f32, $end),
-                    Double => nonnative_info!(f64, $end),
-                    LongDouble => nonnative_info!(f64, $end), // long double same as double
-                    PyObject => nonnative_info!(usize, $end), // pointer size
-                    _ => unreachable!(),                      // size_t or void*
+                    Self::Short => nonnative_info!(i16, $end),
+                    Self::UShort => nonnative_info!(u16, $end),
+                    Self::Int | Self::Long => nonnative_info!(i32, $end),
+                    Self::UInt | Self::ULong => nonnative_info!(u32, $end),
+                    Self::LongLong => nonnative_info!(i64, $end),
+                    Self::ULongLong => nonnative_info!(u64, $end),
+                    Self::Bool => nonnative_info!(bool, $end),
+                    Self::Half => nonnative_info!(f16, $end),
+                    Self::Float => nonnative_info!(f32, $end),
+                    Self::Double => nonnative_info!(f64, $end),
+                    Self::LongDouble => nonnative_info!(f64, $end), // long double same as double
+                    Self::FloatComplex => nonnative_info!(PackFloatComplex, $end),
+                    Self::DoubleComplex => nonnative_info!(PackDoubleComplex, $end),
+                    Self::PyObject => nonnative_info!(usize, $end), // pointer size
+                    _ => unreachable!(),                            // size_t or void*
                 }
             }};
         }
+
         match e {
             Endianness::Native => match self {
-                Pad | Str | Pascal => &FormatInfo {
+                Self::Pad | Self::Str | Self::Pascal => &FormatInfo {
                     size: size_of::<raw::c_char>(),
                     align: 0,
                     pack: None,
                     unpack: None,
                 },
-                SByte => native_info!(raw::c_schar),
-                UByte => native_info!(raw::c_uchar),
-                Char => &FormatInfo {
+                Self::SByte => native_info!(raw::c_schar),
+                Self::UByte => native_info!(raw::c_uchar),
+                Self::Char => &FormatInfo {
                     size: size_of::<raw::c_char>(),
                     align: 0,
                     pack: Some(pack_char),
                     unpack: Some(unpack_char),
                 },
-                WideChar => native_info!(wchar_t),
-                Short => native_info!(raw::c_short),
-                UShort => native_info!(raw::c_ushort),
-                Int => native_info!(raw::c_int),
-                UInt => native_info!(raw::c_uint),
-                Long => native_info!(raw::c_long),
-                ULong => native_info!(raw::c_ulong),
-                SSizeT => native_info!(isize), // ssize_t == isize
-                SizeT => native_info!(usize),  //  size_t == usize
-                LongLong => native_info!(raw::c_longlong),
-                ULongLong => native_info!(raw::c_ulonglong),
-                Bool => native_info!(bool),
-                Half => native_info!(f16),
-                Float => native_info!(raw::c_float),
-                Double => native_info!(raw::c_double),
-                LongDouble => native_info!(raw::c_double), // long double same as double for now
-                VoidP => native_info!(*mut raw::c_void),
-                PyObject => native_info!(*mut raw::c_void), // pointer to PyObject
+                Self::WideChar => native_info!(wchar_t),
+                Self::Ucs4Char => native_info!(u32),
+                Self::Short => native_info!(raw::c_short),
+                Self::UShort => native_info!(raw::c_ushort),
+                Self::Int => native_info!(raw::c_int),
+                Self::UInt => native_info!(raw::c_uint),
+                Self::Long => native_info!(raw::c_long),
+                Self::ULong => native_info!(raw::c_ulong),
+                Self::SSizeT => native_info!(isize), // ssize_t == isize
+                Self::SizeT => native_info!(usize),  //  size_t == usize
+                Self::LongLong => native_info!(raw::c_longlong),
+                Self::ULongLong => native_info!(raw::c_ulonglong),
+                Self::Bool => native_info!(bool),
+                Self::Half => native_info!(f16),
+                Self::Float => native_info!(raw::c_float),
+                Self::Double => native_info!(raw::c_double),
+                Self::LongDouble => native_info!(raw::c_double), // long double same as double for now
+                Self::FloatComplex => native_info!(PackFloatComplex),
+                Self::DoubleComplex => native_info!(PackDoubleComplex),
+                Self::VoidP => native_info!(*mut raw::c_void),
+                Self::PyObject => native_info!(*mut raw::c_void), // pointer to PyObject
             },
             Endianness::Big => match_nonnative!(self, BigEndian),
             Endianness::Little => match_nonnative!(self, LittleEndian),
@@ -209,7 +286,7 @@ pub(crate) struct FormatCode {
 }
 
 impl FormatCode {
-    pub const fn arg_count(&self) -> usize {
+    pub(crate) const fn arg_count(&self) -> usize {
         match self.code {
             FormatType::Pad => 0,
             FormatType::Str | FormatType::Pascal => 1,
@@ -217,7 +294,7 @@ impl FormatCode {
         }
     }
 
-    pub fn parse<I>(
+    pub(crate) fn parse<I>(
         chars: &mut Peekable<I>,
         endianness: Endianness,
     ) -> Result<(Vec<Self>, usize, usize), String>
@@ -266,7 +343,7 @@ impl FormatCode {
 
             // Check for embedded null character
             if c == 0 {
-                return Err("embedded null character".to_owned());
+                return Err(exceptions::NulError.to_string());
             }
 
             // PEP3118: Handle extended format specifiers
@@ -330,9 +407,10 @@ impl FormatCode {
             let code = FormatType::try_from(c)
                 .ok()
                 .filter(|c| match c {
-                    FormatType::SSizeT | FormatType::SizeT | FormatType::VoidP => {
-                        endianness == Endianness::Native
-                    }
+                    FormatType::SSizeT
+                    | FormatType::SizeT
+                    | FormatType::VoidP
+                    | FormatType::Ucs4Char => endianness == Endianness::Native,
                     _ => true,
                 })
                 .ok_or_else(|| "bad char in struct format".to_owned())?;
@@ -381,6 +459,7 @@ pub(crate) struct FormatInfo {
     pub pack: Option<PackFunc>,
     pub unpack: Option<UnpackFunc>,
 }
+
 impl fmt::Debug for FormatInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FormatInfo")
@@ -397,6 +476,37 @@ pub struct FormatSpec {
     pub(crate) codes: Vec<FormatCode>,
     pub size: usize,
     pub arg_count: usize,
+}
+
+/// Bounded, interpreter-local cache for the module-level `struct` functions.
+/// Keys and specifications contain no Python objects or user callbacks.
+#[derive(Default)]
+pub struct FormatSpecCache {
+    entries: PyRwLock<HashMap<Box<[u8]>, PyRc<FormatSpec>>>,
+}
+
+impl FormatSpecCache {
+    pub fn get_or_parse(&self, format: &[u8], vm: &VirtualMachine) -> PyResult<PyRc<FormatSpec>> {
+        if let Some(spec) = self.entries.read().get(format) {
+            return Ok(spec.clone());
+        }
+
+        // Parsing can raise; neither errors nor Python conversions run under the cache lock.
+        let spec = PyRc::new(FormatSpec::parse(format, vm)?);
+        let mut entries = self.entries.write();
+        if let Some(spec) = entries.get(format) {
+            return Ok(spec.clone());
+        }
+        if entries.len() >= 100 {
+            entries.clear();
+        }
+        entries.insert(format.into(), spec.clone());
+        Ok(spec)
+    }
+
+    pub fn clear(&self) {
+        *self.entries.write() = HashMap::new();
+    }
 }
 
 impl FormatSpec {
@@ -419,22 +529,45 @@ impl FormatSpec {
     }
 
     pub fn pack(&self, args: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        // Create data vector:
-        let mut data = vec![0; self.size];
+        self.try_pack(args, vm).map_err(|e| e.exception)
+    }
 
-        self.pack_into(&mut data, args, vm)?;
+    /// [`Self::pack`], keeping why a value could not be packed.
+    pub fn try_pack(
+        &self,
+        args: Vec<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> Result<Vec<u8>, PackError> {
+        // Create data vector:
+        let mut data = vm
+            .new_zeroed_bytes(self.size)
+            .map_err(|e| PackError::from_exception(e, vm))?;
+
+        self.try_pack_into(&mut data, args, vm)?;
 
         Ok(data)
     }
 
     pub fn pack_into(
         &self,
-        mut buffer: &mut [u8],
+        buffer: &mut [u8],
         args: Vec<PyObjectRef>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
+        self.try_pack_into(buffer, args, vm)
+            .map_err(|e| e.exception)
+    }
+
+    /// [`Self::pack_into`], keeping why a value could not be packed.
+    pub fn try_pack_into(
+        &self,
+        mut buffer: &mut [u8],
+        args: Vec<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> Result<(), PackError> {
         if self.arg_count != args.len() {
-            return Err(new_struct_error(
+            return Err(PackError::new(
+                PackErrorKind::Type,
                 vm,
                 format!(
                     "pack expected {} items for packing (got {})",
@@ -452,12 +585,14 @@ impl FormatSpec {
             match code.code {
                 FormatType::Str => {
                     let (buf, rest) = buffer.split_at_mut(code.repeat);
-                    pack_string(vm, args.next().unwrap(), buf)?;
+                    pack_string(vm, args.next().unwrap(), buf)
+                        .map_err(|e| PackError::from_exception(e, vm))?;
                     buffer = rest;
                 }
                 FormatType::Pascal => {
                     let (buf, rest) = buffer.split_at_mut(code.repeat);
-                    pack_pascal(vm, args.next().unwrap(), buf)?;
+                    pack_pascal(vm, args.next().unwrap(), buf)
+                        .map_err(|e| PackError::from_exception(e, vm))?;
                     buffer = rest;
                 }
                 FormatType::Pad => {
@@ -471,7 +606,7 @@ impl FormatSpec {
                     let pack = code.info.pack.unwrap();
                     for arg in args.by_ref().take(code.repeat) {
                         let (item_buf, rest) = buffer.split_at_mut(code.info.size);
-                        pack(vm, arg, item_buf)?;
+                        pack(vm, code.code, arg, item_buf)?;
                         buffer = rest;
                     }
                 }
@@ -523,13 +658,24 @@ impl FormatSpec {
     }
 
     #[inline]
+    #[must_use]
     pub const fn size(&self) -> usize {
         self.size
+    }
+
+    #[must_use]
+    pub fn codes_sizeof(&self) -> usize {
+        core::mem::size_of::<FormatCode>() * (self.codes.len() + 1)
     }
 }
 
 trait Packable {
-    fn pack<E: ByteOrder>(vm: &VirtualMachine, arg: PyObjectRef, data: &mut [u8]) -> PyResult<()>;
+    fn pack<E: ByteOrder>(
+        vm: &VirtualMachine,
+        code: FormatType,
+        arg: PyObjectRef,
+        data: &mut [u8],
+    ) -> Result<(), PackError>;
     fn unpack<E: ByteOrder>(vm: &VirtualMachine, data: &[u8]) -> PyObjectRef;
 }
 
@@ -556,10 +702,11 @@ macro_rules! make_pack_prim_int {
         impl Packable for $T {
             fn pack<E: ByteOrder>(
                 vm: &VirtualMachine,
+                code: FormatType,
                 arg: PyObjectRef,
                 data: &mut [u8],
-            ) -> PyResult<()> {
-                let i: $T = get_int_or_index(vm, arg)?;
+            ) -> Result<(), PackError> {
+                let i: $T = get_int_or_index(vm, code, &arg)?;
                 i.pack_int::<E>(data);
                 Ok(())
             }
@@ -572,16 +719,40 @@ macro_rules! make_pack_prim_int {
     };
 }
 
-fn get_int_or_index<T>(vm: &VirtualMachine, arg: PyObjectRef) -> PyResult<T>
+fn get_int_or_index<T>(
+    vm: &VirtualMachine,
+    code: FormatType,
+    arg: &PyObject,
+) -> Result<T, PackError>
 where
-    T: PrimInt + for<'a> TryFrom<&'a BigInt>,
+    T: PrimInt + fmt::Display + for<'a> TryFrom<&'a BigInt>,
 {
-    let index = arg
-        .try_index_opt(vm)
-        .unwrap_or_else(|| Err(new_struct_error(vm, "required argument is not an integer")))?;
-    index
-        .try_to_primitive(vm)
-        .map_err(|_| new_struct_error(vm, "argument out of range"))
+    let index = match arg.try_index_opt(vm) {
+        None => {
+            return Err(PackError::new(
+                PackErrorKind::Type,
+                vm,
+                "required argument is not an integer",
+            ));
+        }
+        Some(Err(e)) => return Err(PackError::from_exception(e, vm)),
+        Some(Ok(index)) => index,
+    };
+    index.try_to_primitive(vm).map_err(|_| {
+        // A pointer is converted rather than checked against the range of a
+        // named format, so what it reports is the conversion failing.
+        let msg = if code == FormatType::VoidP {
+            "int too large to convert".to_owned()
+        } else {
+            format!(
+                "'{}' format requires {} <= number <= {}",
+                code as u8 as char,
+                T::min_value(),
+                T::max_value()
+            )
+        };
+        PackError::new(PackErrorKind::Value, vm, msg)
+    })
 }
 
 make_pack_prim_int!(i8);
@@ -596,14 +767,28 @@ make_pack_prim_int!(usize);
 make_pack_prim_int!(isize);
 
 macro_rules! make_pack_float {
-    ($T:ty) => {
+    ($T:ty, $fmt:literal) => {
         impl Packable for $T {
             fn pack<E: ByteOrder>(
                 vm: &VirtualMachine,
+                _code: FormatType,
                 arg: PyObjectRef,
                 data: &mut [u8],
-            ) -> PyResult<()> {
-                let f = ArgIntoFloat::try_from_object(vm, arg)?.into_float() as $T;
+            ) -> Result<(), PackError> {
+                let f_64 = ArgIntoFloat::try_from_object(vm, arg)
+                    .map_err(|e| PackError::from_exception(e, vm))?
+                    .into_float();
+                let f = f_64 as $T;
+                if f.is_infinite() != f_64.is_infinite() {
+                    return Err(PackError {
+                        kind: PackErrorKind::Value,
+                        exception: vm.new_overflow_error(concat!(
+                            "float too large to pack with ",
+                            $fmt,
+                            " format"
+                        )),
+                    });
+                }
                 f.to_bits().pack_int::<E>(data);
                 Ok(())
             }
@@ -616,16 +801,88 @@ macro_rules! make_pack_float {
     };
 }
 
-make_pack_float!(f32);
-make_pack_float!(f64);
+make_pack_float!(f32, "f");
+make_pack_float!(f64, "d");
+
+#[repr(C)]
+struct PackFloatComplex(f32, f32);
+
+#[repr(C)]
+struct PackDoubleComplex(f64, f64);
+
+macro_rules! make_pack_complex {
+    ($T:ty, $Elem:ty, $Bits:ty, $fmt:literal) => {
+        impl Packable for $T {
+            fn pack<E: ByteOrder>(
+                vm: &VirtualMachine,
+                _code: FormatType,
+                arg: PyObjectRef,
+                data: &mut [u8],
+            ) -> Result<(), PackError> {
+                let c = if let Some(value) = arg.downcast_ref::<PyComplex>() {
+                    value.as_complex()
+                } else {
+                    ArgIntoComplex::try_from_object(vm, arg)
+                        .map_err(|_| {
+                            PackError::new(
+                                PackErrorKind::Type,
+                                vm,
+                                "required argument is not a complex",
+                            )
+                        })?
+                        .into_complex()
+                };
+                for (component, bytes) in [c.re, c.im]
+                    .into_iter()
+                    .zip(data.chunks_exact_mut(size_of::<$Elem>()))
+                {
+                    let narrowed = component as $Elem;
+                    // CPython uses native casts for matching-endian complex formats.
+                    if E::convert(1u16) != 1 && narrowed.is_infinite() != component.is_infinite() {
+                        return Err(PackError {
+                            kind: PackErrorKind::Value,
+                            exception: vm.new_overflow_error(concat!(
+                                "float too large to pack with ",
+                                $fmt,
+                                " format"
+                            )),
+                        });
+                    }
+                    narrowed.to_bits().pack_int::<E>(bytes);
+                }
+                Ok(())
+            }
+
+            fn unpack<E: ByteOrder>(vm: &VirtualMachine, rdr: &[u8]) -> PyObjectRef {
+                let half = size_of::<$Elem>();
+                let re = <$Elem>::from_bits(<$Bits>::unpack_int::<E>(&rdr[..half])) as f64;
+                let im = <$Elem>::from_bits(<$Bits>::unpack_int::<E>(&rdr[half..half * 2])) as f64;
+                vm.ctx.new_complex(Complex64::new(re, im)).into()
+            }
+        }
+    };
+}
+
+make_pack_complex!(PackFloatComplex, f32, u32, "f");
+make_pack_complex!(PackDoubleComplex, f64, u64, "d");
 
 impl Packable for f16 {
-    fn pack<E: ByteOrder>(vm: &VirtualMachine, arg: PyObjectRef, data: &mut [u8]) -> PyResult<()> {
-        let f_64 = ArgIntoFloat::try_from_object(vm, arg)?.into_float();
+    fn pack<E: ByteOrder>(
+        vm: &VirtualMachine,
+        _code: FormatType,
+        arg: PyObjectRef,
+        data: &mut [u8],
+    ) -> Result<(), PackError> {
+        let f_64 = ArgIntoFloat::try_from_object(vm, arg)
+            .map_err(|e| PackError::from_exception(e, vm))?
+            .into_float();
         // "from_f64 should be preferred in any non-`const` context" except it gives the wrong result :/
         let f_16 = Self::from_f64_const(f_64);
         if f_16.is_infinite() != f_64.is_infinite() {
-            return Err(vm.new_overflow_error("float too large to pack with e format"));
+            return Err(PackError {
+                kind: PackErrorKind::Value,
+                exception: vm.new_overflow_error("float too large to pack with e format"),
+            });
         }
         f_16.to_bits().pack_int::<E>(data);
         Ok(())
@@ -638,8 +895,13 @@ impl Packable for f16 {
 }
 
 impl Packable for *mut raw::c_void {
-    fn pack<E: ByteOrder>(vm: &VirtualMachine, arg: PyObjectRef, data: &mut [u8]) -> PyResult<()> {
-        usize::pack::<E>(vm, arg, data)
+    fn pack<E: ByteOrder>(
+        vm: &VirtualMachine,
+        code: FormatType,
+        arg: PyObjectRef,
+        data: &mut [u8],
+    ) -> Result<(), PackError> {
+        usize::pack::<E>(vm, code, arg, data)
     }
 
     fn unpack<E: ByteOrder>(vm: &VirtualMachine, rdr: &[u8]) -> PyObjectRef {
@@ -648,8 +910,15 @@ impl Packable for *mut raw::c_void {
 }
 
 impl Packable for bool {
-    fn pack<E: ByteOrder>(vm: &VirtualMachine, arg: PyObjectRef, data: &mut [u8]) -> PyResult<()> {
-        let v = ArgIntoBool::try_from_object(vm, arg)?.into_bool() as u8;
+    fn pack<E: ByteOrder>(
+        vm: &VirtualMachine,
+        _code: FormatType,
+        arg: PyObjectRef,
+        data: &mut [u8],
+    ) -> Result<(), PackError> {
+        let v = ArgIntoBool::try_from_object(vm, arg)
+            .map_err(PackError::raised)?
+            .into_bool() as u8;
         v.pack_int::<E>(data);
         Ok(())
     }
@@ -660,13 +929,20 @@ impl Packable for bool {
     }
 }
 
-fn pack_char(vm: &VirtualMachine, arg: PyObjectRef, data: &mut [u8]) -> PyResult<()> {
-    let v = PyBytesRef::try_from_object(vm, arg)?;
-    let ch = *v
-        .as_bytes()
-        .iter()
-        .exactly_one()
-        .map_err(|_| new_struct_error(vm, "char format requires a bytes object of length 1"))?;
+fn pack_char(
+    vm: &VirtualMachine,
+    _code: FormatType,
+    arg: PyObjectRef,
+    data: &mut [u8],
+) -> Result<(), PackError> {
+    let v = PyBytesRef::try_from_object(vm, arg).map_err(|e| PackError::from_exception(e, vm))?;
+    let ch = *v.as_bytes().iter().exactly_one().map_err(|_| {
+        PackError::new(
+            PackErrorKind::Value,
+            vm,
+            "char format requires a bytes object of length 1",
+        )
+    })?;
     data[0] = ch;
     Ok(())
 }
@@ -715,16 +991,47 @@ fn unpack_pascal(vm: &VirtualMachine, data: &[u8]) -> PyObjectRef {
 }
 
 // XXX: are those functions expected to be placed here?
-pub fn struct_error_type(vm: &VirtualMachine) -> &'static PyTypeRef {
+pub fn struct_error_type(vm: &VirtualMachine) -> &'static Py<PyType> {
     static_cell! {
         static INSTANCE: PyTypeRef;
     }
     INSTANCE.get_or_init(|| vm.ctx.new_exception_type("struct", "error", None))
 }
 
-pub fn new_struct_error(vm: &VirtualMachine, msg: impl Into<String>) -> PyBaseExceptionRef {
+pub fn new_struct_error<T: Into<Wtf8Buf>>(vm: &VirtualMachine, msg: T) -> PyBaseExceptionRef {
     // can't just STRUCT_ERROR.get().unwrap() cause this could be called before from buffer
     // machinery, independent of whether _struct was ever imported
-    let msg: String = msg.into();
-    vm.new_exception_msg(struct_error_type(vm).clone(), msg.into())
+    vm.new_exception_msg(struct_error_type(vm).to_owned(), msg.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Interpreter;
+
+    #[test]
+    fn format_cache_reuses_specs_and_releases_evicted_entries() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let cache = &vm.state.struct_format_cache;
+            let spec = cache.get_or_parse(b"<IH", vm).unwrap();
+            assert!(PyRc::ptr_eq(
+                &spec,
+                &cache.get_or_parse(b"<IH", vm).unwrap()
+            ));
+            let weak = PyRc::downgrade(&spec);
+            drop(spec);
+
+            for padding in 0..100 {
+                let format = format!("{padding}x");
+                cache.get_or_parse(format.as_bytes(), vm).unwrap();
+            }
+            assert!(weak.upgrade().is_none());
+
+            let spec = cache.get_or_parse(b"<IH", vm).unwrap();
+            let weak = PyRc::downgrade(&spec);
+            drop(spec);
+            cache.clear();
+            assert!(weak.upgrade().is_none());
+        });
+    }
 }

@@ -1,28 +1,29 @@
+use alloc::borrow::Cow;
+use core::ops::{Deref, Range};
+use std::collections::HashMap;
+
 use rustpython_common::{
+    ascii,
     borrow::BorrowedValue,
     encodings::{
         CodecContext, DecodeContext, DecodeErrorHandler, EncodeContext, EncodeErrorHandler,
         EncodeReplace, StrBuffer, StrSize, errors,
     },
+    lock::{OnceCell, PyRwLock},
     str::StrKind,
     wtf8::{CodePoint, Wtf8, Wtf8Buf},
 };
 
-use crate::common::lock::OnceCell;
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyResult, TryFromBorrowedObject, TryFromObject,
     VirtualMachine,
     builtins::{
-        PyBaseExceptionRef, PyBytes, PyBytesRef, PyStr, PyStrRef, PyTuple, PyTupleRef, PyUtf8Str,
-        PyUtf8StrRef,
+        PyBaseExceptionRef, PyByteArray, PyBytes, PyBytesRef, PyStr, PyStrRef, PyTuple, PyTupleRef,
+        PyUtf8Str, PyUtf8StrRef,
     },
-    common::{ascii, lock::PyRwLock},
     convert::ToPyObject,
     function::{ArgBytesLike, PyMethodDef},
 };
-use alloc::borrow::Cow;
-use core::ops::{self, Range};
-use std::collections::HashMap;
 
 pub struct CodecsRegistry {
     inner: PyRwLock<RegistryInner>,
@@ -34,24 +35,27 @@ struct RegistryInner {
     errors: HashMap<String, PyObjectRef>,
 }
 
-pub const DEFAULT_ENCODING: &str = "utf-8";
+pub(crate) const DEFAULT_ENCODING: &str = "utf-8";
 
 #[derive(Clone)]
 #[repr(transparent)]
 pub struct PyCodec(PyTupleRef);
+
 impl PyCodec {
     #[inline]
     pub fn from_tuple(tuple: PyTupleRef) -> Result<Self, PyTupleRef> {
-        if tuple.len() == 4 {
+        if tuple.as_slice().len() == 4 {
             Ok(Self(tuple))
         } else {
             Err(tuple)
         }
     }
+
     #[inline]
     pub fn into_tuple(self) -> PyTupleRef {
         self.0
     }
+
     #[inline]
     pub fn as_tuple(&self) -> &Py<PyTuple> {
         &self.0
@@ -59,15 +63,16 @@ impl PyCodec {
 
     #[inline]
     pub fn get_encode_func(&self) -> &PyObject {
-        &self.0[0]
+        &self.0.as_slice()[0]
     }
+
     #[inline]
     pub fn get_decode_func(&self) -> &PyObject {
-        &self.0[1]
+        &self.0.as_slice()[1]
     }
 
     pub fn is_text_codec(&self, vm: &VirtualMachine) -> PyResult<bool> {
-        let is_text = vm.get_attribute_opt(self.0.clone().into(), "_is_text_encoding")?;
+        let is_text = vm.get_attribute_opt(self.0.as_object(), "_is_text_encoding")?;
         is_text.map_or(Ok(true), |is_text| is_text.try_to_bool(vm))
     }
 
@@ -85,10 +90,10 @@ impl PyCodec {
         let res = res
             .downcast::<PyTuple>()
             .ok()
-            .filter(|tuple| tuple.len() == 2)
+            .filter(|tuple| tuple.as_slice().len() == 2)
             .ok_or_else(|| vm.new_type_error("encoder must return a tuple (object, integer)"))?;
         // we don't actually care about the integer
-        Ok(res[0].clone())
+        Ok(res.as_slice()[0].clone())
     }
 
     pub fn decode(
@@ -105,10 +110,10 @@ impl PyCodec {
         let res = res
             .downcast::<PyTuple>()
             .ok()
-            .filter(|tuple| tuple.len() == 2)
+            .filter(|tuple| tuple.as_slice().len() == 2)
             .ok_or_else(|| vm.new_type_error("decoder must return a tuple (object,integer)"))?;
         // we don't actually care about the integer
-        Ok(res[0].clone())
+        Ok(res.as_slice()[0].clone())
     }
 
     pub fn get_incremental_encoder(
@@ -116,10 +121,7 @@ impl PyCodec {
         errors: Option<PyStrRef>,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let args = match errors {
-            Some(e) => vec![e.into()],
-            None => vec![],
-        };
+        let args = errors.map_or_else(Vec::new, |e| vec![e.into()]);
         vm.call_method(self.0.as_object(), "incrementalencoder", args)
     }
 
@@ -128,10 +130,7 @@ impl PyCodec {
         errors: Option<PyStrRef>,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let args = match errors {
-            Some(e) => vec![e.into()],
-            None => vec![],
-        };
+        let args = errors.map_or_else(Vec::new, |e| vec![e.into()]);
         vm.call_method(self.0.as_object(), "incrementaldecoder", args)
     }
 }
@@ -158,7 +157,7 @@ impl CodecsRegistry {
     /// # Safety
     /// Must only be called after fork() in the child process when no other
     /// threads exist.
-    #[cfg(all(unix, feature = "threading"))]
+    #[cfg(all(unix, feature = "threading", feature = "host_env"))]
     pub(crate) unsafe fn reinit_after_fork(&self) {
         unsafe { crate::common::lock::reinit_rwlock_after_fork(&self.inner) };
     }
@@ -169,15 +168,34 @@ impl CodecsRegistry {
         }
 
         let methods = METHODS.get_or_init(|| {
-            crate::define_methods![
-                "strict_errors" => strict_errors as EMPTY,
-                "ignore_errors" => ignore_errors as EMPTY,
-                "replace_errors" => replace_errors as EMPTY,
-                "xmlcharrefreplace_errors" => xmlcharrefreplace_errors as EMPTY,
-                "backslashreplace_errors" => backslashreplace_errors as EMPTY,
-                "namereplace_errors" => namereplace_errors as EMPTY,
-                "surrogatepass_errors" => surrogatepass_errors as EMPTY,
-                "surrogateescape_errors" => surrogateescape_errors as EMPTY
+            macro_rules! error_handler {
+                ($name:literal, $func:ident) => {{
+                    #[cfg(feature = "doc")]
+                    const DOC: crate::function::ItemDoc =
+                        crate::function::ItemDoc::db(concat!("codecs.", $name));
+                    crate::function::PyMethodDef {
+                        name: $name,
+                        func: crate::function::static_func($func),
+                        flags: crate::function::PyMethodFlags::O,
+                        #[cfg(feature = "doc")]
+                        doc_off: DOC.offset,
+                        #[cfg(feature = "doc")]
+                        doc_len: DOC.len,
+                        #[cfg(feature = "doc")]
+                        doc_body_pending: false,
+                        doc: Some(concat!($name, "($self, object, /)\n--\n\n")),
+                    }
+                }};
+            }
+            vec![
+                error_handler!("strict_errors", strict_errors),
+                error_handler!("ignore_errors", ignore_errors),
+                error_handler!("replace_errors", replace_errors),
+                error_handler!("xmlcharrefreplace_errors", xmlcharrefreplace_errors),
+                error_handler!("backslashreplace_errors", backslashreplace_errors),
+                error_handler!("namereplace_errors", namereplace_errors),
+                error_handler!("surrogatepass_errors", surrogatepass_errors),
+                error_handler!("surrogateescape_errors", surrogateescape_errors),
             ]
             .into_boxed_slice()
         });
@@ -191,16 +209,17 @@ impl CodecsRegistry {
             ("namereplace", methods[5].build_function(ctx)),
             ("surrogatepass", methods[6].build_function(ctx)),
             ("surrogateescape", methods[7].build_function(ctx)),
-        ];
-        let errors = errors
-            .into_iter()
-            .map(|(name, f)| (name.to_owned(), f.into()))
-            .collect();
+        ]
+        .into_iter()
+        .map(|(name, f)| (name.to_owned(), f.into()))
+        .collect();
+
         let inner = RegistryInner {
             search_path: Vec::new(),
             search_cache: HashMap::new(),
             errors,
         };
+
         Self {
             inner: PyRwLock::new(inner),
         }
@@ -210,35 +229,35 @@ impl CodecsRegistry {
         if !search_function.is_callable() {
             return Err(vm.new_type_error("argument must be callable"));
         }
+
         self.inner.write().search_path.push(search_function);
         Ok(())
     }
 
-    pub fn unregister(&self, search_function: PyObjectRef) -> PyResult<()> {
+    pub fn unregister(&self, search_function: &PyObject) {
         let mut inner = self.inner.write();
         // Do nothing if search_path is not created yet or was cleared.
         if inner.search_path.is_empty() {
-            return Ok(());
+            return;
         }
+
         for (i, item) in inner.search_path.iter().enumerate() {
             if item.get_id() == search_function.get_id() {
                 if !inner.search_cache.is_empty() {
                     inner.search_cache.clear();
                 }
                 inner.search_path.remove(i);
-                return Ok(());
+                return;
             }
         }
-        Ok(())
     }
 
-    pub(crate) fn register_manual(&self, name: &str, codec: PyCodec) -> PyResult<()> {
+    pub(crate) fn register_manual(&self, name: &str, codec: PyCodec) {
         let name = normalize_encoding_name(name);
         self.inner
             .write()
             .search_cache
             .insert(name.into_owned(), codec);
-        Ok(())
     }
 
     pub fn lookup(&self, encoding: &str, vm: &VirtualMachine) -> PyResult<PyCodec> {
@@ -251,6 +270,7 @@ impl CodecsRegistry {
             }
             inner.search_path.clone()
         };
+
         let encoding: PyUtf8StrRef = vm.ctx.new_utf8_str(encoding.as_ref());
         for func in search_path {
             let res = func.call((encoding.clone(),), vm)?;
@@ -265,6 +285,7 @@ impl CodecsRegistry {
                 return Ok(codec.clone());
             }
         }
+
         Err(vm.new_lookup_error(format!("unknown encoding: {encoding}")))
     }
 
@@ -275,6 +296,7 @@ impl CodecsRegistry {
         vm: &VirtualMachine,
     ) -> PyResult<PyCodec> {
         let codec = self.lookup(encoding, vm)?;
+
         if codec.is_text_codec(vm)? {
             Ok(codec)
         } else {
@@ -322,6 +344,13 @@ impl CodecsRegistry {
         errors: Option<PyUtf8StrRef>,
         vm: &VirtualMachine,
     ) -> PyResult<PyBytesRef> {
+        if let Some(b) =
+            Self::encode_fast(&obj, encoding, errors.as_deref(), vm).inspect_err(|exc| {
+                Self::add_codec_note(exc, "encoding", encoding, vm);
+            })?
+        {
+            return Ok(b);
+        }
         let codec = self._lookup_text_encoding(encoding, "codecs.encode()", vm)?;
         codec
             .encode(obj.into(), errors, vm)
@@ -339,6 +368,29 @@ impl CodecsRegistry {
             })
     }
 
+    /// The text an encoded object holds. An object holding nothing decodes to
+    /// the empty string without the encoding ever being looked up.
+    /// = PyUnicode_FromEncodedObject
+    pub fn decode_text_object(
+        &self,
+        obj: PyObjectRef,
+        encoding: &str,
+        errors: Option<PyUtf8StrRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyStrRef> {
+        let empty = if let Some(bytes) = obj.downcast_ref::<PyBytes>() {
+            bytes.as_bytes().is_empty()
+        } else if let Some(bytes) = obj.downcast_ref::<PyByteArray>() {
+            bytes.borrow_buf().is_empty()
+        } else {
+            false
+        };
+        if empty {
+            return Ok(vm.ctx.empty_str.to_owned());
+        }
+        self.decode_text(obj, encoding, errors, vm)
+    }
+
     pub fn decode_text(
         &self,
         obj: PyObjectRef,
@@ -346,6 +398,13 @@ impl CodecsRegistry {
         errors: Option<PyUtf8StrRef>,
         vm: &VirtualMachine,
     ) -> PyResult<PyStrRef> {
+        if let Some(s) =
+            Self::decode_fast(&obj, encoding, errors.as_deref(), vm).inspect_err(|exc| {
+                Self::add_codec_note(exc, "decoding", encoding, vm);
+            })?
+        {
+            return Ok(s);
+        }
         let codec = self._lookup_text_encoding(encoding, "codecs.decode()", vm)?;
         codec
             .decode(obj, errors, vm)
@@ -361,6 +420,90 @@ impl CodecsRegistry {
                     obj.class().name(),
                 ))
             })
+    }
+
+    /// Fast path for decoding with the "utf-8", "ascii" or "latin-1"
+    /// encodings (and their common aliases), used by `bytes.decode()` /
+    /// `str(bytes, encoding)`.
+    ///
+    /// CPython's `PyUnicode_Decode` special-cases a handful of built-in
+    /// encoding names -- these among them -- and decodes them directly in C
+    /// without ever consulting the codec registry, so a `codecs.register()`
+    /// override does not affect `str(b"...", "utf-8")` there either. This
+    /// mirrors that behavior, skipping the registry lookup, the
+    /// `_is_text_encoding` attribute probe, and the round trip through the
+    /// pure-Python `encodings.*.decode` wrapper and its 2-tuple result.
+    fn decode_fast(
+        obj: &PyObject,
+        encoding: &str,
+        errors: Option<&Py<PyUtf8Str>>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyStrRef>> {
+        let Some(fast) = FastCodec::classify(encoding) else {
+            return Ok(None);
+        };
+        let Ok(data) = ArgBytesLike::try_from_object(vm, obj.to_owned()) else {
+            return Ok(None);
+        };
+        let errors_handler = ErrorsHandler::new(errors, vm);
+        let (decoded, _consumed) = match fast {
+            FastCodec::Utf8 => {
+                let ctx = PyDecodeContext::new(DEFAULT_ENCODING, &data, vm);
+                crate::common::encodings::utf8::decode(ctx, &errors_handler, true)?
+            }
+            FastCodec::Ascii => {
+                let ctx =
+                    PyDecodeContext::new(crate::common::encodings::ascii::ENCODING_NAME, &data, vm);
+                crate::common::encodings::ascii::decode(ctx, &errors_handler)?
+            }
+            FastCodec::Latin1 => {
+                let ctx = PyDecodeContext::new(
+                    crate::common::encodings::latin_1::ENCODING_NAME,
+                    &data,
+                    vm,
+                );
+                crate::common::encodings::latin_1::decode(ctx, &errors_handler)?
+            }
+        };
+        Ok(Some(vm.ctx.new_str(decoded)))
+    }
+
+    /// Fast path for encoding with the "utf-8", "ascii" or "latin-1"
+    /// encodings (and their common aliases), used by `str.encode()` /
+    /// `bytes(s, encoding)`. See [`Self::decode_fast`] for the rationale.
+    fn encode_fast(
+        obj: &Py<PyStr>,
+        encoding: &str,
+        errors: Option<&Py<PyUtf8Str>>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyBytesRef>> {
+        let Some(fast) = FastCodec::classify(encoding) else {
+            return Ok(None);
+        };
+        if fast == FastCodec::Utf8 && obj.is_utf8() {
+            // No surrogates in the string, so encoding is just its existing
+            // (already UTF-8) bytes, whatever the error handler is: it can
+            // never be reached since there's nothing to fail to encode.
+            return Ok(Some(vm.ctx.new_bytes(obj.as_bytes().to_vec())));
+        }
+        let errors_handler = ErrorsHandler::new(errors, vm);
+        let encoded = match fast {
+            FastCodec::Utf8 => {
+                let ctx = PyEncodeContext::new(DEFAULT_ENCODING, obj, vm);
+                crate::common::encodings::utf8::encode(ctx, &errors_handler)?
+            }
+            FastCodec::Ascii => {
+                let ctx =
+                    PyEncodeContext::new(crate::common::encodings::ascii::ENCODING_NAME, obj, vm);
+                crate::common::encodings::ascii::encode(ctx, &errors_handler)?
+            }
+            FastCodec::Latin1 => {
+                let ctx =
+                    PyEncodeContext::new(crate::common::encodings::latin_1::ENCODING_NAME, obj, vm);
+                crate::common::encodings::latin_1::encode(ctx, &errors_handler)?
+            }
+        };
+        Ok(Some(vm.ctx.new_bytes(encoded)))
     }
 
     fn add_codec_note(
@@ -406,6 +549,79 @@ impl CodecsRegistry {
     }
 }
 
+/// Encodings recognized by [`CodecsRegistry::decode_fast`] and
+/// [`CodecsRegistry::encode_fast`], covering the built-in encodings whose
+/// native (de)coders are cheap to call directly, bypassing the codec
+/// registry round trip. Matches the alias sets in `Lib/encodings/aliases.py`.
+#[derive(Clone, Copy, Eq, PartialEq)]
+enum FastCodec {
+    Utf8,
+    Ascii,
+    Latin1,
+}
+
+impl FastCodec {
+    fn classify(encoding: &str) -> Option<Self> {
+        const UTF8_ALIASES: &[&str] = &[
+            "utf_8",
+            "utf8",
+            "u8",
+            "utf",
+            "utf8_ucs2",
+            "utf8_ucs4",
+            "cp65001",
+        ];
+        const ASCII_ALIASES: &[&str] = &[
+            "ascii",
+            "646",
+            "ansi_x3.4_1968",
+            "ansi_x3_4_1968",
+            "ansi_x3.4_1986",
+            "cp367",
+            "csascii",
+            "ibm367",
+            "iso646_us",
+            "iso_646.irv_1991",
+            "iso_ir_6",
+            "us",
+            "us_ascii",
+        ];
+        const LATIN1_ALIASES: &[&str] = &[
+            "latin_1",
+            "8859",
+            "cp819",
+            "csisolatin1",
+            "ibm819",
+            "iso8859",
+            "iso8859_1",
+            "iso_8859_1",
+            "iso_8859_1_1987",
+            "iso_ir_100",
+            "l1",
+            "latin",
+            "latin1",
+        ];
+        // The spellings used most often, matched before normalizing allocates.
+        match encoding {
+            "utf-8" | "utf8" | "UTF-8" => return Some(Self::Utf8),
+            "ascii" => return Some(Self::Ascii),
+            "latin-1" | "latin1" | "iso-8859-1" => return Some(Self::Latin1),
+            _ => {}
+        }
+        let normalized = normalize_encoding_name(encoding);
+        let normalized = normalized.as_ref();
+        if UTF8_ALIASES.contains(&normalized) {
+            Some(Self::Utf8)
+        } else if ASCII_ALIASES.contains(&normalized) {
+            Some(Self::Ascii)
+        } else if LATIN1_ALIASES.contains(&normalized) {
+            Some(Self::Latin1)
+        } else {
+            None
+        }
+    }
+}
+
 fn normalize_encoding_name(encoding: &str) -> Cow<'_, str> {
     // _Py_normalize_encoding: collapse non-alphanumeric/non-dot chars into
     // single underscore, strip non-ASCII, lowercase ASCII letters.
@@ -431,7 +647,7 @@ fn normalize_encoding_name(encoding: &str) -> Cow<'_, str> {
     out.into()
 }
 
-#[derive(Eq, PartialEq)]
+#[derive(Clone, Copy, Eq, PartialEq)]
 enum StandardEncoding {
     Utf8,
     Utf16Be,
@@ -441,27 +657,29 @@ enum StandardEncoding {
 }
 
 impl StandardEncoding {
-    #[cfg(target_endian = "little")]
-    const UTF_16_NE: Self = Self::Utf16Le;
-    #[cfg(target_endian = "big")]
-    const UTF_16_NE: Self = Self::Utf16Be;
+    const UTF_16_NE: Self = cfg_select! {
+        target_endian = "little" => Self::Utf16Le,
+        target_endian = "big" => Self::Utf16Be,
+    };
 
-    #[cfg(target_endian = "little")]
-    const UTF_32_NE: Self = Self::Utf32Le;
-    #[cfg(target_endian = "big")]
-    const UTF_32_NE: Self = Self::Utf32Be;
+    const UTF_32_NE: Self = cfg_select! {
+        target_endian = "little" => Self::Utf32Le,
+        target_endian = "big" => Self::Utf32Be,
+    };
 
     fn parse(encoding: &str) -> Option<Self> {
         if let Some(encoding) = encoding.to_lowercase().strip_prefix("utf") {
             let encoding = encoding
                 .strip_prefix(|c| ['-', '_'].contains(&c))
                 .unwrap_or(encoding);
+
             if encoding == "8" {
                 Some(Self::Utf8)
             } else if let Some(encoding) = encoding.strip_prefix("16") {
                 if encoding.is_empty() {
                     return Some(Self::UTF_16_NE);
                 }
+
                 let encoding = encoding.strip_prefix(['-', '_']).unwrap_or(encoding);
                 match encoding {
                     "be" => Some(Self::Utf16Be),
@@ -472,6 +690,7 @@ impl StandardEncoding {
                 if encoding.is_empty() {
                     return Some(Self::UTF_32_NE);
                 }
+
                 let encoding = encoding.strip_prefix(['-', '_']).unwrap_or(encoding);
                 match encoding {
                     "be" => Some(Self::Utf32Be),
@@ -505,10 +724,12 @@ impl<'a> EncodeErrorHandler<PyEncodeContext<'a>> for SurrogatePass {
         let mut out: Vec<u8> = Vec::with_capacity(num_chars * 4);
         for ch in err_str.code_points() {
             let c = ch.to_u32();
-            let 0xd800..=0xdfff = c else {
+
+            if !(0xd800..=0xdfff).contains(&c) {
                 // Not a surrogate, fail with original exception
                 return Err(ctx.error_encoding(range, reason));
-            };
+            }
+
             match standard_encoding {
                 StandardEncoding::Utf8 => out.extend(ch.encode_wtf8(&mut [0; 4]).as_bytes()),
                 StandardEncoding::Utf16Le => out.extend((c as u16).to_le_bytes()),
@@ -532,7 +753,7 @@ impl<'a> DecodeErrorHandler<PyDecodeContext<'a>> for SurrogatePass {
             .ok_or_else(|| ctx.error_decoding(byte_range.clone(), reason))?;
 
         let s = ctx.full_data();
-        debug_assert!(byte_range.start <= 0.max(s.len() - 1));
+        debug_assert!(byte_range.start <= s.len().saturating_sub(1));
         debug_assert!(byte_range.end >= 1.min(s.len()));
         debug_assert!(byte_range.end <= s.len());
 
@@ -580,7 +801,7 @@ impl<'a> DecodeErrorHandler<PyDecodeContext<'a>> for SurrogatePass {
     }
 }
 
-pub struct PyEncodeContext<'a> {
+pub(crate) struct PyEncodeContext<'a> {
     vm: &'a VirtualMachine,
     encoding: &'a str,
     data: &'a Py<PyStr>,
@@ -589,7 +810,7 @@ pub struct PyEncodeContext<'a> {
 }
 
 impl<'a> PyEncodeContext<'a> {
-    pub fn new(encoding: &'a str, data: &'a Py<PyStr>, vm: &'a VirtualMachine) -> Self {
+    pub(crate) fn new(encoding: &'a str, data: &'a Py<PyStr>, vm: &'a VirtualMachine) -> Self {
         Self {
             vm,
             encoding,
@@ -602,7 +823,9 @@ impl<'a> PyEncodeContext<'a> {
 
 impl CodecContext for PyEncodeContext<'_> {
     type Error = PyBaseExceptionRef;
+
     type StrBuf = PyStrRef;
+
     type BytesBuf = PyBytesRef;
 
     fn string(&self, s: Wtf8Buf) -> Self::StrBuf {
@@ -613,6 +836,7 @@ impl CodecContext for PyEncodeContext<'_> {
         self.vm.ctx.new_bytes(b)
     }
 }
+
 impl EncodeContext for PyEncodeContext<'_> {
     fn full_data(&self) -> &Wtf8 {
         self.data.as_wtf8()
@@ -670,7 +894,7 @@ impl EncodeContext for PyEncodeContext<'_> {
                     let reason = reason.expect(
                         "should only ever pass reason: None if an exception is already set",
                     );
-                    vm.new_unicode_encode_error_real(
+                    vm.new_unicode_encode_error(
                         vm.ctx.new_str(self.encoding),
                         self.data.to_owned(),
                         range.start.chars,
@@ -683,7 +907,7 @@ impl EncodeContext for PyEncodeContext<'_> {
     }
 }
 
-pub struct PyDecodeContext<'a> {
+pub(crate) struct PyDecodeContext<'a> {
     vm: &'a VirtualMachine,
     encoding: &'a str,
     data: PyDecodeData<'a>,
@@ -691,22 +915,25 @@ pub struct PyDecodeContext<'a> {
     pos: usize,
     exception: OnceCell<PyBaseExceptionRef>,
 }
+
 enum PyDecodeData<'a> {
     Original(BorrowedValue<'a, [u8]>),
     Modified(PyBytesRef),
 }
-impl ops::Deref for PyDecodeData<'_> {
+
+impl Deref for PyDecodeData<'_> {
     type Target = [u8];
+
     fn deref(&self) -> &Self::Target {
         match self {
             PyDecodeData::Original(data) => data,
-            PyDecodeData::Modified(data) => data,
+            PyDecodeData::Modified(data) => data.as_bytes(),
         }
     }
 }
 
 impl<'a> PyDecodeContext<'a> {
-    pub fn new(encoding: &'a str, data: &'a ArgBytesLike, vm: &'a VirtualMachine) -> Self {
+    pub(crate) fn new(encoding: &'a str, data: &'a ArgBytesLike, vm: &'a VirtualMachine) -> Self {
         Self {
             vm,
             encoding,
@@ -720,7 +947,9 @@ impl<'a> PyDecodeContext<'a> {
 
 impl CodecContext for PyDecodeContext<'_> {
     type Error = PyBaseExceptionRef;
+
     type StrBuf = PyStrRef;
+
     type BytesBuf = PyBytesRef;
 
     fn string(&self, s: Wtf8Buf) -> Self::StrBuf {
@@ -731,6 +960,7 @@ impl CodecContext for PyDecodeContext<'_> {
         self.vm.ctx.new_bytes(b)
     }
 }
+
 impl DecodeContext for PyDecodeContext<'_> {
     fn full_data(&self) -> &[u8] {
         &self.data
@@ -785,7 +1015,7 @@ impl DecodeContext for PyDecodeContext<'_> {
                     } else {
                         vm.ctx.new_bytes(self.data.to_vec())
                     };
-                    vm.new_unicode_decode_error_real(
+                    vm.new_unicode_decode_error(
                         vm.ctx.new_str(self.encoding),
                         data,
                         byte_range.start,
@@ -817,16 +1047,20 @@ impl<'a> EncodeErrorHandler<PyEncodeContext<'a>> for StandardError {
         range: Range<StrSize>,
         reason: Option<&str>,
     ) -> PyResult<(EncodeReplace<PyEncodeContext<'a>>, StrSize)> {
-        use StandardError::*;
-        // use errors::*;
         match self {
-            Strict => errors::Strict.handle_encode_error(ctx, range, reason),
-            Ignore => errors::Ignore.handle_encode_error(ctx, range, reason),
-            Replace => errors::Replace.handle_encode_error(ctx, range, reason),
-            XmlCharRefReplace => errors::XmlCharRefReplace.handle_encode_error(ctx, range, reason),
-            BackslashReplace => errors::BackslashReplace.handle_encode_error(ctx, range, reason),
-            SurrogatePass => SurrogatePass.handle_encode_error(ctx, range, reason),
-            SurrogateEscape => errors::SurrogateEscape.handle_encode_error(ctx, range, reason),
+            Self::Strict => errors::Strict.handle_encode_error(ctx, range, reason),
+            Self::Ignore => errors::Ignore.handle_encode_error(ctx, range, reason),
+            Self::Replace => errors::Replace.handle_encode_error(ctx, range, reason),
+            Self::XmlCharRefReplace => {
+                errors::XmlCharRefReplace.handle_encode_error(ctx, range, reason)
+            }
+            Self::BackslashReplace => {
+                errors::BackslashReplace.handle_encode_error(ctx, range, reason)
+            }
+            Self::SurrogatePass => SurrogatePass.handle_encode_error(ctx, range, reason),
+            Self::SurrogateEscape => {
+                errors::SurrogateEscape.handle_encode_error(ctx, range, reason)
+            }
         }
     }
 }
@@ -838,27 +1072,29 @@ impl<'a> DecodeErrorHandler<PyDecodeContext<'a>> for StandardError {
         byte_range: Range<usize>,
         reason: Option<&str>,
     ) -> PyResult<(PyStrRef, usize)> {
-        use StandardError::*;
         match self {
-            Strict => errors::Strict.handle_decode_error(ctx, byte_range, reason),
-            Ignore => errors::Ignore.handle_decode_error(ctx, byte_range, reason),
-            Replace => errors::Replace.handle_decode_error(ctx, byte_range, reason),
-            XmlCharRefReplace => Err(ctx
+            Self::Strict => errors::Strict.handle_decode_error(ctx, byte_range, reason),
+            Self::Ignore => errors::Ignore.handle_decode_error(ctx, byte_range, reason),
+            Self::Replace => errors::Replace.handle_decode_error(ctx, byte_range, reason),
+            Self::XmlCharRefReplace => Err(ctx
                 .vm
                 .new_type_error("don't know how to handle UnicodeDecodeError in error callback")),
-            BackslashReplace => {
+            Self::BackslashReplace => {
                 errors::BackslashReplace.handle_decode_error(ctx, byte_range, reason)
             }
-            SurrogatePass => self::SurrogatePass.handle_decode_error(ctx, byte_range, reason),
-            SurrogateEscape => errors::SurrogateEscape.handle_decode_error(ctx, byte_range, reason),
+            Self::SurrogatePass => self::SurrogatePass.handle_decode_error(ctx, byte_range, reason),
+            Self::SurrogateEscape => {
+                errors::SurrogateEscape.handle_decode_error(ctx, byte_range, reason)
+            }
         }
     }
 }
 
-pub struct ErrorsHandler<'a> {
+pub(crate) struct ErrorsHandler<'a> {
     errors: &'a Py<PyUtf8Str>,
     resolved: OnceCell<ResolvedError>,
 }
+
 enum ResolvedError {
     Standard(StandardError),
     Handler(PyObjectRef),
@@ -866,18 +1102,20 @@ enum ResolvedError {
 
 impl<'a> ErrorsHandler<'a> {
     #[inline]
-    pub fn new(errors: Option<&'a Py<PyUtf8Str>>, vm: &VirtualMachine) -> Self {
-        match errors {
-            Some(errors) => Self {
+    pub(crate) fn new(errors: Option<&'a Py<PyUtf8Str>>, vm: &VirtualMachine) -> Self {
+        if let Some(errors) = errors {
+            Self {
                 errors,
                 resolved: OnceCell::new(),
-            },
-            None => Self {
+            }
+        } else {
+            Self {
                 errors: identifier_utf8!(vm, strict),
                 resolved: OnceCell::from(ResolvedError::Standard(StandardError::Strict)),
-            },
+            }
         }
     }
+
     #[inline]
     fn resolve(&self, vm: &VirtualMachine) -> PyResult<&ResolvedError> {
         if let Some(val) = self.resolved.get() {
@@ -896,11 +1134,13 @@ impl<'a> ErrorsHandler<'a> {
         Ok(self.resolved.get().unwrap())
     }
 }
+
 impl StrBuffer for PyStrRef {
     fn is_compatible_with(&self, kind: StrKind) -> bool {
         self.kind() <= kind
     }
 }
+
 impl<'a> EncodeErrorHandler<PyEncodeContext<'a>> for ErrorsHandler<'_> {
     fn handle_encode_error(
         &self,
@@ -916,7 +1156,7 @@ impl<'a> EncodeErrorHandler<PyEncodeContext<'a>> for ErrorsHandler<'_> {
             ResolvedError::Handler(handler) => handler,
         };
         let encode_exc = ctx.error_encoding(range.clone(), reason);
-        let res = handler.call((encode_exc.clone(),), vm)?;
+        let res = handler.call((encode_exc,), vm)?;
         let tuple_err =
             || vm.new_type_error("encoding error handler must return (str/bytes, int) tuple");
         let (replace, restart) = match res.downcast_ref::<PyTuple>().map(|tup| tup.as_slice()) {
@@ -945,12 +1185,13 @@ impl<'a> EncodeErrorHandler<PyEncodeContext<'a>> for ErrorsHandler<'_> {
                     .as_wtf8()
                     .code_point_indices()
                     .nth(restart)
-                    .map_or(ctx.data.byte_len(), |(i, _)| i),
+                    .map_or_else(|| ctx.data.byte_len(), |(i, _)| i),
             }
         };
         Ok((replace, restart))
     }
 }
+
 impl<'a> DecodeErrorHandler<PyDecodeContext<'a>> for ErrorsHandler<'_> {
     fn handle_decode_error(
         &self,
@@ -965,7 +1206,7 @@ impl<'a> DecodeErrorHandler<PyDecodeContext<'a>> for ErrorsHandler<'_> {
             }
             ResolvedError::Handler(handler) => handler,
         };
-        let decode_exc = ctx.error_decoding(byte_range.clone(), reason);
+        let decode_exc = ctx.error_decoding(byte_range, reason);
         let data_bytes: PyObjectRef = decode_exc.as_object().get_attr("object", vm)?;
         let res = handler.call((decode_exc.clone(),), vm)?;
         let new_data = decode_exc.as_object().get_attr("object", vm)?;
@@ -1025,7 +1266,7 @@ where
     let end = StrSize {
         chars: range.end,
         bytes: if let Some(n) = range.len().checked_sub(1) {
-            iter.nth(n).map_or(s.byte_len(), |(i, _)| i)
+            iter.nth(n).map_or_else(|| s.byte_len(), |(i, _)| i)
         } else {
             start.bytes
         },
@@ -1088,7 +1329,7 @@ where
     let end = StrSize {
         chars: range.end,
         bytes: if let Some(n) = range.len().checked_sub(1) {
-            iter.nth(n).map_or(s.byte_len(), |(i, _)| i)
+            iter.nth(n).map_or_else(|| s.byte_len(), |(i, _)| i)
         } else {
             start.bytes
         },
@@ -1105,8 +1346,10 @@ where
 fn extract_unicode_error_range(err: &PyObject, vm: &VirtualMachine) -> PyResult<Range<usize>> {
     let start = err.get_attr("start", vm)?;
     let start = start.try_into_value(vm)?;
+
     let end = err.get_attr("end", vm)?;
     let end = end.try_into_value(vm)?;
+
     Ok(Range { start, end })
 }
 
@@ -1129,16 +1372,18 @@ fn update_unicode_error_attrs(
 fn is_encode_err(err: &PyObject, vm: &VirtualMachine) -> bool {
     err.fast_isinstance(vm.ctx.exceptions.unicode_encode_error)
 }
+
 #[inline]
 fn is_decode_err(err: &PyObject, vm: &VirtualMachine) -> bool {
     err.fast_isinstance(vm.ctx.exceptions.unicode_decode_error)
 }
+
 #[inline]
 fn is_translate_err(err: &PyObject, vm: &VirtualMachine) -> bool {
     err.fast_isinstance(vm.ctx.exceptions.unicode_translate_error)
 }
 
-fn bad_err_type(err: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
+fn bad_err_type(err: &PyObject, vm: &VirtualMachine) -> PyBaseExceptionRef {
     vm.new_type_error(format!(
         "don't know how to handle {} in error callback",
         err.class().name()
@@ -1146,10 +1391,9 @@ fn bad_err_type(err: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
 }
 
 fn strict_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-    let err = err
+    Err(err
         .downcast()
-        .unwrap_or_else(|_| vm.new_type_error("codec must pass exception instance"));
-    Err(err)
+        .unwrap_or_else(|_| vm.new_type_error("codec must pass exception instance")))
 }
 
 fn ignore_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(PyObjectRef, usize)> {
@@ -1157,7 +1401,7 @@ fn ignore_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(PyObjectRef
         let range = extract_unicode_error_range(&err, vm)?;
         Ok((vm.ctx.new_str(ascii!("")).into(), range.end))
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1173,7 +1417,7 @@ fn replace_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(PyObjectRe
         let replace = replacement_char.repeat(range.end - range.start);
         Ok((replace.to_pyobject(vm), range.end))
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1184,7 +1428,7 @@ fn xmlcharrefreplace_errors(
     if is_encode_err(&err, vm) {
         call_native_encode_error(errors::XmlCharRefReplace, err, vm)
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1199,7 +1443,7 @@ fn backslashreplace_errors(
     } else if is_translate_err(&err, vm) {
         call_native_translate_error(errors::BackslashReplace, err, vm)
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1207,7 +1451,7 @@ fn namereplace_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(PyObje
     if is_encode_err(&err, vm) {
         call_native_encode_error(errors::NameReplace, err, vm)
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1217,7 +1461,7 @@ fn surrogatepass_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(PyOb
     } else if is_decode_err(&err, vm) {
         call_native_decode_error(SurrogatePass, err, vm)
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }
 
@@ -1227,6 +1471,6 @@ fn surrogateescape_errors(err: PyObjectRef, vm: &VirtualMachine) -> PyResult<(Py
     } else if is_decode_err(&err, vm) {
         call_native_decode_error(errors::SurrogateEscape, err, vm)
     } else {
-        Err(bad_err_type(err, vm))
+        Err(bad_err_type(&err, vm))
     }
 }

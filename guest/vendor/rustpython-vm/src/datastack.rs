@@ -9,7 +9,12 @@ use core::alloc::Layout;
 use core::ptr;
 
 /// Minimum chunk size in bytes (`_PY_DATA_STACK_CHUNK_SIZE`).
-const MIN_CHUNK_SIZE: usize = 16 * 1024;
+/// Smaller on WASM (4 KB) to reduce initial memory footprint; 16 KB otherwise.
+const MIN_CHUNK_SIZE: usize = if cfg!(target_arch = "wasm32") {
+    4 * 1024
+} else {
+    16 * 1024
+};
 
 /// Extra headroom (in bytes) to avoid allocating a new chunk for the next
 /// frame right after growing.
@@ -18,12 +23,13 @@ const MINIMUM_OVERHEAD: usize = 1000 * core::mem::size_of::<usize>();
 /// Alignment for all data stack allocations.
 const ALIGN: usize = 16;
 
-/// Header for a data stack chunk.  The usable data region starts right after
-/// this header (aligned to `ALIGN`).
+/// Header for a data stack chunk.
+///
+/// The usable data region starts right after this header (aligned to [`ALIGN`]).
 #[repr(C)]
 struct DataStackChunk {
     /// Previous chunk in the linked list (NULL for the root chunk).
-    previous: *mut DataStackChunk,
+    previous: *mut Self,
     /// Total allocation size in bytes (including this header).
     size: usize,
     /// Saved `top` offset when a newer chunk was pushed.  Used to restore
@@ -55,10 +61,14 @@ pub struct DataStack {
     top: *mut u8,
     /// End of usable space in the current chunk.
     limit: *mut u8,
+    /// Most recently popped full-frame allocation whose localsplus slots were
+    /// cleared before the pop. An exact LIFO reuse can skip zero-filling them.
+    reusable_frame: Option<(*mut u8, usize)>,
 }
 
 impl DataStack {
     /// Create a new data stack with an initial root chunk.
+    #[must_use]
     pub fn new() -> Self {
         let chunk = Self::alloc_chunk(MIN_CHUNK_SIZE, ptr::null_mut());
         let top = unsafe { (*chunk).data_start() };
@@ -66,11 +76,17 @@ impl DataStack {
         // Skip one ALIGN-sized slot in the root chunk so that `pop()` never
         // frees it (`push_chunk` convention).
         let top = unsafe { top.add(ALIGN) };
-        Self { chunk, top, limit }
+        Self {
+            chunk,
+            top,
+            limit,
+            reusable_frame: None,
+        }
     }
 
     /// Check if the current chunk has at least `size` bytes available.
     #[inline(always)]
+    #[must_use]
     pub fn has_space(&self, size: usize) -> bool {
         let aligned_size = (size + ALIGN - 1) & !(ALIGN - 1);
         (self.limit as usize).saturating_sub(self.top as usize) >= aligned_size
@@ -83,6 +99,26 @@ impl DataStack {
     /// (LIFO order).
     #[inline(always)]
     pub fn push(&mut self, size: usize) -> *mut u8 {
+        self.reusable_frame = None;
+        self.push_inner(size)
+    }
+
+    /// Allocate a full interpreter frame and report whether it exactly reuses
+    /// a just-cleared frame block.
+    #[inline(always)]
+    pub fn push_frame(&mut self, size: usize) -> (*mut u8, bool) {
+        let reusable_frame = self.reusable_frame.take();
+        let ptr = self.push_inner(size);
+        // Exact sizes, not aligned ones: the caller reads "reused" as "every
+        // slot of this frame was cleared by the last one", and two frames whose
+        // sizes differ by less than ALIGN share an aligned size while the
+        // larger one's tail slots were never touched, let alone cleared.
+        let reused = reusable_frame.is_some_and(|(base, old_size)| base == ptr && old_size == size);
+        (ptr, reused)
+    }
+
+    #[inline(always)]
+    fn push_inner(&mut self, size: usize) -> *mut u8 {
         let aligned_size = (size + ALIGN - 1) & !(ALIGN - 1);
         unsafe {
             if self.top.add(aligned_size) <= self.limit {
@@ -130,6 +166,24 @@ impl DataStack {
     /// and all allocations made after it must already have been popped.
     #[inline(always)]
     pub unsafe fn pop(&mut self, base: *mut u8) {
+        self.reusable_frame = None;
+        unsafe { self.pop_inner(base) };
+    }
+
+    /// Pop a full frame whose localsplus slots have already been cleared.
+    ///
+    /// # Safety
+    /// `base` and `size` must describe the most recent allocation returned by
+    /// `push_frame`, every later allocation must already be popped, and all
+    /// localsplus slots in the frame must have been cleared.
+    #[inline(always)]
+    pub unsafe fn pop_frame(&mut self, base: *mut u8, size: usize) {
+        unsafe { self.pop_inner(base) };
+        self.reusable_frame = Some((base, size));
+    }
+
+    #[inline(always)]
+    unsafe fn pop_inner(&mut self, base: *mut u8) {
         debug_assert!(!base.is_null());
         if self.is_in_current_chunk(base) {
             // Common case: base is within the current chunk.

@@ -20,8 +20,8 @@ use alloc::fmt;
 use core::mem::size_of;
 use core::ops::ControlFlow;
 use core::sync::atomic::{
-    AtomicU64,
-    Ordering::{Acquire, Release},
+    AtomicU32,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use num_traits::ToPrimitive;
 
@@ -37,9 +37,111 @@ type IndexIndex = usize;
 /// index into dict.entries
 type EntryIndex = usize;
 
-pub struct Dict<T = PyObjectRef> {
+pub(crate) struct Dict<T = PyObjectRef> {
     inner: PyRwLock<DictInner<T>>,
-    version: AtomicU64,
+    /// Keys-version stamp, assigned lazily by `assign_keys_version` and
+    /// reset to 0 whenever the key set changes. Value-only updates keep it.
+    ///
+    /// A nonzero stamp identifies either a *shape* — an exact hole-free
+    /// entry sequence of interned string keys, shared by every dict with
+    /// that layout — or, when no shape is derivable, this dict's key set
+    /// frozen at assignment time. Either way a stamp match guarantees the
+    /// entry layout is exactly the one the stamp was issued for, so entry
+    /// indexes cached against a stamp stay valid wherever the stamp matches.
+    keys_version: AtomicU32,
+}
+
+/// Source of keys-version stamps. Allocated globally so a shape stamp and a
+/// dict-unique stamp can never collide.
+static KEYS_VERSION: AtomicU32 = AtomicU32::new(0);
+
+/// Allocate a new keys-version stamp. Returns 0 once the stamp space is
+/// exhausted; stamps are only allocated on specialization, so exhaustion is
+/// unrealistic in practice.
+/// Next keys-version stamp that [`next_keys_version`] would assign.
+pub(crate) fn peek_next_keys_version() -> u32 {
+    KEYS_VERSION.load(Relaxed).saturating_add(1)
+}
+
+fn next_keys_version() -> u32 {
+    KEYS_VERSION
+        .try_update(Relaxed, Relaxed, |v| v.checked_add(1))
+        .map_or(0, |v| v + 1)
+}
+
+/// Largest key count eligible for a shared shape stamp.
+const SHAPE_MAX_KEYS: usize = 32;
+/// Shape registry slot count (power of two).
+const SHAPE_TABLE_SIZE: usize = 1 << 12;
+/// Linear-probe limit before giving up on registering a shape.
+const SHAPE_MAX_PROBE: usize = 8;
+
+/// A registered shape: the ordered interned-key-pointer sequence of a
+/// hole-free dict, plus the stamp shared by every dict with that layout.
+/// Interned strings are never freed, so the addresses are stable identities.
+struct ShapeData {
+    keys: Box<[usize]>,
+    stamp: u32,
+}
+
+/// Lock-free registry mapping shapes to shared stamps. Fixed-size open
+/// addressing; slots are installed with CAS and never removed, so a stamp
+/// permanently means "exactly this entry sequence". Registered `ShapeData`
+/// is intentionally leaked (bounded by the table size). Lock-free makes the
+/// registry safe across fork() without reinitialization.
+static SHAPE_TABLE: std::sync::LazyLock<Box<[core::sync::atomic::AtomicPtr<ShapeData>]>> =
+    std::sync::LazyLock::new(|| {
+        (0..SHAPE_TABLE_SIZE)
+            .map(|_| core::sync::atomic::AtomicPtr::new(core::ptr::null_mut()))
+            .collect()
+    });
+
+fn shape_stamp(shape: &[usize]) -> Option<u32> {
+    use core::hash::BuildHasher;
+    use core::sync::atomic::AtomicPtr;
+    // The hasher seed must be process-stable so equal shapes always probe
+    // the same slots.
+    static SHAPE_HASHER: std::sync::LazyLock<rapidhash::quality::RandomState> =
+        std::sync::LazyLock::new(Default::default);
+    let hash = SHAPE_HASHER.hash_one(shape) as usize;
+    let mut candidate: *mut ShapeData = core::ptr::null_mut();
+    let mut result = None;
+    for probe in 0..SHAPE_MAX_PROBE {
+        let slot: &AtomicPtr<ShapeData> = &SHAPE_TABLE[(hash + probe) & (SHAPE_TABLE_SIZE - 1)];
+        let mut installed = slot.load(Acquire);
+        if installed.is_null() {
+            if candidate.is_null() {
+                let stamp = next_keys_version();
+                if stamp == 0 {
+                    break;
+                }
+                candidate = Box::into_raw(Box::new(ShapeData {
+                    keys: shape.into(),
+                    stamp,
+                }));
+            }
+            match slot.compare_exchange(core::ptr::null_mut(), candidate, AcqRel, Acquire) {
+                Ok(_) => {
+                    // SAFETY: candidate was just leaked into the table.
+                    result = Some(unsafe { (*candidate).stamp });
+                    candidate = core::ptr::null_mut();
+                    break;
+                }
+                Err(current) => installed = current,
+            }
+        }
+        // SAFETY: non-null slots reference leaked ShapeData, never freed.
+        let data = unsafe { &*installed };
+        if *data.keys == *shape {
+            result = Some(data.stamp);
+            break;
+        }
+    }
+    if !candidate.is_null() {
+        // SAFETY: the candidate lost the race and was never shared.
+        drop(unsafe { Box::from_raw(candidate) });
+    }
+    result
 }
 
 unsafe impl<T: Traverse> Traverse for Dict<T> {
@@ -102,9 +204,31 @@ unsafe impl<T: Traverse> Traverse for DictInner<T> {
 
 impl<T: Clone> Clone for Dict<T> {
     fn clone(&self) -> Self {
+        let inner = self.read();
+        if inner.used == 0 {
+            return Self::default();
+        }
+        // Keep dense copies cheap, but do not carry mostly empty storage into
+        // a new dictionary. pop_back can leave oversized indices without holes.
+        let inner = if inner.used >= inner.entries.len() - inner.entries.len() / 3
+            && (inner.indices.len() <= 8 || inner.used >= inner.indices.len() / 4)
+        {
+            inner.clone()
+        } else {
+            let mut copy = DictInner {
+                used: inner.used,
+                filled: inner.used,
+                indices: Vec::new(),
+                entries: Vec::with_capacity(inner.used),
+            };
+            copy.entries
+                .extend(inner.entries.iter().flatten().cloned().map(Some));
+            copy.resize(inner.used * 2);
+            copy
+        };
         Self {
-            inner: PyRwLock::new(self.inner.read().clone()),
-            version: AtomicU64::new(0),
+            inner: PyRwLock::new(inner),
+            keys_version: AtomicU32::new(0),
         }
     }
 }
@@ -118,7 +242,7 @@ impl<T> Default for Dict<T> {
                 indices: vec![IndexEntry::FREE; 8],
                 entries: Vec::new(),
             }),
-            version: AtomicU64::new(0),
+            keys_version: AtomicU32::new(0),
         }
     }
 }
@@ -139,6 +263,10 @@ pub struct DictSize {
     pub used: usize,
     filled: usize,
 }
+
+/// The dict was resized under an iterator holding an older [`DictSize`].
+#[derive(Debug)]
+pub(crate) struct DictChanged;
 
 struct GenIndexes {
     idx: HashIndex,
@@ -169,6 +297,12 @@ impl GenIndexes {
 
 impl<T> DictInner<T> {
     fn resize(&mut self, new_size: usize) {
+        // Never shrink below the initial minimum table size (8). Without this
+        // floor, a dict/set that repeatedly adds and removes distinct keys
+        // (e.g. asyncio's per-task bookkeeping sets) settles at a tiny table
+        // after a resize and then re-triggers a resize on almost every single
+        // insert afterward, turning O(1) inserts into a resize storm.
+        let new_size = new_size.max(8);
         let new_size = {
             let mut i = 1;
             while i < new_size {
@@ -176,27 +310,39 @@ impl<T> DictInner<T> {
             }
             i
         };
+        // Compact away holes left by deleted entries. `entries` only ever
+        // grows via `unchecked_push`, so a dict/set that repeatedly inserts
+        // and removes distinct keys (e.g. asyncio's per-task bookkeeping
+        // sets) would otherwise keep every tombstoned entry forever, making
+        // this scan - and the dict's memory footprint - grow without bound
+        // relative to the live key count. Compacting here mirrors CPython's
+        // own compacting hash table and keeps entry positions dense, which
+        // is required for the hole-free shape-stamp fast path below.
+        if self.entries.len() != self.used {
+            let mut compacted = Vec::with_capacity(self.used);
+            compacted.extend(self.entries.drain(..).flatten().map(Some));
+            self.entries = compacted;
+        }
         self.indices = vec![IndexEntry::FREE; new_size];
         let mask = (new_size - 1) as i64;
         for (entry_idx, entry) in self.entries.iter_mut().enumerate() {
-            if let Some(entry) = entry {
-                let mut idxs = GenIndexes::new(entry.hash, mask);
-                loop {
-                    let index_index = idxs.next();
-                    unsafe {
-                        // Safety: index is always valid here
-                        // index_index is generated by idxs
-                        // entry_idx is saved one
-                        let idx = self.indices.get_unchecked_mut(index_index);
-                        if *idx == IndexEntry::FREE {
-                            *idx = IndexEntry::from_index_unchecked(entry_idx);
-                            entry.index = index_index;
-                            break;
-                        }
+            // SAFETY: compaction above removed every hole, so every slot is
+            // occupied here.
+            let entry = entry.as_mut().unwrap();
+            let mut idxs = GenIndexes::new(entry.hash, mask);
+            loop {
+                let index_index = idxs.next();
+                unsafe {
+                    // Safety: index is always valid here
+                    // index_index is generated by idxs
+                    // entry_idx is saved one
+                    let idx = self.indices.get_unchecked_mut(index_index);
+                    if *idx == IndexEntry::FREE {
+                        *idx = IndexEntry::from_index_unchecked(entry_idx);
+                        entry.index = index_index;
+                        break;
                     }
                 }
-            } else {
-                //removed entry
             }
         }
         self.filled = self.used;
@@ -209,7 +355,7 @@ impl<T> DictInner<T> {
         key: PyObjectRef,
         value: T,
         index_entry: IndexEntry,
-    ) {
+    ) -> usize {
         let entry = DictEntry {
             hash: hash_value,
             key,
@@ -230,6 +376,9 @@ impl<T> DictInner<T> {
                 self.resize(new_size)
             }
         }
+        // A resize may compact holes out of `entries`, shifting earlier
+        // positions, but the entry pushed above is always the last one.
+        self.entries.len() - 1
     }
 
     const fn size(&self) -> DictSize {
@@ -262,14 +411,134 @@ impl<T> DictInner<T> {
 type PopInnerResult<T> = ControlFlow<Option<DictEntry<T>>>;
 
 impl<T: Clone> Dict<T> {
-    /// Monotonically increasing version counter for mutation tracking.
-    pub fn version(&self) -> u64 {
-        self.version.load(Acquire)
+    /// Current keys-version stamp, or 0 if none has been assigned since the
+    /// last key-set change. Equal nonzero stamps guarantee an unchanged key
+    /// set (values may differ).
+    pub(crate) fn keys_version(&self) -> u32 {
+        self.keys_version.load(Acquire)
     }
 
-    /// Bump the version counter after any mutation.
-    fn bump_version(&self) {
-        self.version.fetch_add(1, Release);
+    /// Capture a module attribute's entry index and layout stamp together.
+    /// Exact string keys and an absent `__getattr__` permit direct indexed reads.
+    pub(crate) fn module_attr_cache(
+        &self,
+        name: &PyStrInterned,
+        vm: &VirtualMachine,
+    ) -> Option<(u32, u16)> {
+        self.assign_keys_version();
+        let inner = self.read();
+        // Shared shape stamps can recur after an A -> B -> A layout change.
+        // Read the stamp and resolve the index under the same guard.
+        let version = self.keys_version.load(Acquire);
+        if version == 0 {
+            return None;
+        }
+        let mut index = None;
+        for (entry_index, entry) in inner.entries.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            let key = entry.key.downcast_ref_if_exact::<PyStr>(vm)?;
+            if key.as_wtf8().as_bytes() == b"__getattr__" {
+                return None;
+            }
+            if key.as_wtf8() == name.as_wtf8() {
+                index = Some(u16::try_from(entry_index).ok()?);
+            }
+        }
+        Some((version, index?))
+    }
+
+    /// Concurrent specializations can publish an index from a different layout.
+    /// Validate the name as well as the stamp before reading the cached entry.
+    #[inline]
+    pub(crate) fn get_cached_module_attr(
+        &self,
+        name: &PyStrInterned,
+        version: usize,
+        index: usize,
+        vm: &VirtualMachine,
+    ) -> Option<T> {
+        let inner = self.read();
+        if version == 0 || self.keys_version.load(Acquire) as usize != version {
+            return None;
+        }
+        let entry = inner.entries.get(index)?.as_ref()?;
+        if !name.key_is(&entry.key) {
+            let key = entry.key.downcast_ref_if_exact::<PyStr>(vm)?;
+            if key.as_wtf8() != name.as_wtf8() {
+                return None;
+            }
+        }
+        Some(entry.value.clone())
+    }
+
+    /// Return the current keys-version stamp, assigning one if none is set.
+    /// Returns 0 only if no stamp could be allocated.
+    ///
+    /// When the dict is hole-free and all keys are interned strings, the
+    /// stamp is the *shared shape stamp* for that exact key sequence, so
+    /// dicts with identical layouts (e.g. instances of the same class built
+    /// by the same `__init__`) carry equal stamps and one cached stamp or
+    /// entry index serves them all. Otherwise a dict-unique stamp is used.
+    ///
+    /// The shape inspection and the stamp install happen under the inner
+    /// read lock. Key-set changes reset the stamp under the write lock, so
+    /// an installed stamp always attests the layout it was derived from.
+    pub(crate) fn assign_keys_version(&self) -> u32 {
+        let version = self.keys_version.load(Acquire);
+        if version != 0 {
+            return version;
+        }
+        let inner = self.read();
+        // Re-check under the lock: a concurrent assign may have won.
+        let version = self.keys_version.load(Acquire);
+        if version != 0 {
+            return version;
+        }
+        let new_version = Self::derive_shape_stamp(&inner).unwrap_or_else(next_keys_version);
+        if new_version == 0 {
+            return 0;
+        }
+        // Only install over 0 so an already-valid stamp is never replaced.
+        match self
+            .keys_version
+            .compare_exchange(0, new_version, AcqRel, Acquire)
+        {
+            Ok(_) => new_version,
+            Err(current) => current,
+        }
+    }
+
+    /// Compute the shared shape stamp for the current layout, if it
+    /// qualifies: hole-free entries, bounded size, all keys interned strings.
+    fn derive_shape_stamp(inner: &DictInner<T>) -> Option<u32> {
+        if inner.entries.len() != inner.used || inner.used > SHAPE_MAX_KEYS {
+            return None;
+        }
+        let shape = inner
+            .entries
+            .iter()
+            .map(|entry| {
+                let key = &entry.as_ref()?.key;
+                key.is_interned()
+                    .then(|| key.as_ref() as *const PyObject as usize)
+            })
+            .collect::<Option<Vec<usize>>>()?;
+        shape_stamp(&shape)
+    }
+
+    /// Reset the keys-version stamp on a key-set change (insert of a new
+    /// key, deletion, or clear). Value-only updates keep the stamp.
+    ///
+    /// Must be called while holding the write lock, *before* the key set is
+    /// modified: a lock-free stamp reader that still observes the old stamp
+    /// then provably ran before the change became visible, so acting on the
+    /// old key set is linearizable. A stamp assigned concurrently (between
+    /// this reset and the mutation) can only be trusted by a caller whose
+    /// subsequent probe serializes after the mutation through the inner
+    /// lock, which then reflects the new key set. A nonzero stamp can match
+    /// again only after the exact key layout it attests has been restored.
+    fn invalidate_keys_version(&self) {
+        self.keys_version.store(0, Release);
     }
 
     fn read(&self) -> PyRwLockReadGuard<'_, DictInner<T>> {
@@ -280,13 +549,80 @@ impl<T: Clone> Dict<T> {
         self.inner.write()
     }
 
+    /// Reserve space for known keys without changing an existing key layout.
+    /// Only use on an unpublished dictionary: resizing must not race with a
+    /// lookup that has already probed the old index table.
+    pub(crate) fn reserve_for_empty(&self, capacity: usize) {
+        if capacity == 0 {
+            return;
+        }
+        let Some(index_capacity) = capacity
+            .checked_add(capacity.div_ceil(2))
+            .and_then(usize::checked_next_power_of_two)
+        else {
+            return;
+        };
+        let mut inner = self.write();
+        if inner.filled != 0 || !inner.entries.is_empty() {
+            return;
+        }
+        // Keep the usual incremental growth path if preallocation fails.
+        if inner.entries.try_reserve_exact(capacity).is_err() {
+            return;
+        }
+        let additional = index_capacity.saturating_sub(inner.indices.len());
+        if additional != 0 && inner.indices.try_reserve_exact(additional).is_ok() {
+            // Every existing index is FREE, so extending needs no rehash and
+            // leaves the empty key layout and its version unchanged.
+            inner.indices.resize(index_capacity, IndexEntry::FREE);
+        }
+    }
+
     /// Store a key
-    pub fn insert<K>(&self, vm: &VirtualMachine, key: &K, value: T) -> PyResult<()>
+    pub(crate) fn insert<K>(&self, vm: &VirtualMachine, key: &K, value: T) -> PyResult<()>
     where
         K: DictKey + ?Sized,
     {
         let hash = key.key_hash(vm)?;
-        let _removed = loop {
+        self.insert_known_hash(vm, key, hash, value)
+    }
+
+    /// Store a key whose hash the caller already knows.
+    ///
+    /// `hash` must be computed for `key` or read from [`Self::keys_with_hashes`]
+    /// or [`Self::next_entry_with_hash`] on a container holding this same key.
+    /// A wrong hash lands the entry in a bucket no lookup probes, silently
+    /// losing the key.
+    pub(crate) fn insert_known_hash<K>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+        value: T,
+    ) -> PyResult<()>
+    where
+        K: DictKey + ?Sized,
+    {
+        self.insert_known_hash_indexed(vm, key, hash, value)?;
+        Ok(())
+    }
+
+    /// [`Self::insert_known_hash`], also reporting the entry index it stored to.
+    ///
+    /// The index doubles as a `hint` for [`Self::get_hint`] /
+    /// [`Self::insert_with_hint`], so a caller that wants one gets it from the
+    /// store itself instead of probing the dict a second time.
+    fn insert_known_hash_indexed<K>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+        value: T,
+    ) -> PyResult<usize>
+    where
+        K: DictKey + ?Sized,
+    {
+        let (stored_index, _removed) = loop {
             let (entry_index, index_index) = self.lookup(vm, key, hash, None)?;
             let mut inner = self.write();
             if let Some(index) = entry_index.index() {
@@ -299,11 +635,14 @@ impl<T: Clone> Dict<T> {
                         // but still possible
                         continue;
                     };
+                    #[expect(
+                        clippy::redundant_else,
+                        reason = "Keeping the empty `else` block here for documentation"
+                    )]
                     if entry.index == index_index {
                         let removed = core::mem::replace(&mut entry.value, value);
-                        self.bump_version();
                         // defer dec RC
-                        break Some(removed);
+                        break (index, Some(removed));
                     } else {
                         // stuff shifted around, let's try again
                     }
@@ -316,24 +655,59 @@ impl<T: Clone> Dict<T> {
                     // Dict was resized since lookup, retry
                     continue;
                 }
-                inner.unchecked_push(index_index, hash, key.to_pyobject(vm), value, entry_index);
-                self.bump_version();
-                break None;
+                self.invalidate_keys_version();
+                let stored = inner.unchecked_push(
+                    index_index,
+                    hash,
+                    key.to_pyobject(vm),
+                    value,
+                    entry_index,
+                );
+                break (stored, None);
             }
         };
-        Ok(())
+        Ok(stored_index)
     }
 
-    pub fn contains<K: DictKey + ?Sized>(&self, vm: &VirtualMachine, key: &K) -> PyResult<bool> {
+    pub(crate) fn contains<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+    ) -> PyResult<bool> {
         let key_hash = key.key_hash(vm)?;
-        let (entry, _) = self.lookup(vm, key, key_hash, None)?;
+        self.contains_known_hash(vm, key, key_hash)
+    }
+
+    /// [`Self::contains`] with a known hash. Same contract as
+    /// [`Self::insert_known_hash`].
+    pub(crate) fn contains_known_hash<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+    ) -> PyResult<bool> {
+        let (entry, _) = self.lookup(vm, key, hash, None)?;
         Ok(entry.index().is_some())
     }
 
     /// Retrieve a key
     #[cfg_attr(feature = "flame-it", flame("Dict"))]
-    pub fn get<K: DictKey + ?Sized>(&self, vm: &VirtualMachine, key: &K) -> PyResult<Option<T>> {
+    pub(crate) fn get<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+    ) -> PyResult<Option<T>> {
         let hash = key.key_hash(vm)?;
+        self._get_inner(vm, key, hash)
+    }
+
+    /// `_PyDict_GetItem_KnownHash`: lookup using a caller-supplied hash.
+    pub(crate) fn get_known_hash<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+    ) -> PyResult<Option<T>> {
         self._get_inner(vm, key, hash)
     }
 
@@ -341,7 +715,7 @@ impl<T: Clone> Dict<T> {
     ///
     /// The hint is the internal entry index and can be used with
     /// [`Self::get_hint`]. It is invalidated by dict mutations.
-    pub fn hint_for_key<K: DictKey + ?Sized>(
+    pub(crate) fn hint_for_key<K: DictKey + ?Sized>(
         &self,
         vm: &VirtualMachine,
         key: &K,
@@ -354,10 +728,66 @@ impl<T: Clone> Dict<T> {
         Ok(u16::try_from(index).ok())
     }
 
+    /// Retrieve a key along with its entry index, for hint caching.
+    ///
+    /// Same as [`Self::get`], but on a hit also returns the entry index
+    /// usable as a `hint` for [`Self::get_hint`] (`None` if it doesn't fit).
+    pub(crate) fn get_with_hint<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+    ) -> PyResult<Option<(T, Option<u16>)>> {
+        let hash = key.key_hash(vm)?;
+        let ret = loop {
+            let (entry, index_index) = self.lookup(vm, key, hash, None)?;
+            if let Some(index) = entry.index() {
+                let inner = self.read();
+                if let Some(entry) = inner.get_entry_checked(index, index_index) {
+                    // The dict was not changed since we did lookup
+                    break Some((entry.value.clone(), u16::try_from(index).ok()));
+                }
+                // The dict was changed since we did lookup. Let's try again.
+            } else {
+                break None;
+            }
+        };
+        Ok(ret)
+    }
+
+    /// Replace the value at entry index `hint` if that entry's key is
+    /// identical to `key`, otherwise fall back to a full probing store.
+    ///
+    /// On a hint miss, returns a refreshed hint for the key (`None` when the
+    /// hint hit or no hint is representable).
+    pub(crate) fn insert_with_hint<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hint: usize,
+        value: T,
+    ) -> PyResult<Option<u16>> {
+        let value = {
+            let mut inner = self.write();
+            match inner.entries.get_mut(hint) {
+                Some(Some(entry)) if key.key_is(&entry.key) => {
+                    let removed = core::mem::replace(&mut entry.value, value);
+                    drop(inner);
+                    // defer dec RC until after the lock is released
+                    drop(removed);
+                    return Ok(None);
+                }
+                _ => value,
+            }
+        };
+        let hash = key.key_hash(vm)?;
+        let stored = self.insert_known_hash_indexed(vm, key, hash, value)?;
+        Ok(u16::try_from(stored).ok())
+    }
+
     /// Fast path lookup using a cached entry index (`hint`).
     ///
     /// Returns `None` if the hint is stale or the key no longer matches.
-    pub fn get_hint<K: DictKey + ?Sized>(
+    pub(crate) fn get_hint<K: DictKey + ?Sized>(
         &self,
         vm: &VirtualMachine,
         key: &K,
@@ -381,6 +811,22 @@ impl<T: Clone> Dict<T> {
         }
     }
 
+    /// Read an entry directly when a cached keys-version still describes the
+    /// dictionary layout. The version is rechecked while holding the read lock
+    /// so the entry index and value are observed from the same key-set state.
+    #[inline]
+    pub(crate) fn get_index_if_keys_version(&self, version: u32, index: usize) -> Option<T> {
+        let inner = self.read();
+        if self.keys_version.load(Acquire) != version {
+            return None;
+        }
+        inner
+            .entries
+            .get(index)
+            .and_then(Option::as_ref)
+            .map(|entry| entry.value.clone())
+    }
+
     fn _get_inner<K: DictKey + ?Sized>(
         &self,
         vm: &VirtualMachine,
@@ -388,15 +834,20 @@ impl<T: Clone> Dict<T> {
         hash: HashValue,
     ) -> PyResult<Option<T>> {
         let ret = loop {
-            let (entry, index_index) = self.lookup(vm, key, hash, None)?;
+            let (entry, index_index) =
+                match self.lookup_extract(vm, key, hash, None, |entry| entry.value.clone())? {
+                    // Read under the probe's own guard: nothing to re-check.
+                    (_, Some(value)) => break Some(value),
+                    (lookup, None) => lookup,
+                };
             if let Some(index) = entry.index() {
                 let inner = self.read();
                 if let Some(entry) = inner.get_entry_checked(index, index_index) {
+                    // The dict was not changed since we did lookup
                     break Some(entry.value.clone());
-                } else {
-                    // The dict was changed since we did lookup. Let's try again.
-                    continue;
                 }
+
+                // The dict was changed since we did lookup. Let's try again.
             } else {
                 break None;
             }
@@ -404,7 +855,7 @@ impl<T: Clone> Dict<T> {
         Ok(ret)
     }
 
-    pub fn get_chain<K: DictKey + ?Sized>(
+    pub(crate) fn get_chain<K: DictKey + ?Sized>(
         &self,
         other: &Self,
         vm: &VirtualMachine,
@@ -418,21 +869,31 @@ impl<T: Clone> Dict<T> {
         }
     }
 
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _removed = {
             let mut inner = self.write();
+            self.invalidate_keys_version();
             inner.indices.clear();
             inner.indices.resize(8, IndexEntry::FREE);
             inner.used = 0;
             inner.filled = 0;
-            self.bump_version();
             // defer dec rc
             core::mem::take(&mut inner.entries)
         };
     }
 
+    /// Install an owned table, releasing the old entries after unlocking.
+    pub(crate) fn replace_contents(&self, other: Self) {
+        let replacement = other.inner.into_inner();
+        let _removed = {
+            let mut inner = self.write();
+            self.invalidate_keys_version();
+            core::mem::replace(&mut *inner, replacement)
+        };
+    }
+
     /// Delete a key
-    pub fn delete<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<()>
+    pub(crate) fn delete<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<()>
     where
         K: DictKey + ?Sized,
     {
@@ -443,14 +904,29 @@ impl<T: Clone> Dict<T> {
         }
     }
 
-    pub fn delete_if_exists<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<bool>
+    pub(crate) fn delete_if_exists<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<bool>
     where
         K: DictKey + ?Sized,
     {
         self.remove_if_exists(vm, key).map(|opt| opt.is_some())
     }
 
-    pub fn delete_if<K, F>(&self, vm: &VirtualMachine, key: &K, pred: F) -> PyResult<bool>
+    /// [`Self::delete_if_exists`] with a known hash. Same contract as
+    /// [`Self::insert_known_hash`].
+    pub(crate) fn delete_if_exists_known_hash<K>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+    ) -> PyResult<bool>
+    where
+        K: DictKey + ?Sized,
+    {
+        self.remove_if_known_hash(vm, key, hash, |_| Ok(true))
+            .map(|opt| opt.is_some())
+    }
+
+    pub(crate) fn delete_if<K, F>(&self, vm: &VirtualMachine, key: &K, pred: F) -> PyResult<bool>
     where
         K: DictKey + ?Sized,
         F: Fn(&T) -> PyResult<bool>,
@@ -458,7 +934,7 @@ impl<T: Clone> Dict<T> {
         self.remove_if(vm, key, pred).map(|opt| opt.is_some())
     }
 
-    pub fn remove_if_exists<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<Option<T>>
+    pub(crate) fn remove_if_exists<K>(&self, vm: &VirtualMachine, key: &K) -> PyResult<Option<T>>
     where
         K: DictKey + ?Sized,
     {
@@ -478,6 +954,22 @@ impl<T: Clone> Dict<T> {
         F: Fn(&T) -> PyResult<bool>,
     {
         let hash = key.key_hash(vm)?;
+        self.remove_if_known_hash(vm, key, hash, pred)
+    }
+
+    /// [`Self::remove_if`] with a known hash. Same contract as
+    /// [`Self::insert_known_hash`].
+    fn remove_if_known_hash<K, F>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash: HashValue,
+        pred: F,
+    ) -> PyResult<Option<T>>
+    where
+        K: DictKey + ?Sized,
+        F: Fn(&T) -> PyResult<bool>,
+    {
         let removed = loop {
             let lookup = self.lookup(vm, key, hash, None)?;
             match self.pop_inner_if(lookup, &pred)? {
@@ -488,8 +980,15 @@ impl<T: Clone> Dict<T> {
         Ok(removed.map(|entry| entry.value))
     }
 
-    pub fn delete_or_insert(&self, vm: &VirtualMachine, key: &PyObject, value: T) -> PyResult<()> {
-        let hash = key.key_hash(vm)?;
+    /// Delete an existing key or insert a missing key using its known hash.
+    /// Same contract as [`Self::insert_known_hash`].
+    pub(crate) fn delete_or_insert_known_hash(
+        &self,
+        vm: &VirtualMachine,
+        key: &PyObject,
+        hash: HashValue,
+        value: T,
+    ) -> PyResult<()> {
         let _removed = loop {
             let lookup = self.lookup(vm, key, hash, None)?;
             let (entry, index_index) = lookup;
@@ -498,20 +997,20 @@ impl<T: Clone> Dict<T> {
                     ControlFlow::Break(Some(entry)) => break Some(entry),
                     _ => continue,
                 }
-            } else {
-                let mut inner = self.write();
-                if inner.indices.get(index_index) != Some(&entry) {
-                    continue;
-                }
-                inner.unchecked_push(index_index, hash, key.to_owned(), value, entry);
-                self.bump_version();
-                break None;
             }
+
+            let mut inner = self.write();
+            if inner.indices.get(index_index) != Some(&entry) {
+                continue;
+            }
+            self.invalidate_keys_version();
+            inner.unchecked_push(index_index, hash, key.to_owned(), value, entry);
+            break None;
         };
         Ok(())
     }
 
-    pub fn setdefault<K, F>(&self, vm: &VirtualMachine, key: &K, default: F) -> PyResult<T>
+    pub(crate) fn setdefault<K, F>(&self, vm: &VirtualMachine, key: &K, default: F) -> PyResult<T>
     where
         K: DictKey + ?Sized,
         F: FnOnce() -> T,
@@ -534,6 +1033,7 @@ impl<T: Clone> Dict<T> {
             let value = default
                 .take()
                 .expect("default must only be computed on insertion")();
+            self.invalidate_keys_version();
             inner.unchecked_push(
                 index_index,
                 hash,
@@ -541,13 +1041,12 @@ impl<T: Clone> Dict<T> {
                 value.clone(),
                 index_entry,
             );
-            self.bump_version();
             return Ok(value);
         }
     }
 
     #[allow(dead_code)]
-    pub fn setdefault_entry<K, F>(
+    pub(crate) fn setdefault_entry<K, F>(
         &self,
         vm: &VirtualMachine,
         key: &K,
@@ -577,52 +1076,115 @@ impl<T: Clone> Dict<T> {
                 .expect("default must only be computed on insertion")();
             let key_obj = key.to_pyobject(vm);
             let ret = (key_obj.clone(), value.clone());
+            self.invalidate_keys_version();
             inner.unchecked_push(index_index, hash, key_obj, value, index_entry);
-            self.bump_version();
             return Ok(ret);
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.read().used
     }
 
-    pub fn size(&self) -> DictSize {
+    pub(crate) fn size(&self) -> DictSize {
         self.read().size()
     }
 
-    pub fn next_entry(&self, mut position: EntryIndex) -> Option<(usize, PyObjectRef, T)> {
+    /// Step to the first live entry at or after `position`, verifying the size
+    /// against `old` under the same read guard.
+    ///
+    /// `project` runs under that guard, so it must not run Python or take
+    /// another dict lock; it is there so an iterator clones only the field it
+    /// keeps rather than both the key and the value.
+    pub(crate) fn next_entry_checked<R>(
+        &self,
+        mut position: EntryIndex,
+        old: &DictSize,
+        project: impl FnOnce(&PyObject, &T) -> R,
+    ) -> Result<Option<(usize, R)>, DictChanged> {
+        let inner = self.read();
+        if inner.size() != *old {
+            return Err(DictChanged);
+        }
+        loop {
+            let Some(entry) = inner.entries.get(position) else {
+                return Ok(None);
+            };
+            position += 1;
+            if let Some(entry) = entry {
+                return Ok(Some((position, project(&entry.key, &entry.value))));
+            }
+        }
+    }
+
+    /// [`Self::next_entry_checked`] in reverse.
+    pub(crate) fn prev_entry_checked<R>(
+        &self,
+        mut position: EntryIndex,
+        old: &DictSize,
+        project: impl FnOnce(&PyObject, &T) -> R,
+    ) -> Result<Option<(usize, R)>, DictChanged> {
+        let inner = self.read();
+        if inner.size() != *old {
+            return Err(DictChanged);
+        }
+        loop {
+            let Some(entry) = inner.entries.get(position) else {
+                return Ok(None);
+            };
+            if let Some(entry) = entry {
+                return Ok(Some((position, project(&entry.key, &entry.value))));
+            }
+            if position == 0 {
+                return Ok(None);
+            }
+            position -= 1;
+        }
+    }
+
+    pub(crate) fn next_entry(&self, position: EntryIndex) -> Option<(usize, PyObjectRef, T)> {
+        self.next_entry_with_hash(position)
+            .map(|(position, key, value, _)| (position, key, value))
+    }
+
+    pub(crate) fn next_entry_with_hash(
+        &self,
+        mut position: EntryIndex,
+    ) -> Option<(usize, PyObjectRef, T, HashValue)> {
         let inner = self.read();
         loop {
             let entry = inner.entries.get(position)?;
             position += 1;
             if let Some(entry) = entry {
-                break Some((position, entry.key.clone(), entry.value.clone()));
+                break Some((position, entry.key.clone(), entry.value.clone(), entry.hash));
             }
         }
     }
 
-    pub fn prev_entry(&self, mut position: EntryIndex) -> Option<(usize, PyObjectRef, T)> {
+    pub(crate) fn prev_entry(&self, mut position: EntryIndex) -> Option<(usize, PyObjectRef, T)> {
         let inner = self.read();
         loop {
             let entry = inner.entries.get(position)?;
-            position = position.saturating_sub(1);
             if let Some(entry) = entry {
                 break Some((position, entry.key.clone(), entry.value.clone()));
             }
+            if position == 0 {
+                break None;
+            }
+            position -= 1;
         }
     }
 
-    pub fn len_from_entry_index(&self, position: EntryIndex) -> usize {
+    pub(crate) fn len_from_entry_index(&self, position: EntryIndex) -> usize {
         self.read().entries.len().saturating_sub(position)
     }
 
-    pub fn has_changed_size(&self, old: &DictSize) -> bool {
+    pub(crate) fn has_changed_size(&self, old: &DictSize) -> bool {
         let current = self.read().size();
         current != *old
     }
 
-    pub fn keys(&self) -> Vec<PyObjectRef> {
+    pub(crate) fn keys(&self) -> Vec<PyObjectRef> {
         self.read()
             .entries
             .iter()
@@ -630,7 +1192,17 @@ impl<T: Clone> Dict<T> {
             .collect()
     }
 
-    pub fn values(&self) -> Vec<T> {
+    /// All keys paired with the hash stored in their entry, for feeding
+    /// [`Self::insert_known_hash`] without re-calling `__hash__`.
+    pub(crate) fn keys_with_hashes(&self) -> Vec<(PyObjectRef, HashValue)> {
+        self.read()
+            .entries
+            .iter()
+            .filter_map(|v| v.as_ref().map(|v| (v.key.clone(), v.hash)))
+            .collect()
+    }
+
+    pub(crate) fn values(&self) -> Vec<T> {
         self.read()
             .entries
             .iter()
@@ -638,7 +1210,7 @@ impl<T: Clone> Dict<T> {
             .collect()
     }
 
-    pub fn items(&self) -> Vec<(PyObjectRef, T)> {
+    pub(crate) fn items(&self) -> Vec<(PyObjectRef, T)> {
         self.read()
             .entries
             .iter()
@@ -646,15 +1218,16 @@ impl<T: Clone> Dict<T> {
             .collect()
     }
 
-    pub fn try_fold_keys<Acc, Fold>(&self, init: Acc, f: Fold) -> PyResult<Acc>
+    /// Fold stored hashes under the read lock; the callback must not run Python.
+    pub(crate) fn fold_hashes<Acc, Fold>(&self, init: Acc, f: Fold) -> Acc
     where
-        Fold: FnMut(Acc, &PyObject) -> PyResult<Acc>,
+        Fold: FnMut(Acc, HashValue) -> Acc,
     {
         self.read()
             .entries
             .iter()
-            .filter_map(|v| v.as_ref().map(|v| v.key.as_object()))
-            .try_fold(init, f)
+            .filter_map(|v| v.as_ref().map(|v| v.hash))
+            .fold(init, f)
     }
 
     /// Lookup the index for the given key.
@@ -664,8 +1237,30 @@ impl<T: Clone> Dict<T> {
         vm: &VirtualMachine,
         key: &K,
         hash_value: HashValue,
-        mut lock: Option<PyRwLockReadGuard<'_, DictInner<T>>>,
+        lock: Option<PyRwLockReadGuard<'_, DictInner<T>>>,
     ) -> PyResult<LookupResult> {
+        let (ret, _) = self.lookup_extract(vm, key, hash_value, lock, |_| ())?;
+        Ok(ret)
+    }
+
+    /// [`Self::lookup`], additionally reading the matched entry when the probe
+    /// settles it by key identity.
+    ///
+    /// That is the common case, and it is decided while the read guard is still
+    /// held — so a caller that only wants the entry's value gets it here instead
+    /// of taking the lock a second time to re-find what the probe already had.
+    /// `extract` therefore runs under the guard and must not run Python. It is
+    /// not called when the key had to be compared with `key_eq`, which does run
+    /// Python and so releases the guard first.
+    #[cfg_attr(feature = "flame-it", flame("Dict"))]
+    fn lookup_extract<K: DictKey + ?Sized, R>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+        hash_value: HashValue,
+        mut lock: Option<PyRwLockReadGuard<'_, DictInner<T>>>,
+        extract: impl Fn(&DictEntry<T>) -> R,
+    ) -> PyResult<(LookupResult, Option<R>)> {
         let mut idxs = None;
         let mut free_slot = None;
         let ret = 'outer: loop {
@@ -695,7 +1290,7 @@ impl<T: Clone> Dict<T> {
                                 Some(free) => (IndexEntry::DUMMY, free),
                                 None => (IndexEntry::FREE, index_index),
                             };
-                            return Ok(idxs);
+                            return Ok((idxs, None));
                         }
                         idx => {
                             let entry = unsafe {
@@ -705,8 +1300,13 @@ impl<T: Clone> Dict<T> {
                                 inner.entries.get_unchecked(i).as_ref().unwrap_unchecked()
                             };
                             let ret = (idx, index_index);
+
+                            #[expect(
+                                clippy::redundant_else,
+                                reason = "Keeping the empty `else` block here for documentation"
+                            )]
                             if key.key_is(&entry.key) {
-                                break 'outer ret;
+                                return Ok((ret, Some(extract(entry))));
                             } else if entry.hash == hash_value {
                                 break (entry.key.clone(), ret);
                             } else {
@@ -717,6 +1317,11 @@ impl<T: Clone> Dict<T> {
                     // warn!("Perturb value: {}", i);
                 }
             };
+
+            #[expect(
+                clippy::redundant_else,
+                reason = "Keeping the empty `else` block here for documentation"
+            )]
             // This comparison needs to be done outside the lock.
             if key.key_eq(vm, &entry_key)? {
                 break 'outer ret;
@@ -726,7 +1331,7 @@ impl<T: Clone> Dict<T> {
 
             // warn!("Perturb value: {}", i);
         };
-        Ok(ret)
+        Ok((ret, None))
     }
 
     // returns Err(()) if changed since lookup
@@ -760,18 +1365,22 @@ impl<T: Clone> Dict<T> {
             // The dict was changed since we did lookup. Let's try again.
             _ => return Ok(ControlFlow::Continue(())),
         }
+        self.invalidate_keys_version();
         *unsafe {
             // index_index is result of lookup
             inner.indices.get_unchecked_mut(index_index)
         } = IndexEntry::DUMMY;
         inner.used -= 1;
         let removed = slot.take();
-        self.bump_version();
         Ok(ControlFlow::Break(removed))
     }
 
     /// Retrieve and delete a key
-    pub fn pop<K: DictKey + ?Sized>(&self, vm: &VirtualMachine, key: &K) -> PyResult<Option<T>> {
+    pub(crate) fn pop<K: DictKey + ?Sized>(
+        &self,
+        vm: &VirtualMachine,
+        key: &K,
+    ) -> PyResult<Option<T>> {
         let hash_value = key.key_hash(vm)?;
         let removed = loop {
             let lookup = self.lookup(vm, key, hash_value, None)?;
@@ -783,7 +1392,7 @@ impl<T: Clone> Dict<T> {
         Ok(removed)
     }
 
-    pub fn pop_back(&self) -> Option<(PyObjectRef, T)> {
+    pub(crate) fn pop_back(&self) -> Option<(PyObjectRef, T)> {
         let inner = &mut *self.write();
         let entry = loop {
             let entry = inner.entries.pop()?;
@@ -791,16 +1400,16 @@ impl<T: Clone> Dict<T> {
                 break entry;
             }
         };
+        self.invalidate_keys_version();
         inner.used -= 1;
         *unsafe {
             // entry.index always refers valid index
             inner.indices.get_unchecked_mut(entry.index)
         } = IndexEntry::DUMMY;
-        self.bump_version();
         Some((entry.key, entry.value))
     }
 
-    pub fn sizeof(&self) -> usize {
+    pub(crate) fn sizeof(&self) -> usize {
         let inner = self.read();
         size_of::<Self>()
             + size_of::<DictInner<T>>()
@@ -811,7 +1420,8 @@ impl<T: Clone> Dict<T> {
     /// Pop all entries from the dict, returning (key, value) pairs.
     /// This is used for circular reference resolution in GC.
     /// Requires &mut self to avoid lock contention.
-    pub fn drain_entries(&mut self) -> impl Iterator<Item = (PyObjectRef, T)> + '_ {
+    pub(crate) fn drain_entries(&mut self) -> impl Iterator<Item = (PyObjectRef, T)> + '_ {
+        self.keys_version.store(0, Release);
         let inner = self.inner.get_mut();
         inner.used = 0;
         inner.filled = 0;
@@ -834,6 +1444,7 @@ pub trait DictKey {
     }
     fn key_hash(&self, vm: &VirtualMachine) -> PyResult<HashValue>;
     fn key_is(&self, other: &PyObject) -> bool;
+    /// Compare the stored entry (`other_key`) with this lookup key, in that order.
     fn key_eq(&self, vm: &VirtualMachine, other_key: &PyObject) -> PyResult<bool>;
     fn key_as_isize(&self, vm: &VirtualMachine) -> PyResult<isize>;
 }
@@ -859,7 +1470,21 @@ impl DictKey for PyObject {
 
     #[inline(always)]
     fn key_eq(&self, vm: &VirtualMachine, other_key: &PyObject) -> PyResult<bool> {
-        vm.identical_or_equal(self, other_key)
+        if self.is(other_key) {
+            return Ok(true);
+        }
+        // Fast path mirroring CPython's `lookdict`: two exact `int`s compare
+        // equal by value without going through the generic rich-compare
+        // dispatch (`__eq__` slot lookup, `NotImplemented` handling, etc).
+        // Only applies when *both* sides are exactly `int` - a subclass may
+        // override `__eq__`.
+        if self.class().is(vm.ctx.types.int_type) && other_key.class().is(vm.ctx.types.int_type) {
+            // SAFETY: just checked both classes are exactly `int`.
+            let a = unsafe { self.downcast_unchecked_ref::<PyInt>() };
+            let b = unsafe { other_key.downcast_unchecked_ref::<PyInt>() };
+            return Ok(a.as_bigint() == b.as_bigint());
+        }
+        vm.bool_eq(other_key, self)
     }
 
     #[inline]
@@ -891,7 +1516,7 @@ impl DictKey for Py<PyStr> {
         } else if let Some(pystr) = other_key.downcast_ref_if_exact::<PyStr>(vm) {
             Ok(self.as_wtf8() == pystr.as_wtf8())
         } else {
-            vm.bool_eq(self.as_object(), other_key)
+            vm.bool_eq(other_key, self.as_object())
         }
     }
 
@@ -1000,9 +1625,9 @@ impl DictKey for str {
     }
 
     #[inline]
-    fn key_hash(&self, vm: &VirtualMachine) -> PyResult<HashValue> {
+    fn key_hash(&self, _vm: &VirtualMachine) -> PyResult<HashValue> {
         // follow a similar route as the hashing of PyStrRef
-        Ok(vm.state.hash_secret.hash_str(self))
+        Ok(crate::vm::hash_secret().hash_str(self))
     }
 
     #[inline(always)]
@@ -1061,9 +1686,9 @@ impl DictKey for Wtf8 {
     }
 
     #[inline]
-    fn key_hash(&self, vm: &VirtualMachine) -> PyResult<HashValue> {
+    fn key_hash(&self, _vm: &VirtualMachine) -> PyResult<HashValue> {
         // follow a similar route as the hashing of PyStrRef
-        Ok(vm.state.hash_secret.hash_bytes(self.as_bytes()))
+        Ok(crate::vm::hash_secret().hash_bytes(self.as_bytes()))
     }
 
     #[inline(always)]
@@ -1122,9 +1747,9 @@ impl DictKey for [u8] {
     }
 
     #[inline]
-    fn key_hash(&self, vm: &VirtualMachine) -> PyResult<HashValue> {
+    fn key_hash(&self, _vm: &VirtualMachine) -> PyResult<HashValue> {
         // follow a similar route as the hashing of PyStrRef
-        Ok(vm.state.hash_secret.hash_bytes(self))
+        Ok(crate::vm::hash_secret().hash_bytes(self))
     }
 
     #[inline(always)]
@@ -1140,7 +1765,7 @@ impl DictKey for [u8] {
         } else {
             // Fall back to PyObjectRef implementation.
             let s = vm.ctx.new_bytes(self.to_vec());
-            s.key_eq(vm, other_key)
+            s.as_object().key_eq(vm, other_key)
         }
     }
 
@@ -1199,7 +1824,7 @@ impl DictKey for usize {
             }
         } else {
             let int = vm.ctx.new_int(*self);
-            vm.bool_eq(int.as_ref(), other_key)
+            vm.bool_eq(other_key, int.as_ref())
         }
     }
 
@@ -1214,7 +1839,126 @@ mod tests {
     use crate::{Interpreter, common::ascii};
 
     #[test]
-    fn test_insert() {
+    fn clone_compacts_deleted_entries() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let dict = Dict::default();
+            for key in 0..128usize {
+                dict.insert(vm, &key, key).unwrap();
+            }
+            for key in 0..120usize {
+                dict.delete(vm, &key).unwrap();
+            }
+            let version = dict.assign_keys_version();
+            let copied = dict.clone();
+            assert_eq!(copied.keys_version(), 0);
+            assert_eq!(dict.keys_version(), version);
+            {
+                let source = dict.read();
+                let result = copied.read();
+                assert_eq!(source.entries.len(), 128);
+                assert_eq!(result.entries.len(), result.used);
+                assert!(result.indices.len() < source.indices.len());
+                assert!(result.entries.capacity() < source.entries.capacity());
+                assert_eq!(result.filled, result.used);
+            }
+            assert_eq!(copied.values(), (120..128).collect::<Vec<_>>());
+            for key in 120..128usize {
+                assert_eq!(copied.get(vm, &key).unwrap(), Some(key));
+            }
+            copied.insert(vm, &0usize, 0).unwrap();
+            assert!(!dict.contains(vm, &0usize).unwrap());
+        });
+    }
+
+    #[test]
+    fn clone_shrinks_indices_after_pop_back() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let dict = Dict::default();
+            for key in 0..128usize {
+                dict.insert(vm, &key, ()).unwrap();
+            }
+            for _ in 0..124 {
+                dict.pop_back().unwrap();
+            }
+            let copied = dict.clone();
+            assert_eq!(copied.len(), 4);
+            assert!(copied.read().indices.len() < dict.read().indices.len());
+            for key in 0..4usize {
+                assert!(copied.contains(vm, &key).unwrap());
+                dict.delete(vm, &key).unwrap();
+            }
+            let empty = dict.clone();
+            assert_eq!(dict.len(), 0);
+            assert_eq!(empty.len(), 0);
+            assert_eq!(
+                empty.read().indices.len(),
+                Dict::<()>::default().read().indices.len()
+            );
+            assert_eq!(empty.read().entries.capacity(), 0);
+        });
+    }
+
+    #[test]
+    fn module_attr_cache_rejects_mixed_entries_and_unsafe_layouts() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let name = vm.ctx.intern_str("target");
+            let padding = vm.ctx.intern_str("padding");
+            let first: Dict<i32> = Dict::default();
+            let second: Dict<i32> = Dict::default();
+            first.insert(vm, name, 10).unwrap();
+            first.insert(vm, padding, 20).unwrap();
+            second.insert(vm, padding, 30).unwrap();
+            second.insert(vm, name, 40).unwrap();
+            let (first_version, first_index) = first.module_attr_cache(name, vm).unwrap();
+            let (second_version, second_index) = second.module_attr_cache(name, vm).unwrap();
+            assert_ne!(first_version, second_version);
+            assert_ne!(first_index, second_index);
+            assert_eq!(
+                first.get_cached_module_attr(name, first_version as usize, first_index.into(), vm),
+                Some(10)
+            );
+            // These pairs model cache fields published by different writers.
+            assert_eq!(
+                first.get_cached_module_attr(name, first_version as usize, second_index.into(), vm),
+                None
+            );
+            assert_eq!(
+                second.get_cached_module_attr(
+                    name,
+                    second_version as usize,
+                    first_index.into(),
+                    vm
+                ),
+                None
+            );
+
+            let foreign_key: PyObjectRef = vm.ctx.new_int(7).into();
+            first.insert(vm, &*foreign_key, 50).unwrap();
+            assert!(first.module_attr_cache(name, vm).is_none());
+            assert_eq!(
+                first.get_cached_module_attr(name, first_version as usize, first_index.into(), vm),
+                None
+            );
+            first.delete(vm, &*foreign_key).unwrap();
+            first
+                .insert(vm, vm.ctx.intern_str("__getattr__"), 60)
+                .unwrap();
+            assert!(first.module_attr_cache(name, vm).is_none());
+
+            let noninterned: Dict<i32> = Dict::default();
+            noninterned
+                .insert(vm, &*vm.ctx.new_str("target"), 70)
+                .unwrap();
+            let (version, index) = noninterned.module_attr_cache(name, vm).unwrap();
+            assert_eq!(
+                noninterned.get_cached_module_attr(name, version as usize, index.into(), vm),
+                Some(70)
+            );
+        });
+    }
+
+    #[test]
+    fn insert_basic() {
         Interpreter::without_stdlib(Default::default()).enter(|vm| {
             let dict = Dict::default();
             assert_eq!(0, dict.len());
@@ -1247,6 +1991,45 @@ mod tests {
         })
     }
 
+    #[test]
+    fn reserve_empty_avoids_growth() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let dict = Dict::default();
+            dict.reserve_for_empty(usize::MAX);
+            assert_eq!(dict.read().indices.len(), 8);
+            assert_eq!(dict.read().entries.capacity(), 0);
+
+            let version = dict.assign_keys_version();
+            let count = 1000;
+            dict.reserve_for_empty(count);
+            assert_eq!(dict.keys_version(), version);
+            let capacity = {
+                let inner = dict.read();
+                (inner.indices.len(), inner.entries.capacity())
+            };
+            for key in 0..count {
+                dict.insert(vm, &key, vm.ctx.none()).unwrap();
+                let inner = dict.read();
+                assert_eq!((inner.indices.len(), inner.entries.capacity()), capacity);
+            }
+            assert_eq!(dict.len(), count);
+            assert!(dict.contains(vm, &(count - 1)).unwrap());
+
+            // Existing and tombstoned layouts are left intact.
+            dict.reserve_for_empty(count * 4);
+            {
+                let inner = dict.read();
+                assert_eq!((inner.indices.len(), inner.entries.capacity()), capacity);
+            }
+            for key in 0..count {
+                dict.delete(vm, &key).unwrap();
+            }
+            let old_size = dict.read().size();
+            dict.reserve_for_empty(count * 4);
+            assert_eq!(dict.read().size(), old_size);
+        })
+    }
+
     macro_rules! hash_tests {
         ($($name:ident: $example_hash:expr,)*) => {
             $(
@@ -1259,8 +2042,8 @@ mod tests {
     }
 
     hash_tests! {
-        test_abc: "abc",
-        test_x: "x",
+        abc: "abc",
+        x: "x",
     }
 
     fn check_hash_equivalence(text: &str) {
@@ -1272,5 +2055,25 @@ mod tests {
             let hash2 = value2.key_hash(vm).expect("Hash should not fail.");
             assert_eq!(hash1, hash2);
         })
+    }
+
+    #[test]
+    fn replace_contents_invalidates_cached_indices() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let dict = Dict::default();
+            dict.insert(vm, &1usize, ()).unwrap();
+            let old_version = dict.assign_keys_version();
+            assert_ne!(old_version, 0);
+
+            let replacement = Dict::default();
+            replacement.insert(vm, &2usize, ()).unwrap();
+            assert_ne!(replacement.assign_keys_version(), 0);
+            dict.replace_contents(replacement);
+
+            assert_eq!(dict.keys_version(), 0);
+            assert_eq!(dict.get_index_if_keys_version(old_version, 0), None);
+            assert!(!dict.contains(vm, &1usize).unwrap());
+            assert!(dict.contains(vm, &2usize).unwrap());
+        });
     }
 }

@@ -1,12 +1,12 @@
 use crate::{PyResult, VirtualMachine, compiler, scope::Scope};
 
 pub fn eval(vm: &VirtualMachine, source: &str, scope: Scope, source_path: &str) -> PyResult {
-    match vm.compile(source, compiler::Mode::Eval, source_path.to_owned()) {
+    match vm.compile(source, compiler::Mode::Eval, source_path) {
         Ok(bytecode) => {
             debug!("Code object: {bytecode:?}");
             vm.run_code_obj(bytecode, scope)
         }
-        Err(err) => Err(vm.new_syntax_error(&err, Some(source))),
+        Err(err) => Err(err.into_pyexception(vm, Some(source))),
     }
 }
 
@@ -16,7 +16,7 @@ mod tests {
     use crate::Interpreter;
 
     #[test]
-    fn test_print_42() {
+    fn print_42() {
         Interpreter::without_stdlib(Default::default()).enter(|vm| {
             let source = String::from("print('Hello world')");
             let vars = vm.new_scope_with_builtins();

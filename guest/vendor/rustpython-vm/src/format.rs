@@ -10,61 +10,35 @@ use crate::common::format::*;
 use crate::common::wtf8::{Wtf8, Wtf8Buf};
 
 /// Get locale information from C `localeconv()` for the 'n' format specifier.
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub(crate) fn get_locale_info() -> LocaleInfo {
-    use core::ffi::CStr;
-    unsafe {
-        let lc = libc::localeconv();
-        if lc.is_null() {
-            return LocaleInfo {
-                thousands_sep: String::new(),
-                decimal_point: ".".to_string(),
-                grouping: vec![],
-            };
-        }
-        let thousands_sep = CStr::from_ptr((*lc).thousands_sep)
-            .to_string_lossy()
-            .into_owned();
-        let decimal_point = CStr::from_ptr((*lc).decimal_point)
-            .to_string_lossy()
-            .into_owned();
-        let grouping = parse_grouping((*lc).grouping);
-        LocaleInfo {
-            thousands_sep,
-            decimal_point,
-            grouping,
-        }
+    let lc = crate::host_env::locale::localeconv_data();
+    #[allow(
+        clippy::unnecessary_cast,
+        reason = "libc::c_char is not u8 on all platforms"
+    )]
+    let mut grouping = lc.grouping.iter().map(|&c| c as u8).collect::<Vec<u8>>();
+    if !grouping.is_empty() {
+        grouping.push(0);
+    }
+    LocaleInfo {
+        thousands_sep: String::from_utf8_lossy(&lc.thousands_sep).into_owned(),
+        decimal_point: if lc.decimal_point.is_empty() {
+            ".".to_string()
+        } else {
+            String::from_utf8_lossy(&lc.decimal_point).into_owned()
+        },
+        grouping,
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 pub(crate) fn get_locale_info() -> LocaleInfo {
     LocaleInfo {
         thousands_sep: String::new(),
         decimal_point: ".".to_string(),
         grouping: vec![],
     }
-}
-
-/// Parse C `lconv.grouping` into a `Vec<u8>`.
-/// Reads bytes until 0 or CHAR_MAX, then appends 0 (meaning "repeat last group").
-#[cfg(unix)]
-unsafe fn parse_grouping(grouping: *const libc::c_char) -> Vec<u8> {
-    let mut result = Vec::new();
-    if grouping.is_null() {
-        return result;
-    }
-    unsafe {
-        let mut ptr = grouping;
-        while ![0, libc::c_char::MAX].contains(&*ptr) {
-            result.push(*ptr as u8);
-            ptr = ptr.add(1);
-        }
-    }
-    if !result.is_empty() {
-        result.push(0);
-    }
-    result
 }
 
 impl IntoPyException for FormatSpecError {
@@ -74,6 +48,7 @@ impl IntoPyException for FormatSpecError {
                 vm.new_value_error("Too many decimal digits in format string")
             }
             Self::PrecisionTooBig => vm.new_value_error("Precision too big"),
+            Self::PrecisionMissing => vm.new_value_error("Format specifier missing precision"),
             Self::InvalidFormatSpecifier => vm.new_value_error("Invalid format specifier"),
             Self::UnspecifiedFormat(c1, c2) => {
                 let msg = format!("Cannot specify '{c1}' with '{c2}'.");
@@ -96,11 +71,27 @@ impl IntoPyException for FormatSpecError {
             }
             Self::UnableToConvert => vm.new_value_error("Unable to convert int to float"),
             Self::CodeNotInRange => vm.new_overflow_error("%c arg not in range(0x110000)"),
+            Self::IntTooLargeForCLong => {
+                vm.new_overflow_error("Python int too large to convert to C long")
+            }
             Self::ZeroPadding => {
                 vm.new_value_error("Zero padding is not allowed in complex format specifier")
             }
             Self::AlignmentFlag => {
                 vm.new_value_error("'=' alignment flag is not allowed in complex format specifier")
+            }
+            Self::NegativeZeroCoercionNotAllowed(type_name) => {
+                let msg = format!(
+                    "Negative zero coercion (z) not allowed in {type_name} format specifier"
+                );
+                vm.new_value_error(msg)
+            }
+            Self::StringAlignmentFlag => {
+                vm.new_value_error("'=' alignment not allowed in string format specifier")
+            }
+            Self::StringSpecNotAllowed(s) => {
+                let msg = format!("{s} not allowed in string format specifier");
+                vm.new_value_error(msg)
             }
             Self::NotImplemented(c, s) => {
                 let msg = format!("Format code '{c}' for object of type '{s}' not implemented yet");
@@ -112,9 +103,36 @@ impl IntoPyException for FormatSpecError {
 
 impl ToPyException for FormatParseError {
     fn to_pyexception(&self, vm: &VirtualMachine) -> PyBaseExceptionRef {
+        // Matched exhaustively on purpose: a catch-all sent most of these to
+        // "Unexpected error parsing format string", which tells the reader nothing
+        // about the format string they mistyped.
         match self {
-            Self::UnmatchedBracket => vm.new_value_error("expected '}' before end of string"),
-            _ => vm.new_value_error("Unexpected error parsing format string"),
+            Self::UnmatchedBracket | Self::MissingRightBracket => {
+                vm.new_value_error("expected '}' before end of string")
+            }
+            Self::MissingStartBracket => {
+                vm.new_value_error("Single '}' encountered in format string")
+            }
+            // A brace in literal text that was not doubled, i.e. a stray `{` with
+            // nothing after it. `parse_spec` reports this rather than
+            // UnmatchedBracket so that "{" and "a{" are separated from "{0" and
+            // "a{b", which are fields left open.
+            Self::UnescapedStartBracketInLiteral => {
+                vm.new_value_error("Single '{' encountered in format string")
+            }
+            Self::InvalidFormatSpecifier => vm.new_value_error("unmatched '{' in format spec"),
+            // Reached both for a conversion that is not one character (`{0!xy}`,
+            // where CPython says "expected ':' after conversion specifier") and for
+            // an empty one (`{0!}`, "unmatched '{' in format spec"). Telling those
+            // apart needs the parser to say which, so the generic message stays.
+            Self::UnknownConversion => vm.new_value_error("Unexpected error parsing format string"),
+            Self::EmptyAttribute => vm.new_value_error("Empty attribute in format string"),
+            Self::InvalidCharacterAfterRightBracket => {
+                vm.new_value_error("Only '.' or '[' may follow ']' in format field specifier")
+            }
+            Self::TooManyDecimalDigits => {
+                vm.new_value_error("Too many decimal digits in format string")
+            }
         }
     }
 }
@@ -156,14 +174,18 @@ fn format_internal(
                     FormatString::from_str(format_spec).map_err(|e| e.to_pyexception(vm))?;
                 let format_spec = format_internal(vm, &nested_format, field_func)?;
 
-                let argument = match conversion_spec.and_then(FormatConversion::from_char) {
-                    Some(FormatConversion::Str) => argument.str(vm)?.into(),
-                    Some(FormatConversion::Repr) => argument.repr(vm)?.into(),
-                    Some(FormatConversion::Ascii) => builtins::ascii(argument, vm)?.into(),
-                    Some(FormatConversion::Bytes) => {
-                        vm.call_method(&argument, identifier!(vm, decode).as_str(), ())?
-                    }
+                let argument = match conversion_spec {
                     None => argument,
+                    Some(c) => match FormatConversion::from_char(*c) {
+                        Some(FormatConversion::Str) => argument.str(vm)?.into(),
+                        Some(FormatConversion::Repr) => argument.repr(vm)?.into(),
+                        Some(FormatConversion::Ascii) => builtins::ascii(argument, vm)?.into(),
+                        None => {
+                            return Err(
+                                vm.new_value_error(format!("Unknown conversion specifier {c}"))
+                            );
+                        }
+                    },
                 };
 
                 // FIXME: compiler can intern specs using parser tree. Then this call can be interned_str
@@ -192,11 +214,12 @@ pub(crate) fn format(
                 ));
             }
             auto_argument_index += 1;
-            arguments
-                .args
-                .get(auto_argument_index - 1)
-                .cloned()
-                .ok_or_else(|| vm.new_index_error("tuple index out of range"))
+            let idx = auto_argument_index - 1;
+            arguments.args.get(idx).cloned().ok_or_else(|| {
+                vm.new_index_error(format!(
+                    "Replacement index {idx} out of range for positional args tuple"
+                ))
+            })
         }
         FieldType::Index(index) => {
             if auto_argument_index != 0 {
@@ -205,11 +228,11 @@ pub(crate) fn format(
                 ));
             }
             seen_index = true;
-            arguments
-                .args
-                .get(index)
-                .cloned()
-                .ok_or_else(|| vm.new_index_error("tuple index out of range"))
+            arguments.args.get(index).cloned().ok_or_else(|| {
+                vm.new_index_error(format!(
+                    "Replacement index {index} out of range for positional args tuple"
+                ))
+            })
         }
         FieldType::Keyword(keyword) => keyword
             .as_str()

@@ -15,21 +15,21 @@ use std::path::{Path, PathBuf};
 mod platform {
     use crate::version;
 
-    pub const BUILDDIR_TXT: &str = "pybuilddir.txt";
-    pub const BUILD_LANDMARK: &str = "Modules/Setup.local";
-    pub const VENV_LANDMARK: &str = "pyvenv.cfg";
-    pub const BUILDSTDLIB_LANDMARK: &str = "Lib/os.py";
+    pub(super) const BUILDDIR_TXT: &str = "pybuilddir.txt";
+    pub(super) const BUILD_LANDMARK: &str = "Modules/Setup.local";
+    pub(super) const VENV_LANDMARK: &str = "pyvenv.cfg";
+    pub(super) const BUILDSTDLIB_LANDMARK: &str = "Lib/os.py";
 
-    pub fn stdlib_subdir() -> String {
+    pub(super) fn stdlib_subdir() -> String {
         format!("lib/python{}.{}", version::MAJOR, version::MINOR)
     }
 
-    pub fn stdlib_landmarks() -> [String; 2] {
+    pub(super) fn stdlib_landmarks() -> [String; 2] {
         let subdir = stdlib_subdir();
-        [format!("{}/os.py", subdir), format!("{}/os.pyc", subdir)]
+        [format!("{subdir}/os.py"), format!("{subdir}/os.pyc")]
     }
 
-    pub fn platstdlib_landmark() -> String {
+    pub(super) fn platstdlib_landmark() -> String {
         format!(
             "lib/python{}.{}/lib-dynload",
             version::MAJOR,
@@ -37,7 +37,7 @@ mod platform {
         )
     }
 
-    pub fn zip_landmark() -> String {
+    pub(super) fn zip_landmark() -> String {
         format!("lib/python{}{}.zip", version::MAJOR, version::MINOR)
     }
 }
@@ -46,21 +46,21 @@ mod platform {
 mod platform {
     use crate::version;
 
-    pub const BUILDDIR_TXT: &str = "pybuilddir.txt";
-    pub const BUILD_LANDMARK: &str = "Modules\\Setup.local";
-    pub const VENV_LANDMARK: &str = "pyvenv.cfg";
-    pub const BUILDSTDLIB_LANDMARK: &str = "Lib\\os.py";
-    pub const STDLIB_SUBDIR: &str = "Lib";
+    pub(super) const BUILDDIR_TXT: &str = "pybuilddir.txt";
+    pub(super) const BUILD_LANDMARK: &str = "Modules\\Setup.local";
+    pub(super) const VENV_LANDMARK: &str = "pyvenv.cfg";
+    pub(super) const BUILDSTDLIB_LANDMARK: &str = "Lib\\os.py";
+    pub(super) const STDLIB_SUBDIR: &str = "Lib";
 
-    pub fn stdlib_landmarks() -> [String; 2] {
+    pub(super) fn stdlib_landmarks() -> [String; 2] {
         ["Lib\\os.py".into(), "Lib\\os.pyc".into()]
     }
 
-    pub fn platstdlib_landmark() -> String {
+    pub(super) fn platstdlib_landmark() -> String {
         "DLLs".into()
     }
 
-    pub fn zip_landmark() -> String {
+    pub(super) fn zip_landmark() -> String {
         format!("python{}{}.zip", version::MAJOR, version::MINOR)
     }
 }
@@ -115,15 +115,13 @@ pub fn init_path_config(settings: &Settings) -> Paths {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
 
-    // Step 1: Check for __PYVENV_LAUNCHER__ environment variable
-    // When launched from a venv launcher, __PYVENV_LAUNCHER__ contains the venv's python.exe path
-    // In this case:
-    //   - sys.executable should be the launcher path (where user invoked Python)
-    //   - sys._base_executable should be the real Python executable
-    let exe_dir = if let Ok(launcher) = env::var("__PYVENV_LAUNCHER__") {
-        paths.executable = launcher.clone();
+    // Step 1: Check for PYTHONEXECUTABLE / __PYVENV_LAUNCHER__
+    // When set, these are used as sys.executable and when searching for venvs.
+    // The argv0 path is kept as the base executable for prefix calculation.
+    let exe_dir = if let Some(override_exe) = env_executable_override() {
+        paths.executable.clone_from(&override_exe);
         paths.base_executable = real_executable;
-        PathBuf::from(&launcher).parent().map(PathBuf::from)
+        PathBuf::from(&override_exe).parent().map(PathBuf::from)
     } else {
         paths.executable = real_executable;
         executable
@@ -132,27 +130,27 @@ pub fn init_path_config(settings: &Settings) -> Paths {
     };
 
     // Step 2: Check for venv (pyvenv.cfg) and get 'home'
-    let (venv_prefix, home_dir) = detect_venv(&exe_dir);
-    let search_dir = home_dir.clone().or(exe_dir.clone());
+    let (venv_prefix, home_dir) = detect_venv(exe_dir.as_ref());
+    let search_dir = home_dir.clone().or(exe_dir);
 
     // Step 3: Check for build directory
-    let build_prefix = detect_build_directory(&search_dir);
+    let build_prefix = detect_build_directory(search_dir.as_ref());
 
     // Step 4: Calculate prefix via landmark search
     // When in venv, search_dir is home_dir, so this gives us the base Python's prefix
-    let calculated_prefix = calculate_prefix(&search_dir, &build_prefix);
+    let calculated_prefix = calculate_prefix(search_dir.as_ref(), build_prefix.as_ref());
 
     // Step 5: Set prefix and base_prefix
     if venv_prefix.is_some() {
         // In venv: prefix = venv directory, base_prefix = original Python's prefix
-        paths.prefix = venv_prefix
-            .as_ref()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|| calculated_prefix.clone());
+        paths.prefix = venv_prefix.as_ref().map_or_else(
+            || calculated_prefix.clone(),
+            |p| p.to_string_lossy().into_owned(),
+        );
         paths.base_prefix = calculated_prefix;
     } else {
         // Not in venv: prefix == base_prefix
-        paths.prefix = calculated_prefix.clone();
+        paths.prefix.clone_from(&calculated_prefix);
         paths.base_prefix = calculated_prefix;
     }
 
@@ -161,13 +159,13 @@ pub fn init_path_config(settings: &Settings) -> Paths {
         // In venv: exec_prefix = prefix (venv directory)
         paths.prefix.clone()
     } else {
-        calculate_exec_prefix(&search_dir, &paths.prefix)
+        calculate_exec_prefix(search_dir.as_ref(), paths.prefix.as_ref())
     };
-    paths.base_exec_prefix = paths.base_prefix.clone();
+    paths.base_exec_prefix.clone_from(&paths.base_prefix);
 
-    // Step 7: Calculate base_executable (if not already set by __PYVENV_LAUNCHER__)
+    // Step 7: Calculate base_executable (if not already set by an env override)
     if paths.base_executable.is_empty() {
-        paths.base_executable = calculate_base_executable(executable.as_ref(), &home_dir);
+        paths.base_executable = calculate_base_executable(executable.as_ref(), home_dir.as_ref());
     }
 
     // Step 8: Build module_search_paths
@@ -180,22 +178,35 @@ pub fn init_path_config(settings: &Settings) -> Paths {
     paths
 }
 
-/// Get default prefix value
-fn default_prefix() -> String {
-    std::option_env!("RUSTPYTHON_PREFIX")
-        .map(String::from)
-        .unwrap_or_else(|| {
-            if cfg!(windows) {
-                "C:".to_owned()
-            } else {
-                "/usr/local".to_owned()
-            }
-        })
+/// Get default prefix value used when landmark search fails.
+///
+/// A compile-time `RUSTPYTHON_PREFIX` always wins. Otherwise POSIX uses the
+/// conventional install prefix, while Windows has no meaningful compile-time
+/// prefix and falls back to the executable's directory (ref: getpath.py).
+///
+/// A bare drive root must never be returned on Windows: pip walks up from
+/// `<prefix>/Lib/site-packages` and would otherwise probe the drive root for
+/// writability, which fails for standard users (see issue #8246).
+fn default_prefix(exe_dir: Option<&PathBuf>) -> String {
+    if let Some(prefix) = std::option_env!("RUSTPYTHON_PREFIX") {
+        return prefix.to_owned();
+    }
+
+    if cfg!(windows) {
+        if let Some(dir) = exe_dir {
+            return dir.to_string_lossy().into_owned();
+        }
+        // Executable directory is unknown; use a valid absolute root as a last
+        // resort rather than a drive-relative bare "C:".
+        "C:\\".to_owned()
+    } else {
+        "/usr/local".to_owned()
+    }
 }
 
 /// Detect virtual environment by looking for pyvenv.cfg
 /// Returns (venv_prefix, home_dir from pyvenv.cfg)
-fn detect_venv(exe_dir: &Option<PathBuf>) -> (Option<PathBuf>, Option<PathBuf>) {
+fn detect_venv(exe_dir: Option<&PathBuf>) -> (Option<PathBuf>, Option<PathBuf>) {
     // Try exe_dir/../pyvenv.cfg first (standard venv layout: venv/bin/python)
     if let Some(dir) = exe_dir
         && let Some(venv_dir) = dir.parent()
@@ -222,8 +233,8 @@ fn detect_venv(exe_dir: &Option<PathBuf>) -> (Option<PathBuf>, Option<PathBuf>) 
 }
 
 /// Detect if running from a build directory
-fn detect_build_directory(exe_dir: &Option<PathBuf>) -> Option<PathBuf> {
-    let dir = exe_dir.as_ref()?;
+fn detect_build_directory(exe_dir: Option<&PathBuf>) -> Option<PathBuf> {
+    let dir = exe_dir?;
 
     // Check for pybuilddir.txt (indicates build directory)
     if dir.join(platform::BUILDDIR_TXT).exists() {
@@ -240,7 +251,7 @@ fn detect_build_directory(exe_dir: &Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// Calculate prefix by searching for landmarks
-fn calculate_prefix(exe_dir: &Option<PathBuf>, build_prefix: &Option<PathBuf>) -> String {
+fn calculate_prefix(exe_dir: Option<&PathBuf>, build_prefix: Option<&PathBuf>) -> String {
     // 1. If build directory detected, use it
     if let Some(bp) = build_prefix {
         return bp.to_string_lossy().into_owned();
@@ -262,11 +273,11 @@ fn calculate_prefix(exe_dir: &Option<PathBuf>, build_prefix: &Option<PathBuf>) -
     }
 
     // 4. Fallback to default
-    default_prefix()
+    default_prefix(exe_dir)
 }
 
 /// Calculate exec_prefix
-fn calculate_exec_prefix(exe_dir: &Option<PathBuf>, prefix: &str) -> String {
+fn calculate_exec_prefix(exe_dir: Option<&PathBuf>, prefix: &str) -> String {
     #[cfg(windows)]
     {
         // Windows: exec_prefix == prefix
@@ -289,7 +300,7 @@ fn calculate_exec_prefix(exe_dir: &Option<PathBuf>, prefix: &str) -> String {
 }
 
 /// Calculate base_executable
-fn calculate_base_executable(executable: Option<&PathBuf>, home_dir: &Option<PathBuf>) -> String {
+fn calculate_base_executable(executable: Option<&PathBuf>, home_dir: Option<&PathBuf>) -> String {
     // If in venv and we have home, construct base_executable from home
     if let (Some(exe), Some(home)) = (executable, home_dir)
         && let Some(exe_name) = exe.file_name()
@@ -307,11 +318,10 @@ fn calculate_base_executable(executable: Option<&PathBuf>, home_dir: &Option<Pat
 /// Calculate stdlib_dir (sys._stdlib_dir)
 /// Returns None if the stdlib directory doesn't exist
 fn calculate_stdlib_dir(prefix: &str) -> Option<String> {
-    #[cfg(not(windows))]
-    let stdlib_dir = PathBuf::from(prefix).join(platform::stdlib_subdir());
-
-    #[cfg(windows)]
-    let stdlib_dir = PathBuf::from(prefix).join(platform::STDLIB_SUBDIR);
+    let stdlib_dir = Path::new(prefix).join(cfg_select! {
+        windows => platform::STDLIB_SUBDIR,
+        _ => platform::stdlib_subdir(),
+    });
 
     if stdlib_dir.is_dir() {
         Some(stdlib_dir.to_string_lossy().into_owned())
@@ -355,12 +365,25 @@ fn build_module_search_paths(settings: &Settings, prefix: &str, exec_prefix: &st
     paths
 }
 
+/// `PYTHONEXECUTABLE` takes precedence over `__PYVENV_LAUNCHER__`.
+/// An empty value is ignored.
+fn env_executable_override() -> Option<String> {
+    for name in ["PYTHONEXECUTABLE", "__PYVENV_LAUNCHER__"] {
+        if let Ok(value) = crate::host_env::os::var(name)
+            && !value.is_empty()
+        {
+            return Some(value);
+        }
+    }
+    None
+}
+
 /// Get the current executable path
 fn get_executable_path() -> Option<PathBuf> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let exec_arg = env::args_os().next()?;
-        which::which(exec_arg).ok()
+        crate::host_env::fs::which(exec_arg)
     }
     #[cfg(target_arch = "wasm32")]
     {
@@ -371,6 +394,9 @@ fn get_executable_path() -> Option<PathBuf> {
 
 /// Parse pyvenv.cfg and extract the 'home' key value
 fn parse_pyvenv_home(pyvenv_cfg: &Path) -> Option<String> {
+    #[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))]
+    let content = crate::host_env::fs::read_to_string(pyvenv_cfg).ok()?;
+    #[cfg(all(target_arch = "wasm32", not(target_os = "wasi")))]
     let content = std::fs::read_to_string(pyvenv_cfg).ok()?;
 
     for line in content.lines() {
@@ -389,7 +415,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn test_init_path_config() {
+    fn init_path_config_basic() {
         let settings = Settings::default();
         let paths = init_path_config(&settings);
         // Just verify it doesn't panic and returns valid paths
@@ -397,15 +423,18 @@ mod tests {
     }
 
     #[test]
-    fn test_search_up() {
+    fn search_up() {
         // Test with a path that doesn't have any landmarks
-        let result = search_up_file(std::env::temp_dir(), &["nonexistent_landmark_xyz"]);
+        let result = search_up_file(
+            crate::host_env::os::temp_dir(),
+            &["nonexistent_landmark_xyz"],
+        );
         assert!(result.is_none());
     }
 
     #[test]
-    fn test_default_prefix() {
-        let prefix = default_prefix();
+    fn default_prefix_basic() {
+        let prefix = default_prefix(None);
         assert!(!prefix.is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! Import mechanics
 
 use crate::{
-    AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult,
     builtins::{PyCode, PyStr, PyUtf8Str, PyUtf8StrRef, traceback::PyTraceback},
     exceptions::types::PyBaseException,
     scope::Scope,
@@ -9,7 +9,7 @@ use crate::{
 };
 
 pub(crate) fn check_pyc_magic_number_bytes(buf: &[u8]) -> bool {
-    buf.starts_with(&crate::version::PYC_MAGIC_NUMBER_BYTES[..2])
+    buf.starts_with(&crate::version::PYC_MAGIC_NUMBER_BYTES)
 }
 
 pub(crate) fn init_importlib_base(vm: &mut VirtualMachine) -> PyResult<PyObjectRef> {
@@ -35,7 +35,7 @@ pub(crate) fn init_importlib_base(vm: &mut VirtualMachine) -> PyResult<PyObjectR
 }
 
 #[cfg(feature = "host_env")]
-pub(crate) fn init_importlib_package(vm: &VirtualMachine, importlib: PyObjectRef) -> PyResult<()> {
+pub(crate) fn init_importlib_package(vm: &VirtualMachine, importlib: &PyObject) -> PyResult<()> {
     use crate::{TryFromObject, builtins::PyListRef};
 
     thread::enter_vm(vm, || {
@@ -72,7 +72,7 @@ pub fn make_frozen(vm: &VirtualMachine, name: &str) -> PyResult<PyRef<PyCode>> {
             vm.ctx.new_utf8_str(name),
         )
     })?;
-    Ok(vm.ctx.new_code(frozen.code))
+    Ok(PyCode::new_ref_from_frozen(vm, frozen.code))
 }
 
 pub fn import_frozen(vm: &VirtualMachine, module_name: &str) -> PyResult {
@@ -82,7 +82,12 @@ pub fn import_frozen(vm: &VirtualMachine, module_name: &str) -> PyResult {
             vm.ctx.new_utf8_str(module_name),
         )
     })?;
-    let module = import_code_obj(vm, module_name, vm.ctx.new_code(frozen.code), false)?;
+    let module = import_code_obj(
+        vm,
+        module_name,
+        PyCode::new_ref_from_frozen(vm, frozen.code),
+        false,
+    )?;
     debug_assert!(module.get_attr(identifier!(vm, __name__), vm).is_ok());
     let origname = resolve_frozen_alias(module_name);
     module.set_attr("__origname__", vm.ctx.new_utf8_str(origname), vm)?;
@@ -126,7 +131,7 @@ pub fn import_builtin(vm: &VirtualMachine, module_name: &str) -> PyResult {
 pub fn import_file(
     vm: &VirtualMachine,
     module_name: &str,
-    file_path: String,
+    file_path: &str,
     content: &str,
 ) -> PyResult {
     let code = vm
@@ -136,7 +141,7 @@ pub fn import_file(
             file_path,
             vm.compile_opts(),
         )
-        .map_err(|err| vm.new_syntax_error(&err, Some(content)))?;
+        .map_err(|err| err.into_pyexception(vm, Some(content)))?;
     import_code_obj(vm, module_name, code, true)
 }
 
@@ -146,30 +151,38 @@ pub fn import_source(vm: &VirtualMachine, module_name: &str, content: &str) -> P
         .compile_with_opts(
             content,
             crate::compiler::Mode::Exec,
-            "<source>".to_owned(),
+            "<source>",
             vm.compile_opts(),
         )
-        .map_err(|err| vm.new_syntax_error(&err, Some(content)))?;
+        .map_err(|err| err.into_pyexception(vm, Some(content)))?;
     import_code_obj(vm, module_name, code, false)
+}
+
+/// Check whether `module.__spec__._initializing` is true, i.e. the module
+/// is currently in the middle of being executed for the first time and is
+/// not yet safe to hand out as a finished result (used both by the slow
+/// import path below and by [`crate::VirtualMachine::import`]'s
+/// `sys.modules`-cache fast path).
+pub(crate) fn is_module_initializing(module: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+    match vm.get_attribute_opt(module, vm.ctx.intern_str("__spec__"))? {
+        Some(spec) => match vm.get_attribute_opt(&spec, vm.ctx.intern_str("_initializing"))? {
+            Some(v) => v.try_to_bool(vm),
+            None => Ok(false),
+        },
+        None => Ok(false),
+    }
 }
 
 /// If `__spec__._initializing` is true, wait for the module to finish
 /// initializing by calling `_lock_unlock_module`.
 fn import_ensure_initialized(
-    module: &PyObjectRef,
-    name: &str,
+    module: &PyObject,
+    name: &Py<PyUtf8Str>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    let initializing = match vm.get_attribute_opt(module.clone(), vm.ctx.intern_str("__spec__"))? {
-        Some(spec) => match vm.get_attribute_opt(spec, vm.ctx.intern_str("_initializing"))? {
-            Some(v) => v.try_to_bool(vm)?,
-            None => false,
-        },
-        None => false,
-    };
-    if initializing {
+    if is_module_initializing(module, vm)? {
         let lock_unlock = vm.importlib.get_attr("_lock_unlock_module", vm)?;
-        lock_unlock.call((vm.ctx.new_utf8_str(name),), vm)?;
+        lock_unlock.call((name.to_owned(),), vm)?;
     }
     Ok(())
 }
@@ -216,12 +229,16 @@ fn remove_importlib_frames_inner(
         return (None, false);
     };
 
-    let file_name = traceback.frame.code.source_path().as_str();
+    let file_name = traceback.frame.iframe().code().source_path().as_str();
 
     let (inner_tb, mut now_in_importlib) =
         remove_importlib_frames_inner(vm, traceback.next.lock().clone(), always_trim);
-    if file_name == "_frozen_importlib" || file_name == "_frozen_importlib_external" {
-        if traceback.frame.code.obj_name.as_str() == "_call_with_frames_removed" {
+    if file_name == "<frozen importlib._bootstrap>"
+        || file_name == "<frozen importlib._bootstrap_external>"
+        || file_name == "_frozen_importlib"
+        || file_name == "_frozen_importlib_external"
+    {
+        if traceback.frame.iframe().code().obj_name.as_str() == "_call_with_frames_removed" {
             now_in_importlib = true;
         }
         if always_trim || now_in_importlib {
@@ -254,18 +271,16 @@ pub fn remove_importlib_frames(vm: &VirtualMachine, exc: &Py<PyBaseException>) {
 
     let always_trim = exc.fast_isinstance(vm.ctx.exceptions.import_error);
 
-    if let Some(tb) = exc.__traceback__() {
+    if let Some(tb) = exc.traceback() {
         let trimmed_tb = remove_importlib_frames_inner(vm, Some(tb), always_trim).0;
-        exc.set_traceback_typed(trimmed_tb);
+        exc.set_traceback(trimmed_tb);
     }
 }
 
 /// Get origin path from a module spec, checking has_location first.
-pub(crate) fn get_spec_file_origin(
-    spec: &Option<PyObjectRef>,
-    vm: &VirtualMachine,
-) -> Option<String> {
-    let spec = spec.as_ref()?;
+pub(crate) fn get_spec_file_origin(spec: Option<&PyObject>, vm: &VirtualMachine) -> Option<String> {
+    let spec = spec?;
+
     let has_location = spec
         .get_attr("has_location", vm)
         .ok()
@@ -301,7 +316,7 @@ pub(crate) fn is_possibly_shadowing_path(origin: &str, vm: &VirtualMachine) -> b
     };
     // For packages (__init__.py), look one directory further up
     let root = if origin_path.file_name() == Some("__init__.py".as_ref()) {
-        parent.parent().unwrap_or(Path::new(""))
+        parent.parent().unwrap_or_else(|| Path::new(""))
     } else {
         parent
     };
@@ -335,7 +350,7 @@ pub(crate) fn is_possibly_shadowing_path(origin: &str, vm: &VirtualMachine) -> b
     };
 
     let cmp_path = if sys_path_0.is_empty() {
-        match std::env::current_dir() {
+        match crate::host_env::os::current_dir() {
             Ok(d) => d.to_string_lossy().to_string(),
             Err(_) => return false,
         }
@@ -349,7 +364,7 @@ pub(crate) fn is_possibly_shadowing_path(origin: &str, vm: &VirtualMachine) -> b
 /// Check if a module name is in sys.stdlib_module_names.
 /// Takes the original __name__ object to preserve str subclass behavior.
 /// Propagates errors (e.g. TypeError for unhashable str subclass).
-pub(crate) fn is_stdlib_module_name(name: &PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+pub(crate) fn is_stdlib_module_name(name: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
     let stdlib_names = match vm.sys_module.get_attr("stdlib_module_names", vm) {
         Ok(names) => names,
         Err(_) => return Ok(false),
@@ -361,14 +376,14 @@ pub(crate) fn is_stdlib_module_name(name: &PyObjectRef, vm: &VirtualMachine) -> 
     {
         return Ok(false);
     }
-    let result = vm.call_method(&stdlib_names, "__contains__", (name.clone(),))?;
+    let result = vm.call_method(&stdlib_names, "__contains__", (name.to_owned(),))?;
     result.try_to_bool(vm)
 }
 
 /// PyImport_ImportModuleLevelObject
 pub(crate) fn import_module_level(
     name: &Py<PyStr>,
-    globals: Option<PyObjectRef>,
+    globals: Option<&PyObject>,
     fromlist: Option<PyObjectRef>,
     level: i32,
     vm: &VirtualMachine,
@@ -377,18 +392,18 @@ pub(crate) fn import_module_level(
         return Err(vm.new_value_error("level must be >= 0"));
     }
 
-    let name_str = match name.to_str() {
-        Some(s) => s,
+    let name = match name.as_utf8() {
+        Some(name) => name,
         None => {
-            // Name contains surrogates. Like CPython, try sys.modules
-            // lookup with the Python string key directly.
+            // Name contains surrogates. Try sys.modules lookup with the
+            // Python string key directly.
             if level == 0 {
                 let sys_modules = vm.sys_module.get_attr("modules", vm)?;
                 return sys_modules.get_item(name, vm).map_err(|_| {
-                    vm.new_import_error(format!("No module named '{}'", name), name.to_owned())
+                    vm.new_import_error(format!("No module named '{name}'"), name.to_owned())
                 });
             }
-            return Err(vm.new_import_error(format!("No module named '{}'", name), name.to_owned()));
+            return Err(vm.new_import_error(format!("No module named '{name}'"), name.to_owned()));
         }
     };
 
@@ -396,12 +411,11 @@ pub(crate) fn import_module_level(
     let abs_name = if level > 0 {
         // When globals is not provided (Rust None), raise KeyError
         // matching resolve_name() where globals==NULL
-        if globals.is_none() {
+        let Some(globals_ref) = globals else {
             return Err(vm.new_key_error(vm.ctx.new_str("'__name__' not in globals").into()));
-        }
-        let globals_ref = globals.as_ref().unwrap();
+        };
         // When globals is Python None, treat like empty mapping
-        let empty_dict_obj;
+        let empty_dict_obj: PyObjectRef;
         let globals_ref = if vm.is_none(globals_ref) {
             empty_dict_obj = vm.ctx.new_dict().into();
             &empty_dict_obj
@@ -415,12 +429,12 @@ pub(crate) fn import_module_level(
                 vm.ctx.new_utf8_str(""),
             ));
         }
-        resolve_name(name_str, &package, level as usize, vm)?
+        resolve_name(name, &package, level as usize, vm)?
     } else {
-        if name_str.is_empty() {
+        if name.is_empty() {
             return Err(vm.new_value_error("Empty module name"));
         }
-        name_str.to_owned()
+        name.to_owned()
     };
 
     // import_get_module + import_find_and_load
@@ -432,14 +446,13 @@ pub(crate) fn import_module_level(
         }
         _ => {
             let find_and_load = vm.importlib.get_attr("_find_and_load", vm)?;
-            let abs_name_obj = vm.ctx.new_utf8_str(&*abs_name);
-            find_and_load.call((abs_name_obj, vm.import_func.clone()), vm)?
+            find_and_load.call((abs_name.clone(), vm.import_func.clone()), vm)?
         }
     };
 
     // Handle fromlist
     let has_from = match fromlist.as_ref().filter(|fl| !vm.is_none(fl)) {
-        Some(fl) => fl.clone().try_to_bool(vm)?,
+        Some(fl) => fl.try_to_bool(vm)?,
         None => false,
     };
 
@@ -450,7 +463,7 @@ pub(crate) fn import_module_level(
         // crash inside _handle_fromlist; IMPORT_FROM handles per-attribute
         // errors with proper ImportError conversion.
         let has_path = vm
-            .get_attribute_opt(module.clone(), vm.ctx.intern_str("__path__"))?
+            .get_attribute_opt(&module, vm.ctx.intern_str("__path__"))?
             .is_some();
         if has_path {
             let handle_fromlist = vm.importlib.get_attr("_handle_fromlist", vm)?;
@@ -458,15 +471,17 @@ pub(crate) fn import_module_level(
         } else {
             Ok(module)
         }
-    } else if level == 0 || !name_str.is_empty() {
+    } else if level == 0 || !name.is_empty() {
+        let name_str = name.as_str();
         match name_str.find('.') {
             None => Ok(module),
             Some(dot) => {
                 let to_return = if level == 0 {
-                    name_str[..dot].to_owned()
+                    vm.ctx.new_utf8_str(&name_str[..dot])
                 } else {
                     let cut_off = name_str.len() - dot;
-                    abs_name[..abs_name.len() - cut_off].to_owned()
+                    let abs = abs_name.as_str();
+                    vm.ctx.new_utf8_str(&abs[..abs.len() - cut_off])
                 };
                 match sys_modules.get_item(&*to_return, vm) {
                     Ok(m) => Ok(m),
@@ -474,8 +489,7 @@ pub(crate) fn import_module_level(
                         // For absolute imports (level 0), try importing the
                         // parent. Matches _bootstrap.__import__ behavior.
                         let find_and_load = vm.importlib.get_attr("_find_and_load", vm)?;
-                        let to_return_obj = vm.ctx.new_utf8_str(&*to_return);
-                        find_and_load.call((to_return_obj, vm.import_func.clone()), vm)
+                        find_and_load.call((to_return, vm.import_func.clone()), vm)
                     }
                     Err(_) => {
                         // For relative imports (level > 0), raise KeyError
@@ -494,27 +508,38 @@ pub(crate) fn import_module_level(
 }
 
 /// resolve_name in import.c - resolve relative import name
-fn resolve_name(name: &str, package: &str, level: usize, vm: &VirtualMachine) -> PyResult<String> {
+fn resolve_name(
+    name: &Py<PyUtf8Str>,
+    package: &Py<PyUtf8Str>,
+    level: usize,
+    vm: &VirtualMachine,
+) -> PyResult<PyUtf8StrRef> {
     // Python: bits = package.rsplit('.', level - 1)
     // Rust: rsplitn(level, '.') gives maxsplit=level-1
-    let parts: Vec<&str> = package.rsplitn(level, '.').collect();
+    let package_str = package.as_str();
+    let parts: Vec<&str> = package_str.rsplitn(level, '.').collect();
     if parts.len() < level {
         return Err(vm.new_import_error(
             "attempted relative import beyond top-level package",
-            vm.ctx.new_utf8_str(name),
+            name.to_owned(),
         ));
     }
     // rsplitn returns parts right-to-left, so last() is the leftmost (base)
-    let base = parts.last().unwrap();
-    if name.is_empty() {
-        Ok(base.to_string())
+    let base = *parts.last().unwrap();
+    let abs_name = if name.is_empty() {
+        if base.len() == package_str.len() {
+            package.to_owned()
+        } else {
+            vm.ctx.new_utf8_str(base)
+        }
     } else {
-        Ok(format!("{base}.{name}"))
-    }
+        vm.ctx.new_utf8_str(format!("{base}.{}", name.as_str()))
+    };
+    Ok(abs_name)
 }
 
 /// _calc___package__ - calculate package from globals for relative imports
-fn calc_package(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<String> {
+fn calc_package(globals: Option<&PyObject>, vm: &VirtualMachine) -> PyResult<PyUtf8StrRef> {
     let globals = globals.ok_or_else(|| {
         vm.new_import_error(
             "attempted relative import with no known parent package",
@@ -564,7 +589,7 @@ fn calc_package(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<
                 );
             }
         }
-        return Ok(pkg_str.as_str().to_owned());
+        return Ok(pkg_str);
     } else if let Some(ref spec) = spec
         && !vm.is_none(spec)
         && let Ok(parent) = spec.get_attr("parent", vm)
@@ -573,7 +598,7 @@ fn calc_package(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<
         let parent_str: PyUtf8StrRef = parent
             .downcast()
             .map_err(|_| vm.new_type_error("package set to non-string"))?;
-        return Ok(parent_str.as_str().to_owned());
+        return Ok(parent_str);
     }
 
     // Fall back to __name__ and __path__
@@ -599,14 +624,15 @@ fn calc_package(globals: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<
     let mod_name_str: PyUtf8StrRef = mod_name
         .downcast()
         .map_err(|_| vm.new_type_error("__name__ must be a string"))?;
-    let mut package = mod_name_str.as_str().to_owned();
     // If not a package (no __path__), strip last component.
     // Uses rpartition('.')[0] semantics: returns empty string when no dot.
     if globals.get_item("__path__", vm).is_err() {
-        package = match package.rfind('.') {
-            Some(dot) => package[..dot].to_owned(),
-            None => String::new(),
-        };
+        let s = mod_name_str.as_str();
+        Ok(match s.rfind('.') {
+            Some(dot) => vm.ctx.new_utf8_str(&s[..dot]),
+            None => vm.ctx.new_utf8_str(""),
+        })
+    } else {
+        Ok(mod_name_str)
     }
-    Ok(package)
 }

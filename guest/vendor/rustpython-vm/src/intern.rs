@@ -10,8 +10,8 @@ use alloc::borrow::ToOwned;
 use core::{borrow::Borrow, ops::Deref};
 
 #[derive(Debug)]
-pub struct StringPool {
-    inner: PyRwLock<std::collections::HashSet<CachedPyStrRef, ahash::RandomState>>,
+pub(crate) struct StringPool {
+    inner: PyRwLock<std::collections::HashSet<CachedPyStrRef, rapidhash::quality::RandomState>>,
 }
 
 impl Default for StringPool {
@@ -36,13 +36,13 @@ impl StringPool {
     /// # Safety
     /// Must only be called after fork() in the child process when no other
     /// threads exist.
-    #[cfg(all(unix, feature = "threading"))]
+    #[cfg(all(unix, feature = "threading", feature = "host_env"))]
     pub(crate) unsafe fn reinit_after_fork(&self) {
         unsafe { crate::common::lock::reinit_rwlock_after_fork(&self.inner) };
     }
 
     #[inline]
-    pub unsafe fn intern<S: InternableString>(
+    pub(crate) unsafe fn intern<S: InternableString>(
         &self,
         s: S,
         typ: PyTypeRef,
@@ -54,15 +54,21 @@ impl StringPool {
         #[cold]
         fn miss(zelf: &StringPool, s: PyRefExact<PyStr>) -> &'static PyStrInterned {
             let cache = CachedPyStrRef { inner: s };
-            let inserted = zelf.inner.write().insert(cache.clone());
-            if inserted {
+            let mut inner = zelf.inner.write();
+            if inner.insert(cache.clone()) {
+                drop(inner);
                 let interned = unsafe { cache.as_interned_str() };
+                // `mark_intern` also makes the object immortal: the pool
+                // never gives an entry up and its refcount could already never
+                // reach zero, so this frees no memory that would otherwise
+                // have been freed — it only takes the atomic
+                // read-modify-write off every incref and decref of an
+                // attribute name, a dict key or a docstring.
                 unsafe { interned.as_object().mark_intern() };
                 interned
             } else {
                 unsafe {
-                    zelf.inner
-                        .read()
+                    inner
                         .get(cache.as_ref())
                         .expect("inserted is false")
                         .as_interned_str()
@@ -74,7 +80,7 @@ impl StringPool {
     }
 
     #[inline]
-    pub fn interned<S: MaybeInternedString + ?Sized>(
+    pub(crate) fn interned<S: MaybeInternedString + ?Sized>(
         &self,
         s: &S,
     ) -> Option<&'static PyStrInterned> {
@@ -90,7 +96,7 @@ impl StringPool {
 
 #[derive(Debug, Clone)]
 #[repr(transparent)]
-pub struct CachedPyStrRef {
+pub(crate) struct CachedPyStrRef {
     inner: PyRefExact<PyStr>,
 }
 
@@ -151,7 +157,7 @@ impl PyInterned<PyStr> {
     pub fn as_str(&self) -> &str {
         self.inner
             .to_str()
-            .unwrap_or_else(|| panic!("interned str is always valid UTF-8"))
+            .expect("interned str is always valid UTF-8")
     }
 }
 
@@ -257,6 +263,7 @@ mod sealed {
 /// A sealed marker trait for `DictKey` types that always become an exact instance of `str`
 pub trait InternableString: sealed::SealedInternable + ToPyObject + AsRef<Self::Interned> {
     type Interned: MaybeInternedString + ?Sized;
+
     fn into_pyref_exact(self, str_type: PyTypeRef) -> PyRefExact<PyStr>;
 }
 
@@ -271,6 +278,7 @@ impl InternableString for String {
 
 impl InternableString for &str {
     type Interned = str;
+
     #[inline]
     fn into_pyref_exact(self, str_type: PyTypeRef) -> PyRefExact<PyStr> {
         self.to_owned().into_pyref_exact(str_type)
@@ -279,6 +287,7 @@ impl InternableString for &str {
 
 impl InternableString for Wtf8Buf {
     type Interned = Wtf8;
+
     fn into_pyref_exact(self, str_type: PyTypeRef) -> PyRefExact<PyStr> {
         let obj = PyRef::new_ref(PyStr::from(self), str_type, None);
         unsafe { PyRefExact::new_unchecked(obj) }
@@ -287,6 +296,7 @@ impl InternableString for Wtf8Buf {
 
 impl InternableString for &Wtf8 {
     type Interned = Wtf8;
+
     fn into_pyref_exact(self, str_type: PyTypeRef) -> PyRefExact<PyStr> {
         self.to_owned().into_pyref_exact(str_type)
     }
@@ -294,6 +304,7 @@ impl InternableString for &Wtf8 {
 
 impl InternableString for PyRefExact<PyStr> {
     type Interned = Py<PyStr>;
+
     #[inline]
     fn into_pyref_exact(self, _str_type: PyTypeRef) -> PyRefExact<PyStr> {
         self

@@ -1,7 +1,7 @@
-use crate::{PyObjectRef, PyResult, types::PyComparisonOp, vm::VirtualMachine};
+use crate::{PyObject, PyObjectRef, PyResult, types::PyComparisonOp, vm::VirtualMachine};
 use itertools::Itertools;
 
-pub trait PyExactSizeIterator<'a>: ExactSizeIterator<Item = &'a PyObjectRef> + Sized {
+pub trait PyExactSizeIterator<'a>: ExactSizeIterator<Item = &'a PyObject> + Sized {
     fn eq(self, other: impl PyExactSizeIterator<'a>, vm: &VirtualMachine) -> PyResult<bool> {
         let lhs = self;
         let rhs = other;
@@ -50,4 +50,52 @@ pub trait PyExactSizeIterator<'a>: ExactSizeIterator<Item = &'a PyObjectRef> + S
     }
 }
 
-impl<'a, T> PyExactSizeIterator<'a> for T where T: ExactSizeIterator<Item = &'a PyObjectRef> + Sized {}
+impl<'a, T> PyExactSizeIterator<'a> for T where T: ExactSizeIterator<Item = &'a PyObject> + Sized {}
+
+/// Compare two sequences whose item-comparison callbacks may mutate the
+/// containers. `get(i)` must snapshot `(len, item_at_i)` and drop any
+/// container lock before returning.
+///
+/// After an unequal item, sizes are read again: if a callback shrank a
+/// sequence so `i` is now past the end, the result is a length comparison
+/// rather than the item inequality.
+pub fn richcompare_mutating_seqs(
+    mut get_a: impl FnMut(usize) -> (usize, Option<PyObjectRef>),
+    mut get_b: impl FnMut(usize) -> (usize, Option<PyObjectRef>),
+    op: PyComparisonOp,
+    vm: &VirtualMachine,
+) -> PyResult<bool> {
+    if matches!(op, PyComparisonOp::Eq | PyComparisonOp::Ne) {
+        let (a_len, _) = get_a(0);
+        let (b_len, _) = get_b(0);
+        if a_len != b_len {
+            return Ok(op == PyComparisonOp::Ne);
+        }
+    }
+
+    let mut i = 0usize;
+    loop {
+        let (a_len, a_item) = get_a(i);
+        let (b_len, b_item) = get_b(i);
+        let (Some(a_item), Some(b_item)) = (a_item, b_item) else {
+            return Ok(op.eval_ord(a_len.cmp(&b_len)));
+        };
+
+        if vm.bool_eq(&a_item, &b_item)? {
+            i += 1;
+            continue;
+        }
+
+        let (a_len, _) = get_a(i);
+        let (b_len, _) = get_b(i);
+        if i >= a_len || i >= b_len {
+            return Ok(op.eval_ord(a_len.cmp(&b_len)));
+        }
+
+        return match op {
+            PyComparisonOp::Eq => Ok(false),
+            PyComparisonOp::Ne => Ok(true),
+            _ => a_item.rich_compare_bool(&b_item, op, vm),
+        };
+    }
+}

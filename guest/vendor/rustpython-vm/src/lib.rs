@@ -6,12 +6,19 @@
 //!
 //! Some stdlib modules are implemented here, but most of them are in the `rustpython-stdlib` module. The
 
-// to allow `mod foo {}` in foo.rs; clippy thinks this is a mistake/misunderstanding of
-// how `mod` works, but we want this sometimes for pymodule declarations
-#![allow(clippy::module_inception)]
-// we want to mirror python naming conventions when defining python structs, so that does mean
-// uppercase acronyms, e.g. TextIOWrapper instead of TextIoWrapper
-#![allow(clippy::upper_case_acronyms)]
+#![deny(clippy::disallowed_methods, clippy::disallowed_types)]
+#![allow(
+    clippy::module_inception,
+    reason = "
+ to allow `mod foo {}` in foo.rs; clippy thinks this is a mistake/misunderstanding of
+ how `mod` works, but we want this sometimes for pymodule declarations"
+)]
+#![allow(
+    clippy::upper_case_acronyms,
+    reason = "
+we want to mirror python naming conventions when defining python structs, so that does mean
+uppercase acronyms, e.g. TextIOWrapper instead of TextIoWrapper"
+)]
 #![doc(html_logo_url = "https://raw.githubusercontent.com/RustPython/RustPython/main/logo.png")]
 #![doc(html_root_url = "https://docs.rs/rustpython-vm/")]
 
@@ -69,7 +76,11 @@ pub mod iter;
 pub mod object;
 
 #[cfg(feature = "host_env")]
+#[cfg(feature = "opcode-histogram")]
+pub mod opcode_histogram;
 pub mod ospath;
+#[cfg(feature = "host_env")]
+mod ospath_fd;
 
 pub mod prelude;
 pub mod protocol;
@@ -79,14 +90,13 @@ pub mod py_io;
 pub mod py_serde;
 
 pub mod gc_state;
-pub mod readline;
+pub use rustpython_host_env::readline;
 pub mod recursion;
 pub mod scope;
 pub mod sequence;
 pub mod signal;
 pub mod sliceable;
-// capy patch: the sort behind list.sort() (replaces the `timsort` crate).
-mod sorting;
+pub mod sorting;
 pub mod stdlib;
 pub mod suggestion;
 pub mod types;
@@ -100,13 +110,19 @@ pub mod windows;
 
 pub use self::convert::{TryFromBorrowedObject, TryFromObject};
 pub use self::object::{
-    AsObject, Py, PyAtomicRef, PyExact, PyObject, PyObjectRef, PyPayload, PyRef, PyRefExact,
-    PyResult, PyStackRef, PyWeakRef,
+    AsObject, Py, PyAtomicRef, PyExact, PyObject, PyObjectCell, PyObjectRef, PyPayload, PyRef,
+    PyRefExact, PyResult, PyStackRef, PyWeakRef,
 };
-pub use self::vm::{Context, Interpreter, InterpreterBuilder, Settings, VirtualMachine};
+pub use self::vm::runtime;
+pub use self::vm::{
+    Context, InterpFeatureFlags, Interpreter, InterpreterBuilder, InterpreterConfig,
+    InterpreterGil, InterpreterInfo, InterpreterWhence, MAIN_INTERPRETER_ID, Settings,
+    VirtualMachine,
+};
 
 pub use rustpython_common as common;
 pub use rustpython_compiler_core::{bytecode, frozen};
+pub use rustpython_host_env as host_env;
 pub use rustpython_literal as literal;
 
 #[doc(hidden)]

@@ -1,13 +1,14 @@
-use rustpython_common::crt_fd;
-
 use crate::{
-    AsObject, PyObjectRef, PyResult, VirtualMachine,
+    PyObjectRef, PyResult, VirtualMachine,
     builtins::{PyBytes, PyStr},
-    class::StaticType,
-    convert::{IntoPyException, ToPyException, ToPyObject, TryFromObject},
+    convert::{ToPyException, TryFromObject},
     function::FsPath,
 };
+use core::hint::cold_path;
 use std::path::{Path, PathBuf};
+
+#[cfg(feature = "host_env")]
+pub(crate) use crate::ospath_fd::OsPathOrFd;
 
 /// path_converter
 #[derive(Clone, Copy, Default)]
@@ -21,6 +22,7 @@ pub struct PathConverter {
 }
 
 impl PathConverter {
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             function_name: None,
@@ -29,16 +31,19 @@ impl PathConverter {
         }
     }
 
+    #[must_use]
     pub const fn function(mut self, name: &'static str) -> Self {
         self.function_name = Some(name);
         self
     }
 
+    #[must_use]
     pub const fn argument(mut self, name: &'static str) -> Self {
         self.argument_name = Some(name);
         self
     }
 
+    #[must_use]
     pub const fn non_strict(mut self) -> Self {
         self.non_strict = true;
         self
@@ -47,7 +52,7 @@ impl PathConverter {
     /// Generate error message prefix like "rename: "
     fn error_prefix(&self) -> String {
         match self.function_name {
-            Some(func) => format!("{}: ", func),
+            Some(func) => format!("{func}: "),
             None => String::new(),
         }
     }
@@ -73,44 +78,15 @@ impl PathConverter {
         )
     }
 
-    /// Convert to OsPathOrFd (path or file descriptor)
-    pub(crate) fn try_path_or_fd<'fd>(
-        &self,
-        obj: PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<OsPathOrFd<'fd>> {
-        // Handle fd (before __fspath__ check, like CPython)
-        if let Some(int) = obj.try_index_opt(vm) {
-            // Warn if bool is used as a file descriptor
-            if obj
-                .class()
-                .is(crate::builtins::bool_::PyBool::static_type())
-            {
-                crate::stdlib::_warnings::warn(
-                    vm.ctx.exceptions.runtime_warning,
-                    "bool is used as a file descriptor".to_owned(),
-                    1,
-                    vm,
-                )?;
-            }
-            let fd = int?.try_to_primitive(vm)?;
-            return unsafe { crt_fd::Borrowed::try_borrow_raw(fd) }
-                .map(OsPathOrFd::Fd)
-                .map_err(|e| e.into_pyexception(vm));
-        }
-
-        self.try_path_inner(obj, true, vm).map(OsPathOrFd::Path)
-    }
-
     /// Convert to OsPath only (no fd support)
-    fn try_path_inner(
+    pub(crate) fn try_path_inner(
         &self,
         obj: PyObjectRef,
         allow_fd: bool,
         vm: &VirtualMachine,
     ) -> PyResult<OsPath> {
         // Try direct str/bytes match
-        let obj = match self.try_match_str_bytes(obj.clone(), vm)? {
+        let obj = match self.try_match_str_bytes(obj, vm)? {
             Ok(path) => return Ok(path),
             Err(obj) => obj,
         };
@@ -145,6 +121,7 @@ impl PathConverter {
             if self.non_strict || memchr::memchr(b'\0', b).is_none() {
                 Ok(())
             } else {
+                cold_path();
                 Err(vm.new_value_error(format!(
                     "{}embedded null character in {}",
                     self.error_prefix(),
@@ -163,8 +140,8 @@ impl PathConverter {
                 }))
             }
             b @ PyBytes => {
-                check_nul(&b)?;
-                let path = FsPath::bytes_as_os_str(&b, vm)?.to_owned();
+                check_nul(b.as_bytes())?;
+                let path = FsPath::bytes_as_os_str(b.as_bytes(), vm)?.to_owned();
                 Ok(Ok(OsPath {
                     path,
                     origin: Some(b.into()),
@@ -215,34 +192,17 @@ impl OsPath {
         Self { path, origin: None }
     }
 
-    pub(crate) fn from_fspath(fspath: FsPath, vm: &VirtualMachine) -> PyResult<Self> {
-        let path = fspath.as_os_str(vm)?.into_owned();
-        let origin = match fspath {
-            FsPath::Str(s) => s.into(),
-            FsPath::Bytes(b) => b.into(),
-        };
-        Ok(Self {
-            path,
-            origin: Some(origin),
-        })
-    }
-
-    /// Convert an object to OsPath using the os.fspath-style error message.
-    /// This is used by open() which should report "expected str, bytes or os.PathLike object, not"
-    /// instead of "should be string, bytes or os.PathLike, not".
-    pub(crate) fn try_from_fspath(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<Self> {
-        let fspath = FsPath::try_from_path_like(obj, true, vm)?;
-        Self::from_fspath(fspath, vm)
-    }
-
+    #[must_use]
     pub fn as_path(&self) -> &Path {
         Path::new(&self.path)
     }
 
+    #[must_use]
     pub fn into_bytes(self) -> Vec<u8> {
         self.path.into_encoded_bytes()
     }
 
+    #[must_use]
     pub fn to_string_lossy(&self) -> alloc::borrow::Cow<'_, str> {
         self.path.to_string_lossy()
     }
@@ -266,6 +226,7 @@ impl OsPath {
     }
 
     /// Get the output mode based on origin type (bytes -> Bytes, otherwise -> String)
+    #[must_use]
     pub fn mode(&self) -> OutputMode {
         match &self.origin {
             Some(obj) if obj.downcast_ref::<PyBytes>().is_some() => OutputMode::Bytes,
@@ -283,65 +244,5 @@ impl AsRef<Path> for OsPath {
 impl TryFromObject for OsPath {
     fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
         PathConverter::new().try_path(obj, vm)
-    }
-}
-
-// path_t with allow_fd in CPython
-#[derive(Clone)]
-pub(crate) enum OsPathOrFd<'fd> {
-    Path(OsPath),
-    Fd(crt_fd::Borrowed<'fd>),
-}
-
-impl TryFromObject for OsPathOrFd<'_> {
-    fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
-        PathConverter::new().try_path_or_fd(obj, vm)
-    }
-}
-
-impl From<OsPath> for OsPathOrFd<'_> {
-    fn from(path: OsPath) -> Self {
-        Self::Path(path)
-    }
-}
-
-impl OsPathOrFd<'_> {
-    pub fn filename(&self, vm: &VirtualMachine) -> PyObjectRef {
-        match self {
-            Self::Path(path) => path.filename(vm),
-            Self::Fd(fd) => fd.to_pyobject(vm),
-        }
-    }
-}
-
-impl crate::exceptions::OSErrorBuilder {
-    #[must_use]
-    pub(crate) fn with_filename<'a>(
-        error: &std::io::Error,
-        filename: impl Into<OsPathOrFd<'a>>,
-        vm: &VirtualMachine,
-    ) -> crate::builtins::PyBaseExceptionRef {
-        // TODO: return type to PyRef<PyOSError>
-        use crate::exceptions::ToOSErrorBuilder;
-        let builder = error.to_os_error_builder(vm);
-        let builder = builder.filename(filename.into().filename(vm));
-        builder.build(vm).upcast()
-    }
-
-    /// Like `with_filename`, but strips winerror on Windows.
-    /// Use for C runtime errors (open, fstat, etc.) that should produce
-    /// `[Errno X]` format instead of `[WinError X]`.
-    #[must_use]
-    pub(crate) fn with_filename_from_errno<'a>(
-        error: &std::io::Error,
-        filename: impl Into<OsPathOrFd<'a>>,
-        vm: &VirtualMachine,
-    ) -> crate::builtins::PyBaseExceptionRef {
-        use crate::exceptions::ToOSErrorBuilder;
-        let builder = error.to_os_error_builder(vm);
-        #[cfg(windows)]
-        let builder = builder.without_winerror();
-        let builder = builder.filename(filename.into().filename(vm));
-        builder.build(vm).upcast()
     }
 }

@@ -1,14 +1,15 @@
+use core::{fmt, ops};
+use std::io;
+
 use crate::{
     PyObject, PyObjectRef, PyResult, VirtualMachine,
     builtins::{PyBaseExceptionRef, PyBytes, PyStr},
     common::ascii,
 };
-use alloc::fmt;
-use core::ops;
-use std::io;
 
 pub trait Write {
     type Error;
+
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), Self::Error>;
 }
 
@@ -24,10 +25,12 @@ impl<T> IoWriter<T> {
 
 impl<T> ops::Deref for IoWriter<T> {
     type Target = T;
+
     fn deref(&self) -> &T {
         &self.0
     }
 }
+
 impl<T> ops::DerefMut for IoWriter<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.0
@@ -39,6 +42,7 @@ where
     W: io::Write,
 {
     type Error = io::Error;
+
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
         <W as io::Write>::write_fmt(&mut self.0, args)
     }
@@ -46,6 +50,7 @@ where
 
 impl Write for String {
     type Error = fmt::Error;
+
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
         <Self as fmt::Write>::write_fmt(self, args)
     }
@@ -55,8 +60,10 @@ pub struct PyWriter<'vm>(pub PyObjectRef, pub &'vm VirtualMachine);
 
 impl Write for PyWriter<'_> {
     type Error = PyBaseExceptionRef;
+
     fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), Self::Error> {
-        let PyWriter(obj, vm) = self;
+        let Self(obj, vm) = self;
+
         vm.call_method(obj, "write", (args.to_string(),)).map(drop)
     }
 }
@@ -70,6 +77,7 @@ pub fn file_readline(obj: &PyObject, size: Option<usize>, vm: &VirtualMachine) -
             vec![vm.ctx.new_str(ascii!("EOF when reading a line")).into()],
         )
     };
+
     let ret = match_class!(match ret {
         s @ PyStr => {
             // Use as_wtf8() to handle strings with surrogates (e.g., surrogateescape)
@@ -77,6 +85,7 @@ pub fn file_readline(obj: &PyObject, size: Option<usize>, vm: &VirtualMachine) -
             if s_wtf8.is_empty() {
                 return Err(eof_err());
             }
+
             // '\n' is ASCII, so we can check bytes directly
             if s_wtf8.as_bytes().last() == Some(&b'\n') {
                 let no_nl = &s_wtf8[..s_wtf8.len() - 1];
@@ -90,13 +99,14 @@ pub fn file_readline(obj: &PyObject, size: Option<usize>, vm: &VirtualMachine) -
             if buf.is_empty() {
                 return Err(eof_err());
             }
+
             if buf.last() == Some(&b'\n') {
                 vm.ctx.new_bytes(buf[..buf.len() - 1].to_owned()).into()
             } else {
                 b.into()
             }
         }
-        _ => return Err(vm.new_type_error("object.readline() returned non-string".to_owned())),
+        _ => return Err(vm.new_type_error("object.readline() returned non-string")),
     });
     Ok(ret)
 }

@@ -16,7 +16,8 @@ impl fmt::Debug for Scope {
 
 impl Scope {
     #[inline]
-    pub fn new(locals: Option<ArgMapping>, globals: PyDictRef) -> Self {
+    #[must_use]
+    pub const fn new(locals: Option<ArgMapping>, globals: PyDictRef) -> Self {
         Self { locals, globals }
     }
 

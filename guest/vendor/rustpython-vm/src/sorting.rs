@@ -1,492 +1,738 @@
-//! capy patch: the stable sort behind `list.sort()` and `sorted()`.
-//!
-//! Upstream 0.5.0 calls the `timsort` crate (0.1.3), whose `merge_collapse`
-//! tests `runs[l-1].len <= runs[l-2].len + runs[l-1].len` (always true)
-//! instead of `runs[l-3].len <= ...`. The run stack then never stays
-//! balanced: every new min-run is merged into one ever-growing run, so random
-//! input costs O(n^2 / minrun) comparisons (200k random floats: 42.7 s
-//! natively, 20 million comparisons for 40k elements instead of 0.6 million).
-//! See guest/vendor/README.md.
-//!
-//! This module is a natural merge sort in the style of CPython's
-//! `listobject.c`: run detection (strictly descending runs are reversed),
-//! binary insertion sort to extend short runs to `minrun`, the powersort merge
-//! policy, and merges through a scratch buffer with galloping.
-//!
-//! It sorts a permutation of indices rather than the elements themselves. The
-//! indices are `Copy`, so the code needs no `unsafe`, and whatever the
-//! comparator does (raise, answer inconsistently) the caller's elements are
-//! untouched until the sort has succeeded. Every loop moves at least one index
-//! per step and every search is bounded by construction, so an inconsistent
-//! comparator yields some permutation after O(n log n) comparisons: it cannot
-//! make the sort panic, index out of bounds or loop forever.
-
-use alloc::vec::Vec;
-
-/// Galloping starts after this many consecutive wins of one run (CPython).
+// TODO: MERGESTATE_TEMP_SIZE unused — buf is a dynamic Vec, not a fixed stack array.
 const MIN_GALLOP: usize = 7;
+const MAX_MINRUN: usize = 64;
 
-/// Returns the stable sorting permutation of `0..n`: `result[k]` is the
-/// index of the element that goes to position `k`.
-///
-/// `lt(a, b)` must return whether element `a` is less than element `b`; it is
-/// the only comparison used (as in CPython, which sorts with `<` only).
-///
-/// With `reverse`, the order is descending and elements that compare equal
-/// keep their original order, exactly as CPython does it: reverse, sort
-/// ascending, reverse again.
-///
-/// The first error of `lt` is returned as is, and the sort stops there.
-pub(crate) fn sort_permutation<E>(
-    n: usize,
-    reverse: bool,
-    mut lt: impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<Vec<usize>, E> {
-    let mut perm: Vec<usize> = if reverse {
-        (0..n).rev().collect()
-    } else {
-        (0..n).collect()
-    };
-    sort_indices(&mut perm, &mut lt)?;
-    if reverse {
-        perm.reverse();
-    }
-    Ok(perm)
+enum LoBreakout {
+    Succeed,
+    CopyB,
 }
 
-/// Reorders `values` so that `values[k]` becomes the old `values[perm[k]]`.
-/// `perm` must be a permutation of `0..values.len()` (as returned by
-/// [`sort_permutation`]); if it were not, no element would be lost or
-/// duplicated: the ones `perm` misses would end up at the end.
-pub(crate) fn apply_permutation<T>(values: &mut Vec<T>, perm: &[usize]) {
-    if perm.len() == values.len() && perm.iter().enumerate().all(|(k, &i)| k == i) {
-        return; // already sorted
-    }
-    let mut slots: Vec<Option<T>> = values.drain(..).map(Some).collect();
-    for &i in perm {
-        if let Some(x) = slots.get_mut(i).and_then(Option::take) {
-            values.push(x);
-        }
-    }
-    values.extend(slots.into_iter().flatten());
+enum HiBreakout {
+    Succeed,
+    CopyA,
 }
 
-/// A run waiting to be merged: `v[start..start + len]`, and the powersort
-/// power of the boundary between it and the run that follows it.
 #[derive(Clone, Copy)]
 struct Run {
-    start: usize,
+    base: usize,
     len: usize,
     power: u32,
 }
 
-/// Sorts `v` (a list of element indices) stably by `lt`.
-fn sort_indices<E>(
-    v: &mut [usize],
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    let n = v.len();
-    if n < 2 {
-        return Ok(());
+struct MergeState<T> {
+    buf: Vec<T>,
+    min_gallop: usize,
+    pending: Vec<Run>,
+}
+
+impl<T: Clone> MergeState<T> {
+    fn merge_lo<E, F>(
+        &mut self,
+        values: &mut [T],
+        is_lt: &mut F,
+        start_a: usize,
+        mut len_a: usize,
+        start_b: usize,
+        mut len_b: usize,
+    ) -> Result<(), E>
+    where
+        F: FnMut(&T, &T) -> Result<bool, E>,
+    {
+        debug_assert!(len_a > 0);
+        debug_assert!(len_b > 0);
+        debug_assert!(start_a + len_a == start_b);
+
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(&values[start_a..start_a + len_a]);
+
+        let mut cursor_a = 0;
+        let mut cursor_b = start_b;
+        let mut dest = start_a;
+
+        values[dest] = values[cursor_b].clone();
+        dest += 1;
+        cursor_b += 1;
+        len_b -= 1;
+
+        if len_b == 0 {
+            values[dest..dest + len_a].clone_from_slice(&self.buf[cursor_a..cursor_a + len_a]);
+            return Ok(());
+        }
+        if len_a == 1 {
+            copy_within_clone(values, cursor_b, dest, len_b);
+            values[dest + len_b] = self.buf[cursor_a].clone();
+            return Ok(());
+        }
+
+        let mut min_gallop = self.min_gallop;
+
+        let breakout: Result<LoBreakout, E> = 'merging: loop {
+            let mut a_count = 0;
+            let mut b_count = 0;
+
+            loop {
+                let b_wins = match is_lt(&values[cursor_b], &self.buf[cursor_a]) {
+                    Ok(v) => v,
+                    Err(e) => break 'merging Err(e),
+                };
+                if b_wins {
+                    values[dest] = values[cursor_b].clone();
+                    dest += 1;
+                    cursor_b += 1;
+                    len_b -= 1;
+                    b_count += 1;
+                    a_count = 0;
+                    if len_b == 0 {
+                        break 'merging Ok(LoBreakout::Succeed);
+                    }
+                    if b_count >= min_gallop {
+                        break;
+                    }
+                } else {
+                    values[dest] = self.buf[cursor_a].clone();
+                    dest += 1;
+                    cursor_a += 1;
+                    len_a -= 1;
+                    a_count += 1;
+                    b_count = 0;
+                    if len_a == 1 {
+                        break 'merging Ok(LoBreakout::CopyB);
+                    }
+                    if a_count >= min_gallop {
+                        break;
+                    }
+                }
+            }
+
+            min_gallop += 1;
+            loop {
+                if min_gallop > 1 {
+                    min_gallop -= 1;
+                }
+                self.min_gallop = min_gallop;
+                let mut k =
+                    match gallop_right(&self.buf, is_lt, &values[cursor_b], cursor_a, len_a, 0) {
+                        Ok(k) => k,
+                        Err(e) => break 'merging Err(e),
+                    };
+                a_count = k;
+                if k > 0 {
+                    values[dest..dest + k].clone_from_slice(&self.buf[cursor_a..cursor_a + k]);
+                    dest += k;
+                    cursor_a += k;
+                    len_a -= k;
+                    if len_a == 1 {
+                        break 'merging Ok(LoBreakout::CopyB);
+                    }
+                    if len_a == 0 {
+                        break 'merging Ok(LoBreakout::Succeed);
+                    }
+                }
+                values[dest] = values[cursor_b].clone();
+                dest += 1;
+                cursor_b += 1;
+                len_b -= 1;
+                if len_b == 0 {
+                    break 'merging Ok(LoBreakout::Succeed);
+                }
+                k = match gallop_left(values, is_lt, &self.buf[cursor_a], cursor_b, len_b, 0) {
+                    Ok(k) => k,
+                    Err(e) => break 'merging Err(e),
+                };
+                b_count = k;
+                if k > 0 {
+                    copy_within_clone(values, cursor_b, dest, k);
+                    dest += k;
+                    cursor_b += k;
+                    len_b -= k;
+                    if len_b == 0 {
+                        break 'merging Ok(LoBreakout::Succeed);
+                    }
+                }
+                values[dest] = self.buf[cursor_a].clone();
+                dest += 1;
+                cursor_a += 1;
+                len_a -= 1;
+                if len_a == 1 {
+                    break 'merging Ok(LoBreakout::CopyB);
+                }
+                if a_count < MIN_GALLOP && b_count < MIN_GALLOP {
+                    break;
+                }
+            }
+
+            min_gallop += 1;
+            self.min_gallop = min_gallop;
+        };
+
+        match breakout {
+            Ok(LoBreakout::CopyB) => {
+                copy_within_clone(values, cursor_b, dest, len_b);
+                values[dest + len_b] = self.buf[cursor_a].clone();
+                Ok(())
+            }
+            other => {
+                if len_a > 0 {
+                    values[dest..dest + len_a]
+                        .clone_from_slice(&self.buf[cursor_a..cursor_a + len_a]);
+                }
+                other.map(|_| ())
+            }
+        }
     }
-    let min_run = compute_min_run(n);
-    let mut tmp: Vec<usize> = Vec::new();
-    let mut min_gallop = MIN_GALLOP;
-    let mut runs: Vec<Run> = Vec::new();
-    let mut lo = 0;
-    while lo < n {
-        // Find the natural run starting at `lo`; extend it to `min_run`.
-        let mut len = count_run(&mut v[lo..], lt)?;
-        if len < min_run {
-            let forced = min_run.min(n - lo);
-            binary_insertion_sort(&mut v[lo..lo + forced], len, lt)?;
-            len = forced;
+
+    fn merge_hi<E, F>(
+        &mut self,
+        values: &mut [T],
+        is_lt: &mut F,
+        start_a: usize,
+        mut len_a: usize,
+        start_b: usize,
+        mut len_b: usize,
+    ) -> Result<(), E>
+    where
+        F: FnMut(&T, &T) -> Result<bool, E>,
+    {
+        debug_assert!(len_a > 0);
+        debug_assert!(len_b > 0);
+        debug_assert!(start_a + len_a == start_b);
+
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(&values[start_b..start_b + len_b]);
+
+        let mut dest = start_b + len_b - 1;
+        let mut cursor_a = start_a + len_a - 1;
+        let mut cursor_b = len_b - 1;
+
+        values[dest] = values[cursor_a].clone();
+        dest -= 1;
+        cursor_a -= 1;
+        len_a -= 1;
+
+        if len_a == 0 {
+            values[(dest - len_b + 1)..=dest].clone_from_slice(&self.buf[0..len_b]);
+            return Ok(());
         }
-        // Powersort: merge the pending runs whose boundary is deeper in the
-        // (virtual) merge tree than the boundary before the new run.
-        if let Some(top) = runs.last_mut() {
-            let power = node_power(n, top.start, top.len, len);
-            top.power = power;
-            while runs.len() > 1 && runs[runs.len() - 2].power > power {
-                merge_top(v, &mut runs, &mut tmp, &mut min_gallop, lt)?;
+        if len_b == 1 {
+            let src = cursor_a + 1 - len_a;
+            let dst = dest + 1 - len_a;
+            copy_within_clone(values, src, dst, len_a);
+            values[dst - 1] = self.buf[cursor_b].clone();
+            return Ok(());
+        }
+
+        let mut min_gallop = self.min_gallop;
+        let breakout: Result<HiBreakout, E> = 'merging: loop {
+            let mut a_count = 0;
+            let mut b_count = 0;
+
+            loop {
+                let b_wins = match is_lt(&self.buf[cursor_b], &values[cursor_a]) {
+                    Ok(v) => v,
+                    Err(e) => break 'merging Err(e),
+                };
+                if b_wins {
+                    values[dest] = values[cursor_a].clone();
+                    dest -= 1;
+                    len_a -= 1;
+
+                    if len_a == 0 {
+                        break 'merging Ok(HiBreakout::Succeed);
+                    }
+
+                    cursor_a -= 1;
+                    a_count += 1;
+                    b_count = 0;
+
+                    if a_count >= min_gallop {
+                        break;
+                    }
+                } else {
+                    values[dest] = self.buf[cursor_b].clone();
+                    dest -= 1;
+                    cursor_b -= 1;
+                    len_b -= 1;
+                    b_count += 1;
+                    a_count = 0;
+                    if len_b == 1 {
+                        break 'merging Ok(HiBreakout::CopyA);
+                    }
+                    if b_count >= min_gallop {
+                        break;
+                    }
+                }
             }
-            if let Some(top) = runs.last_mut() {
-                top.power = power;
+
+            min_gallop += 1;
+            loop {
+                if min_gallop > 1 {
+                    min_gallop -= 1;
+                }
+                self.min_gallop = min_gallop;
+                let mut k = match gallop_right(
+                    values,
+                    is_lt,
+                    &self.buf[cursor_b],
+                    start_a,
+                    len_a,
+                    len_a - 1,
+                ) {
+                    Ok(k) => k,
+                    Err(e) => break 'merging Err(e),
+                };
+                k = len_a - k;
+                a_count = k;
+                if k > 0 {
+                    copy_within_clone(values, cursor_a + 1 - k, dest + 1 - k, k);
+                    dest -= k;
+                    len_a -= k;
+                    if len_a == 0 {
+                        break 'merging Ok(HiBreakout::Succeed);
+                    }
+                    cursor_a -= k;
+                }
+                values[dest] = self.buf[cursor_b].clone();
+                dest -= 1;
+                cursor_b -= 1;
+                len_b -= 1;
+                if len_b == 1 {
+                    break 'merging Ok(HiBreakout::CopyA);
+                }
+                k = match gallop_left(&self.buf, is_lt, &values[cursor_a], 0, len_b, len_b - 1) {
+                    Ok(k) => k,
+                    Err(e) => break 'merging Err(e),
+                };
+                k = len_b - k;
+                b_count = k;
+                if k > 0 {
+                    values[dest + 1 - k..=dest]
+                        .clone_from_slice(&self.buf[cursor_b + 1 - k..=cursor_b]);
+                    dest -= k;
+                    len_b -= k;
+
+                    if len_b == 0 {
+                        break 'merging Ok(HiBreakout::Succeed);
+                    }
+                    cursor_b -= k;
+
+                    if len_b == 1 {
+                        break 'merging Ok(HiBreakout::CopyA);
+                    }
+                }
+                values[dest] = values[cursor_a].clone();
+                dest -= 1;
+                len_a -= 1;
+
+                if len_a == 0 {
+                    break 'merging Ok(HiBreakout::Succeed);
+                }
+
+                cursor_a -= 1;
+
+                if a_count < MIN_GALLOP && b_count < MIN_GALLOP {
+                    break;
+                }
+            }
+            min_gallop += 1;
+            self.min_gallop = min_gallop;
+        };
+
+        match breakout {
+            Ok(HiBreakout::CopyA) => {
+                let src = cursor_a + 1 - len_a;
+                let dst = dest + 1 - len_a;
+                copy_within_clone(values, src, dst, len_a);
+                values[dst - 1] = self.buf[cursor_b].clone();
+                Ok(())
+            }
+            other => {
+                if len_b > 0 {
+                    values[(dest + 1) - len_b..=dest].clone_from_slice(&self.buf[0..len_b]);
+                }
+                other.map(|_| ())
             }
         }
-        runs.push(Run {
-            start: lo,
+    }
+
+    fn merge_at<E, F>(&mut self, values: &mut [T], is_lt: &mut F, i: usize) -> Result<(), E>
+    where
+        F: FnMut(&T, &T) -> Result<bool, E>,
+    {
+        debug_assert!(self.pending.len() >= 2);
+        debug_assert!(i == self.pending.len() - 2 || i == self.pending.len() - 3);
+
+        let mut start_a = self.pending[i].base;
+        let mut len_a = self.pending[i].len;
+        let start_b = self.pending[i + 1].base;
+        let mut len_b = self.pending[i + 1].len;
+
+        debug_assert!(len_a > 0);
+        debug_assert!(len_b > 0);
+        debug_assert!(start_a + len_a == start_b);
+
+        self.pending[i].len = len_a + len_b;
+        self.pending.remove(i + 1);
+
+        let k = gallop_right(values, is_lt, &values[start_b], start_a, len_a, 0)?;
+        start_a += k;
+        len_a -= k;
+
+        if len_a == 0 {
+            return Ok(());
+        }
+
+        len_b = gallop_left(
+            values,
+            is_lt,
+            &values[start_a + len_a - 1],
+            start_b,
+            len_b,
+            len_b - 1,
+        )?;
+
+        if len_b == 0 {
+            return Ok(());
+        }
+
+        if len_a <= len_b {
+            self.merge_lo(values, is_lt, start_a, len_a, start_b, len_b)?;
+        } else {
+            self.merge_hi(values, is_lt, start_a, len_a, start_b, len_b)?;
+        }
+        Ok(())
+    }
+
+    fn found_new_run<E, F>(
+        &mut self,
+        new_run_len: usize,
+        values: &mut [T],
+        is_lt: &mut F,
+    ) -> Result<(), E>
+    where
+        F: FnMut(&T, &T) -> Result<bool, E>,
+    {
+        if !self.pending.is_empty() {
+            let last = self.pending.len() - 1;
+            let s1 = self.pending[last].base;
+            let n1 = self.pending[last].len;
+            let power = powerloop(s1, n1, new_run_len, values.len());
+
+            while self.pending.len() > 1 && self.pending[self.pending.len() - 2].power > power {
+                self.merge_at(values, is_lt, self.pending.len() - 2)?;
+            }
+
+            debug_assert!(
+                self.pending.len() < 2 || self.pending[self.pending.len() - 2].power < power
+            );
+            let last = self.pending.len() - 1;
+            self.pending[last].power = power;
+        }
+        Ok(())
+    }
+
+    fn push_run(&mut self, base: usize, len: usize) {
+        self.pending.push(Run {
+            base,
             len,
             power: 0,
-        });
-        lo += len;
+        })
     }
-    while runs.len() > 1 {
-        merge_top(v, &mut runs, &mut tmp, &mut min_gallop, lt)?;
+
+    fn merge_force_collapse<E, F>(&mut self, values: &mut [T], is_lt: &mut F) -> Result<(), E>
+    where
+        F: FnMut(&T, &T) -> Result<bool, E>,
+    {
+        while self.pending.len() > 1 {
+            let mut n = self.pending.len() - 2;
+            if n > 0 && self.pending[n - 1].len < self.pending[n + 1].len {
+                n -= 1;
+            }
+            self.merge_at(values, is_lt, n)?;
+        }
+        Ok(())
+    }
+}
+
+fn binary_insertion_sort<T, E, F>(values: &mut [T], is_lt: &mut F, start: usize) -> Result<(), E>
+where
+    F: FnMut(&T, &T) -> Result<bool, E>,
+{
+    for i in start..values.len() {
+        let mut l = 0;
+        let mut r = i;
+
+        while l < r {
+            let m = (l + r) / 2;
+            if is_lt(&values[i], &values[m])? {
+                r = m;
+            } else {
+                l = m + 1;
+            }
+        }
+        values[l..=i].rotate_right(1);
     }
     Ok(())
 }
 
-/// CPython's `merge_compute_minrun`: a value in 32..=64 (or `n` if smaller)
-/// such that `n / minrun` is a power of two or slightly less.
-fn compute_min_run(mut n: usize) -> usize {
+fn copy_within_clone<T: Clone>(values: &mut [T], src: usize, dest: usize, n: usize) {
+    if dest <= src {
+        for k in 0..n {
+            values[dest + k] = values[src + k].clone();
+        }
+    } else {
+        for k in (0..n).rev() {
+            values[dest + k] = values[src + k].clone();
+        }
+    }
+}
+
+fn count_run<T, E, F>(values: &[T], is_lt: &mut F) -> Result<(usize, bool), E>
+where
+    F: FnMut(&T, &T) -> Result<bool, E>,
+{
+    let n = values.len();
+    if n == 1 {
+        return Ok((1, false));
+    }
+    let mut i = 2;
+    let descending = is_lt(&values[1], &values[0])?;
+    if descending {
+        while i < n && is_lt(&values[i], &values[i - 1])? {
+            i += 1;
+        }
+    } else {
+        while i < n && !is_lt(&values[i], &values[i - 1])? {
+            i += 1;
+        }
+    }
+    Ok((i, descending))
+}
+
+fn gallop_left<T, E, F>(
+    values: &[T],
+    is_lt: &mut F,
+    key: &T,
+    base: usize,
+    len: usize,
+    hint: usize,
+) -> Result<usize, E>
+where
+    F: FnMut(&T, &T) -> Result<bool, E>,
+{
+    debug_assert!(hint < len);
+    let mut lastofs: isize = 0;
+    let mut ofs: isize = 1;
+    let hint_i = hint as isize;
+    let len_i = len as isize;
+
+    if is_lt(&values[base + hint], key)? {
+        let maxofs = len_i - hint_i;
+        while ofs < maxofs && is_lt(&values[base + hint + ofs as usize], key)? {
+            lastofs = ofs;
+            ofs = (ofs * 2) + 1;
+        }
+        if ofs > maxofs {
+            ofs = maxofs;
+        }
+        lastofs += hint_i;
+        ofs += hint_i;
+    } else {
+        let maxofs = hint_i + 1;
+        while ofs < maxofs && !is_lt(&values[base + (hint_i - ofs) as usize], key)? {
+            lastofs = ofs;
+            ofs = (ofs * 2) + 1;
+        }
+        if ofs > maxofs {
+            ofs = maxofs;
+        }
+        (lastofs, ofs) = (hint_i - ofs, hint_i - lastofs);
+    }
+    lastofs += 1;
+    while lastofs < ofs {
+        let m = lastofs + ((ofs - lastofs) / 2);
+        if is_lt(&values[base + m as usize], key)? {
+            lastofs = m + 1;
+        } else {
+            ofs = m;
+        }
+    }
+    Ok(ofs as usize)
+}
+
+fn gallop_right<T, E, F>(
+    values: &[T],
+    is_lt: &mut F,
+    key: &T,
+    base: usize,
+    len: usize,
+    hint: usize,
+) -> Result<usize, E>
+where
+    F: FnMut(&T, &T) -> Result<bool, E>,
+{
+    debug_assert!(hint < len);
+    let mut lastofs: isize = 0;
+    let mut ofs: isize = 1;
+    let hint_i = hint as isize;
+    let len_i = len as isize;
+
+    if is_lt(key, &values[base + hint])? {
+        let maxofs = hint_i + 1;
+        while ofs < maxofs && is_lt(key, &values[base + (hint_i - ofs) as usize])? {
+            lastofs = ofs;
+            ofs = (ofs * 2) + 1;
+        }
+        if ofs > maxofs {
+            ofs = maxofs;
+        }
+        (lastofs, ofs) = (hint_i - ofs, hint_i - lastofs);
+    } else {
+        let maxofs = len_i - hint_i;
+        while ofs < maxofs && !is_lt(key, &values[base + hint + ofs as usize])? {
+            lastofs = ofs;
+            ofs = (ofs * 2) + 1;
+        }
+        if ofs > maxofs {
+            ofs = maxofs;
+        }
+        lastofs += hint_i;
+        ofs += hint_i;
+    }
+    lastofs += 1;
+    while lastofs < ofs {
+        let m = lastofs + ((ofs - lastofs) / 2);
+        if is_lt(key, &values[base + m as usize])? {
+            ofs = m;
+        } else {
+            lastofs = m + 1;
+        }
+    }
+    Ok(ofs as usize)
+}
+
+// TODO: consider CPython 3.12+'s incremental minrun (mr_current/mr_e/mr_mask)
+//       for a more precise minrun; current bit-shift version is the classic one.
+fn merge_compute_minrun(mut n: usize) -> usize {
     let mut r = 0;
-    while n >= 64 {
+    while n >= MAX_MINRUN {
         r |= n & 1;
         n >>= 1;
     }
     n + r
 }
 
-/// CPython's `powerloop`: the depth of the boundary between the runs
-/// `[s1, s1 + n1)` and `[s1 + n1, s1 + n1 + n2)` in the merge tree of `n`.
-fn node_power(n: usize, s1: usize, n1: usize, n2: usize) -> u32 {
-    // Work in u128 so that 2 * n cannot overflow whatever usize is.
-    let n = n as u128;
-    let mut a = 2 * s1 as u128 + n1 as u128;
-    let mut b = a + n1 as u128 + n2 as u128;
-    let mut result = 0;
-    // a < b always (n1 + n2 > 0) and their distance doubles each step, so
-    // this ends after at most ~log2(n) + 2 steps; the bound is belt and braces.
-    while result < 128 {
+fn powerloop(s1: usize, n1: usize, n2: usize, n: usize) -> u32 {
+    let mut result: u32 = 0;
+    let mut a = 2 * s1 + n1;
+    let mut b = a + n1 + n2;
+
+    loop {
         result += 1;
         if a >= n {
+            debug_assert!(b >= a);
             a -= n;
             b -= n;
         } else if b >= n {
             break;
         }
+        debug_assert!(a < b && b < n);
         a <<= 1;
         b <<= 1;
     }
     result
 }
 
-/// Returns the length of the run at the start of `v` (at least 1 if `v` is
-/// not empty). A strictly descending run is reversed in place, which keeps
-/// the sort stable because it contains no equal elements.
-fn count_run<E>(
-    v: &mut [usize],
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<usize, E> {
-    let n = v.len();
-    if n < 2 {
-        return Ok(n);
-    }
-    let mut k = 2;
-    if lt(v[1], v[0])? {
-        while k < n && lt(v[k], v[k - 1])? {
-            k += 1;
-        }
-        v[..k].reverse();
-    } else {
-        while k < n && !lt(v[k], v[k - 1])? {
-            k += 1;
-        }
-    }
-    Ok(k)
-}
-
-/// Sorts `v` given that `v[..sorted]` is already sorted, inserting each
-/// following element after the last element not greater than it.
-fn binary_insertion_sort<E>(
-    v: &mut [usize],
-    sorted: usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    for i in sorted.max(1)..v.len() {
-        let pivot = v[i];
-        let (mut l, mut r) = (0, i);
-        while l < r {
-            let m = l + (r - l) / 2;
-            if lt(pivot, v[m])? {
-                r = m;
-            } else {
-                l = m + 1;
-            }
-        }
-        v[l..=i].rotate_right(1);
-    }
-    Ok(())
-}
-
-/// Returns how many leading elements of `run` satisfy `before` (assumed to
-/// be true on a prefix of `run` and false after it), probing at 0, 1, 3, 7,
-/// ... then binary searching. The result is always in `0..=run.len()`.
-fn gallop_from_left<E>(
-    run: &[usize],
-    mut before: impl FnMut(usize) -> Result<bool, E>,
-) -> Result<usize, E> {
-    let n = run.len();
-    let (mut lo, mut hi) = (0, n);
-    let mut ofs = 1;
-    while ofs <= n {
-        let i = ofs - 1;
-        if before(run[i])? {
-            lo = i + 1;
-            ofs *= 2;
-        } else {
-            hi = i;
-            break;
-        }
-    }
-    while lo < hi {
-        let m = lo + (hi - lo) / 2;
-        if before(run[m])? {
-            lo = m + 1;
-        } else {
-            hi = m;
-        }
-    }
-    Ok(lo)
-}
-
-/// Like [`gallop_from_left`] (returns the length of the prefix of `run`
-/// satisfying `before`) but probes from the end: at n-1, n-2, n-4, ...
-fn gallop_from_right<E>(
-    run: &[usize],
-    mut before: impl FnMut(usize) -> Result<bool, E>,
-) -> Result<usize, E> {
-    let n = run.len();
-    let (mut lo, mut hi) = (0, n);
-    let mut ofs = 1;
-    while ofs <= n {
-        let i = n - ofs;
-        if before(run[i])? {
-            lo = i + 1;
-            break;
-        } else {
-            hi = i;
-            ofs *= 2;
-        }
-    }
-    while lo < hi {
-        let m = lo + (hi - lo) / 2;
-        if before(run[m])? {
-            lo = m + 1;
-        } else {
-            hi = m;
-        }
-    }
-    Ok(lo)
-}
-
-/// Merges the two topmost pending runs (adjacent in `v`) into one.
-fn merge_top<E>(
-    v: &mut [usize],
-    runs: &mut Vec<Run>,
-    tmp: &mut Vec<usize>,
-    min_gallop: &mut usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    let (Some(b), Some(a)) = (runs.pop(), runs.pop()) else {
-        return Ok(());
+/// Stable adaptive mergesort (Tim Peters' timsort with powersort's
+/// merge-ordering policy, matching CPython 3.11+). `is_lt` provides comparison.
+pub fn timsort<T, E, F>(values: &mut [T], is_lt: &mut F) -> Result<(), E>
+where
+    T: Clone,
+    F: FnMut(&T, &T) -> Result<bool, E>,
+{
+    let n = values.len();
+    let mut ms = MergeState {
+        buf: Vec::new(),
+        min_gallop: MIN_GALLOP,
+        pending: Vec::new(),
     };
-    runs.push(Run {
-        start: a.start,
-        len: a.len + b.len,
-        power: b.power,
-    });
-    let (mut s, m, mut e) = (a.start, a.start + a.len, b.start + b.len);
-    // Elements of the first run not greater than the second run's first
-    // element are already in place, and so are elements of the second run
-    // not less than the first run's last element.
-    let key = v[m];
-    s += gallop_from_left(&v[s..m], |x| Ok(!lt(key, x)?))?;
-    if s == m {
-        return Ok(());
-    }
-    let key = v[m - 1];
-    e = m + gallop_from_right(&v[m..e], |x| lt(x, key))?;
-    if e == m {
-        return Ok(());
-    }
-    if m - s <= e - m {
-        merge_lo(&mut v[s..e], m - s, tmp, min_gallop, lt)
-    } else {
-        merge_hi(&mut v[s..e], m - s, tmp, min_gallop, lt)
-    }
-}
 
-/// Merges the sorted runs `v[..mid]` and `v[mid..]` front to back, with the
-/// (shorter) first run copied to `tmp`.
-///
-/// Invariant: `d == i + (j - mid)`, so `d <= j` and writing `v[d]` never
-/// overwrites an unmerged element of the second run.
-fn merge_lo<E>(
-    v: &mut [usize],
-    mid: usize,
-    tmp: &mut Vec<usize>,
-    min_gallop: &mut usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    let n = v.len();
-    tmp.clear();
-    tmp.extend_from_slice(&v[..mid]);
-    let n1 = mid;
-    let (mut i, mut j, mut d) = (0, mid, 0);
-    'outer: while i < n1 && j < n {
-        let (mut c1, mut c2) = (0usize, 0usize);
-        // One pair at a time, until one run wins `min_gallop` times in a row.
-        loop {
-            if lt(v[j], tmp[i])? {
-                v[d] = v[j];
-                d += 1;
-                j += 1;
-                c2 += 1;
-                c1 = 0;
-                if j == n {
-                    break 'outer;
-                }
-                if c2 >= *min_gallop {
-                    break;
-                }
-            } else {
-                v[d] = tmp[i];
-                d += 1;
-                i += 1;
-                c1 += 1;
-                c2 = 0;
-                if i == n1 {
-                    break 'outer;
-                }
-                if c1 >= *min_gallop {
-                    break;
-                }
-            }
-        }
-        // Galloping: move whole stretches while they stay long.
-        *min_gallop += 1;
-        loop {
-            *min_gallop -= (*min_gallop > 1) as usize;
-            let key = v[j];
-            let k1 = gallop_from_left(&tmp[i..], |x| Ok(!lt(key, x)?))?;
-            v[d..d + k1].copy_from_slice(&tmp[i..i + k1]);
-            d += k1;
-            i += k1;
-            if i == n1 {
-                break 'outer;
-            }
-            v[d] = v[j];
-            d += 1;
-            j += 1;
-            if j == n {
-                break 'outer;
-            }
-            let key = tmp[i];
-            let k2 = gallop_from_left(&v[j..], |x| lt(x, key))?;
-            v.copy_within(j..j + k2, d);
-            d += k2;
-            j += k2;
-            if j == n {
-                break 'outer;
-            }
-            v[d] = tmp[i];
-            d += 1;
-            i += 1;
-            if i == n1 {
-                break 'outer;
-            }
-            if k1 < MIN_GALLOP && k2 < MIN_GALLOP {
-                break;
-            }
-        }
-        *min_gallop = min_gallop.saturating_add(1);
+    if n < 2 {
+        return Ok(());
     }
-    // What is left of the first run goes to the gap before `j` (which is
-    // exactly its size); what is left of the second is already in place.
-    v[d..j].copy_from_slice(&tmp[i..]);
+
+    if n < MAX_MINRUN {
+        let (l, desc) = count_run(values, is_lt)?;
+        if desc {
+            values[0..l].reverse();
+        }
+        binary_insertion_sort(values, is_lt, l)?;
+        return Ok(());
+    }
+
+    let minrun = merge_compute_minrun(n);
+    let mut lo = 0;
+
+    while lo < n {
+        let (mut l, desc) = count_run(&values[lo..n], is_lt)?;
+        if desc {
+            values[lo..lo + l].reverse();
+        }
+        if l < minrun {
+            let force = minrun.min(n - lo);
+            binary_insertion_sort(&mut values[lo..lo + force], is_lt, l)?;
+            l = force;
+        }
+        ms.found_new_run(l, values, is_lt)?;
+        ms.push_run(lo, l);
+        lo += l;
+    }
+    ms.merge_force_collapse(values, is_lt)?;
+    debug_assert!(ms.pending.len() == 1 && ms.pending[0].len == n);
     Ok(())
 }
 
-/// Merges the sorted runs `v[..mid]` and `v[mid..]` back to front, with the
-/// (shorter) second run copied to `tmp`.
-///
-/// Invariant: `d == i + j`, so `d > i` while `j > 0` and writing `v[d - 1]`
-/// never overwrites an unmerged element of the first run.
-fn merge_hi<E>(
-    v: &mut [usize],
-    mid: usize,
-    tmp: &mut Vec<usize>,
-    min_gallop: &mut usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    let n = v.len();
-    tmp.clear();
-    tmp.extend_from_slice(&v[mid..]);
-    let (mut i, mut j, mut d) = (mid, n - mid, n);
-    'outer: while i > 0 && j > 0 {
-        let (mut c1, mut c2) = (0usize, 0usize);
-        loop {
-            if lt(tmp[j - 1], v[i - 1])? {
-                d -= 1;
-                v[d] = v[i - 1];
-                i -= 1;
-                c1 += 1;
-                c2 = 0;
-                if i == 0 {
-                    break 'outer;
-                }
-                if c1 >= *min_gallop {
-                    break;
-                }
-            } else {
-                d -= 1;
-                v[d] = tmp[j - 1];
-                j -= 1;
-                c2 += 1;
-                c1 = 0;
-                if j == 0 {
-                    break 'outer;
-                }
-                if c2 >= *min_gallop {
-                    break;
-                }
-            }
-        }
-        *min_gallop += 1;
-        loop {
-            *min_gallop -= (*min_gallop > 1) as usize;
-            // Elements of the first run greater than the second's last.
-            let key = tmp[j - 1];
-            let p = gallop_from_right(&v[..i], |x| Ok(!lt(key, x)?))?;
-            let k1 = i - p;
-            v.copy_within(p..i, d - k1);
-            d -= k1;
-            i = p;
-            if i == 0 {
-                break 'outer;
-            }
-            d -= 1;
-            v[d] = tmp[j - 1];
-            j -= 1;
-            if j == 0 {
-                break 'outer;
-            }
-            // Elements of the second run not less than the first's last.
-            let key = v[i - 1];
-            let p = gallop_from_right(&tmp[..j], |x| lt(x, key))?;
-            let k2 = j - p;
-            v[d - k2..d].copy_from_slice(&tmp[p..j]);
-            d -= k2;
-            j = p;
-            if j == 0 {
-                break 'outer;
-            }
-            d -= 1;
-            v[d] = v[i - 1];
-            i -= 1;
-            if i == 0 {
-                break 'outer;
-            }
-            if k1 < MIN_GALLOP && k2 < MIN_GALLOP {
-                break;
-            }
-        }
-        *min_gallop = min_gallop.saturating_add(1);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sort(mut v: Vec<i32>) -> Vec<i32> {
+        timsort(&mut v, &mut |a: &i32, b: &i32| Ok::<bool, ()>(a < b)).unwrap();
+        v
     }
-    // What is left of the second run fills the gap `v[i..d]` (exactly its
-    // size); what is left of the first is already in place.
-    v[i..d].copy_from_slice(&tmp[..j]);
-    Ok(())
+
+    #[test]
+    fn basic_examples() {
+        assert_eq!(sort(vec![3, 1, 2]), vec![1, 2, 3]);
+        assert_eq!(sort(Vec::<i32>::new()), Vec::<i32>::new());
+        assert_eq!(sort(vec![1]), vec![1]);
+        assert_eq!(sort(vec![2, 1]), vec![1, 2]);
+    }
+
+    #[test]
+    fn five_elements_forwards_and_backwards() {
+        assert_eq!(sort(vec![1, 2, 3, 4, 5]), vec![1, 2, 3, 4, 5]);
+        assert_eq!(sort(vec![5, 4, 3, 2, 1]), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn six_elements_with_duplicates() {
+        assert_eq!(sort(vec![3, 1, 3, 1, 2, 2]), vec![1, 1, 2, 2, 3, 3]);
+    }
+
+    #[test]
+    fn one_thousand_elements() {
+        let v: Vec<i32> = (0..1000).rev().collect(); // 999..0
+        let sorted: Vec<i32> = (0..1000).collect();
+        assert_eq!(sort(v), sorted);
+    }
+
+    #[test]
+    fn pseudorandom_collection() {
+        let v: Vec<i32> = (0..500).map(|i| (i * 7919) % 500).collect();
+        let mut expected = v.clone();
+        expected.sort();
+        assert_eq!(sort(v), expected);
+    }
 }

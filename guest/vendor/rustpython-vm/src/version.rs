@@ -1,136 +1,76 @@
-//! Several function to retrieve version information.
+//! Version info constants.
+//!
+//! Most of the constants are auto calculated at compile time. The main exception is the
+//! target CPython version. This is defined and updated in `build.rs`.
 
-use chrono::{Local, prelude::DateTime};
-use core::time::Duration;
-use std::time::UNIX_EPOCH;
+macro_rules! parse_consts {
+    ($name: ident, $var: literal) => {
+        pub const $name: usize = match usize::from_str_radix(env!($var), 10) {
+            Ok(v) => v,
+            Err(_) => panic!(concat!("Compile with Cargo to get '", $var, "'")),
+        };
+    };
+}
 
-// = 3.14.0alpha
-pub const MAJOR: usize = 3;
-pub const MINOR: usize = 14;
-pub const MICRO: usize = 0;
-pub const RELEASELEVEL: &str = "alpha";
-pub const RELEASELEVEL_N: usize = 0xA;
-pub const SERIAL: usize = 0;
-
+// CPython target version info
+parse_consts!(MAJOR, "MAJOR_CPY");
+parse_consts!(MINOR, "MINOR_CPY");
+parse_consts!(MICRO, "MICRO_CPY");
+pub const RELEASELEVEL: &str = env!("RELEASE_LEVEL_CPY");
+parse_consts!(RELEASELEVEL_N, "RELEASE_LEVEL_N_CPY");
+parse_consts!(SERIAL, "SERIAL_CPY");
 pub const VERSION_HEX: usize =
     (MAJOR << 24) | (MINOR << 16) | (MICRO << 8) | (RELEASELEVEL_N << 4) | SERIAL;
 
-pub fn get_version() -> String {
-    // Windows: include MSC v. for compatibility with ctypes.util.find_library
-    // MSC v.1929 = VS 2019, version 14+ makes find_msvcrt() return None
-    #[cfg(windows)]
-    let msc_info = {
-        let arch = if cfg!(target_pointer_width = "64") {
-            "64 bit (AMD64)"
-        } else {
-            "32 bit (Intel)"
-        };
-        // Include both RustPython identifier and MSC v. for compatibility
-        format!(" MSC v.1929 {arch}",)
-    };
+#[cfg(windows)]
+pub const WINVER: &str = env!("WINVER_CPY");
 
-    #[cfg(not(windows))]
-    let msc_info = String::new();
+pub const GIT_REVISION: &str = env!("RUSTPYTHON_GIT_HASH");
+pub const GIT_IDENTIFIER: &str = env!("RUSTPYTHON_GIT_IDENTIFIER");
+// const GIT_TAG: &str = env!("RUSTPYTHON_GIT_TAG");
+// const GIT_BRANCH: &str = env!("RUSTPYTHON_GIT_BRANCH");
 
-    format!(
-        "{:.80} ({:.80}) \n[RustPython {} with {:.80}{}]", // \n is PyPy convention
-        get_version_number(),
-        get_build_info(),
-        env!("CARGO_PKG_VERSION"),
-        COMPILER,
-        msc_info,
-    )
-}
+// RustPython version
+parse_consts!(MAJOR_IMPL, "CARGO_PKG_VERSION_MAJOR");
+parse_consts!(MINOR_IMPL, "CARGO_PKG_VERSION_MINOR");
+parse_consts!(MICRO_IMPL, "CARGO_PKG_VERSION_PATCH");
+pub const RELEASELEVEL_IMPL: &str = env!("RUSTPYTHON_RELEASE_LEVEL");
+parse_consts!(RELEASELEVEL_N_IMPL, "RUSTPYTHON_RELEASE_LEVEL_N");
+parse_consts!(SERIAL_IMPL, "RUSTPYTHON_RELEASE_SERIAL");
+pub const VERSION_HEX_IMPL: usize = (MAJOR_IMPL << 24)
+    | (MINOR_IMPL << 16)
+    | (MICRO_IMPL << 8)
+    | (RELEASELEVEL_N_IMPL << 4)
+    | SERIAL_IMPL;
 
-pub fn get_version_number() -> String {
-    format!("{MAJOR}.{MINOR}.{MICRO}{RELEASELEVEL}")
-}
+pub const RUSTPYTHON_BUILD_INFO: &str = env!("RUSTPYTHON_BUILD_INFO");
+pub const RUSTPYTHON_VERSION: &str = const {
+    const LEFT: &str = env!("RUSTPYTHON_VERSION_LEFT");
+    const RIGHT: &str = env!("RUSTPYTHON_VERSION_RIGHT");
+    const LEN: usize = LEFT.len() + RIGHT.len() + 1;
 
-pub fn get_winver_number() -> String {
-    format!("{MAJOR}.{MINOR}")
-}
+    const fn concat() -> [u8; LEN] {
+        let mut bytes_temp = [0u8; LEN];
 
-const COMPILER: &str = env!("RUSTC_VERSION");
+        let (left, _) = bytes_temp.split_at_mut(LEFT.len());
+        left.copy_from_slice(LEFT.as_bytes());
+        let (_, right) = bytes_temp.split_at_mut(LEFT.len() + 1);
+        right.copy_from_slice(RIGHT.as_bytes());
+        bytes_temp[LEFT.len()] = b'\n';
 
-pub fn get_build_info() -> String {
-    // See: https://reproducible-builds.org/docs/timestamps/
-    let git_revision = get_git_revision();
-    let separator = if git_revision.is_empty() { "" } else { ":" };
-
-    let git_identifier = get_git_identifier();
-
-    format!(
-        "{id}{sep}{revision}, {date:.20}, {time:.9}",
-        id = if git_identifier.is_empty() {
-            "default".to_owned()
-        } else {
-            git_identifier
-        },
-        sep = separator,
-        revision = git_revision,
-        date = get_git_date(),
-        time = get_git_time(),
-    )
-}
-
-pub fn get_git_revision() -> String {
-    option_env!("RUSTPYTHON_GIT_HASH").unwrap_or("").to_owned()
-}
-
-pub fn get_git_tag() -> String {
-    option_env!("RUSTPYTHON_GIT_TAG").unwrap_or("").to_owned()
-}
-
-pub fn get_git_branch() -> String {
-    option_env!("RUSTPYTHON_GIT_BRANCH")
-        .unwrap_or("")
-        .to_owned()
-}
-
-pub fn get_git_identifier() -> String {
-    let git_tag = get_git_tag();
-    let git_branch = get_git_branch();
-
-    if git_tag.is_empty() || git_tag == "undefined" {
-        git_branch
-    } else {
-        git_tag
+        bytes_temp
     }
-}
 
-fn get_git_timestamp_datetime() -> DateTime<Local> {
-    let timestamp = option_env!("RUSTPYTHON_GIT_TIMESTAMP")
-        .unwrap_or("")
-        .to_owned();
-    let timestamp = timestamp.parse::<u64>().unwrap_or(0);
-
-    let datetime = UNIX_EPOCH + Duration::from_secs(timestamp);
-
-    datetime.into()
-}
-
-pub fn get_git_date() -> String {
-    let datetime = get_git_timestamp_datetime();
-
-    datetime.format("%b %e %Y").to_string()
-}
-
-pub fn get_git_time() -> String {
-    let datetime = get_git_timestamp_datetime();
-
-    datetime.format("%H:%M:%S").to_string()
-}
-
-pub fn get_git_datetime() -> String {
-    let date = get_git_date();
-    let time = get_git_time();
-
-    format!("{date} {time}")
-}
+    const BUF: [u8; LEN] = concat();
+    match str::from_utf8(&BUF) {
+        Ok(v) => v,
+        Err(_) => unreachable!(),
+    }
+};
 
 // Must be aligned to Lib/importlib/_bootstrap_external.py
-// Bumped to 2994 for new CommonConstant discriminants (BuiltinList, BuiltinSet)
-pub const PYC_MAGIC_NUMBER: u16 = 2994;
+// Matches CPython 3.14 (Include/internal/pycore_magic_number.h).
+pub const PYC_MAGIC_NUMBER: u16 = 3627;
 
 // CPython format: magic_number | ('\r' << 16) | ('\n' << 24)
 // This protects against text-mode file reads

@@ -1,42 +1,26 @@
-use super::{PyBoundMethod, PyGenericAlias, PyStr, PyType, PyTypeRef};
+use super::{
+    PyBoundMethod, PyGenericAlias, PyStr, PyStrInterned, PyType, PyTypeRef, object_get_dict,
+};
 use crate::{
-    AsObject, Context, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
-    class::PyClassImpl,
-    common::lock::PyMutex,
+    AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    class::{PyClassDef, PyClassImpl},
     function::{FuncArgs, PySetterValue},
+    object::PyAtomicRef,
     types::{Constructor, GetDescriptor, Initializer, Representable},
 };
 
-/// classmethod(function) -> method
-///
-/// Convert a function to be a class method.
-///
-/// A class method receives the class as implicit first argument,
-/// just like an instance method receives the instance.
-/// To declare a class method, use this idiom:
-///
-///   class C:
-///       @classmethod
-///       def f(cls, arg1, arg2, ...):
-///           ...
-///
-/// It can be called either on the class (e.g. C.f()) or on an instance
-/// (e.g. C().f()).  The instance is ignored except for its class.
-/// If a class method is called for a derived class, the derived class
-/// object is passed as the implied first argument.
-///
-/// Class methods are different than C++ or Java static methods.
-/// If you want those, see the staticmethod builtin.
-#[pyclass(module = false, name = "classmethod")]
+#[pyclass(module = false, name = "classmethod", traverse)]
 #[derive(Debug)]
 pub struct PyClassMethod {
-    callable: PyMutex<PyObjectRef>,
+    #[pymember(name = "__func__")]
+    #[pymember(name = "__wrapped__")]
+    callable: PyAtomicRef<PyObject>,
 }
 
 impl From<PyObjectRef> for PyClassMethod {
     fn from(callable: PyObjectRef) -> Self {
         Self {
-            callable: PyMutex::new(callable),
+            callable: PyAtomicRef::from(callable),
         }
     }
 }
@@ -50,50 +34,40 @@ impl PyPayload for PyClassMethod {
 
 impl GetDescriptor for PyClassMethod {
     fn descr_get(
-        zelf: PyObjectRef,
-        obj: Option<PyObjectRef>,
-        cls: Option<PyObjectRef>,
+        zelf: &PyObject,
+        obj: Option<&PyObject>,
+        cls: Option<&PyObject>,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let (zelf, _obj) = Self::_unwrap(&zelf, obj, vm)?;
-        let cls = cls.unwrap_or_else(|| _obj.class().to_owned().into());
-        let callable = zelf.callable.lock().clone();
+        let (zelf, _obj) = Self::_unwrap(zelf, obj, vm)?;
+        let cls = match cls {
+            Some(cls) => cls.to_owned(),
+            None => _obj.class().to_owned().into(),
+        };
+        let callable = zelf.callable.load_owned();
         Ok(PyBoundMethod::new(cls, callable).into_ref(&vm.ctx).into())
     }
 }
 
+#[derive(FromArgs)]
+pub struct ClassMethodArgs {
+    #[pyarg(positional)]
+    function: PyObjectRef,
+}
+
 impl Constructor for PyClassMethod {
-    type Args = PyObjectRef;
+    type Args = ClassMethodArgs;
 
     fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let callable: Self::Args = args.bind(vm)?;
-        // Create a dictionary to hold copied attributes
-        let dict = vm.ctx.new_dict();
-
-        // Copy attributes from the callable to the dict
-        // This is similar to functools.wraps in CPython
-        if let Ok(doc) = callable.get_attr("__doc__", vm) {
-            dict.set_item(identifier!(vm.ctx, __doc__), doc, vm)?;
-        }
-        if let Ok(name) = callable.get_attr("__name__", vm) {
-            dict.set_item(identifier!(vm.ctx, __name__), name, vm)?;
-        }
-        if let Ok(qualname) = callable.get_attr("__qualname__", vm) {
-            dict.set_item(identifier!(vm.ctx, __qualname__), qualname, vm)?;
-        }
-        if let Ok(module) = callable.get_attr("__module__", vm) {
-            dict.set_item(identifier!(vm.ctx, __module__), module, vm)?;
-        }
-        if let Ok(annotations) = callable.get_attr("__annotations__", vm) {
-            dict.set_item(identifier!(vm.ctx, __annotations__), annotations, vm)?;
-        }
-
-        // Create PyClassMethod instance with the pre-populated dict
+        // Validate the signature here, but defer storing the callable and
+        // copying its attributes to `__init__` so that subclasses overriding
+        // `__init__` without calling `super().__init__()` see `__func__` as
+        // `None`, matching CPython.
+        let _: ClassMethodArgs = args.bind_for(vm, Self::NAME)?;
         let classmethod = Self {
-            callable: PyMutex::new(callable),
+            callable: PyAtomicRef::from(vm.ctx.none()),
         };
-
-        let result = PyRef::new_ref(classmethod, cls, Some(dict));
+        let result = PyRef::new_ref(classmethod, cls, Some(vm.ctx.new_dict()));
         Ok(PyObjectRef::from(result))
     }
 
@@ -103,11 +77,12 @@ impl Constructor for PyClassMethod {
 }
 
 impl Initializer for PyClassMethod {
-    type Args = PyObjectRef;
+    type Args = ClassMethodArgs;
 
-    fn init(zelf: PyRef<Self>, callable: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
-        *zelf.callable.lock() = callable;
-        Ok(())
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        let callable = args.function;
+        zelf.callable.store(callable.clone());
+        functools_wraps(zelf.as_object(), &callable, vm)
     }
 }
 
@@ -122,95 +97,92 @@ impl PyClassMethod {
     with(GetDescriptor, Constructor, Initializer, Representable),
     flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
 )]
-impl PyClassMethod {
+impl Py<PyClassMethod> {
     #[pygetset]
-    fn __func__(&self) -> PyObjectRef {
-        self.callable.lock().clone()
-    }
-
-    #[pygetset]
-    fn __wrapped__(&self) -> PyObjectRef {
-        self.callable.lock().clone()
-    }
-
-    #[pygetset]
-    fn __module__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__module__", vm)
-    }
-
-    #[pygetset]
-    fn __qualname__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__qualname__", vm)
-    }
-
-    #[pygetset]
-    fn __name__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__name__", vm)
-    }
-
-    #[pygetset]
-    fn __annotations__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__annotations__", vm)
+    fn __annotations__(zelf: &Self, vm: &VirtualMachine) -> PyResult {
+        let callable = zelf.callable.load_owned();
+        descriptor_get_wrapped_attribute(
+            &callable,
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotations__),
+            vm,
+        )
     }
 
     #[pygetset(setter)]
-    fn set___annotations__(&self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        match value {
-            PySetterValue::Assign(v) => self.callable.lock().set_attr("__annotations__", v, vm),
-            PySetterValue::Delete => Ok(()), // Silently ignore delete like CPython
-        }
+    fn set___annotations__(zelf: &Self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+        descriptor_set_wrapped_attribute(
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotations__),
+            value,
+            "classmethod",
+            vm,
+        )
     }
 
     #[pygetset]
-    fn __annotate__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__annotate__", vm)
+    fn __annotate__(zelf: &Self, vm: &VirtualMachine) -> PyResult {
+        let callable = zelf.callable.load_owned();
+        descriptor_get_wrapped_attribute(
+            &callable,
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotate__),
+            vm,
+        )
     }
 
     #[pygetset(setter)]
-    fn set___annotate__(&self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        match value {
-            PySetterValue::Assign(v) => self.callable.lock().set_attr("__annotate__", v, vm),
-            PySetterValue::Delete => Ok(()), // Silently ignore delete like CPython
-        }
+    fn set___annotate__(zelf: &Self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+        descriptor_set_wrapped_attribute(
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotate__),
+            value,
+            "classmethod",
+            vm,
+        )
     }
 
     #[pygetset]
     fn __isabstractmethod__(&self, vm: &VirtualMachine) -> PyObjectRef {
-        match vm.get_attribute_opt(self.callable.lock().clone(), "__isabstractmethod__") {
-            Ok(Some(is_abstract)) => is_abstract,
-            _ => vm.ctx.new_bool(false).into(),
+        let callable = self.callable.load_owned();
+        if let Ok(Some(is_abstract)) = vm.get_attribute_opt(&callable, "__isabstractmethod__") {
+            is_abstract
+        } else {
+            vm.ctx.new_bool(false).into()
         }
     }
 
     #[pygetset(setter)]
     fn set___isabstractmethod__(&self, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         self.callable
-            .lock()
+            .load_owned()
             .set_attr("__isabstractmethod__", value, vm)?;
         Ok(())
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
 impl Representable for PyClassMethod {
     #[inline]
     fn repr_str(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
-        let callable = zelf.callable.lock().repr(vm).unwrap();
+        let callable = zelf.callable.load_owned().repr(vm)?;
         let class = Self::class(&vm.ctx);
 
+        let module = class.__module__(vm)?;
         let repr = match (
             class
                 .__qualname__(vm)
                 .downcast_ref::<PyStr>()
                 .map(|n| n.as_wtf8()),
-            class
-                .__module__(vm)
-                .downcast_ref::<PyStr>()
-                .map(|m| m.as_wtf8()),
+            module.downcast_ref::<PyStr>().map(|m| m.as_wtf8()),
         ) {
             (None, _) => return Err(vm.new_type_error("Unknown qualified name")),
             (Some(qualname), Some(module)) if module != "builtins" => {
@@ -224,4 +196,59 @@ impl Representable for PyClassMethod {
 
 pub(crate) fn init(context: &'static Context) {
     PyClassMethod::extend_class(context, context.types.classmethod_type);
+}
+
+pub(crate) fn functools_wraps(
+    wrapper: &PyObject,
+    wrapped: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    for attr in [
+        identifier!(vm.ctx, __module__),
+        identifier!(vm.ctx, __name__),
+        identifier!(vm.ctx, __qualname__),
+        identifier!(vm.ctx, __doc__),
+    ] {
+        if let Some(value) = vm.get_attribute_opt(wrapped, attr)? {
+            wrapper.set_attr(attr, value, vm)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn descriptor_get_wrapped_attribute(
+    wrapped: &PyObject,
+    obj: &PyObject,
+    name: &'static PyStrInterned,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let dict = object_get_dict(obj.to_owned(), vm)?;
+    if let Some(res) = dict.get_item_opt(name, vm)? {
+        return Ok(res);
+    }
+    let res = wrapped.get_attr(name, vm)?;
+    dict.set_item(name, res.clone(), vm)?;
+    Ok(res)
+}
+
+pub(crate) fn descriptor_set_wrapped_attribute(
+    obj: &PyObject,
+    name: &'static PyStrInterned,
+    value: PySetterValue,
+    type_name: &str,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let dict = object_get_dict(obj.to_owned(), vm)?;
+    match value {
+        PySetterValue::Delete => match dict.del_item(name, vm) {
+            Ok(()) => Ok(()),
+            Err(e) if e.fast_isinstance(vm.ctx.exceptions.key_error) => Err(vm
+                .new_attribute_error(format!(
+                    "'{type_name}' object has no attribute '{}'",
+                    name.as_str()
+                ))),
+            Err(e) => Err(e),
+        },
+        PySetterValue::Assign(value) => dict.set_item(name, value, vm),
+    }
 }

@@ -1,25 +1,20 @@
 use super::{
-    IterStatus, PositionIterInternal, PyBaseExceptionRef, PyGenericAlias, PyMappingProxy, PySet,
-    PyStr, PyStrRef, PyTupleRef, PyType, PyTypeRef, set::PySetInner,
+    IterStatus, PositionIterInternal, PyBaseExceptionRef, PyFrozenSet, PyGenericAlias,
+    PyMappingProxy, PySet, PyStr, PyStrRef, PyTupleRef, PyType, PyTypeRef, locked_step, set,
+    set::PySetInner,
 };
 use crate::common::lock::LazyLock;
 use crate::object::{Traverse, TraverseFn};
+use crate::stdlib::PyOrderedDictItems;
 use crate::{
     AsObject, Context, Py, PyExact, PyObject, PyObjectRef, PyPayload, PyRef, PyRefExact, PyResult,
     TryFromObject, atomic_func,
-    builtins::{
-        PyTuple,
-        iter::{builtins_iter, builtins_reversed},
-        type_::PyAttributes,
-    },
+    builtins::{PyList, PyTuple, iter::builtins_iter, type_::PyAttributes},
     class::{PyClassDef, PyClassImpl},
-    common::ascii,
+    common::{ascii, hash::PyHash},
     dict_inner::{self, DictKey},
-    function::{
-        ArgIterable, FuncArgs, KwArgs, OptionalArg, PyArithmeticValue::*, PyComparisonValue,
-    },
-    iter::PyExactSizeIterator,
-    protocol::{PyIterIter, PyIterReturn, PyMappingMethods, PyNumberMethods, PySequenceMethods},
+    function::{ArgIterable, FuncArgs, KwArgs, OptionalArg, PyArithmeticValue, PyComparisonValue},
+    protocol::{PyIter, PyIterReturn, PyMappingMethods, PyNumberMethods, PySequenceMethods},
     recursion::ReprGuard,
     types::{
         AsMapping, AsNumber, AsSequence, Callable, Comparable, Constructor, DefaultConstructor,
@@ -30,13 +25,16 @@ use crate::{
 use alloc::fmt;
 use core::cell::Cell;
 use core::ptr::NonNull;
+use rustpython_common::atomic::{Ordering, PyAtomic, Radium};
 use rustpython_common::lock::PyMutex;
 use rustpython_common::wtf8::Wtf8Buf;
 
-pub type DictContentType = dict_inner::Dict;
+pub(crate) type DictContentType = dict_inner::Dict;
 
 #[pyclass(module = false, name = "dict", unhashable = true, traverse = "manual")]
 #[derive(Default)]
+// OrderedDict contains eight-byte-aligned fields on 32-bit targets too.
+#[repr(align(8))]
 pub struct PyDict {
     entries: DictContentType,
 }
@@ -120,11 +118,6 @@ impl PyDict {
         &self.entries
     }
 
-    /// Monotonically increasing version for mutation tracking.
-    pub(crate) fn version(&self) -> u64 {
-        self.entries.version()
-    }
-
     /// Returns all keys as a Vec, atomically under a single read lock.
     /// Thread-safe: prevents "dictionary changed size during iteration" errors.
     pub fn keys_vec(&self) -> Vec<PyObjectRef> {
@@ -143,11 +136,17 @@ impl PyDict {
         self.entries.items()
     }
 
-    // Used in update and ior.
-    pub(crate) fn merge_object(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn merge_object_with_override(
+        &self,
+        other: PyObjectRef,
+        override_existing: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         let casted: Result<PyRefExact<Self>, _> = other.downcast_exact(vm);
         let other = match casted {
-            Ok(dict_other) => return self.merge_dict(dict_other.into_pyref(), vm),
+            Ok(dict_other) => {
+                return self.merge_dict(&dict_other, override_existing, vm);
+            }
             Err(other) => other,
         };
         let dict = &self.entries;
@@ -155,8 +154,11 @@ impl PyDict {
         let keys_result = other.get_attr(vm.ctx.intern_str("keys"), vm);
         let has_keys = match keys_result {
             Ok(keys_method) => {
-                let keys = keys_method.call((), vm)?.get_iter(vm)?;
+                let keys = PyIter::try_from_object(vm, keys_method.call((), vm)?)?;
                 while let PyIterReturn::Return(key) = keys.next(vm)? {
+                    if !override_existing && dict.contains(vm, &*key)? {
+                        continue;
+                    }
                     let val = other.get_item(&*key, vm)?;
                     dict.insert(vm, &*key, val)?;
                 }
@@ -166,32 +168,126 @@ impl PyDict {
             Err(e) => return Err(e),
         };
         if !has_keys {
-            let iter = other.get_iter(vm)?;
-            loop {
-                fn err(vm: &VirtualMachine) -> PyBaseExceptionRef {
-                    vm.new_value_error("Iterator must have exactly two elements")
-                }
-                let element = match iter.next(vm)? {
-                    PyIterReturn::Return(obj) => obj,
-                    PyIterReturn::StopIteration(_) => break,
-                };
-                let elem_iter = element.get_iter(vm)?;
-                let key = elem_iter.next(vm)?.into_result().map_err(|_| err(vm))?;
-                let value = elem_iter.next(vm)?.into_result().map_err(|_| err(vm))?;
-                if matches!(elem_iter.next(vm)?, PyIterReturn::Return(_)) {
-                    return Err(err(vm));
-                }
-                dict.insert(vm, &*key, value)?;
-            }
+            return self.merge_from_seq2(&other, override_existing, vm);
         }
         Ok(())
     }
 
-    fn merge_dict(&self, dict_other: PyDictRef, vm: &VirtualMachine) -> PyResult<()> {
+    // Used in update and ior.
+    pub fn merge_object(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.merge_object_with_override(other, true, vm)
+    }
+
+    pub fn merge_object_if_missing(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.merge_object_with_override(other, false, vm)
+    }
+
+    fn add_update_sequence_note(
+        exc: PyBaseExceptionRef,
+        index: usize,
+        vm: &VirtualMachine,
+    ) -> PyBaseExceptionRef {
+        if !exc.fast_isinstance(vm.ctx.exceptions.type_error) {
+            return exc;
+        }
+
+        let note =
+            format!("Cannot convert dictionary update sequence element #{index} to a sequence");
+        match vm.call_method(exc.as_object(), "add_note", (vm.ctx.new_str(note),)) {
+            Ok(_) => exc,
+            Err(note_err) => {
+                note_err.set_context(Some(exc));
+                note_err
+            }
+        }
+    }
+
+    fn update_sequence_pair_from_slice(
+        elements: &[PyObjectRef],
+        index: usize,
+        vm: &VirtualMachine,
+    ) -> PyResult<(PyObjectRef, PyObjectRef)> {
+        let [key, value] = elements else {
+            return Err(vm.new_value_error(format!(
+                "dictionary update sequence element #{index} has length {}; 2 is required",
+                elements.len()
+            )));
+        };
+        Ok((key.clone(), value.clone()))
+    }
+
+    pub(crate) fn update_sequence_pair(
+        element: PyObjectRef,
+        index: usize,
+        vm: &VirtualMachine,
+    ) -> PyResult<(PyObjectRef, PyObjectRef)> {
+        let element = match element.downcast_exact::<PyList>(vm) {
+            Ok(list) => {
+                let elements = list.borrow_vec();
+                return Self::update_sequence_pair_from_slice(&elements, index, vm);
+            }
+            Err(element) => element,
+        };
+        let element = match element.downcast_exact::<PyTuple>(vm) {
+            Ok(tuple) => {
+                return Self::update_sequence_pair_from_slice(tuple.as_slice(), index, vm);
+            }
+            Err(element) => element,
+        };
+
+        let elements = (|| {
+            let elem_iter = PyIter::try_from_object(vm, element).map_err(|exc| {
+                if exc.fast_isinstance(vm.ctx.exceptions.type_error) {
+                    vm.new_type_error("object is not iterable")
+                } else {
+                    exc
+                }
+            })?;
+            elem_iter
+                .into_iter::<PyObjectRef>(vm)
+                .collect::<PyResult<Vec<_>>>()
+        })()
+        .map_err(|exc| Self::add_update_sequence_note(exc, index, vm))?;
+
+        Self::update_sequence_pair_from_slice(&elements, index, vm)
+    }
+
+    pub fn merge_from_seq2(
+        &self,
+        seq2: &PyObject,
+        override_existing: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let iter = seq2.get_iter(vm)?;
+        let dict = &self.entries;
+
+        for (index, element) in iter.iter::<PyObjectRef>(vm)?.enumerate() {
+            let (key, value) = Self::update_sequence_pair(element?, index, vm)?;
+
+            if !override_existing && dict.contains(vm, &*key)? {
+                continue;
+            }
+            dict.insert(vm, &*key, value)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn merge_dict(
+        &self,
+        dict_other: &Py<Self>,
+        override_existing: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         let dict = &self.entries;
         let dict_size = &dict_other.size();
-        for (key, value) in &dict_other {
-            dict.insert(vm, &*key, value)?;
+        let mut position = 0;
+        while let Some((next, key, value, hash)) = dict_other.entries.next_entry_with_hash(position)
+        {
+            position = next;
+            if !override_existing && dict.contains_known_hash(vm, &*key, hash)? {
+                continue;
+            }
+            dict.insert_known_hash(vm, &*key, hash, value)?;
         }
         if dict_other.entries.has_changed_size(dict_size) {
             return Err(vm.new_runtime_error("dict mutated during update"));
@@ -205,7 +301,7 @@ impl PyDict {
 
     /// Set item variant which can be called with multiple
     /// key types, such as str to name a notable one.
-    pub(crate) fn inner_setitem<K: DictKey + ?Sized>(
+    pub fn inner_setitem<K: DictKey + ?Sized>(
         &self,
         key: &K,
         value: PyObjectRef,
@@ -225,10 +321,10 @@ impl PyDict {
     pub fn get_or_insert(
         &self,
         vm: &VirtualMachine,
-        key: PyObjectRef,
+        key: &PyObject,
         default: impl FnOnce() -> PyObjectRef,
     ) -> PyResult {
-        self.entries.setdefault(vm, &*key, default)
+        self.entries.setdefault(vm, key, default)
     }
 
     pub fn from_attributes(attrs: PyAttributes, vm: &VirtualMachine) -> PyResult<Self> {
@@ -248,10 +344,116 @@ impl PyDict {
     pub fn size(&self) -> dict_inner::DictSize {
         self.entries.size()
     }
+
+    pub fn next_entry(&self, position: usize) -> Option<(usize, PyObjectRef, PyObjectRef)> {
+        self.entries.next_entry(position)
+    }
+
+    pub fn inner_getitem_opt<K: DictKey + ?Sized>(
+        &self,
+        key: &K,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyObjectRef>> {
+        self.entries.get(vm, key)
+    }
+
+    /// Keys of `obj` with their stored hashes, or `None` if it must be iterated
+    /// generically. Only exact dicts and sets qualify, as in CPython's
+    /// `_PyDict_FromKeys`: a subclass may override `__iter__`.
+    fn fromkeys_known_hashes(
+        obj: &PyObject,
+        vm: &VirtualMachine,
+    ) -> Option<Vec<(PyObjectRef, PyHash)>> {
+        if let Some(dict) = obj.downcast_ref_if_exact::<Self>(vm) {
+            Some(dict.entries.keys_with_hashes())
+        } else {
+            set::exact_set_keys_with_hashes(obj, vm)
+        }
+    }
+}
+
+#[derive(FromArgs)]
+struct DictGetArgs {
+    #[pyarg(positional)]
+    key: PyObjectRef,
+    #[pyarg(positional, optional)]
+    default: Option<PyObjectRef>,
+}
+
+#[derive(FromArgs)]
+struct FromKeysArgs {
+    #[pyarg(positional)]
+    iterable: ArgIterable,
+    #[pyarg(positional, optional)]
+    value: Option<PyObjectRef>,
 }
 
 // Python dict methods:
-#[allow(clippy::len_without_is_empty)]
+impl PyDict {
+    pub fn __len__(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn __contains__(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        self.entries.contains(vm, key)
+    }
+
+    fn __delitem__(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner_delitem(key, vm)
+    }
+
+    fn __setitem__(&self, key: &PyObject, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner_setitem(key, value, vm)
+    }
+
+    pub(crate) fn setdefault(
+        &self,
+        key: PyObjectRef,
+        default: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        self.entries.setdefault(vm, &*key, || default)
+    }
+
+    fn __or__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        // Accept dict subclasses that inherit this implementation. Subclasses with
+        // their own reflected slot, such as OrderedDict, take precedence in dispatch.
+        if let Ok(other) = other.downcast::<Self>() {
+            let self_cp = self.copy();
+            self_cp.merge_dict(&other, true, vm)?;
+            return Ok(self_cp.into_pyobject(vm));
+        }
+        Ok(vm.ctx.not_implemented())
+    }
+
+    pub(crate) fn __sizeof__(&self) -> usize {
+        core::mem::size_of::<Self>() + self.entries.sizeof()
+    }
+    pub fn clear(&self) {
+        self.entries.clear()
+    }
+    #[must_use]
+    pub fn copy(&self) -> Self {
+        Self {
+            entries: self.entries.clone(),
+        }
+    }
+    pub(crate) fn update(
+        &self,
+        dict_obj: OptionalArg<PyObjectRef>,
+        kwargs: KwArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        if let OptionalArg::Present(dict_obj) = dict_obj {
+            self.merge_object(dict_obj, vm)?;
+        }
+        for (key, value) in kwargs {
+            self.entries.insert(vm, &key, value)?;
+        }
+        Ok(())
+    }
+}
+
 #[pyclass(
     with(
         Py,
@@ -267,20 +469,84 @@ impl PyDict {
     ),
     flags(BASETYPE, MAPPING, _MATCH_SELF)
 )]
-impl PyDict {
-    #[pyclassmethod]
-    fn fromkeys(
-        class: PyTypeRef,
-        iterable: ArgIterable,
-        value: OptionalArg<PyObjectRef>,
+impl PyDict {}
+
+#[pyclass]
+impl Py<PyDict> {
+    pub(crate) fn inner_cmp(
+        &self,
+        other: &Self,
+        op: PyComparisonOp,
+        item: bool,
         vm: &VirtualMachine,
-    ) -> PyResult {
-        let value = value.unwrap_or_none(vm);
+    ) -> PyResult<PyComparisonValue> {
+        if op == PyComparisonOp::Ne {
+            return Self::inner_cmp(self, other, PyComparisonOp::Eq, item, vm)
+                .map(|x| x.map(|eq| !eq));
+        }
+        if !op.eval_ord(self.__len__().cmp(&other.__len__())) {
+            return Ok(PyArithmeticValue::Implemented(false));
+        }
+        let (superset, subset) = if self.__len__() < other.__len__() {
+            (other, self)
+        } else {
+            (self, other)
+        };
+        for (k, v1) in subset {
+            match superset.get_item_opt(&*k, vm)? {
+                Some(v2) => {
+                    if v1.is(&v2) {
+                        continue;
+                    }
+                    if item && !vm.bool_eq(&v1, &v2)? {
+                        return Ok(PyArithmeticValue::Implemented(false));
+                    }
+                }
+                None => {
+                    return Ok(PyArithmeticValue::Implemented(false));
+                }
+            }
+        }
+        Ok(PyArithmeticValue::Implemented(true))
+    }
+
+    #[cfg_attr(feature = "flame-it", flame("PyDictRef"))]
+    #[pymethod(coexist)]
+    fn __getitem__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        self.inner_getitem(&*key, vm)
+    }
+
+    fn __ror__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        let other_dict = other.downcast::<PyDict>();
+        if let Ok(other) = other_dict {
+            let other_cp = other.copy();
+            other_cp.merge_dict(self, true, vm)?;
+            return Ok(other_cp.into_pyobject(vm));
+        }
+        Ok(vm.ctx.not_implemented())
+    }
+
+    #[pyclassmethod]
+    fn fromkeys(class: PyTypeRef, args: FromKeysArgs, vm: &VirtualMachine) -> PyResult {
+        let FromKeysArgs { iterable, value } = args;
+        let value = value.unwrap_or_else(|| vm.ctx.none());
         let d = PyType::call(&class, ().into(), vm)?;
-        match d.downcast_exact::<Self>(vm) {
+        match d.downcast_exact::<PyDict>(vm) {
             Ok(pydict) => {
-                for key in iterable.iter(vm)? {
-                    pydict.__setitem__(key?, value.clone(), vm)?;
+                if let Some(keys) = PyDict::fromkeys_known_hashes(iterable.as_object(), vm) {
+                    if class.is(vm.ctx.types.dict_type) {
+                        pydict.entries.reserve_for_empty(keys.len());
+                    }
+                    for (key, hash) in keys {
+                        pydict
+                            .entries
+                            .insert_known_hash(vm, &*key, hash, value.clone())?;
+                    }
+                } else {
+                    for key in iterable.iter(vm)? {
+                        let key = key?;
+                        pydict.__setitem__(&key, value.clone(), vm)?;
+                    }
                 }
                 Ok(pydict.into_pyref().into())
             }
@@ -293,92 +559,44 @@ impl PyDict {
         }
     }
 
-    pub fn __len__(&self) -> usize {
-        self.entries.len()
-    }
-
     #[pymethod]
-    fn __sizeof__(&self) -> usize {
-        core::mem::size_of::<Self>() + self.entries.sizeof()
-    }
-
-    fn __contains__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-        self.entries.contains(vm, &*key)
-    }
-
-    fn __delitem__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.inner_delitem(&*key, vm)
+    pub(crate) fn __sizeof__(&self) -> usize {
+        self.payload.__sizeof__()
     }
 
     #[pymethod]
     pub fn clear(&self) {
-        self.entries.clear()
-    }
-
-    fn __setitem__(
-        &self,
-        key: PyObjectRef,
-        value: PyObjectRef,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        self.inner_setitem(&*key, value, vm)
+        self.payload.clear()
     }
 
     #[pymethod]
-    fn get(
-        &self,
-        key: PyObjectRef,
-        default: OptionalArg<PyObjectRef>,
-        vm: &VirtualMachine,
-    ) -> PyResult {
-        match self.entries.get(vm, &*key)? {
-            Some(value) => Ok(value),
-            None => Ok(default.unwrap_or_none(vm)),
-        }
+    fn get(&self, args: DictGetArgs, vm: &VirtualMachine) -> PyResult {
+        Ok(self
+            .entries
+            .get(vm, &*args.key)?
+            .unwrap_or_else(|| args.default.unwrap_or_else(|| vm.ctx.none())))
+    }
+
+    #[pymethod(name = "setdefault")]
+    fn setdefault_py(&self, args: DictGetArgs, vm: &VirtualMachine) -> PyResult {
+        let default = args.default.unwrap_or_else(|| vm.ctx.none());
+        self.setdefault(args.key, default, vm)
     }
 
     #[pymethod]
-    fn setdefault(
-        &self,
-        key: PyObjectRef,
-        default: OptionalArg<PyObjectRef>,
-        vm: &VirtualMachine,
-    ) -> PyResult {
-        self.entries
-            .setdefault(vm, &*key, || default.unwrap_or_none(vm))
+    #[must_use]
+    pub fn copy(&self) -> PyDict {
+        self.payload.copy()
     }
 
     #[pymethod]
-    pub fn copy(&self) -> Self {
-        Self {
-            entries: self.entries.clone(),
-        }
-    }
-
-    #[pymethod]
-    fn update(
+    pub(crate) fn update(
         &self,
         dict_obj: OptionalArg<PyObjectRef>,
         kwargs: KwArgs,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        if let OptionalArg::Present(dict_obj) = dict_obj {
-            self.merge_object(dict_obj, vm)?;
-        }
-        for (key, value) in kwargs {
-            self.entries.insert(vm, &key, value)?;
-        }
-        Ok(())
-    }
-
-    fn __or__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let other_dict: Result<PyDictRef, _> = other.downcast();
-        if let Ok(other) = other_dict {
-            let self_cp = self.copy();
-            self_cp.merge_dict(other, vm)?;
-            return Ok(self_cp.into_pyobject(vm));
-        }
-        Ok(vm.ctx.not_implemented())
+        self.payload.update(dict_obj, kwargs, vm)
     }
 
     #[pymethod]
@@ -407,53 +625,12 @@ impl PyDict {
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
-    }
-}
-
-#[pyclass]
-impl Py<PyDict> {
-    fn inner_cmp(
-        &self,
-        other: &Self,
-        op: PyComparisonOp,
-        item: bool,
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
         vm: &VirtualMachine,
-    ) -> PyResult<PyComparisonValue> {
-        if op == PyComparisonOp::Ne {
-            return Self::inner_cmp(self, other, PyComparisonOp::Eq, item, vm)
-                .map(|x| x.map(|eq| !eq));
-        }
-        if !op.eval_ord(self.__len__().cmp(&other.__len__())) {
-            return Ok(Implemented(false));
-        }
-        let (superset, subset) = if self.__len__() < other.__len__() {
-            (other, self)
-        } else {
-            (self, other)
-        };
-        for (k, v1) in subset {
-            match superset.get_item_opt(&*k, vm)? {
-                Some(v2) => {
-                    if v1.is(&v2) {
-                        continue;
-                    }
-                    if item && !vm.bool_eq(&v1, &v2)? {
-                        return Ok(Implemented(false));
-                    }
-                }
-                None => {
-                    return Ok(Implemented(false));
-                }
-            }
-        }
-        Ok(Implemented(true))
-    }
-
-    #[cfg_attr(feature = "flame-it", flame("PyDictRef"))]
-    fn __getitem__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        self.inner_getitem(&*key, vm)
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
@@ -483,16 +660,6 @@ impl PyRef<PyDict> {
         self.merge_object(other, vm)?;
         Ok(self)
     }
-
-    fn __ror__(self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        let other_dict: Result<Self, _> = other.downcast();
-        if let Ok(other) = other_dict {
-            let other_cp = other.copy();
-            other_cp.merge_dict(self, vm)?;
-            return Ok(other_cp.into_pyobject(vm));
-        }
-        Ok(vm.ctx.not_implemented())
-    }
 }
 
 impl DefaultConstructor for PyDict {}
@@ -500,11 +667,7 @@ impl DefaultConstructor for PyDict {}
 impl Initializer for PyDict {
     type Args = (OptionalArg<PyObjectRef>, KwArgs);
 
-    fn init(
-        zelf: PyRef<Self>,
-        (dict_obj, kwargs): Self::Args,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, (dict_obj, kwargs): Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         zelf.update(dict_obj, kwargs, vm)
     }
 }
@@ -519,7 +682,11 @@ impl AsMapping for PyDict {
             ass_subscript: atomic_func!(|mapping, needle, value, vm| {
                 let zelf = PyDict::mapping_downcast(mapping);
                 if let Some(value) = value {
-                    zelf.inner_setitem(needle, value, vm)
+                    zelf.inner_setitem(needle, value, vm)?;
+                    if zelf.as_object().is(vm.builtins.dict().as_object()) {
+                        crate::stdlib::_testinternalcapi::note_builtin_dict();
+                    }
+                    Ok(())
                 } else {
                     zelf.inner_delitem(needle, vm)
                 }
@@ -647,13 +814,79 @@ impl Py<PyDict> {
     }
 
     /// Take a python dictionary and convert it to attributes.
-    pub fn to_attributes(&self, vm: &VirtualMachine) -> PyAttributes {
+    ///
+    /// `PyAttributes` is keyed by interned strings, so a key that is not a
+    /// string has nowhere to go. Those keys are left out, and `on_non_string`
+    /// is called once, the first time one turns up, so the caller can decide
+    /// whether that deserves an error or a warning.
+    pub fn to_attributes(
+        &self,
+        vm: &VirtualMachine,
+        on_non_string: impl FnOnce(&VirtualMachine) -> PyResult<()>,
+    ) -> PyResult<PyAttributes> {
         let mut attrs = PyAttributes::default();
+        let mut on_non_string = Some(on_non_string);
         for (key, value) in self {
-            let key: PyRefExact<PyStr> = key.downcast_exact(vm).expect("dict has non-string keys");
-            attrs.insert(vm.ctx.intern_str(key), value);
+            let key = match key.downcast_exact::<PyStr>(vm) {
+                Ok(key) => vm.ctx.intern_str(key),
+                // `PyStr`, not the exact type: a `str` subclass names an
+                // attribute just as well, the same way it does as a keyword
+                // argument. Interning drops the subclass, which nothing but
+                // the key object itself can observe.
+                Err(key) => match key.downcast_ref::<PyStr>() {
+                    Some(key) => vm.ctx.intern_str(key.as_wtf8()),
+                    None => {
+                        if let Some(on_non_string) = on_non_string.take() {
+                            on_non_string(vm)?;
+                        }
+                        continue;
+                    }
+                },
+            };
+            attrs.insert(key, value);
         }
-        attrs
+        Ok(attrs)
+    }
+
+    pub(crate) fn get_item_known_hash(
+        &self,
+        key: &PyObject,
+        hash: crate::common::hash::PyHash,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyObjectRef>> {
+        self.entries.get_known_hash(vm, key, hash)
+    }
+
+    pub(crate) fn set_item_known_hash(
+        &self,
+        key: &PyObject,
+        hash: crate::common::hash::PyHash,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        self.entries.insert_known_hash(vm, key, hash, value)
+    }
+
+    pub(crate) fn del_item_known_hash(
+        &self,
+        key: &PyObject,
+        hash: crate::common::hash::PyHash,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        if self.entries.delete_if_exists_known_hash(vm, key, hash)? {
+            Ok(())
+        } else {
+            Err(vm.new_key_error(key.to_owned()))
+        }
+    }
+
+    pub(crate) fn contains_known_hash(
+        &self,
+        key: &PyObject,
+        hash: crate::common::hash::PyHash,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
+        self.entries.contains_known_hash(vm, key, hash)
     }
 
     pub fn get_item_opt<K: DictKey + ?Sized>(
@@ -663,7 +896,8 @@ impl Py<PyDict> {
     ) -> PyResult<Option<PyObjectRef>> {
         if self.exact_dict(vm) {
             self.entries.get(vm, key)
-            // FIXME: check __missing__?
+            // Match CPython's exact-dict fast path: __missing__ only participates
+            // for dict subclasses through the generic mapping lookup path below.
         } else {
             match self.as_object().get_item(key, vm) {
                 Ok(value) => Ok(Some(value)),
@@ -688,17 +922,97 @@ impl Py<PyDict> {
         }
     }
 
-    /// Fast lookup using a cached entry index hint.
-    pub(crate) fn get_item_opt_hint<K: DictKey + ?Sized>(
+    /// Read a cached exact-dict entry after validating its key-layout stamp.
+    #[inline]
+    pub(crate) fn get_item_by_index_and_keys_version(
+        &self,
+        version: u16,
+        index: u16,
+    ) -> Option<PyObjectRef> {
+        self.entries
+            .get_index_if_keys_version(u32::from(version), usize::from(index))
+    }
+
+    /// Lookup trying a cached entry index hint first.
+    ///
+    /// When the hint misses but the key is present, also returns a refreshed
+    /// hint (`None` when the hint hit or no hint is representable).
+    pub(crate) fn get_item_opt_refresh_hint<K: DictKey + ?Sized>(
         &self,
         key: &K,
         hint: u16,
         vm: &VirtualMachine,
-    ) -> PyResult<Option<PyObjectRef>> {
+    ) -> PyResult<Option<(PyObjectRef, Option<u16>)>> {
         if self.exact_dict(vm) {
-            self.entries.get_hint(vm, key, usize::from(hint))
+            if let Some(value) = self.entries.get_hint(vm, key, usize::from(hint))? {
+                return Ok(Some((value, None)));
+            }
+            self.entries.get_with_hint(vm, key)
         } else {
-            self.get_item_opt(key, vm)
+            Ok(self.get_item_opt(key, vm)?.map(|value| (value, None)))
+        }
+    }
+
+    /// Store using a cached entry index hint for the value-replace fast path.
+    ///
+    /// On a hint miss, returns a refreshed hint for the key (`None` when the
+    /// hint hit or no hint is representable).
+    pub(crate) fn set_item_with_hint<K: DictKey + ?Sized>(
+        &self,
+        key: &K,
+        hint: u16,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<u16>> {
+        if self.exact_dict(vm) {
+            self.entries
+                .insert_with_hint(vm, key, usize::from(hint), value)
+        } else {
+            self.as_object().set_item(key, value, vm)?;
+            Ok(None)
+        }
+    }
+
+    /// Current keys-version stamp of the underlying storage (0 if unset).
+    pub(crate) fn keys_version(&self) -> u32 {
+        self.entries.keys_version()
+    }
+
+    pub(crate) fn module_attr_cache(
+        &self,
+        name: &super::PyStrInterned,
+        vm: &VirtualMachine,
+    ) -> Option<(u32, u16)> {
+        self.exact_dict(vm)
+            .then(|| self.entries.module_attr_cache(name, vm))
+            .flatten()
+    }
+
+    #[inline]
+    pub(crate) fn get_cached_module_attr(
+        &self,
+        name: &super::PyStrInterned,
+        version: usize,
+        index: usize,
+        vm: &VirtualMachine,
+    ) -> Option<PyObjectRef> {
+        self.exact_dict(vm)
+            .then(|| {
+                self.entries
+                    .get_cached_module_attr(name, version, index, vm)
+            })
+            .flatten()
+    }
+
+    /// Current keys-version stamp, assigning one if none is set.
+    ///
+    /// Returns 0 for dict subclasses: their lookup can be overridden, so a
+    /// key-set attestation on the raw storage must never be cached for them.
+    pub(crate) fn assign_keys_version(&self, vm: &VirtualMachine) -> u32 {
+        if self.exact_dict(vm) {
+            self.entries.assign_keys_version()
+        } else {
+            0
         }
     }
 
@@ -717,7 +1031,11 @@ impl Py<PyDict> {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         if self.exact_dict(vm) {
-            self.inner_setitem(key, value, vm)
+            self.inner_setitem(key, value, vm)?;
+            if self.as_object().is(vm.builtins.dict().as_object()) {
+                crate::stdlib::_testinternalcapi::note_builtin_dict();
+            }
+            Ok(())
         } else {
             self.as_object().set_item(key, value, vm)
         }
@@ -809,15 +1127,6 @@ impl<'a> IntoIterator for &'a Py<PyDict> {
     }
 }
 
-impl<'a> IntoIterator for &'a PyDict {
-    type Item = (PyObjectRef, PyObjectRef);
-    type IntoIter = DictIter<'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        DictIter::new(self)
-    }
-}
-
 pub struct DictIntoIter {
     dict: PyDictRef,
     position: usize,
@@ -843,6 +1152,7 @@ impl Iterator for DictIntoIter {
         (l, Some(l))
     }
 }
+
 impl ExactSizeIterator for DictIntoIter {
     fn len(&self) -> usize {
         self.dict.entries.len_from_entry_index(self.position)
@@ -850,12 +1160,12 @@ impl ExactSizeIterator for DictIntoIter {
 }
 
 pub struct DictIter<'a> {
-    dict: &'a PyDict,
+    dict: &'a Py<PyDict>,
     position: usize,
 }
 
 impl<'a> DictIter<'a> {
-    pub const fn new(dict: &'a PyDict) -> Self {
+    pub const fn new(dict: &'a Py<PyDict>) -> Self {
         DictIter { dict, position: 0 }
     }
 }
@@ -874,6 +1184,7 @@ impl Iterator for DictIter<'_> {
         (l, Some(l))
     }
 }
+
 impl ExactSizeIterator for DictIter<'_> {
     fn len(&self) -> usize {
         self.dict.entries.len_from_entry_index(self.position)
@@ -892,22 +1203,32 @@ trait DictView: PyPayload + PyClassDef + Iterable + Representable {
     }
 
     #[pymethod]
-    fn __reversed__(&self) -> Self::ReverseIter;
+    fn __reversed__(zelf: &Py<Self>) -> Self::ReverseIter;
 }
 
 macro_rules! dict_view {
-    ( $name: ident, $iter_name: ident, $reverse_iter_name: ident,
-      $class: ident, $iter_class: ident, $reverse_iter_class: ident,
-      $class_name: literal, $iter_class_name: literal, $reverse_iter_class_name: literal,
-      $result_fn: expr) => {
-        #[pyclass(module = false, name = $class_name)]
+    (
+        $name: ident,
+        $iter_name: ident,
+        $reverse_iter_name: ident,
+        $class: ident,
+        $iter_class: ident,
+        $reverse_iter_class: ident,
+        $class_name: literal,
+        $iter_class_name: literal,
+        $reverse_iter_class_name: literal,
+        $unhashable: literal,
+        $project_fn: expr,
+        $result_fn: expr
+    ) => {
+        #[pyclass(module = false, name = $class_name, unhashable = $unhashable)]
         #[derive(Debug)]
         pub(crate) struct $name {
-            pub dict: PyDictRef,
+            pub(crate) dict: PyDictRef,
         }
 
         impl $name {
-            pub const fn new(dict: PyDictRef) -> Self {
+            pub(crate) const fn new(dict: PyDictRef) -> Self {
                 $name { dict }
             }
         }
@@ -920,12 +1241,11 @@ macro_rules! dict_view {
             }
 
             fn item(vm: &VirtualMachine, key: PyObjectRef, value: PyObjectRef) -> PyObjectRef {
-                #[allow(clippy::redundant_closure_call)]
-                $result_fn(vm, key, value)
+                $result_fn(vm, $project_fn(&key, &value))
             }
 
-            fn __reversed__(&self) -> Self::ReverseIter {
-                $reverse_iter_name::new(self.dict.clone())
+            fn __reversed__(zelf: &Py<Self>) -> Self::ReverseIter {
+                $reverse_iter_name::new(zelf.dict.clone())
             }
         }
 
@@ -971,8 +1291,13 @@ macro_rules! dict_view {
         #[pyclass(module = false, name = $iter_class_name)]
         #[derive(Debug)]
         pub(crate) struct $iter_name {
-            pub size: dict_inner::DictSize,
-            pub internal: PyMutex<PositionIterInternal<PyDictRef>>,
+            pub(crate) size: dict_inner::DictSize,
+            /// Whether the dict was found to have changed, which
+            /// `dictiter_iternextkey()` records by writing a size no dict can
+            /// have. Sticky: what it makes the iterator answer, it answers
+            /// from then on.
+            changed: PyAtomic<bool>,
+            pub(crate) internal: PyMutex<PositionIterInternal<PyDictRef>>,
         }
 
         impl PyPayload for $iter_name {
@@ -982,69 +1307,97 @@ macro_rules! dict_view {
             }
         }
 
-        #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
         impl $iter_name {
             fn new(dict: PyDictRef) -> Self {
                 $iter_name {
                     size: dict.size(),
+                    changed: Radium::new(false),
                     internal: PyMutex::new(PositionIterInternal::new(dict, 0)),
                 }
             }
+        }
 
+        #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
+        impl Py<$iter_name> {
             #[pymethod]
             fn __length_hint__(&self) -> usize {
-                self.internal.lock().length_hint(|_| self.size.entries_size)
+                // `dictiter_len()` answers for a dict it can no longer walk
+                // with nothing, comparing the size it captured against the
+                // dict's own every time it is asked.
+                if self.changed.load(Ordering::Relaxed) {
+                    return 0;
+                }
+                self.internal.lock().length_hint(|dict| {
+                    if dict.size() == self.size {
+                        self.size.entries_size
+                    } else {
+                        0
+                    }
+                })
             }
 
-            #[allow(clippy::redundant_closure_call)]
             #[pymethod]
-            fn __reduce__(&self, vm: &VirtualMachine) -> PyTupleRef {
-                let iter = builtins_iter(vm);
+            fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+                let iter = builtins_iter(vm)?;
                 let internal = self.internal.lock();
                 let entries = match &internal.status {
-                    IterStatus::Active(dict) => dict
-                        .into_iter()
-                        .map(|(key, value)| ($result_fn)(vm, key, value))
-                        .collect::<Vec<_>>(),
+                    IterStatus::Active(dict) => {
+                        let mut position = internal.position;
+                        let mut entries = Vec::new();
+                        while let Some((next_position, key, value)) =
+                            dict.entries.next_entry(position)
+                        {
+                            entries.push(($result_fn)(vm, ($project_fn)(&key, &value)));
+                            position = next_position;
+                        }
+                        entries
+                    }
                     IterStatus::Exhausted => vec![],
                 };
-                vm.new_tuple((iter, (vm.ctx.new_list(entries),)))
+                Ok(vm.new_tuple((iter, (vm.ctx.new_list(entries),))))
             }
         }
 
         impl SelfIter for $iter_name {}
+
         impl IterNext for $iter_name {
-            #[allow(clippy::redundant_closure_call)]
             fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-                let mut internal = zelf.internal.lock();
-                let next = if let IterStatus::Active(dict) = &internal.status {
-                    if dict.entries.has_changed_size(&zelf.size) {
-                        internal.status = IterStatus::Exhausted;
-                        return Err(
-                            vm.new_runtime_error("dictionary changed size during iteration")
-                        );
+                locked_step(&zelf.internal, |internal| {
+                    let IterStatus::Active(dict) = &internal.status else {
+                        return (Ok(PyIterReturn::StopIteration(None)), None);
+                    };
+                    let mutated =
+                        || vm.new_runtime_error("dictionary changed size during iteration");
+                    if zelf.changed.load(Ordering::Relaxed) {
+                        // The dict is not looked at again once it has been
+                        // found to change: an iterator that has raised keeps
+                        // raising.
+                        return (Err(mutated()), None);
                     }
-                    match dict.entries.next_entry(internal.position) {
-                        Some((position, key, value)) => {
+                    let entry =
+                        dict.entries
+                            .next_entry_checked(internal.position, &zelf.size, $project_fn);
+                    match entry {
+                        Err(dict_inner::DictChanged) => {
+                            zelf.changed.store(true, Ordering::Relaxed);
+                            (Err(mutated()), None)
+                        }
+                        Ok(Some((position, item))) => {
                             internal.position = position;
-                            PyIterReturn::Return(($result_fn)(vm, key, value))
+                            (Ok(PyIterReturn::Return(($result_fn)(vm, item))), None)
                         }
-                        None => {
-                            internal.status = IterStatus::Exhausted;
-                            PyIterReturn::StopIteration(None)
-                        }
+                        Ok(None) => (Ok(PyIterReturn::StopIteration(None)), internal.exhaust()),
                     }
-                } else {
-                    PyIterReturn::StopIteration(None)
-                };
-                Ok(next)
+                })
             }
         }
 
         #[pyclass(module = false, name = $reverse_iter_class_name)]
         #[derive(Debug)]
         pub(crate) struct $reverse_iter_name {
-            pub size: dict_inner::DictSize,
+            pub(crate) size: dict_inner::DictSize,
+            /// As in `$iter_name`.
+            changed: PyAtomic<bool>,
             internal: PyMutex<PositionIterInternal<PyDictRef>>,
         }
 
@@ -1055,70 +1408,96 @@ macro_rules! dict_view {
             }
         }
 
-        #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
         impl $reverse_iter_name {
             fn new(dict: PyDictRef) -> Self {
                 let size = dict.size();
                 let position = size.entries_size.saturating_sub(1);
                 $reverse_iter_name {
                     size,
+                    changed: Radium::new(false),
                     internal: PyMutex::new(PositionIterInternal::new(dict, position)),
                 }
             }
+        }
 
-            #[allow(clippy::redundant_closure_call)]
+        #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
+        impl Py<$reverse_iter_name> {
             #[pymethod]
-            fn __reduce__(&self, vm: &VirtualMachine) -> PyTupleRef {
-                let iter = builtins_reversed(vm);
+            fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+                let iter = builtins_iter(vm)?;
                 let internal = self.internal.lock();
-                // TODO: entries must be reversed too
                 let entries = match &internal.status {
-                    IterStatus::Active(dict) => dict
-                        .into_iter()
-                        .map(|(key, value)| ($result_fn)(vm, key, value))
-                        .collect::<Vec<_>>(),
+                    IterStatus::Active(dict) => {
+                        let mut position = internal.position;
+                        let mut entries = Vec::new();
+                        while let Some((found_index, key, value)) =
+                            dict.entries.prev_entry(position)
+                        {
+                            entries.push(($result_fn)(vm, ($project_fn)(&key, &value)));
+                            if found_index == 0 {
+                                break;
+                            }
+                            position = found_index - 1;
+                        }
+                        entries
+                    }
                     IterStatus::Exhausted => vec![],
                 };
-                vm.new_tuple((iter, (vm.ctx.new_list(entries),)))
+                Ok(vm.new_tuple((iter, (vm.ctx.new_list(entries),))))
             }
 
             #[pymethod]
             fn __length_hint__(&self) -> usize {
-                self.internal
-                    .lock()
-                    .rev_length_hint(|_| self.size.entries_size)
+                // As in `$iter_name`.
+                if self.changed.load(Ordering::Relaxed) {
+                    return 0;
+                }
+                let internal = self.internal.lock();
+                match &internal.status {
+                    IterStatus::Active(dict) if dict.size() == self.size => {
+                        internal.rev_length_hint(|_| self.size.entries_size)
+                    }
+                    _ => 0,
+                }
             }
         }
+
         impl SelfIter for $reverse_iter_name {}
+
         impl IterNext for $reverse_iter_name {
-            #[allow(clippy::redundant_closure_call)]
             fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-                let mut internal = zelf.internal.lock();
-                let next = if let IterStatus::Active(dict) = &internal.status {
-                    if dict.entries.has_changed_size(&zelf.size) {
-                        internal.status = IterStatus::Exhausted;
-                        return Err(
-                            vm.new_runtime_error("dictionary changed size during iteration")
-                        );
+                locked_step(&zelf.internal, |internal| {
+                    let IterStatus::Active(dict) = &internal.status else {
+                        return (Ok(PyIterReturn::StopIteration(None)), None);
+                    };
+                    let mutated =
+                        || vm.new_runtime_error("dictionary changed size during iteration");
+                    if zelf.changed.load(Ordering::Relaxed) {
+                        // The dict is not looked at again once it has been
+                        // found to change: an iterator that has raised keeps
+                        // raising.
+                        return (Err(mutated()), None);
                     }
-                    match dict.entries.prev_entry(internal.position) {
-                        Some((position, key, value)) => {
-                            if internal.position == position {
-                                internal.status = IterStatus::Exhausted;
+                    let entry =
+                        dict.entries
+                            .prev_entry_checked(internal.position, &zelf.size, $project_fn);
+                    match entry {
+                        Err(dict_inner::DictChanged) => {
+                            zelf.changed.store(true, Ordering::Relaxed);
+                            (Err(mutated()), None)
+                        }
+                        Ok(Some((found_index, item))) => {
+                            let released = if found_index == 0 {
+                                internal.exhaust()
                             } else {
-                                internal.position = position;
-                            }
-                            PyIterReturn::Return(($result_fn)(vm, key, value))
+                                internal.position = found_index - 1;
+                                None
+                            };
+                            (Ok(PyIterReturn::Return(($result_fn)(vm, item))), released)
                         }
-                        None => {
-                            internal.status = IterStatus::Exhausted;
-                            PyIterReturn::StopIteration(None)
-                        }
+                        Ok(None) => (Ok(PyIterReturn::StopIteration(None)), internal.exhaust()),
                     }
-                } else {
-                    PyIterReturn::StopIteration(None)
-                };
-                Ok(next)
+                })
             }
         }
     };
@@ -1134,7 +1513,9 @@ dict_view! {
     "dict_keys",
     "dict_keyiterator",
     "dict_reversekeyiterator",
-    |_vm: &VirtualMachine, key: PyObjectRef, _value: PyObjectRef| key
+    true,
+    |key: &PyObject, _value| key.to_owned(),
+    |_vm: &VirtualMachine, key: PyObjectRef| key
 }
 
 dict_view! {
@@ -1147,7 +1528,9 @@ dict_view! {
     "dict_values",
     "dict_valueiterator",
     "dict_reversevalueiterator",
-    |_vm: &VirtualMachine, _key: PyObjectRef, value: PyObjectRef| value
+    false,
+    |_key: &PyObject, value: &PyObjectRef| value.clone(),
+    |_vm: &VirtualMachine, value: PyObjectRef| value
 }
 
 dict_view! {
@@ -1160,94 +1543,91 @@ dict_view! {
     "dict_items",
     "dict_itemiterator",
     "dict_reverseitemiterator",
-    |vm: &VirtualMachine, key: PyObjectRef, value: PyObjectRef|
+    true,
+    |key: &PyObject, value: &PyObjectRef| (key.to_owned(), value.clone()),
+    // Builds a tuple, so it runs after the dict's read guard is released.
+    |vm: &VirtualMachine, (key, value): (PyObjectRef, PyObjectRef)|
         vm.new_tuple((key, value)).into()
+}
+
+fn is_set_or_dict_view(obj: &PyObject) -> bool {
+    obj.downcast_ref::<PySet>().is_some()
+        || obj.downcast_ref::<PyFrozenSet>().is_some()
+        || obj.downcast_ref::<PyDictKeys>().is_some()
+        || obj.downcast_ref::<PyDictItems>().is_some()
 }
 
 // Set operations defined on set-like views of the dictionary.
 #[pyclass]
 trait ViewSetOps: DictView {
-    fn to_set(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<PySetInner> {
-        let len = zelf.dict().__len__();
-        let zelf: PyObjectRef = Self::iter(zelf, vm)?;
-        let iter = PyIterIter::new(vm, zelf, Some(len));
-        PySetInner::from_iter(iter, vm)
-    }
-
-    fn __xor__(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
-        let zelf = Self::to_set(zelf, vm)?;
-        let inner = zelf.symmetric_difference(other, vm)?;
-        Ok(PySet { inner })
-    }
-
-    fn __and__(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
-        let zelf = Self::to_set(zelf, vm)?;
-        let inner = zelf.intersection(other, vm)?;
-        Ok(PySet { inner })
-    }
-
-    fn __or__(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
-        let zelf = Self::to_set(zelf, vm)?;
-        let inner = zelf.union(other, vm)?;
-        Ok(PySet { inner })
-    }
-
-    fn __sub__(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
-        let zelf = Self::to_set(zelf, vm)?;
-        let inner = zelf.difference(other, vm)?;
-        Ok(PySet { inner })
-    }
-
-    fn __rsub__(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
-        let left = PySetInner::from_iter(other.iter(vm)?, vm)?;
-        let right = ArgIterable::try_from_object(vm, Self::iter(zelf, vm)?)?;
-        let inner = left.difference(right, vm)?;
-        Ok(PySet { inner })
-    }
-
     fn cmp(
         zelf: &Py<Self>,
         other: &PyObject,
         op: PyComparisonOp,
         vm: &VirtualMachine,
     ) -> PyResult<PyComparisonValue> {
-        match_class!(match other {
-            ref dictview @ Self => {
-                return zelf.dict().inner_cmp(
-                    dictview.dict(),
-                    op,
-                    !zelf.class().is(vm.ctx.types.dict_keys_type),
-                    vm,
-                );
+        if let Some(dictview) = other.downcast_ref::<Self>() {
+            return zelf.dict().inner_cmp(
+                dictview.dict(),
+                op,
+                !zelf.class().is(vm.ctx.types.dict_keys_type),
+                vm,
+            );
+        }
+        if !is_set_or_dict_view(other) {
+            return Ok(PyComparisonValue::NotImplemented);
+        }
+        if op == PyComparisonOp::Ne {
+            return ViewSetOps::cmp(zelf, other, PyComparisonOp::Eq, vm)
+                .map(|result| result.map(|equal| !equal));
+        }
+        if !op.eval_ord(zelf.__len__().cmp(&other.length(vm)?)) {
+            return Ok(PyComparisonValue::Implemented(false));
+        }
+        let (subset, superset) = if matches!(op, PyComparisonOp::Gt | PyComparisonOp::Ge) {
+            (other, zelf.as_object())
+        } else {
+            (zelf.as_object(), other)
+        };
+        let subset = ArgIterable::<PyObjectRef>::try_from_object(vm, subset.to_owned())?;
+        for item in subset.iter(vm)? {
+            let item = item?;
+            if !superset.sequence_unchecked().contains(&item, vm)? {
+                return Ok(PyComparisonValue::Implemented(false));
             }
-            ref _set @ PySet => {
-                let inner = Self::to_set(zelf.to_owned(), vm)?;
-                let zelf_set = PySet { inner }.into_pyobject(vm);
-                return PySet::cmp(zelf_set.downcast_ref().unwrap(), other, op, vm);
-            }
-            ref _dictitems @ PyDictItems => {}
-            ref _dictkeys @ PyDictKeys => {}
-            _ => {
-                return Ok(NotImplemented);
-            }
-        });
-        let lhs: Vec<PyObjectRef> = zelf.as_object().to_owned().try_into_value(vm)?;
-        let rhs: Vec<PyObjectRef> = other.to_owned().try_into_value(vm)?;
-        lhs.iter()
-            .richcompare(rhs.iter(), op, vm)
-            .map(PyComparisonValue::Implemented)
+        }
+        Ok(PyComparisonValue::Implemented(true))
     }
 
     #[pymethod]
-    fn isdisjoint(zelf: PyRef<Self>, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        // TODO: to_set is an expensive operation. After merging #3316 rewrite implementation using PySequence_Contains.
-        let zelf = Self::to_set(zelf, vm)?;
-        let result = zelf.isdisjoint(other, vm)?;
-        Ok(result)
+    fn isdisjoint(zelf: PyRef<Self>, object: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        if zelf.is(object.as_object()) {
+            return Ok(zelf.__len__() == 0);
+        }
+        let other_is_larger = if is_set_or_dict_view(object.as_object()) {
+            let len = zelf.__len__();
+            object.as_object().length(vm)? > len
+        } else {
+            false
+        };
+        let (container, iterable) = if other_is_larger {
+            (object.as_object(), zelf.as_object())
+        } else {
+            (zelf.as_object(), object.as_object())
+        };
+        let iterable = ArgIterable::<PyObjectRef>::try_from_object(vm, iterable.to_owned())?;
+        for item in iterable.iter(vm)? {
+            let item = item?;
+            if container.sequence_unchecked().contains(&item, vm)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 
 impl ViewSetOps for PyDictKeys {}
+
 #[pyclass(
     flags(DISALLOW_INSTANTIATION),
     with(
@@ -1261,8 +1641,8 @@ impl ViewSetOps for PyDictKeys {}
     )
 )]
 impl PyDictKeys {
-    fn __contains__(zelf: PyObjectRef, key: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-        zelf.sequence_unchecked().contains(&key, vm)
+    fn __contains__(zelf: &PyObject, key: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        zelf.sequence_unchecked().contains(key, vm)
     }
 
     #[pygetset]
@@ -1325,8 +1705,8 @@ impl ViewSetOps for PyDictItems {}
     )
 )]
 impl PyDictItems {
-    fn __contains__(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-        zelf.sequence_unchecked().contains(&needle, vm)
+    fn __contains__(zelf: &PyObject, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        zelf.sequence_unchecked().contains(needle, vm)
     }
     #[pygetset]
     fn mapping(zelf: PyRef<Self>) -> PyMappingProxy {
@@ -1354,17 +1734,16 @@ impl AsSequence for PyDictItems {
                     Some(needle) => needle,
                     None => return Ok(false),
                 };
-                if needle.len() != 2 {
+                if needle.as_slice().len() != 2 {
                     return Ok(false);
                 }
 
                 let zelf = PyDictItems::sequence_downcast(seq);
-                let key = &needle[0];
-                if !zelf.dict.__contains__(key.to_owned(), vm)? {
+                let key = &needle.as_slice()[0];
+                let Some(found) = zelf.dict().inner_getitem_opt(&**key, vm)? else {
                     return Ok(false);
-                }
-                let value = &needle[1];
-                let found = zelf.dict().__getitem__(key.to_owned(), vm)?;
+                };
+                let value = &needle.as_slice()[1];
                 vm.identical_or_equal(&found, value)
             }),
             ..PySequenceMethods::NOT_IMPLEMENTED
@@ -1378,7 +1757,7 @@ impl AsNumber for PyDictItems {
         static AS_NUMBER: PyNumberMethods = PyNumberMethods {
             subtract: Some(set_inner_number_subtract),
             and: Some(set_inner_number_and),
-            xor: Some(set_inner_number_xor),
+            xor: Some(dict_item_view_number_xor),
             or: Some(set_inner_number_or),
             ..PyNumberMethods::NOT_IMPLEMENTED
         };
@@ -1419,19 +1798,77 @@ where
     Ok(PySet { inner: f(a, b)? }.into_pyobject(vm))
 }
 
-fn set_inner_number_subtract(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn set_inner_number_subtract(
+    a: &PyObject,
+    b: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
     set_inner_number_op(a, b, |a, b| a.difference(b, vm), vm)
 }
 
-fn set_inner_number_and(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
-    set_inner_number_op(a, b, |a, b| a.intersection(b, vm), vm)
+pub(crate) fn set_inner_number_and(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+    let a_is_view =
+        a.downcast_ref::<PyDictKeys>().is_some() || a.downcast_ref::<PyDictItems>().is_some();
+    let (view, other) = if a_is_view { (a, b) } else { (b, a) };
+    set_view_number_and(view, other, vm)
 }
 
-fn set_inner_number_xor(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn set_view_number_and(
+    view: &PyObject,
+    other: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let other = ArgIterable::<PyObjectRef>::try_from_object(vm, other.to_owned())?;
+    let result = PySet::default();
+    for item in other.iter(vm)? {
+        let item = item?;
+        if view.sequence_unchecked().contains(&item, vm)? {
+            result.add(item, vm)?;
+        }
+    }
+    Ok(result.into_pyobject(vm))
+}
+
+pub(crate) fn set_inner_number_xor(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     set_inner_number_op(a, b, |a, b| a.symmetric_difference(b, vm), vm)
 }
 
-fn set_inner_number_or(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn set_item_view_number_xor(
+    a: &PyObject,
+    b: &PyObject,
+    both_are_item_views: bool,
+    vm: &VirtualMachine,
+) -> PyResult {
+    if !both_are_item_views {
+        return set_inner_number_xor(a, b, vm);
+    }
+    let result = PySet::default();
+    let a_iterable = ArgIterable::<PyObjectRef>::try_from_object(vm, a.to_owned())?;
+    for item in a_iterable.iter(vm)? {
+        let item = item?;
+        if !b.sequence_unchecked().contains(&item, vm)? {
+            result.add(item, vm)?;
+        }
+    }
+    let b_iterable = ArgIterable::<PyObjectRef>::try_from_object(vm, b.to_owned())?;
+    for item in b_iterable.iter(vm)? {
+        let item = item?;
+        if !a.sequence_unchecked().contains(&item, vm)? {
+            result.add(item, vm)?;
+        }
+    }
+    Ok(result.into_pyobject(vm))
+}
+
+fn dict_item_view_number_xor(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+    let is_native_item_view = |obj: &PyObject| {
+        obj.downcast_ref::<PyDictItems>().is_some()
+            || obj.downcast_ref::<PyOrderedDictItems>().is_some()
+    };
+    set_item_view_number_xor(a, b, is_native_item_view(a) && is_native_item_view(b), vm)
+}
+
+pub(crate) fn set_inner_number_or(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     set_inner_number_op(a, b, |a, b| a.union(b, vm), vm)
 }
 
@@ -1445,7 +1882,7 @@ fn vectorcall_dict(
     let zelf: &Py<PyType> = zelf_obj.downcast_ref().unwrap();
     let obj = PyDict::default().into_ref_with_type(vm, zelf.to_owned())?;
     let func_args = FuncArgs::from_vectorcall_owned(args, nargs, kwnames);
-    PyDict::slot_init(obj.clone().into(), func_args, vm)?;
+    PyDict::slot_init(obj.as_object(), func_args, vm)?;
     Ok(obj.into())
 }
 

@@ -5,16 +5,14 @@ use super::{
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult,
     TryFromBorrowedObject, TryFromObject, VirtualMachine,
-    class::PyClassImpl,
+    class::{PyClassDef, PyClassImpl},
     common::{float_ops, format::FormatSpec, hash, wtf8::Wtf8Buf},
     convert::{IntoPyException, ToPyObject, ToPyResult},
-    function::{
-        ArgBytesLike, FuncArgs, OptionalArg, OptionalOption, PyArithmeticValue::*,
-        PyComparisonValue,
-    },
+    function::{ArgBytesLike, FuncArgs, OptionalArg, PyArithmeticValue, PyComparisonValue},
     protocol::PyNumberMethods,
     types::{AsNumber, Callable, Comparable, Constructor, Hashable, PyComparisonOp, Representable},
 };
+
 use core::cell::Cell;
 use core::ptr::NonNull;
 use malachite_bigint::{BigInt, ToBigInt};
@@ -29,8 +27,17 @@ pub struct PyFloat {
 }
 
 impl PyFloat {
+    #[must_use]
     pub const fn to_f64(&self) -> f64 {
         self.value
+    }
+}
+
+impl Py<PyFloat> {
+    #[must_use]
+    #[inline]
+    pub const fn to_f64(&self) -> f64 {
+        self.payload.to_f64()
     }
 }
 
@@ -83,6 +90,7 @@ impl ToPyObject for f64 {
         vm.ctx.new_float(self).into()
     }
 }
+
 impl ToPyObject for f32 {
     fn to_pyobject(self, vm: &VirtualMachine) -> PyObjectRef {
         vm.ctx.new_float(f64::from(self)).into()
@@ -97,7 +105,7 @@ impl From<f64> for PyFloat {
 
 pub(crate) fn to_op_float(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
     let v = if let Some(float) = obj.downcast_ref::<PyFloat>() {
-        Some(float.value)
+        Some(float.to_f64())
     } else if let Some(int) = obj.downcast_ref::<PyInt>() {
         Some(try_bigint_to_f64(int.as_bigint(), vm)?)
     } else {
@@ -131,10 +139,9 @@ pub fn try_to_bigint(value: f64, vm: &VirtualMachine) -> PyResult<BigInt> {
         Some(int) => Ok(int),
         None => {
             if value.is_infinite() {
-                Err(vm
-                    .new_overflow_error("OverflowError: cannot convert float infinity to integer"))
+                Err(vm.new_overflow_error("cannot convert float infinity to integer"))
             } else if value.is_nan() {
-                Err(vm.new_value_error("ValueError: cannot convert float NaN to integer"))
+                Err(vm.new_value_error("cannot convert float NaN to integer"))
             } else {
                 // unreachable unless BigInt has a bug
                 unreachable!(
@@ -154,45 +161,80 @@ fn inner_divmod(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult<(f64, f64)> {
     float_ops::divmod(v1, v2).ok_or_else(|| vm.new_zero_division_error("division by zero"))
 }
 
-pub fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
+pub(crate) fn float_pow(v1: f64, v2: f64, vm: &VirtualMachine) -> PyResult {
     if v1.is_zero() && v2.is_sign_negative() {
-        let msg = "zero to a negative power";
-        Err(vm.new_zero_division_error(msg.to_owned()))
+        Err(vm.new_zero_division_error("zero to a negative power"))
     } else if v1.is_sign_negative() && (v2.floor() - v2).abs() > f64::EPSILON {
         let v1 = Complex64::new(v1, 0.);
         let v2 = Complex64::new(v2, 0.);
-        Ok(v1.powc(v2).to_pyobject(vm))
+        Ok(super::complex::complex_pow(v1, v2, vm)?.to_pyobject(vm))
     } else {
-        Ok(v1.powf(v2).to_pyobject(vm))
+        let ans = v1.powf(v2);
+        if ans.is_infinite() && !(v1.is_infinite() || v2.is_infinite()) {
+            Err(vm.new_overflow_error("math range error"))
+        } else {
+            Ok(ans.to_pyobject(vm))
+        }
     }
 }
 
+#[derive(FromArgs)]
+pub struct FloatArgs {
+    // Missing is 0.0 without parsing. Subclass init builds Missing itself.
+    #[pyarg(positional, default, py_default = "0")]
+    x: OptionalArg<PyObjectRef>,
+}
+
 impl Constructor for PyFloat {
-    type Args = OptionalArg<PyObjectRef>;
+    type Args = FloatArgs;
 
     fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let float_type = vm.ctx.types.float_type;
+        let uses_float_init = {
+            let cls_init = cls.slots.init.load().map(crate::types::fn_addr);
+            let float_init = float_type.slots.init.load().map(crate::types::fn_addr);
+            cls_init == float_init
+        };
+        // Bind before the fast path so FromArgs::arity decides how many arguments
+        // are acceptable, rather than a count repeated here. Extra keywords are
+        // accepted only when a subclass has replaced tp_init.
+        let arg: Self::Args = if cls.is(float_type) || uses_float_init {
+            args.bind_for(vm, Self::NAME)?
+        } else {
+            match args.args.as_slice() {
+                [] => Self::Args {
+                    x: OptionalArg::Missing,
+                },
+                [value] => Self::Args {
+                    x: OptionalArg::Present(value.clone()),
+                },
+                slice => {
+                    return Err(vm.new_arity_type_error(Self::NAME, 0..=1, slice.len()));
+                }
+            }
+        };
+        let arg_value = &arg.x;
+
         // Optimization: return exact float as-is
         if cls.is(vm.ctx.types.float_type)
-            && args.kwargs.is_empty()
-            && let Some(first) = args.args.first()
+            && let OptionalArg::Present(first) = arg_value
             && first.class().is(vm.ctx.types.float_type)
         {
             return Ok(first.clone());
         }
 
-        let arg: Self::Args = args.bind(vm)?;
         let payload = Self::py_new(&cls, arg, vm)?;
         payload.into_ref_with_type(vm, cls).map(Into::into)
     }
 
     fn py_new(_cls: &Py<PyType>, arg: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
-        let float_val = match arg {
+        let float_val = match arg.x {
             OptionalArg::Missing => 0.0,
             OptionalArg::Present(val) => {
                 if let Some(f) = val.try_float_opt(vm) {
-                    f?.value
+                    f?.to_f64()
                 } else {
-                    float_from_string(val, vm)?
+                    float_from_string(&val, vm)?
                 }
             }
         };
@@ -200,72 +242,62 @@ impl Constructor for PyFloat {
     }
 }
 
-fn float_from_string(val: PyObjectRef, vm: &VirtualMachine) -> PyResult<f64> {
+pub fn float_from_string(val: &PyObject, vm: &VirtualMachine) -> PyResult<f64> {
     let (bytearray, buffer, buffer_lock, mapped_string);
     let b = if let Some(s) = val.downcast_ref::<PyStr>() {
-        use crate::common::str::PyKindStr;
-        match s.as_str_kind() {
-            PyKindStr::Ascii(s) => s.trim().as_bytes(),
-            PyKindStr::Utf8(s) => {
-                mapped_string = s
-                    .trim()
-                    .chars()
-                    .map(|c| {
-                        if let Some(n) = rustpython_common::str::char_to_decimal(c) {
-                            char::from_digit(n.into(), 10).unwrap()
-                        } else if c.is_whitespace() {
-                            ' '
-                        } else {
-                            c
-                        }
-                    })
-                    .collect::<String>();
-                mapped_string.as_bytes()
-            }
-            // if there are surrogates, it's not gonna parse anyway,
-            // so we can just choose a known bad value
-            PyKindStr::Wtf8(_) => b"",
-        }
+        mapped_string = crate::protocol::numeric_literal_from_str(s);
+        mapped_string.as_bytes()
     } else if let Some(bytes) = val.downcast_ref::<PyBytes>() {
         bytes.as_bytes()
     } else if let Some(buf) = val.downcast_ref::<PyByteArray>() {
         bytearray = buf.borrow_buf();
         &*bytearray
-    } else if let Ok(b) = ArgBytesLike::try_from_borrowed_object(vm, &val) {
+    } else if let Ok(b) = ArgBytesLike::try_from_borrowed_object(vm, val) {
         buffer = b;
         buffer_lock = buffer.borrow_buf();
         &*buffer_lock
     } else {
         return Err(vm.new_type_error(format!(
-            "float() argument must be a string or a number, not '{}'",
-            val.class().name()
+            "float() argument must be a string or a real number, not '{}'",
+            val.class().slot_name()
         )));
     };
     crate::literal::float::parse_bytes(b).ok_or_else(|| {
-        val.repr(vm)
-            .map(|repr| vm.new_value_error(format!("could not convert string to float: {repr}")))
-            .unwrap_or_else(|e| e)
+        val.repr(vm).map_or_else(
+            |e| e,
+            |repr| vm.new_value_error(format!("could not convert string to float: {repr}")),
+        )
     })
+}
+
+#[derive(FromArgs)]
+struct RoundArgs {
+    #[pyarg(positional, optional)]
+    ndigits: Option<PyIntRef>,
 }
 
 #[pyclass(
     flags(BASETYPE, _MATCH_SELF),
     with(Comparable, Hashable, Constructor, AsNumber, Representable)
 )]
-impl PyFloat {
+impl Py<PyFloat> {
     #[pymethod]
-    fn __format__(zelf: &Py<Self>, spec: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
+    fn __format__(
+        zelf: &Self,
+        format_spec: PyUtf8StrRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<Wtf8Buf> {
         // Empty format spec: equivalent to str(self)
-        if spec.is_empty() {
+        if format_spec.is_empty() {
             return Ok(zelf.as_object().str(vm)?.as_wtf8().to_owned());
         }
         let format_spec =
-            FormatSpec::parse(spec.as_str()).map_err(|err| err.into_pyexception(vm))?;
+            FormatSpec::parse(format_spec.as_str()).map_err(|err| err.into_pyexception(vm))?;
         let result = if format_spec.has_locale_format() {
             let locale = crate::format::get_locale_info();
-            format_spec.format_float_locale(zelf.value, &locale)
+            format_spec.format_float_locale(zelf.to_f64(), &locale)
         } else {
-            format_spec.format_float(zelf.value)
+            format_spec.format_float(zelf.to_f64())
         };
         result
             .map(Wtf8Buf::from_string)
@@ -273,8 +305,8 @@ impl PyFloat {
     }
 
     #[pystaticmethod]
-    fn __getformat__(spec: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<String> {
-        if !matches!(spec.as_str(), "double" | "float") {
+    fn __getformat__(typestr: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<String> {
+        if !matches!(typestr.as_str(), "double" | "float") {
             return Err(
                 vm.new_value_error("__getformat__() argument 1 must be 'double' or 'float'")
             );
@@ -306,8 +338,8 @@ impl PyFloat {
     }
 
     #[pymethod]
-    fn __round__(&self, ndigits: OptionalOption<PyIntRef>, vm: &VirtualMachine) -> PyResult {
-        let ndigits = ndigits.flatten();
+    fn __round__(&self, args: RoundArgs, vm: &VirtualMachine) -> PyResult {
+        let ndigits = args.ndigits;
         let value = if let Some(ndigits) = ndigits {
             let ndigits = ndigits.as_bigint();
             let ndigits = match ndigits.to_i32() {
@@ -336,7 +368,7 @@ impl PyFloat {
     }
 
     #[pygetset]
-    const fn real(zelf: PyRef<Self>) -> PyRef<Self> {
+    const fn real(zelf: PyRef<PyFloat>) -> PyRef<PyFloat> {
         zelf
     }
 
@@ -346,7 +378,7 @@ impl PyFloat {
     }
 
     #[pymethod]
-    const fn conjugate(zelf: PyRef<Self>) -> PyRef<Self> {
+    const fn conjugate(zelf: PyRef<PyFloat>) -> PyRef<PyFloat> {
         zelf
     }
 
@@ -389,8 +421,16 @@ impl PyFloat {
 
     #[pyclassmethod]
     fn fromhex(cls: PyTypeRef, string: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult {
-        let result = crate::literal::float::from_hex(string.as_str().trim())
-            .ok_or_else(|| vm.new_value_error("invalid hexadecimal floating-point string"))?;
+        use float_ops::HexFloatError;
+        let result = float_ops::from_hex(string.as_str()).map_err(|e| match e {
+            HexFloatError::Overflow => {
+                vm.new_overflow_error("hexadecimal value too large to represent as a float")
+            }
+            HexFloatError::TooLong => vm.new_value_error("hexadecimal string too long to convert"),
+            HexFloatError::Invalid => {
+                vm.new_value_error("invalid hexadecimal floating-point string")
+            }
+        })?;
         PyType::call(&cls, vec![vm.ctx.new_float(result).into()].into(), vm)
     }
 
@@ -413,8 +453,8 @@ impl Comparable for PyFloat {
         _vm: &VirtualMachine,
     ) -> PyResult<PyComparisonValue> {
         let ret = if let Some(other) = other.downcast_ref::<Self>() {
-            zelf.value
-                .partial_cmp(&other.value)
+            zelf.to_f64()
+                .partial_cmp(&other.to_f64())
                 .map_or_else(|| op == PyComparisonOp::Ne, |ord| op.eval_ord(ord))
         } else if let Some(other) = other.downcast_ref::<PyInt>() {
             let a = zelf.to_f64();
@@ -440,9 +480,9 @@ impl Comparable for PyFloat {
                 PyComparisonOp::Gt => float_ops::gt_int(a, b),
             }
         } else {
-            return Ok(NotImplemented);
+            return Ok(PyArithmeticValue::NotImplemented);
         };
-        Ok(Implemented(ret))
+        Ok(PyArithmeticValue::Implemented(ret))
     }
 }
 
@@ -471,17 +511,17 @@ impl AsNumber for PyFloat {
                 }
             }),
             negative: Some(|num, vm| {
-                let value = PyFloat::number_downcast(num).value;
+                let value = PyFloat::number_downcast(num).to_f64();
                 (-value).to_pyresult(vm)
             }),
             positive: Some(|num, vm| PyFloat::number_downcast_exact(num, vm).to_pyresult(vm)),
             absolute: Some(|num, vm| {
-                let value = PyFloat::number_downcast(num).value;
+                let value = PyFloat::number_downcast(num).to_f64();
                 value.abs().to_pyresult(vm)
             }),
-            boolean: Some(|num, _vm| Ok(!PyFloat::number_downcast(num).value.is_zero())),
+            boolean: Some(|num, _vm| Ok(!PyFloat::number_downcast(num).to_f64().is_zero())),
             int: Some(|num, vm| {
-                let value = PyFloat::number_downcast(num).value;
+                let value = PyFloat::number_downcast(num).to_f64();
                 try_to_bigint(value, vm).map(|x| PyInt::from(x).into_pyobject(vm))
             }),
             float: Some(|num, vm| Ok(PyFloat::number_downcast_exact(num, vm).into())),
@@ -494,14 +534,14 @@ impl AsNumber for PyFloat {
 
     #[inline]
     fn clone_exact(zelf: &Py<Self>, vm: &VirtualMachine) -> PyRef<Self> {
-        vm.ctx.new_float(zelf.value)
+        vm.ctx.new_float(zelf.to_f64())
     }
 }
 
 impl Representable for PyFloat {
     #[inline]
     fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-        Ok(crate::literal::float::to_string(zelf.value))
+        Ok(crate::literal::float::to_string(zelf.to_f64()))
     }
 }
 
@@ -522,7 +562,7 @@ impl PyFloat {
 // Retrieve inner float value:
 #[cfg(feature = "serde")]
 pub(crate) fn get_value(obj: &PyObject) -> f64 {
-    obj.downcast_ref::<PyFloat>().unwrap().value
+    obj.downcast_ref::<PyFloat>().unwrap().to_f64()
 }
 
 fn vectorcall_float(
@@ -538,7 +578,7 @@ fn vectorcall_float(
 }
 
 #[rustfmt::skip] // to avoid line splitting
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyFloat::extend_class(context, context.types.float_type);
-    context.types.float_type.slots.vectorcall.store(Some(vectorcall_float));
+    context.types.float_type.slots().vectorcall.store(Some(vectorcall_float));
 }

@@ -5,7 +5,7 @@ use crate::{
     class::PyClassImpl,
     common::{hash, lock::LazyLock},
     convert::ToPyObject,
-    function::{ArgMapping, OptionalArg, PyComparisonValue},
+    function::{ArgMapping, OptionalArg, PyArithmeticValue, PyComparisonValue},
     object::{Traverse, TraverseFn},
     protocol::{PyMappingMethods, PyNumberMethods, PySequenceMethods},
     types::{
@@ -63,6 +63,12 @@ impl Constructor for PyMappingProxy {
     type Args = PyObjectRef;
 
     fn py_new(_cls: &Py<PyType>, mapping: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+        Self::from_object(mapping, vm)
+    }
+}
+
+impl PyMappingProxy {
+    pub fn from_object(mapping: PyObjectRef, vm: &VirtualMachine) -> PyResult<Self> {
         if mapping.mapping_unchecked().check()
             && !mapping.downcastable::<PyList>()
             && !mapping.downcastable::<PyTuple>()
@@ -76,6 +82,92 @@ impl Constructor for PyMappingProxy {
             mapping.class()
         )))
     }
+
+    fn get_inner(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        match &self.mapping {
+            MappingProxyInner::Class(class) => Self::class_get(class, key, vm),
+            MappingProxyInner::Mapping(mapping) => mapping.mapping().subscript(key, vm).map(Some),
+        }
+    }
+
+    fn class_get(
+        class: &Py<PyType>,
+        key: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyObjectRef>> {
+        match class.attributes.as_dict() {
+            Some(dict) => dict.get_item_opt(key, vm),
+            None => Ok(key
+                .as_interned_str(vm)
+                .and_then(|key| class.attributes.get(key))),
+        }
+    }
+
+    pub fn __getitem__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        self.get_inner(&key, vm)?
+            .ok_or_else(|| vm.new_key_error(key))
+    }
+
+    fn _contains(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        match &self.mapping {
+            MappingProxyInner::Class(class) => Ok(Self::class_contains(class, key, vm)),
+            MappingProxyInner::Mapping(mapping) => {
+                mapping.obj().sequence_unchecked().contains(key, vm)
+            }
+        }
+    }
+
+    fn class_contains(class: &Py<PyType>, key: &PyObject, vm: &VirtualMachine) -> bool {
+        match class.attributes.as_dict() {
+            Some(dict) => dict.contains_key(key, vm),
+            None => key
+                .as_interned_str(vm)
+                .is_some_and(|key| class.attributes.contains(key)),
+        }
+    }
+
+    pub fn __contains__(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        self._contains(key, vm)
+    }
+
+    fn to_object(&self, vm: &VirtualMachine) -> PyResult {
+        Ok(match &self.mapping {
+            MappingProxyInner::Mapping(d) => d.as_ref().to_owned(),
+            MappingProxyInner::Class(c) => Self::class_to_dict(c, vm)?,
+        })
+    }
+
+    fn class_to_dict(class: &Py<PyType>, vm: &VirtualMachine) -> PyResult {
+        if let Some(dict) = class.attributes.as_dict() {
+            return Ok(dict.copy().to_pyobject(vm));
+        }
+        Ok(PyDict::from_attributes(class.attributes.attributes(&vm.ctx), vm)?.to_pyobject(vm))
+    }
+
+    fn __len__(&self, vm: &VirtualMachine) -> PyResult<usize> {
+        let obj = self.to_object(vm)?;
+        obj.length(vm)
+    }
+
+    fn __ior__(&self, _args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        Err(vm.new_type_error(format!(
+            r#""'|=' is not supported by {}; use '|' instead""#,
+            Self::class(&vm.ctx)
+        )))
+    }
+
+    fn __or__(&self, args: &PyObject, vm: &VirtualMachine) -> PyResult {
+        vm._or(self.copy(vm)?.as_ref(), args)
+    }
+
+    pub fn copy(&self, vm: &VirtualMachine) -> PyResult {
+        match &self.mapping {
+            MappingProxyInner::Mapping(d) => {
+                vm.call_method(d.obj(), identifier!(vm, copy).as_str(), ())
+            }
+            MappingProxyInner::Class(c) => Self::class_to_dict(c, vm),
+        }
+    }
 }
 
 #[pyclass(with(
@@ -88,16 +180,7 @@ impl Constructor for PyMappingProxy {
     AsNumber,
     Representable
 ))]
-impl PyMappingProxy {
-    fn get_inner(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
-        match &self.mapping {
-            MappingProxyInner::Class(class) => Ok(key
-                .as_interned_str(vm)
-                .and_then(|key| class.attributes.read().get(key).cloned())),
-            MappingProxyInner::Mapping(mapping) => mapping.mapping().subscript(&*key, vm).map(Some),
-        }
-    }
-
+impl Py<PyMappingProxy> {
     #[pymethod]
     fn get(
         &self,
@@ -111,35 +194,6 @@ impl PyMappingProxy {
             "get",
             (key, default.unwrap_or_none(vm)),
         )?))
-    }
-
-    pub fn __getitem__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        self.get_inner(key.clone(), vm)?
-            .ok_or_else(|| vm.new_key_error(key))
-    }
-
-    fn _contains(&self, key: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
-        match &self.mapping {
-            MappingProxyInner::Class(class) => Ok(key
-                .as_interned_str(vm)
-                .is_some_and(|key| class.attributes.read().contains_key(key))),
-            MappingProxyInner::Mapping(mapping) => {
-                mapping.obj().sequence_unchecked().contains(key, vm)
-            }
-        }
-    }
-
-    pub fn __contains__(&self, key: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-        self._contains(&key, vm)
-    }
-
-    fn to_object(&self, vm: &VirtualMachine) -> PyResult {
-        Ok(match &self.mapping {
-            MappingProxyInner::Mapping(d) => d.as_ref().to_owned(),
-            MappingProxyInner::Class(c) => {
-                PyDict::from_attributes(c.attributes.read().clone(), vm)?.to_pyobject(vm)
-            }
-        })
     }
 
     #[pymethod]
@@ -162,24 +216,16 @@ impl PyMappingProxy {
 
     #[pymethod]
     pub fn copy(&self, vm: &VirtualMachine) -> PyResult {
-        match &self.mapping {
-            MappingProxyInner::Mapping(d) => {
-                vm.call_method(d.obj(), identifier!(vm, copy).as_str(), ())
-            }
-            MappingProxyInner::Class(c) => {
-                Ok(PyDict::from_attributes(c.attributes.read().clone(), vm)?.to_pyobject(vm))
-            }
-        }
+        self.payload.copy(vm)
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        args: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
         PyGenericAlias::from_args(cls, args, vm)
-    }
-
-    fn __len__(&self, vm: &VirtualMachine) -> PyResult<usize> {
-        let obj = self.to_object(vm)?;
-        obj.length(vm)
     }
 
     #[pymethod]
@@ -189,17 +235,6 @@ impl PyMappingProxy {
             identifier!(vm, __reversed__).as_str(),
             (),
         )
-    }
-
-    fn __ior__(&self, _args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        Err(vm.new_type_error(format!(
-            r#""'|=' is not supported by {}; use '|' instead""#,
-            Self::class(&vm.ctx)
-        )))
-    }
-
-    fn __or__(&self, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        vm._or(self.copy(vm)?.as_ref(), args.as_ref())
     }
 }
 
@@ -211,9 +246,12 @@ impl Comparable for PyMappingProxy {
         vm: &VirtualMachine,
     ) -> PyResult<PyComparisonValue> {
         let obj = zelf.to_object(vm)?;
-        Ok(PyComparisonValue::Implemented(
-            obj.rich_compare_bool(other, op, vm)?,
-        ))
+        // CPython parity (Objects/descrobject.c::mappingproxy_richcompare):
+        // delegate to PyObject_RichCompare on the underlying mapping.
+        let res = obj.rich_compare(other.to_owned(), op, vm)?;
+        PyArithmeticValue::from_object(vm, res)
+            .map(|o| o.try_to_bool(vm))
+            .transpose()
     }
 }
 
@@ -258,11 +296,19 @@ impl AsNumber for PyMappingProxy {
     fn as_number() -> &'static PyNumberMethods {
         static AS_NUMBER: PyNumberMethods = PyNumberMethods {
             or: Some(|a, b, vm| {
-                if let Some(a) = a.downcast_ref::<PyMappingProxy>() {
-                    a.__or__(b.to_pyobject(vm), vm)
-                } else {
-                    Ok(vm.ctx.not_implemented())
-                }
+                // Mirror CPython's mappingproxy_or: when either side is a
+                // mappingproxy, unwrap to its underlying mapping and delegate
+                // to PyNumber_Or so `dict | mp`, `mp | dict`, and `mp | mp`
+                // all produce a `dict` result.
+                let a_obj = match a.downcast_ref::<PyMappingProxy>() {
+                    Some(mp) => mp.copy(vm)?,
+                    None => a.to_pyobject(vm),
+                };
+                let b_obj = match b.downcast_ref::<PyMappingProxy>() {
+                    Some(mp) => mp.copy(vm)?,
+                    None => b.to_pyobject(vm),
+                };
+                vm._or(a_obj.as_ref(), b_obj.as_ref())
             }),
             inplace_or: Some(|a, b, vm| {
                 if let Some(a) = a.downcast_ref::<PyMappingProxy>() {
@@ -293,6 +339,6 @@ impl Representable for PyMappingProxy {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyMappingProxy::extend_class(context, context.types.mappingproxy_type)
 }

@@ -1,4 +1,4 @@
-use super::{PyDict, PyDictRef, PyStr, PyStrRef, PyType, PyTypeRef};
+use super::{PyDict, PyDictRef, PyStr, PyStrRef, PyType, PyTypeRef, PyUtf8Str};
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
     builtins::{PyStrInterned, pystr::AsPyStr},
@@ -23,9 +23,9 @@ pub struct PyModuleDef {
     // free: free_func
 }
 
-pub type ModuleCreate =
+pub(crate) type ModuleCreate =
     fn(&VirtualMachine, &PyObject, &'static PyModuleDef) -> PyResult<PyRef<PyModule>>;
-pub type ModuleExec = fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>;
+pub(crate) type ModuleExec = fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>;
 
 #[derive(Default)]
 pub struct PyModuleSlots {
@@ -82,11 +82,10 @@ impl PyModuleDef {
     }
 }
 
-#[allow(
-    clippy::new_without_default,
-    reason = "avoid a misleading Default implementation"
-)]
 #[pyclass(module = false, name = "module")]
+// The dict lives in the object extension, not the payload. The offset is
+// the dict cell at the front of that extension.
+#[pymember(name = "__dict__", offset = ::rustpython_vm::object::dict_member_offset())]
 #[derive(Debug)]
 pub struct PyModule {
     // PyObject *md_dict;
@@ -112,7 +111,11 @@ pub struct ModuleInitArgs {
 }
 
 impl PyModule {
-    #[allow(clippy::new_without_default)]
+    #[expect(
+        clippy::new_without_default,
+        reason = "avoid a misleading Default implementation"
+    )]
+    #[must_use]
     pub const fn new() -> Self {
         Self {
             def: None,
@@ -120,6 +123,7 @@ impl PyModule {
         }
     }
 
+    #[must_use]
     pub const fn from_def(def: &'static PyModuleDef) -> Self {
         Self {
             def: Some(def),
@@ -140,6 +144,7 @@ impl Py<PyModule> {
             let func = method
                 .to_function()
                 .with_module(self.name.unwrap())
+                .with_module_object(self.to_owned().into())
                 .into_ref(&vm.ctx);
             vm.__module_set_attr(self, vm.ctx.intern_str(method.name), func)?;
         }
@@ -160,17 +165,13 @@ impl Py<PyModule> {
             .get_item_opt(identifier!(vm, __name__), vm)
             .ok()
             .flatten();
-        let mod_name_str = mod_name_obj.as_ref().and_then(|n| {
-            n.downcast_ref::<PyStr>()
-                .map(|s| s.to_string_lossy().into_owned())
-        });
+        let mod_name = mod_name_obj
+            .as_ref()
+            .and_then(|n| n.downcast_ref::<PyUtf8Str>());
 
         // If __name__ is not set or not a string, use a simpler error message
-        let mod_display = match mod_name_str.as_deref() {
-            Some(s) => s,
-            None => {
-                return Err(vm.new_attribute_error(format!("module has no attribute '{name}'")));
-            }
+        let Some(mod_display) = mod_name.map(|s| s.as_str()) else {
+            return Err(vm.new_attribute_error(format!("module has no attribute '{name}'")));
         };
 
         let spec = dict
@@ -179,12 +180,11 @@ impl Py<PyModule> {
             .flatten()
             .filter(|s| !vm.is_none(s));
 
-        let origin = get_spec_file_origin(&spec, vm);
+        let origin = get_spec_file_origin(spec.as_deref(), vm);
 
         let is_possibly_shadowing = origin
             .as_ref()
-            .map(|o| is_possibly_shadowing_path(o, vm))
-            .unwrap_or(false);
+            .is_some_and(|o| is_possibly_shadowing_path(o, vm));
         // Use the ORIGINAL __name__ object for stdlib check (may raise TypeError
         // if __name__ is an unhashable str subclass)
         let is_possibly_shadowing_stdlib = if is_possibly_shadowing {
@@ -230,8 +230,7 @@ impl Py<PyModule> {
                 }
             } else {
                 // Check for uninitialized submodule
-                let submodule_initializing =
-                    is_uninitialized_submodule(mod_name_str.as_ref(), name, vm);
+                let submodule_initializing = is_uninitialized_submodule(mod_name, name, vm);
                 if submodule_initializing {
                     Err(vm.new_attribute_error(format!(
                         "cannot access submodule '{name}' of module '{mod_display}' \
@@ -303,6 +302,10 @@ impl PyModule {
         let dict = dict_attr
             .downcast::<PyDict>()
             .map_err(|_| vm.new_type_error("<module>.__dict__ is not a dictionary"))?;
+        // PEP 562: honor a module-level __dir__ if one is defined
+        if let Some(dir_func) = dict.get_item_opt(identifier!(vm, __dir__), vm)? {
+            return dir_func.call((), vm)?.try_to_value(vm);
+        }
         let attrs = dict.into_iter().map(|(k, _v)| k).collect();
         Ok(attrs)
     }
@@ -383,7 +386,7 @@ impl PyModule {
     }
 
     /// Check if module is initializing via __spec__._initializing
-    fn is_initializing(dict: &PyDictRef, vm: &VirtualMachine) -> bool {
+    fn is_initializing(dict: &Py<PyDict>, vm: &VirtualMachine) -> bool {
         if let Ok(Some(spec)) = dict.get_item_opt(vm.ctx.intern_str("__spec__"), vm)
             && let Ok(initializing) = spec.get_attr(vm.ctx.intern_str("_initializing"), vm)
         {
@@ -421,7 +424,7 @@ impl PyModule {
 impl Initializer for PyModule {
     type Args = ModuleInitArgs;
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         debug_assert!(
             zelf.class()
                 .slots
@@ -461,29 +464,29 @@ pub(crate) fn init(context: &'static Context) {
 
 /// Check if {module_name}.{name} is an uninitialized submodule in sys.modules.
 fn is_uninitialized_submodule(
-    module_name: Option<&String>,
+    module_name: Option<&Py<PyUtf8Str>>,
     name: &Py<PyStr>,
     vm: &VirtualMachine,
 ) -> bool {
-    let mod_name = match module_name {
-        Some(n) => n.as_str(),
-        None => return false,
+    let Some(mod_name) = module_name else {
+        return false;
     };
-    let full_name = format!("{mod_name}.{name}");
-    let sys_modules = match vm.sys_module.get_attr("modules", vm).ok() {
-        Some(m) => m,
-        None => return false,
+
+    let Ok(sys_modules) = vm.sys_module.get_attr("modules", vm) else {
+        return false;
     };
-    let sub_mod = match sys_modules.get_item(&full_name, vm).ok() {
-        Some(m) => m,
-        None => return false,
+
+    let full_name = vm.ctx.new_utf8_str(format!("{}.{name}", mod_name.as_str()));
+    let Ok(sub_mod) = sys_modules.get_item(&*full_name, vm) else {
+        return false;
     };
-    let spec = match sub_mod.get_attr("__spec__", vm).ok() {
-        Some(s) if !vm.is_none(&s) => s,
+
+    let spec = match sub_mod.get_attr("__spec__", vm) {
+        Ok(s) if !vm.is_none(&s) => s,
         _ => return false,
     };
+
     spec.get_attr("_initializing", vm)
-        .ok()
-        .and_then(|v| v.try_to_bool(vm).ok())
+        .and_then(|v| v.try_to_bool(vm))
         .unwrap_or(false)
 }

@@ -3,7 +3,7 @@ use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
     builtins::PyDict,
     class::PyClassImpl,
-    function::{FuncArgs, PyComparisonValue},
+    function::{KwArgs, NameChanges, OptionalArg, PyComparisonValue},
     recursion::ReprGuard,
     types::{
         Comparable, Constructor, DefaultConstructor, Initializer, PyComparisonOp, Representable,
@@ -11,10 +11,10 @@ use crate::{
 };
 use rustpython_common::wtf8::Wtf8Buf;
 
-/// A simple attribute-based namespace.
-///
-/// SimpleNamespace(**kwargs)
-#[pyclass(module = "types", name = "SimpleNamespace")]
+#[pyclass(module = "types", name = "SimpleNamespace", unhashable = true)]
+// The dict lives in the object extension, not the payload. The offset is
+// the dict cell at the front of that extension.
+#[pymember(name = "__dict__", offset = ::rustpython_vm::object::dict_member_offset())]
 #[derive(Debug, Default)]
 pub struct PyNamespace {}
 
@@ -45,14 +45,29 @@ impl PyNamespace {
     }
 
     #[pymethod]
-    fn __replace__(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        if !args.args.is_empty() {
-            return Err(vm.new_type_error("__replace__() takes no positional arguments"));
-        }
-
+    fn __replace__(
+        zelf: PyObjectRef,
+        changes: KwArgs<PyObjectRef, NameChanges>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
         // Create a new instance of the same type
         let cls: PyObjectRef = zelf.class().to_owned().into();
         let result = cls.call((), vm)?;
+
+        if !zelf.class().is(result.class()) {
+            return Err(vm.new_type_error(format!(
+                "expect {} type, but {}() returned '{}' object",
+                Self::class(&vm.ctx).slot_name(),
+                zelf.class()
+                    .__qualname__(vm)
+                    .downcast_ref::<PyStr>()
+                    .map_or_else(
+                        || zelf.class().name().to_string(),
+                        |n| n.as_wtf8().to_string()
+                    ),
+                result.class().name(),
+            )));
+        }
 
         // Copy the current namespace dict to the new instance
         let src_dict = zelf.dict().unwrap();
@@ -62,7 +77,7 @@ impl PyNamespace {
         }
 
         // Update with the provided kwargs
-        for (name, value) in args.kwargs {
+        for (name, value) in changes {
             let name = vm.ctx.new_str(name);
             result.set_attr(&name, value, vm)?;
         }
@@ -71,21 +86,20 @@ impl PyNamespace {
     }
 }
 
+#[derive(FromArgs)]
+pub struct NamespaceArgs {
+    #[pyarg(positional, default, py_default = "()")]
+    mapping_or_iterable: OptionalArg<PyObjectRef>,
+    #[pyarg(flatten)]
+    kwargs: KwArgs,
+}
+
 impl Initializer for PyNamespace {
-    type Args = FuncArgs;
+    type Args = NamespaceArgs;
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
-        // SimpleNamespace accepts 0 or 1 positional argument (a mapping)
-        if args.args.len() > 1 {
-            return Err(vm.new_type_error(format!(
-                "{} expected at most 1 positional argument, got {}",
-                zelf.class().name(),
-                args.args.len()
-            )));
-        }
-
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // If there's a positional argument, treat it as a mapping
-        if let Some(mapping) = args.args.first() {
+        if let OptionalArg::Present(mapping) = args.mapping_or_iterable {
             // Convert to dict if not already
             let dict: PyRef<PyDict> = if let Some(d) = mapping.downcast_ref::<PyDict>() {
                 d.to_owned()
@@ -93,13 +107,13 @@ impl Initializer for PyNamespace {
                 // Call dict() on the mapping
                 let dict_type: PyObjectRef = vm.ctx.types.dict_type.to_owned().into();
                 dict_type
-                    .call((mapping.clone(),), vm)?
+                    .call((mapping,), vm)?
                     .downcast()
                     .map_err(|_| vm.new_type_error("dict() did not return a dict"))?
             };
 
             // Validate keys are strings and set attributes
-            for (key, value) in dict.into_iter() {
+            for (key, value) in dict {
                 let key_str = key
                     .downcast_ref::<crate::builtins::PyStr>()
                     .ok_or_else(|| {
@@ -175,6 +189,6 @@ impl Representable for PyNamespace {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyNamespace::extend_class(context, context.types.namespace_type);
 }

@@ -6,7 +6,7 @@ use crate::common::lock::LazyLock;
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject,
     VirtualMachine, atomic_func,
-    class::PyClassImpl,
+    class::{PyClassDef, PyClassImpl},
     common::hash::PyHash,
     function::{ArgIndex, FuncArgs, OptionalArg, PyComparisonValue},
     protocol::{PyIterReturn, PyMappingMethods, PyNumberMethods, PySequenceMethods},
@@ -39,7 +39,7 @@ fn iter_search(
 ) -> PyResult<usize> {
     let mut count = 0;
     let iter = obj.get_iter(vm)?;
-    for element in iter.iter_without_hint::<PyObjectRef>(vm)? {
+    for element in iter.iter::<PyObjectRef>(vm)? {
         if vm.bool_eq(item, &*element?)? {
             match flag {
                 SearchType::Index => return Ok(count),
@@ -55,7 +55,7 @@ fn iter_search(
             "{} not in range",
             item.repr(vm)
                 .as_ref()
-                .map_or("value".as_ref(), |s| s.as_wtf8())
+                .map_or_else(|_| "value".as_ref(), |s| s.as_wtf8())
                 .to_owned()
         ))),
     }
@@ -64,8 +64,11 @@ fn iter_search(
 #[pyclass(module = false, name = "range")]
 #[derive(Debug, Clone)]
 pub struct PyRange {
+    #[pymember(type = "object_ex")]
     pub start: PyIntRef,
+    #[pymember(type = "object_ex")]
     pub stop: PyIntRef,
+    #[pymember(type = "object_ex")]
     pub step: PyIntRef,
 }
 
@@ -128,6 +131,7 @@ impl PyRange {
     }
 
     #[inline]
+    #[must_use]
     pub fn index_of(&self, value: &BigInt) -> Option<BigInt> {
         let step = self.step.as_bigint();
         match self.offset(value) {
@@ -137,16 +141,19 @@ impl PyRange {
     }
 
     #[inline]
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.compute_length().is_zero()
     }
 
     #[inline]
+    #[must_use]
     pub fn forward(&self) -> bool {
         self.start.as_bigint() < self.stop.as_bigint()
     }
 
     #[inline]
+    #[must_use]
     pub fn get(&self, index: &BigInt) -> Option<BigInt> {
         let start = self.start.as_bigint();
         let step = self.step.as_bigint();
@@ -207,25 +214,12 @@ impl PyRange {
 //     obj.downcast_ref::<PyRange>().unwrap().clone()
 // }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyRange::extend_class(context, context.types.range_type);
     PyLongRangeIterator::extend_class(context, context.types.long_range_iterator_type);
     PyRangeIterator::extend_class(context, context.types.range_iterator_type);
 }
 
-#[pyclass(
-    with(
-        Py,
-        AsMapping,
-        AsNumber,
-        AsSequence,
-        Hashable,
-        Comparable,
-        Iterable,
-        Representable
-    ),
-    flags(SEQUENCE)
-)]
 impl PyRange {
     fn new(cls: PyTypeRef, stop: ArgIndex, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
         Self {
@@ -238,8 +232,8 @@ impl PyRange {
 
     fn new_from(
         cls: PyTypeRef,
-        start: PyObjectRef,
-        stop: PyObjectRef,
+        start: &PyObject,
+        stop: &PyObject,
         step: OptionalArg<ArgIndex>,
         vm: &VirtualMachine,
     ) -> PyResult<PyRef<Self>> {
@@ -255,69 +249,8 @@ impl PyRange {
         .into_ref_with_type(vm, cls)
     }
 
-    #[pygetset]
-    fn start(&self) -> PyIntRef {
-        self.start.clone()
-    }
-
-    #[pygetset]
-    fn stop(&self) -> PyIntRef {
-        self.stop.clone()
-    }
-
-    #[pygetset]
-    fn step(&self) -> PyIntRef {
-        self.step.clone()
-    }
-
-    #[pymethod]
-    fn __reversed__(&self, vm: &VirtualMachine) -> PyResult {
-        let start = self.start.as_bigint();
-        let step = self.step.as_bigint();
-
-        // Use CPython calculation for this:
-        let length = self.__len__();
-        let new_stop = start - step;
-        let start = &new_stop + length.clone() * step;
-        let step = -step;
-
-        Ok(
-            if let (Some(start), Some(step), Some(_)) =
-                (start.to_isize(), step.to_isize(), new_stop.to_isize())
-            {
-                PyRangeIterator {
-                    index: AtomicCell::new(0),
-                    start,
-                    step,
-                    // Cannot fail. If start, stop and step all successfully convert to isize, then result of zelf.len will
-                    // always fit in a usize.
-                    length: length.to_usize().unwrap_or(0),
-                }
-                .into_pyobject(vm)
-            } else {
-                PyLongRangeIterator {
-                    index: AtomicCell::new(0),
-                    start,
-                    step,
-                    length,
-                }
-                .into_pyobject(vm)
-            },
-        )
-    }
-
     fn __len__(&self) -> BigInt {
         self.compute_length()
-    }
-
-    #[pymethod]
-    fn __reduce__(&self, vm: &VirtualMachine) -> (PyTypeRef, PyTupleRef) {
-        let range_parameters: Vec<PyObjectRef> = [&self.start, &self.stop, &self.step]
-            .iter()
-            .map(|x| x.as_object().to_owned())
-            .collect();
-        let range_parameters_tuple = vm.ctx.new_tuple(range_parameters);
-        (vm.ctx.types.range_type.to_owned(), range_parameters_tuple)
     }
 
     fn __getitem__(&self, subscript: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -347,25 +280,31 @@ impl PyRange {
         }
     }
 
-    #[pyslot]
-    fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let range = if args.args.len() <= 1 {
-            let stop = args.bind(vm)?;
-            Self::new(cls, stop, vm)
-        } else {
-            let (start, stop, step) = args.bind(vm)?;
-            Self::new_from(cls, start, stop, step, vm)
-        }?;
-
-        Ok(range.into())
-    }
-
     // TODO: Uncomment when Python adds __class_getitem__ to range
     // #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        args: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
         PyGenericAlias::from_args(cls, args, vm)
     }
 }
+
+#[pyclass(
+    with(
+        Py,
+        AsMapping,
+        AsNumber,
+        AsSequence,
+        Hashable,
+        Comparable,
+        Iterable,
+        Representable
+    ),
+    flags(SEQUENCE)
+)]
+impl PyRange {}
 
 #[pyclass]
 impl Py<PyRange> {
@@ -381,13 +320,13 @@ impl Py<PyRange> {
         }
     }
 
-    fn __contains__(&self, needle: PyObjectRef, vm: &VirtualMachine) -> bool {
-        self.contains_inner(&needle, vm)
+    fn __contains__(&self, needle: &PyObject, vm: &VirtualMachine) -> bool {
+        self.contains_inner(needle, vm)
     }
 
     #[pymethod]
-    fn index(&self, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<BigInt> {
-        if let Ok(int) = needle.clone().downcast::<PyInt>() {
+    fn index(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<BigInt> {
+        if let Ok(int) = object.clone().downcast::<PyInt>() {
             match self.index_of(int.as_bigint()) {
                 Some(idx) => Ok(idx),
                 None => Err(vm.new_value_error(format!("{int} is not in range"))),
@@ -396,33 +335,89 @@ impl Py<PyRange> {
             // Fallback to iteration.
             Ok(BigInt::from_bytes_be(
                 Sign::Plus,
-                &iter_search(self.as_object(), &needle, SearchType::Index, vm)?.to_be_bytes(),
+                &iter_search(self.as_object(), &object, SearchType::Index, vm)?.to_be_bytes(),
             ))
         }
     }
 
     #[pymethod]
-    fn count(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
-        if let Ok(int) = item.clone().downcast::<PyInt>() {
-            let count = if self.index_of(int.as_bigint()).is_some() {
-                1
-            } else {
-                0
-            };
-            Ok(count)
+    fn count(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+        if let Ok(int) = object.clone().downcast::<PyInt>() {
+            Ok(usize::from(self.index_of(int.as_bigint()).is_some()))
         } else {
             // Dealing with classes who might compare equal with ints in their
             // __eq__, slow search.
-            iter_search(self.as_object(), &item, SearchType::Count, vm)
+            iter_search(self.as_object(), &object, SearchType::Count, vm)
         }
+    }
+
+    #[pymethod]
+    fn __reversed__(&self, vm: &VirtualMachine) -> PyObjectRef {
+        let start = self.start.as_bigint();
+        let step = self.step.as_bigint();
+
+        // Use CPython calculation for this:
+        let length = self.__len__();
+        let new_stop = start - step;
+        let start = &new_stop + length.clone() * step;
+        let step = -step;
+
+        if let (Some(start), Some(step), Some(_)) =
+            (start.to_isize(), step.to_isize(), new_stop.to_isize())
+        {
+            PyRangeIterator {
+                index: AtomicCell::new(0),
+                start,
+                step,
+                // Cannot fail. If start, stop and step all successfully convert to isize, then result of zelf.len will
+                // always fit in a usize.
+                length: length.to_usize().unwrap_or(0),
+            }
+            .into_pyobject(vm)
+        } else {
+            PyLongRangeIterator {
+                index: AtomicCell::new(0),
+                start,
+                step,
+                length,
+            }
+            .into_pyobject(vm)
+        }
+    }
+
+    #[pymethod]
+    fn __reduce__(&self, vm: &VirtualMachine) -> (PyTypeRef, PyTupleRef) {
+        let range_parameters: Vec<PyObjectRef> = [&self.start, &self.stop, &self.step]
+            .iter()
+            .map(|x| x.as_object().to_owned())
+            .collect();
+        let range_parameters_tuple = vm.ctx.new_tuple(range_parameters);
+        (vm.ctx.types.range_type.to_owned(), range_parameters_tuple)
+    }
+
+    #[pyslot]
+    fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let range = if args.args.is_empty() {
+            return Err(vm.new_arity_type_error(PyRange::NAME, 1..=3, 0));
+        } else if args.args.len() == 1 {
+            let stop = args.bind_for(vm, PyRange::NAME)?;
+            PyRange::new(cls, stop, vm)
+        } else {
+            let (start, stop, step): (PyObjectRef, PyObjectRef, OptionalArg<ArgIndex>) =
+                args.bind_for(vm, PyRange::NAME)?;
+            PyRange::new_from(cls, &start, &stop, step, vm)
+        }?;
+
+        Ok(range.into())
     }
 }
 
 impl PyRange {
     fn protocol_length(&self, vm: &VirtualMachine) -> PyResult<usize> {
-        PyInt::from(self.__len__())
-            .try_to_primitive::<isize>(vm)
+        self.__len__()
+            .to_isize()
             .map(|x| x as usize)
+            .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to Rust isize"))
     }
 }
 
@@ -481,14 +476,14 @@ impl Hashable for PyRange {
         } else if length.is_one() {
             [
                 vm.ctx.new_int(length).into(),
-                zelf.start().into(),
+                zelf.start.clone().into(),
                 vm.ctx.none(),
             ]
         } else {
             [
                 vm.ctx.new_int(length).into(),
-                zelf.start().into(),
-                zelf.step().into(),
+                zelf.start.clone().into(),
+                zelf.step.clone().into(),
             ]
         };
         tuple_hash(&elements, vm)
@@ -581,7 +576,7 @@ impl Representable for PyRange {
 // can be BigInts, we can store any arbitrary range of values.
 #[pyclass(module = false, name = "longrange_iterator")]
 #[derive(Debug)]
-pub struct PyLongRangeIterator {
+pub(crate) struct PyLongRangeIterator {
     index: AtomicCell<usize>,
     start: BigInt,
     step: BigInt,
@@ -596,7 +591,7 @@ impl PyPayload for PyLongRangeIterator {
 }
 
 #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
-impl PyLongRangeIterator {
+impl Py<PyLongRangeIterator> {
     #[pymethod]
     fn __length_hint__(&self) -> BigInt {
         let index = BigInt::from(self.index.load());
@@ -609,7 +604,7 @@ impl PyLongRangeIterator {
 
     #[pymethod]
     fn __setstate__(&self, state: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.index.store(range_state(&self.length, state, vm)?);
+        self.index.store(range_state(&self.length, &state, vm)?);
         Ok(())
     }
 
@@ -646,7 +641,7 @@ impl IterNext for PyLongRangeIterator {
 // that only operates using isize to track values.
 #[pyclass(module = false, name = "range_iterator")]
 #[derive(Debug)]
-pub struct PyRangeIterator {
+pub(crate) struct PyRangeIterator {
     index: AtomicCell<usize>,
     start: isize,
     step: isize,
@@ -661,7 +656,7 @@ impl PyPayload for PyRangeIterator {
 }
 
 #[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
-impl PyRangeIterator {
+impl Py<PyRangeIterator> {
     #[pymethod]
     fn __length_hint__(&self) -> usize {
         let index = self.index.load();
@@ -669,9 +664,9 @@ impl PyRangeIterator {
     }
 
     #[pymethod]
-    fn __setstate__(&self, state: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn __setstate__(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         self.index
-            .store(range_state(&BigInt::from(self.length), state, vm)?);
+            .store(range_state(&BigInt::from(self.length), &object, vm)?);
         Ok(())
     }
 
@@ -718,18 +713,22 @@ fn range_iter_reduce(
     index: usize,
     vm: &VirtualMachine,
 ) -> PyResult<PyTupleRef> {
-    let iter = builtins_iter(vm);
+    let iter = builtins_iter(vm)?;
+    // CPython pickles the remaining range with a None state. next() increments
+    // the index unconditionally, so clamp it to length before rebasing start.
+    let index = BigInt::from(index).min(length.clone());
     let stop = start.clone() + length * step.clone();
+    let start = start + index * step.clone();
     let range = PyRange {
         start: PyInt::from(start).into_ref(&vm.ctx),
         stop: PyInt::from(stop).into_ref(&vm.ctx),
         step: PyInt::from(step).into_ref(&vm.ctx),
     };
-    Ok(vm.new_tuple((iter, (range,), index)))
+    Ok(vm.new_tuple((iter, (range,), vm.ctx.none())))
 }
 
 // Silently clips state (i.e index) in range [0, usize::MAX].
-fn range_state(length: &BigInt, state: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+fn range_state(length: &BigInt, state: &PyObject, vm: &VirtualMachine) -> PyResult<usize> {
     if let Some(i) = state.downcast_ref::<PyInt>() {
         let mut index = i.as_bigint();
         let max_usize = BigInt::from(usize::MAX);
@@ -742,7 +741,7 @@ fn range_state(length: &BigInt, state: PyObjectRef, vm: &VirtualMachine) -> PyRe
     }
 }
 
-pub enum RangeIndex {
+pub(crate) enum RangeIndex {
     Int(PyIntRef),
     Slice(PyRef<PySlice>),
 }

@@ -3,17 +3,25 @@
  */
 use super::{
     IterStatus, PositionIterInternal, PyDict, PyDictRef, PyGenericAlias, PyTupleRef, PyType,
-    PyTypeRef, builtins_iter,
+    PyTypeRef, builtins_iter, locked_step,
 };
-use crate::common::lock::LazyLock;
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject,
     atomic_func,
-    class::PyClassImpl,
-    common::{ascii, hash::PyHash, lock::PyMutex, rc::PyRc, wtf8::Wtf8Buf},
+    class::{PyClassDef, PyClassImpl},
+    common::{
+        ascii,
+        hash::PyHash,
+        lock::{LazyLock, PyMutex},
+        rc::PyRc,
+        wtf8::Wtf8Buf,
+    },
     convert::ToPyResult,
     dict_inner::{self, DictSize},
-    function::{ArgIterable, FuncArgs, OptionalArg, PosArgs, PyArithmeticValue, PyComparisonValue},
+    function::{
+        ArgIterable, FuncArgs, NameOthers, OptionalArg, PosArgs, PyArithmeticValue,
+        PyComparisonValue,
+    },
     protocol::{PyIterReturn, PyNumberMethods, PySequenceMethods},
     recursion::ReprGuard,
     types::AsNumber,
@@ -24,15 +32,13 @@ use crate::{
     utils::collection_repr,
     vm::VirtualMachine,
 };
-use alloc::fmt;
-use core::borrow::Borrow;
-use core::ops::Deref;
+use core::{borrow::Borrow, fmt};
 use rustpython_common::{
     atomic::{Ordering, PyAtomic, Radium},
     hash,
 };
 
-pub type SetContentType = dict_inner::Dict<()>;
+pub(crate) type SetContentType = dict_inner::Dict<()>;
 
 #[pyclass(module = false, name = "set", unhashable = true, traverse)]
 #[derive(Default)]
@@ -46,6 +52,7 @@ impl PySet {
         Self::default().into_ref(ctx)
     }
 
+    #[must_use]
     pub fn elements(&self) -> Vec<PyObjectRef> {
         self.inner.elements()
     }
@@ -98,7 +105,7 @@ impl PyFrozenSet {
     ) -> PyResult<Self> {
         let inner = PySetInner::default();
         for elem in it {
-            inner.add(elem, vm)?;
+            inner.add(&elem, vm)?;
         }
         // FIXME: empty set check
         Ok(Self {
@@ -186,9 +193,30 @@ impl PySetInner {
     {
         let set = Self::default();
         for item in iter {
-            set.add(item?, vm)?;
+            let item = item?;
+            set.add(&item, vm)?;
         }
         Ok(set)
+    }
+
+    /// Build a set from an arbitrary object, reusing stored hashes when the
+    /// source is a set/frozenset/dict.
+    fn from_object(iterable: PyObjectRef, vm: &VirtualMachine) -> PyResult<Self> {
+        let set = Self::default();
+        set.update_internal(iterable, vm)?;
+        Ok(set)
+    }
+
+    /// Elements of `obj` with their stored hashes, or `None` if `obj` keeps
+    /// none and must be iterated generically. Mirrors the `PyAnySet_Check` /
+    /// `PyDict_CheckExact` fast paths in CPython's `set_update_internal`.
+    fn cached_hashes(obj: &PyObject, vm: &VirtualMachine) -> Option<Vec<(PyObjectRef, PyHash)>> {
+        if let Some(set) = extract_set(obj) {
+            Some(set.content.keys_with_hashes())
+        } else {
+            obj.downcast_ref_if_exact::<PyDict>(vm)
+                .map(|dict| dict._as_dict_inner().keys_with_hashes())
+        }
     }
 
     fn fold_op<O>(
@@ -202,6 +230,34 @@ impl PySetInner {
             res = op(&res, other, vm)?;
         }
         Ok(res)
+    }
+
+    fn intersection_multi(
+        &self,
+        mut others: impl core::iter::Iterator<Item = ArgIterable>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Self> {
+        let Some(other) = others.next() else {
+            return Ok(self.copy());
+        };
+        let mut result = self.intersection(other, vm)?;
+        for other in others {
+            result = result.intersection(other, vm)?;
+        }
+        Ok(result)
+    }
+
+    fn difference_multi(
+        &self,
+        mut others: impl core::iter::Iterator<Item = ArgIterable>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Self> {
+        let Some(other) = others.next() else {
+            return Ok(self.copy());
+        };
+        let result = self.difference_new(other, vm)?;
+        result.difference_update(others, vm)?;
+        Ok(result)
     }
 
     fn len(&self) -> usize {
@@ -219,7 +275,19 @@ impl PySetInner {
     }
 
     fn contains(&self, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
-        self.retry_op_with_frozenset(needle, vm, |needle, vm| self.content.contains(vm, needle))
+        let result = self
+            .retry_op_with_frozenset(needle, vm, |needle, vm| self.content.contains(vm, needle));
+        Self::wrap_unhashable_error(result, needle, vm)
+    }
+
+    /// Look up a key whose hash is already known, without a frozenset retry.
+    fn contains_known_hash(
+        &self,
+        needle: &PyObject,
+        hash: PyHash,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
+        self.content.contains_known_hash(vm, needle, hash)
     }
 
     fn compare(&self, other: &Self, op: PyComparisonOp, vm: &VirtualMachine) -> PyResult<bool> {
@@ -231,12 +299,12 @@ impl PySetInner {
         }
 
         let (superset, subset) = match op {
-            PyComparisonOp::Lt | PyComparisonOp::Le => (other, self),
+            PyComparisonOp::Lt | PyComparisonOp::Le | PyComparisonOp::Eq => (other, self),
             _ => (self, other),
         };
 
-        for key in subset.elements() {
-            if !superset.contains(&key, vm)? {
+        for (key, hash) in subset.content.keys_with_hashes() {
+            if !superset.contains_known_hash(&key, hash, vm)? {
                 return Ok(false);
             }
         }
@@ -245,30 +313,93 @@ impl PySetInner {
 
     pub(super) fn union(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<Self> {
         let set = self.clone();
+        if let Some(elements) = Self::cached_hashes(other.as_object(), vm) {
+            for (item, hash) in elements {
+                set.add_known_hash(&item, hash, vm)?;
+            }
+            return Ok(set);
+        }
         for item in other.iter(vm)? {
-            set.add(item?, vm)?;
+            let item = item?;
+            set.add(&item, vm)?;
         }
 
         Ok(set)
     }
 
     pub(super) fn intersection(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<Self> {
+        if let Some(other_set) = extract_set(other.as_object()) {
+            return self.intersection_set(other_set, vm);
+        }
         let set = Self::default();
         for item in other.iter(vm)? {
             let obj = item?;
-            if self.contains(&obj, vm)? {
-                set.add(obj, vm)?;
+            let hash = obj.hash(vm)?;
+            if self.contains_known_hash(&obj, hash, vm)? {
+                set.add_known_hash(&obj, hash, vm)?;
+                if set.len() >= self.len() {
+                    break;
+                }
             }
         }
         Ok(set)
     }
 
-    pub(super) fn difference(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<Self> {
-        let set = self.copy();
-        for item in other.iter(vm)? {
-            set.content.delete_if_exists(vm, &*item?)?;
+    fn intersection_set(&self, other: &Self, vm: &VirtualMachine) -> PyResult<Self> {
+        if PyRc::ptr_eq(&self.content, &other.content) {
+            return Ok(self.copy());
+        }
+        let (target, source) = if self.len() < other.len() {
+            (other, self)
+        } else {
+            (self, other)
+        };
+        let set = Self::default();
+        for (obj, hash) in source.content.keys_with_hashes() {
+            if target.contains_known_hash(&obj, hash, vm)? {
+                set.add_known_hash(&obj, hash, vm)?;
+            }
         }
         Ok(set)
+    }
+
+    fn difference_new(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<Self> {
+        // Scanning the left side avoids visiting and retaining a much larger
+        // exclusion collection. Match CPython's comparison direction as well.
+        if let Some(other_set) = extract_set(other.as_object()) {
+            if self.len() >> 2 <= other_set.len() {
+                return self
+                    .difference_by(|key, hash| other_set.contains_known_hash(key, hash, vm), vm);
+            }
+        } else if let Some(dict) = other.as_object().downcast_ref_if_exact::<PyDict>(vm)
+            && self.len() >> 2 <= dict._as_dict_inner().len()
+        {
+            return self.difference_by(
+                |key, hash| dict._as_dict_inner().contains_known_hash(vm, key, hash),
+                vm,
+            );
+        }
+        self.copy().difference(other, vm)
+    }
+
+    // The dict-view caller supplies a private working table.
+    pub(super) fn difference(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<Self> {
+        self.difference_update(core::iter::once(other), vm)?;
+        Ok(self.clone())
+    }
+
+    fn difference_by(
+        &self,
+        contains: impl Fn(&PyObject, PyHash) -> PyResult<bool>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Self> {
+        let result = Self::default();
+        for (key, hash) in self.content.keys_with_hashes() {
+            if !contains(&key, hash)? {
+                result.add_known_hash(&key, hash, vm)?;
+            }
+        }
+        Ok(result)
     }
 
     pub(super) fn symmetric_difference(
@@ -278,17 +409,32 @@ impl PySetInner {
     ) -> PyResult<Self> {
         let new_inner = self.clone();
 
+        if let Some(elements) = Self::cached_hashes(other.as_object(), vm) {
+            // the source is already duplicate-free
+            for (item, hash) in elements {
+                new_inner
+                    .content
+                    .delete_or_insert_known_hash(vm, &item, hash, ())?;
+            }
+            return Ok(new_inner);
+        }
+
         // We want to remove duplicates in other
         let other_set = Self::from_iter(other.iter(vm)?, vm)?;
 
-        for item in other_set.elements() {
-            new_inner.content.delete_or_insert(vm, &item, ())?
+        for (item, hash) in other_set.content.keys_with_hashes() {
+            new_inner
+                .content
+                .delete_or_insert_known_hash(vm, &item, hash, ())?;
         }
 
         Ok(new_inner)
     }
 
     fn issuperset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        if let Some(other_set) = extract_set(other.as_object()) {
+            return self.compare(other_set, PyComparisonOp::Ge, vm);
+        }
         for item in other.iter(vm)? {
             if !self.contains(&*item?, vm)? {
                 return Ok(false);
@@ -298,11 +444,32 @@ impl PySetInner {
     }
 
     fn issubset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        let other_set = Self::from_iter(other.iter(vm)?, vm)?;
-        self.compare(&other_set, PyComparisonOp::Le, vm)
+        if let Some(other_set) = extract_set(other.as_object()) {
+            return self.compare(other_set, PyComparisonOp::Le, vm);
+        }
+        Ok(self.intersection(other, vm)?.len() == self.len())
     }
 
     pub(super) fn isdisjoint(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        if let Some(other_set) = extract_set(other.as_object()) {
+            if core::ptr::eq(self, other_set) {
+                return Ok(self.len() == 0);
+            }
+            let other_type = other.as_object().class();
+            if other_type.is(vm.ctx.types.set_type) || other_type.is(vm.ctx.types.frozenset_type) {
+                let (target, source) = if self.len() < other_set.len() {
+                    (other_set, self)
+                } else {
+                    (self, other_set)
+                };
+                for (key, hash) in source.content.keys_with_hashes() {
+                    if target.contains_known_hash(&key, hash, vm)? {
+                        return Ok(false);
+                    }
+                }
+                return Ok(true);
+            }
+        }
         for item in other.iter(vm)? {
             if self.contains(&*item?, vm)? {
                 return Ok(false);
@@ -311,27 +478,39 @@ impl PySetInner {
         Ok(true)
     }
 
-    fn iter(&self) -> PySetIterator {
-        PySetIterator {
-            size: self.content.size(),
-            internal: PyMutex::new(PositionIterInternal::new(self.content.clone(), 0)),
-        }
-    }
-
     fn repr(&self, class_name: Option<&str>, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
-        collection_repr(class_name, "{", "}", self.elements().iter(), vm)
+        let empty = format!("{}()", class_name.unwrap_or("set"));
+        collection_repr(
+            class_name,
+            "{",
+            "}",
+            &empty,
+            self.elements().iter().map(|o| &**o),
+            vm,
+        )
     }
 
-    fn add(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.content.insert(vm, &*item, ())
+    fn add(&self, item: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+        let result = self.content.insert(vm, item, ());
+        Self::wrap_unhashable_error(result, item, vm)
     }
 
-    fn remove(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.retry_op_with_frozenset(&item, vm, |item, vm| self.content.delete(vm, item))
+    /// [`Self::add`] with a known hash.
+    fn add_known_hash(&self, item: &PyObject, hash: PyHash, vm: &VirtualMachine) -> PyResult<()> {
+        let result = self.content.insert_known_hash(vm, item, hash, ());
+        Self::wrap_unhashable_error(result, item, vm)
+    }
+
+    fn remove(&self, item: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+        let result =
+            self.retry_op_with_frozenset(item, vm, |item, vm| self.content.delete(vm, item));
+        Self::wrap_unhashable_error(result, item, vm)
     }
 
     fn discard(&self, item: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
-        self.retry_op_with_frozenset(item, vm, |item, vm| self.content.delete_if_exists(vm, item))
+        let result = self
+            .retry_op_with_frozenset(item, vm, |item, vm| self.content.delete_if_exists(vm, item));
+        Self::wrap_unhashable_error(result, item, vm)
     }
 
     fn clear(&self) {
@@ -352,45 +531,33 @@ impl PySetInner {
         }
     }
 
-    fn update(
-        &self,
-        others: impl core::iter::Iterator<Item = ArgIterable>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        for iterable in others {
-            for item in iterable.iter(vm)? {
-                self.add(item?, vm)?;
-            }
-        }
-        Ok(())
-    }
-
     fn update_internal(&self, iterable: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         // check AnySet
         if let Ok(any_set) = AnySet::try_from_object(vm, iterable.to_owned()) {
             self.merge_set(any_set, vm)
         // check Dict
         } else if let Ok(dict) = iterable.to_owned().downcast_exact::<PyDict>(vm) {
-            self.merge_dict(dict.into_pyref(), vm)
+            self.merge_dict(&dict, vm)
         } else {
             // add iterable that is not AnySet or Dict
             for item in iterable.try_into_value::<ArgIterable>(vm)?.iter(vm)? {
-                self.add(item?, vm)?;
+                let item = item?;
+                self.add(&item, vm)?;
             }
             Ok(())
         }
     }
 
     fn merge_set(&self, any_set: AnySet, vm: &VirtualMachine) -> PyResult<()> {
-        for item in any_set.as_inner().elements() {
-            self.add(item, vm)?;
+        for (item, hash) in any_set.as_inner().content.keys_with_hashes() {
+            self.add_known_hash(&item, hash, vm)?;
         }
         Ok(())
     }
 
-    fn merge_dict(&self, dict: PyDictRef, vm: &VirtualMachine) -> PyResult<()> {
-        for (key, _value) in dict {
-            self.add(key, vm)?;
+    fn merge_dict(&self, dict: &Py<PyDict>, vm: &VirtualMachine) -> PyResult<()> {
+        for (key, hash) in dict._as_dict_inner().keys_with_hashes() {
+            self.add_known_hash(&key, hash, vm)?;
         }
         Ok(())
     }
@@ -400,11 +567,9 @@ impl PySetInner {
         others: impl core::iter::Iterator<Item = ArgIterable>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let temp_inner = self.fold_op(others, Self::intersection, vm)?;
-        self.clear();
-        for obj in temp_inner.elements() {
-            self.add(obj, vm)?;
-        }
+        let temp_inner = self.intersection_multi(others, vm)?;
+        let content = PyRc::try_unwrap(temp_inner.content).unwrap_or_else(|table| (*table).clone());
+        self.content.replace_contents(content);
         Ok(())
     }
 
@@ -414,9 +579,31 @@ impl PySetInner {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         for iterable in others {
-            let items = iterable.iter(vm)?.collect::<Result<Vec<_>, _>>()?;
-            for item in items {
-                self.content.delete_if_exists(vm, &*item)?;
+            let elements = if let Some(other_set) = extract_set(iterable.as_object()) {
+                if PyRc::ptr_eq(&self.content, &other_set.content) {
+                    self.clear();
+                    continue;
+                }
+                // Build the intersection first: besides bounding the work by
+                // our size, this preserves CPython's equality/error ordering.
+                Some(if other_set.len() >> 3 > self.len() {
+                    self.intersection_set(other_set, vm)?
+                        .content
+                        .keys_with_hashes()
+                } else {
+                    other_set.content.keys_with_hashes()
+                })
+            } else {
+                Self::cached_hashes(iterable.as_object(), vm)
+            };
+            if let Some(elements) = elements {
+                for (item, hash) in elements {
+                    self.content.delete_if_exists_known_hash(vm, &*item, hash)?;
+                }
+                continue;
+            }
+            for item in iterable.iter(vm)? {
+                self.content.delete_if_exists(vm, &*item?)?;
             }
         }
         Ok(())
@@ -428,38 +615,33 @@ impl PySetInner {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         for iterable in others {
+            if let Some(elements) = Self::cached_hashes(iterable.as_object(), vm) {
+                // the source is already duplicate-free
+                for (item, hash) in elements {
+                    self.content
+                        .delete_or_insert_known_hash(vm, &item, hash, ())?;
+                }
+                continue;
+            }
             // We want to remove duplicates in iterable
             let iterable_set = Self::from_iter(iterable.iter(vm)?, vm)?;
-            for item in iterable_set.elements() {
-                self.content.delete_or_insert(vm, &item, ())?;
+            for (item, hash) in iterable_set.content.keys_with_hashes() {
+                self.content
+                    .delete_or_insert_known_hash(vm, &item, hash, ())?;
             }
         }
         Ok(())
     }
 
-    fn hash(&self, vm: &VirtualMachine) -> PyResult<PyHash> {
-        // Work to increase the bit dispersion for closely spaced hash values.
-        // This is important because some use cases have many combinations of a
-        // small number of elements with nearby hashes so that many distinct
-        // combinations collapse to only a handful of distinct hash values.
-        const fn _shuffle_bits(h: u64) -> u64 {
-            ((h ^ 89869747) ^ (h.wrapping_shl(16))).wrapping_mul(3644798167)
-        }
-        // Factor in the number of active entries
-        let mut hash: u64 = (self.len() as u64 + 1).wrapping_mul(1927868237);
-        // Xor-in shuffled bits from every entry's hash field because xor is
-        // commutative and a frozenset hash should be independent of order.
-        hash = self.content.try_fold_keys(hash, |h, element| {
-            Ok(h ^ _shuffle_bits(element.hash(vm)? as u64))
-        })?;
-        // Disperse patterns arising in nested frozen-sets
-        hash ^= (hash >> 11) ^ (hash >> 25);
-        hash = hash.wrapping_mul(69069).wrapping_add(907133923);
-        // -1 is reserved as an error code
-        if hash == u64::MAX {
-            hash = 590923713;
-        }
-        Ok(hash as PyHash)
+    fn hash(&self) -> PyHash {
+        let hasher = self.content.fold_hashes(
+            hash::FrozenSetHash::new(self.len()),
+            |mut hasher, element_hash| {
+                hasher.add(element_hash);
+                hasher
+            },
+        );
+        hasher.finish()
     }
 
     // Run operation, on failure, if item is a set/set subclass, convert it
@@ -498,6 +680,25 @@ impl PySetInner {
                 })
         })
     }
+
+    fn wrap_unhashable_error<T>(
+        result: PyResult<T>,
+        item: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<T> {
+        match result {
+            Err(cause) if cause.fast_isinstance(vm.ctx.exceptions.type_error) => {
+                let message = cause.as_object().str(vm)?;
+                let err = vm.new_type_error(format!(
+                    "cannot use '{}' as a set element ({message})",
+                    item.class().name()
+                ));
+                err.set_cause(Some(cause));
+                Err(err)
+            }
+            result => result,
+        }
+    }
 }
 
 fn extract_set(obj: &PyObject) -> Option<&PySetInner> {
@@ -508,89 +709,41 @@ fn extract_set(obj: &PyObject) -> Option<&PySetInner> {
     })
 }
 
-fn reduce_set(
-    zelf: &PyObject,
+/// Elements of `obj` with their stored hashes, or `None` unless `obj` is exactly
+/// a `set` or `frozenset` — `PyAnySet_CheckExact`, where [`extract_set`] is the
+/// subclass-inclusive `PyAnySet_Check`.
+pub(super) fn exact_set_keys_with_hashes(
+    obj: &PyObject,
     vm: &VirtualMachine,
-) -> PyResult<(PyTypeRef, PyTupleRef, Option<PyDictRef>)> {
-    Ok((
+) -> Option<Vec<(PyObjectRef, PyHash)>> {
+    let inner = obj
+        .downcast_ref_if_exact::<PySet>(vm)
+        .map(|set| &set.inner)
+        .or_else(|| {
+            obj.downcast_ref_if_exact::<PyFrozenSet>(vm)
+                .map(|frozen| &frozen.inner)
+        })?;
+    Some(inner.content.keys_with_hashes())
+}
+
+fn reduce_set(zelf: &PyObject, vm: &VirtualMachine) -> (PyTypeRef, PyTupleRef, Option<PyDictRef>) {
+    (
         zelf.class().to_owned(),
+        #[expect(clippy::or_fun_call, reason = "changing this won't compile")]
         vm.new_tuple((extract_set(zelf)
             .unwrap_or(&PySetInner::default())
             .elements(),)),
         zelf.dict(),
-    ))
+    )
 }
 
-#[pyclass(
-    with(
-        Constructor,
-        Initializer,
-        AsSequence,
-        Comparable,
-        Iterable,
-        AsNumber,
-        Representable
-    ),
-    flags(BASETYPE, _MATCH_SELF, HAS_WEAKREF)
-)]
 impl PySet {
     fn __len__(&self) -> usize {
         self.inner.len()
     }
 
-    fn __contains__(&self, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+    pub fn contains(&self, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
         self.inner.contains(needle, vm)
-    }
-
-    #[pymethod]
-    fn __sizeof__(&self) -> usize {
-        core::mem::size_of::<Self>() + self.inner.sizeof()
-    }
-
-    #[pymethod]
-    fn copy(&self) -> Self {
-        Self {
-            inner: self.inner.copy(),
-        }
-    }
-
-    #[pymethod]
-    fn union(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::union, vm)
-    }
-
-    #[pymethod]
-    fn intersection(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::intersection, vm)
-    }
-
-    #[pymethod]
-    fn difference(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::difference, vm)
-    }
-
-    #[pymethod]
-    fn symmetric_difference(
-        &self,
-        others: PosArgs<ArgIterable>,
-        vm: &VirtualMachine,
-    ) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::symmetric_difference, vm)
-    }
-
-    #[pymethod]
-    fn issubset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.issubset(other, vm)
-    }
-
-    #[pymethod]
-    fn issuperset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.issuperset(other, vm)
-    }
-
-    #[pymethod]
-    fn isdisjoint(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.isdisjoint(other, vm)
     }
 
     fn __or__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyArithmeticValue<Self>> {
@@ -611,11 +764,9 @@ impl PySet {
         vm: &VirtualMachine,
     ) -> PyResult<PyArithmeticValue<Self>> {
         if let Ok(other) = AnySet::try_from_object(vm, other) {
-            Ok(PyArithmeticValue::Implemented(self.op(
-                other,
-                PySetInner::intersection,
-                vm,
-            )?))
+            Ok(PyArithmeticValue::Implemented(Self {
+                inner: self.inner.intersection(other.into_iterable(vm)?, vm)?,
+            }))
         } else {
             Ok(PyArithmeticValue::NotImplemented)
         }
@@ -627,11 +778,9 @@ impl PySet {
         vm: &VirtualMachine,
     ) -> PyResult<PyArithmeticValue<Self>> {
         if let Ok(other) = AnySet::try_from_object(vm, other) {
-            Ok(PyArithmeticValue::Implemented(self.op(
-                other,
-                PySetInner::difference,
-                vm,
-            )?))
+            Ok(PyArithmeticValue::Implemented(Self {
+                inner: self.inner.difference_new(other.into_iterable(vm)?, vm)?,
+            }))
         } else {
             Ok(PyArithmeticValue::NotImplemented)
         }
@@ -646,7 +795,7 @@ impl PySet {
             Ok(PyArithmeticValue::Implemented(Self {
                 inner: other
                     .as_inner()
-                    .difference(ArgIterable::try_from_object(vm, zelf.into())?, vm)?,
+                    .difference_new(ArgIterable::try_from_object(vm, zelf.into())?, vm)?,
             }))
         } else {
             Ok(PyArithmeticValue::NotImplemented)
@@ -669,52 +818,9 @@ impl PySet {
         }
     }
 
-    #[pymethod]
-    pub fn add(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.inner.add(item, vm)
-    }
-
-    #[pymethod]
-    fn remove(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.inner.remove(item, vm)
-    }
-
-    #[pymethod]
-    fn discard(&self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        self.inner.discard(&item, vm).map(|_| ())
-    }
-
-    #[pymethod]
-    fn clear(&self) {
-        self.inner.clear()
-    }
-
-    #[pymethod]
-    fn pop(&self, vm: &VirtualMachine) -> PyResult {
-        self.inner.pop(vm)
-    }
-
     fn __ior__(zelf: PyRef<Self>, set: AnySet, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
-        zelf.inner.update(set.into_iterable_iter(vm)?, vm)?;
+        zelf.inner.merge_set(set, vm)?;
         Ok(zelf)
-    }
-
-    #[pymethod]
-    fn update(&self, others: PosArgs<PyObjectRef>, vm: &VirtualMachine) -> PyResult<()> {
-        for iterable in others {
-            self.inner.update_internal(iterable, vm)?;
-        }
-        Ok(())
-    }
-
-    #[pymethod]
-    fn intersection_update(
-        &self,
-        others: PosArgs<ArgIterable>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        self.inner.intersection_update(others.into_iter(), vm)?;
-        Ok(())
     }
 
     fn __iand__(zelf: PyRef<Self>, set: AnySet, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
@@ -723,11 +829,6 @@ impl PySet {
                 .intersection_update(core::iter::once(set.into_iterable(vm)?), vm)?;
         }
         Ok(zelf)
-    }
-
-    #[pymethod]
-    fn difference_update(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<()> {
-        self.inner.difference_update(others.into_iter(), vm)
     }
 
     fn __isub__(zelf: PyRef<Self>, set: AnySet, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
@@ -740,16 +841,6 @@ impl PySet {
         Ok(zelf)
     }
 
-    #[pymethod]
-    fn symmetric_difference_update(
-        &self,
-        others: PosArgs<ArgIterable>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        self.inner
-            .symmetric_difference_update(others.into_iter(), vm)
-    }
-
     fn __ixor__(zelf: PyRef<Self>, set: AnySet, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
         if set.is(zelf.as_object()) {
             zelf.inner.clear();
@@ -760,29 +851,185 @@ impl PySet {
         Ok(zelf)
     }
 
+    pub fn add(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner.add(&object, vm)
+    }
+}
+
+#[pyclass(
+    with(
+        Constructor,
+        Initializer,
+        AsSequence,
+        Comparable,
+        Iterable,
+        AsNumber,
+        Representable
+    ),
+    flags(BASETYPE, _MATCH_SELF, HAS_WEAKREF)
+)]
+impl Py<PySet> {
+    #[pymethod(coexist)]
+    fn __contains__(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+        self.contains(&object, vm)
+    }
+
+    #[pymethod]
+    fn __sizeof__(&self) -> usize {
+        core::mem::size_of::<PySet>() + self.inner.sizeof()
+    }
+
+    #[pymethod]
+    fn copy(&self) -> PySet {
+        PySet {
+            inner: self.inner.copy(),
+        }
+    }
+
+    #[pymethod]
+    fn union(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PySet> {
+        self.fold_op(others.into_iter(), PySetInner::union, vm)
+    }
+
+    #[pymethod]
+    fn intersection(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PySet> {
+        Ok(PySet {
+            inner: self.inner.intersection_multi(others.into_iter(), vm)?,
+        })
+    }
+
+    #[pymethod]
+    fn difference(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PySet> {
+        Ok(PySet {
+            inner: self.inner.difference_multi(others.into_iter(), vm)?,
+        })
+    }
+
+    #[pymethod]
+    fn symmetric_difference(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<PySet> {
+        self.fold_op(
+            core::iter::once(other),
+            PySetInner::symmetric_difference,
+            vm,
+        )
+    }
+
+    #[pymethod]
+    fn issubset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.issubset(other, vm)
+    }
+
+    #[pymethod]
+    fn issuperset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.issuperset(other, vm)
+    }
+
+    #[pymethod]
+    fn isdisjoint(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.isdisjoint(other, vm)
+    }
+
+    #[pymethod]
+    pub fn add(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.payload.add(object, vm)
+    }
+
+    #[pymethod]
+    fn remove(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner.remove(&object, vm)
+    }
+
+    #[pymethod]
+    pub fn discard(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner.discard(&object, vm).map(|_| ())
+    }
+
+    #[pymethod]
+    pub fn clear(&self) {
+        self.inner.clear()
+    }
+
+    #[pymethod]
+    pub fn pop(&self, vm: &VirtualMachine) -> PyResult {
+        self.inner.pop(vm)
+    }
+
+    #[pymethod]
+    fn update(
+        &self,
+        others: PosArgs<PyObjectRef, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        for iterable in others {
+            self.inner.update_internal(iterable, vm)?;
+        }
+        Ok(())
+    }
+
+    #[pymethod]
+    fn intersection_update(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        self.inner.intersection_update(others.into_iter(), vm)?;
+        Ok(())
+    }
+
+    #[pymethod]
+    fn difference_update(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        self.inner.difference_update(others.into_iter(), vm)
+    }
+
+    #[pymethod]
+    fn symmetric_difference_update(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<()> {
+        self.inner
+            .symmetric_difference_update(core::iter::once(other), vm)
+    }
+
     #[pymethod]
     fn __reduce__(
-        zelf: PyRef<Self>,
+        zelf: PyRef<PySet>,
         vm: &VirtualMachine,
-    ) -> PyResult<(PyTypeRef, PyTupleRef, Option<PyDictRef>)> {
+    ) -> (PyTypeRef, PyTupleRef, Option<PyDictRef>) {
         reduce_set(zelf.as_ref(), vm)
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
 impl DefaultConstructor for PySet {}
 
 impl Initializer for PySet {
-    type Args = OptionalArg<PyObjectRef>;
+    type Args = crate::function::PositionalIterable;
 
-    fn init(zelf: PyRef<Self>, iterable: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         zelf.clear();
-        if let OptionalArg::Present(it) = iterable {
-            zelf.update(PosArgs::new(vec![it]), vm)?;
+        if let OptionalArg::Present(it) = args.iterable {
+            zelf.update(PosArgs::<PyObjectRef, NameOthers>::named(vec![it]), vm)?;
         }
         Ok(())
     }
@@ -793,7 +1040,7 @@ impl AsSequence for PySet {
         static AS_SEQUENCE: LazyLock<PySequenceMethods> = LazyLock::new(|| PySequenceMethods {
             length: atomic_func!(|seq, _vm| Ok(PySet::sequence_downcast(seq).__len__())),
             contains: atomic_func!(
-                |seq, needle, vm| PySet::sequence_downcast(seq).__contains__(needle, vm)
+                |seq, needle, vm| PySet::sequence_downcast(seq).contains(needle, vm)
             ),
             ..PySequenceMethods::NOT_IMPLEMENTED
         });
@@ -816,7 +1063,10 @@ impl Comparable for PySet {
 
 impl Iterable for PySet {
     fn iter(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
-        Ok(zelf.inner.iter().into_pyobject(vm))
+        Ok(PySetIterator::new(AnySet {
+            object: zelf.into(),
+        })
+        .into_pyobject(vm))
     }
 }
 
@@ -834,11 +1084,7 @@ impl AsNumber for PySet {
                 } else if let Some(a) = a.downcast_ref::<PyFrozenSet>() {
                     // When called via __rsub__, a might be PyFrozenSet
                     a.__sub__(b.to_owned(), vm)
-                        .map(|r| {
-                            r.map(|s| PySet {
-                                inner: s.inner.clone(),
-                            })
-                        })
+                        .map(|r| r.map(|s| PySet { inner: s.inner }))
                         .to_pyresult(vm)
                 } else {
                     Ok(vm.ctx.not_implemented())
@@ -852,11 +1098,7 @@ impl AsNumber for PySet {
                     a.__and__(b.to_owned(), vm).to_pyresult(vm)
                 } else if let Some(a) = a.downcast_ref::<PyFrozenSet>() {
                     a.__and__(b.to_owned(), vm)
-                        .map(|r| {
-                            r.map(|s| PySet {
-                                inner: s.inner.clone(),
-                            })
-                        })
+                        .map(|r| r.map(|s| PySet { inner: s.inner }))
                         .to_pyresult(vm)
                 } else {
                     Ok(vm.ctx.not_implemented())
@@ -870,11 +1112,7 @@ impl AsNumber for PySet {
                     a.__xor__(b.to_owned(), vm).to_pyresult(vm)
                 } else if let Some(a) = a.downcast_ref::<PyFrozenSet>() {
                     a.__xor__(b.to_owned(), vm)
-                        .map(|r| {
-                            r.map(|s| PySet {
-                                inner: s.inner.clone(),
-                            })
-                        })
+                        .map(|r| r.map(|s| PySet { inner: s.inner }))
                         .to_pyresult(vm)
                 } else {
                     Ok(vm.ctx.not_implemented())
@@ -888,11 +1126,7 @@ impl AsNumber for PySet {
                     a.__or__(b.to_owned(), vm).to_pyresult(vm)
                 } else if let Some(a) = a.downcast_ref::<PyFrozenSet>() {
                     a.__or__(b.to_owned(), vm)
-                        .map(|r| {
-                            r.map(|s| PySet {
-                                inner: s.inner.clone(),
-                            })
-                        })
+                        .map(|r| r.map(|s| PySet { inner: s.inner }))
                         .to_pyresult(vm)
                 } else {
                     Ok(vm.ctx.not_implemented())
@@ -941,10 +1175,12 @@ impl Representable for PySet {
     fn repr_wtf8(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
         let class = zelf.class();
         let borrowed_name = class.name();
-        let class_name = borrowed_name.deref();
+        let class_name = &*borrowed_name;
+
         if zelf.inner.len() == 0 {
             return Ok(Wtf8Buf::from(format!("{class_name}()")));
         }
+
         if let Some(_guard) = ReprGuard::enter(vm, zelf.as_object()) {
             let name = (class_name != "set").then_some(class_name);
             zelf.inner.repr(name, vm)
@@ -955,122 +1191,86 @@ impl Representable for PySet {
 }
 
 impl Constructor for PyFrozenSet {
-    type Args = Vec<PyObjectRef>;
+    type Args = crate::function::PositionalIterable;
 
     fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let iterable: OptionalArg<PyObjectRef> = args.bind(vm)?;
-
-        // Optimizations for exact frozenset type
-        if cls.is(vm.ctx.types.frozenset_type) {
-            // Return exact frozenset as-is
-            if let OptionalArg::Present(ref input) = iterable
-                && let Ok(fs) = input.clone().downcast_exact::<PyFrozenSet>(vm)
-            {
-                return Ok(fs.into_pyref().into());
-            }
-
-            // Return empty frozenset singleton
-            if iterable.is_missing() {
-                return Ok(vm.ctx.empty_frozenset.clone().into());
-            }
-        }
-
-        let elements: Vec<PyObjectRef> = if let OptionalArg::Present(iterable) = iterable {
-            iterable.try_to_value(vm)?
-        } else {
-            vec![]
+        let is_exact_frozenset = cls.is(vm.ctx.types.frozenset_type);
+        let is_frozenset_init = {
+            let cls_init = cls
+                .slots
+                .init
+                .load()
+                .map(|init| crate::types::fn_addr(init));
+            let frozenset_init = vm
+                .ctx
+                .types
+                .frozenset_type
+                .slots
+                .init
+                .load()
+                .map(|init| crate::types::fn_addr(init));
+            cls_init == frozenset_init
         };
 
-        // Return empty frozenset singleton for exact frozenset types (when iterable was empty)
-        if elements.is_empty() && cls.is(vm.ctx.types.frozenset_type) {
+        // Optimizations for exact frozenset type
+        let iterable_opt = if is_exact_frozenset || is_frozenset_init {
+            let iterable: crate::function::PositionalIterable = args.bind_for(vm, Self::NAME)?;
+            let iterable = iterable.iterable;
+
+            // Return exact frozenset as-is
+            if is_exact_frozenset
+                && let OptionalArg::Present(input) = &iterable
+                && input.class().is(vm.ctx.types.frozenset_type)
+            {
+                return Ok(input.clone());
+            }
+
+            iterable
+        } else {
+            match &args.args[..] {
+                [] => OptionalArg::Missing,
+                [iterable] => OptionalArg::Present(iterable.clone()),
+                slice => {
+                    return Err(vm.new_arity_type_error(Self::NAME, 0..=1, slice.len()));
+                }
+            }
+        };
+
+        let payload = Self::py_new(
+            &cls,
+            Self::Args {
+                iterable: iterable_opt,
+            },
+            vm,
+        )?;
+
+        // Return empty frozenset singleton
+        if is_exact_frozenset && payload.inner.len() == 0 {
             return Ok(vm.ctx.empty_frozenset.clone().into());
         }
 
-        let payload = Self::py_new(&cls, elements, vm)?;
         payload.into_ref_with_type(vm, cls).map(Into::into)
     }
 
-    fn py_new(_cls: &Py<PyType>, elements: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
-        Self::from_iter(vm, elements)
+    fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+        let inner = match args.iterable {
+            OptionalArg::Present(iterable) => PySetInner::from_object(iterable, vm)?,
+            OptionalArg::Missing => PySetInner::default(),
+        };
+        Ok(Self {
+            inner,
+            ..Default::default()
+        })
     }
 }
 
-#[pyclass(
-    flags(BASETYPE, _MATCH_SELF, HAS_WEAKREF),
-    with(
-        Constructor,
-        AsSequence,
-        Hashable,
-        Comparable,
-        Iterable,
-        AsNumber,
-        Representable
-    )
-)]
 impl PyFrozenSet {
     fn __len__(&self) -> usize {
         self.inner.len()
     }
 
-    fn __contains__(&self, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+    pub fn contains(&self, needle: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
         self.inner.contains(needle, vm)
-    }
-
-    #[pymethod]
-    fn __sizeof__(&self) -> usize {
-        core::mem::size_of::<Self>() + self.inner.sizeof()
-    }
-
-    #[pymethod]
-    fn copy(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyRef<Self> {
-        if zelf.class().is(vm.ctx.types.frozenset_type) {
-            zelf
-        } else {
-            Self {
-                inner: zelf.inner.copy(),
-                ..Default::default()
-            }
-            .into_ref(&vm.ctx)
-        }
-    }
-
-    #[pymethod]
-    fn union(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::union, vm)
-    }
-
-    #[pymethod]
-    fn intersection(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::intersection, vm)
-    }
-
-    #[pymethod]
-    fn difference(&self, others: PosArgs<ArgIterable>, vm: &VirtualMachine) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::difference, vm)
-    }
-
-    #[pymethod]
-    fn symmetric_difference(
-        &self,
-        others: PosArgs<ArgIterable>,
-        vm: &VirtualMachine,
-    ) -> PyResult<Self> {
-        self.fold_op(others.into_iter(), PySetInner::symmetric_difference, vm)
-    }
-
-    #[pymethod]
-    fn issubset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.issubset(other, vm)
-    }
-
-    #[pymethod]
-    fn issuperset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.issuperset(other, vm)
-    }
-
-    #[pymethod]
-    fn isdisjoint(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
-        self.inner.isdisjoint(other, vm)
     }
 
     fn __or__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyArithmeticValue<Self>> {
@@ -1091,11 +1291,10 @@ impl PyFrozenSet {
         vm: &VirtualMachine,
     ) -> PyResult<PyArithmeticValue<Self>> {
         if let Ok(other) = AnySet::try_from_object(vm, other) {
-            Ok(PyArithmeticValue::Implemented(self.op(
-                other,
-                PySetInner::intersection,
-                vm,
-            )?))
+            Ok(PyArithmeticValue::Implemented(Self {
+                inner: self.inner.intersection(other.into_iterable(vm)?, vm)?,
+                ..Default::default()
+            }))
         } else {
             Ok(PyArithmeticValue::NotImplemented)
         }
@@ -1107,11 +1306,10 @@ impl PyFrozenSet {
         vm: &VirtualMachine,
     ) -> PyResult<PyArithmeticValue<Self>> {
         if let Ok(other) = AnySet::try_from_object(vm, other) {
-            Ok(PyArithmeticValue::Implemented(self.op(
-                other,
-                PySetInner::difference,
-                vm,
-            )?))
+            Ok(PyArithmeticValue::Implemented(Self {
+                inner: self.inner.difference_new(other.into_iterable(vm)?, vm)?,
+                ..Default::default()
+            }))
         } else {
             Ok(PyArithmeticValue::NotImplemented)
         }
@@ -1126,7 +1324,7 @@ impl PyFrozenSet {
             Ok(PyArithmeticValue::Implemented(Self {
                 inner: other
                     .as_inner()
-                    .difference(ArgIterable::try_from_object(vm, zelf.into())?, vm)?,
+                    .difference_new(ArgIterable::try_from_object(vm, zelf.into())?, vm)?,
                 ..Default::default()
             }))
         } else {
@@ -1149,18 +1347,120 @@ impl PyFrozenSet {
             Ok(PyArithmeticValue::NotImplemented)
         }
     }
+}
+
+#[pyclass(
+    flags(BASETYPE, _MATCH_SELF, HAS_WEAKREF),
+    with(
+        Constructor,
+        AsSequence,
+        Hashable,
+        Comparable,
+        Iterable,
+        AsNumber,
+        Representable
+    )
+)]
+impl Py<PyFrozenSet> {
+    #[pymethod(coexist)]
+    fn __contains__(&self, object: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+        self.contains(&object, vm)
+    }
+
+    #[pymethod]
+    fn __sizeof__(&self) -> usize {
+        core::mem::size_of::<PyFrozenSet>() + self.inner.sizeof()
+    }
+
+    #[pymethod]
+    fn copy(zelf: PyRef<PyFrozenSet>, vm: &VirtualMachine) -> PyRef<PyFrozenSet> {
+        if zelf.class().is(vm.ctx.types.frozenset_type) {
+            zelf
+        } else {
+            PyFrozenSet {
+                inner: zelf.inner.copy(),
+                ..Default::default()
+            }
+            .into_ref(&vm.ctx)
+        }
+    }
+
+    #[pymethod]
+    fn union(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyFrozenSet> {
+        self.fold_op(others.into_iter(), PySetInner::union, vm)
+    }
+
+    #[pymethod]
+    fn intersection(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyFrozenSet> {
+        Ok(PyFrozenSet {
+            inner: self.inner.intersection_multi(others.into_iter(), vm)?,
+            ..Default::default()
+        })
+    }
+
+    #[pymethod]
+    fn difference(
+        &self,
+        others: PosArgs<ArgIterable, NameOthers>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyFrozenSet> {
+        Ok(PyFrozenSet {
+            inner: self.inner.difference_multi(others.into_iter(), vm)?,
+            ..Default::default()
+        })
+    }
+
+    #[pymethod]
+    fn symmetric_difference(
+        &self,
+        other: ArgIterable,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyFrozenSet> {
+        self.fold_op(
+            core::iter::once(other),
+            PySetInner::symmetric_difference,
+            vm,
+        )
+    }
+
+    #[pymethod]
+    fn issubset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.issubset(other, vm)
+    }
+
+    #[pymethod]
+    fn issuperset(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.issuperset(other, vm)
+    }
+
+    #[pymethod]
+    fn isdisjoint(&self, other: ArgIterable, vm: &VirtualMachine) -> PyResult<bool> {
+        self.inner.isdisjoint(other, vm)
+    }
 
     #[pymethod]
     fn __reduce__(
-        zelf: PyRef<Self>,
+        zelf: PyRef<PyFrozenSet>,
         vm: &VirtualMachine,
-    ) -> PyResult<(PyTypeRef, PyTupleRef, Option<PyDictRef>)> {
+    ) -> (PyTypeRef, PyTupleRef, Option<PyDictRef>) {
         reduce_set(zelf.as_ref(), vm)
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
@@ -1169,7 +1469,7 @@ impl AsSequence for PyFrozenSet {
         static AS_SEQUENCE: LazyLock<PySequenceMethods> = LazyLock::new(|| PySequenceMethods {
             length: atomic_func!(|seq, _vm| Ok(PyFrozenSet::sequence_downcast(seq).__len__())),
             contains: atomic_func!(
-                |seq, needle, vm| PyFrozenSet::sequence_downcast(seq).__contains__(needle, vm)
+                |seq, needle, vm| PyFrozenSet::sequence_downcast(seq).contains(needle, vm)
             ),
             ..PySequenceMethods::NOT_IMPLEMENTED
         });
@@ -1179,10 +1479,10 @@ impl AsSequence for PyFrozenSet {
 
 impl Hashable for PyFrozenSet {
     #[inline]
-    fn hash(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<PyHash> {
+    fn hash(zelf: &crate::Py<Self>, _vm: &VirtualMachine) -> PyResult<PyHash> {
         let hash = match zelf.hash.load(Ordering::Relaxed) {
             hash::SENTINEL => {
-                let hash = zelf.inner.hash(vm)?;
+                let hash = zelf.inner.hash();
                 match Radium::compare_exchange(
                     &zelf.hash,
                     hash::SENTINEL,
@@ -1215,7 +1515,10 @@ impl Comparable for PyFrozenSet {
 
 impl Iterable for PyFrozenSet {
     fn iter(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
-        Ok(zelf.inner.iter().into_pyobject(vm))
+        Ok(PySetIterator::new(AnySet {
+            object: zelf.into(),
+        })
+        .into_pyobject(vm))
     }
 }
 
@@ -1351,7 +1654,11 @@ impl TryFromObject for AnySet {
 #[pyclass(module = false, name = "set_iterator")]
 pub(crate) struct PySetIterator {
     size: DictSize,
-    internal: PyMutex<PositionIterInternal<PyRc<SetContentType>>>,
+    /// Whether the set was found to have changed, which `setiter_iternext()`
+    /// records by writing a size no set can have. Sticky: what it makes the
+    /// iterator answer, it answers from then on.
+    changed: PyAtomic<bool>,
+    internal: PyMutex<PositionIterInternal<AnySet>>,
 }
 
 impl fmt::Debug for PySetIterator {
@@ -1368,27 +1675,53 @@ impl PyPayload for PySetIterator {
     }
 }
 
-#[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
 impl PySetIterator {
+    fn new(set: AnySet) -> Self {
+        Self {
+            size: set.as_inner().content.size(),
+            changed: Radium::new(false),
+            internal: PyMutex::new(PositionIterInternal::new(set, 0)),
+        }
+    }
+}
+
+#[pyclass(flags(DISALLOW_INSTANTIATION), with(IterNext, Iterable))]
+impl Py<PySetIterator> {
     #[pymethod]
     fn __length_hint__(&self) -> usize {
-        self.internal.lock().length_hint(|_| self.size.entries_size)
+        // `setiter_len()` answers for a set it can no longer walk with nothing,
+        // comparing the size it captured against the set's own every time it is
+        // asked.
+        if self.changed.load(Ordering::Relaxed) {
+            return 0;
+        }
+        self.internal.lock().length_hint(|set| {
+            if set.as_inner().content.size() == self.size {
+                self.size.entries_size
+            } else {
+                0
+            }
+        })
     }
 
     #[pymethod]
     fn __reduce__(
-        zelf: PyRef<Self>,
+        zelf: PyRef<PySetIterator>,
         vm: &VirtualMachine,
     ) -> PyResult<(PyObjectRef, (PyObjectRef,))> {
         let internal = zelf.internal.lock();
         Ok((
-            builtins_iter(vm),
+            builtins_iter(vm)?,
             (vm.ctx
                 .new_list(match &internal.status {
                     IterStatus::Exhausted => vec![],
-                    IterStatus::Active(dict) => {
-                        dict.keys().into_iter().skip(internal.position).collect()
-                    }
+                    IterStatus::Active(set) => set
+                        .as_inner()
+                        .content
+                        .keys()
+                        .into_iter()
+                        .skip(internal.position)
+                        .collect(),
                 })
                 .into(),),
         ))
@@ -1398,26 +1731,33 @@ impl PySetIterator {
 impl SelfIter for PySetIterator {}
 impl IterNext for PySetIterator {
     fn next(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-        let mut internal = zelf.internal.lock();
-        let next = if let IterStatus::Active(dict) = &internal.status {
-            if dict.has_changed_size(&zelf.size) {
-                internal.status = IterStatus::Exhausted;
-                return Err(vm.new_runtime_error("set changed size during iteration"));
+        locked_step(&zelf.internal, |internal| {
+            let IterStatus::Active(set) = &internal.status else {
+                return (Ok(PyIterReturn::StopIteration(None)), None);
+            };
+            let mutated = || vm.new_runtime_error("Set changed size during iteration");
+            if zelf.changed.load(Ordering::Relaxed) {
+                // The set is not looked at again once it has been found to
+                // change: an iterator that has raised keeps raising.
+                return (Err(mutated()), None);
             }
-            match dict.next_entry(internal.position) {
-                Some((position, key, _)) => {
+            let entry = set.as_inner().content.next_entry_checked(
+                internal.position,
+                &zelf.size,
+                |key, ()| key.to_owned(),
+            );
+            match entry {
+                Err(crate::dict_inner::DictChanged) => {
+                    zelf.changed.store(true, Ordering::Relaxed);
+                    (Err(mutated()), None)
+                }
+                Ok(Some((position, key))) => {
                     internal.position = position;
-                    PyIterReturn::Return(key)
+                    (Ok(PyIterReturn::Return(key)), None)
                 }
-                None => {
-                    internal.status = IterStatus::Exhausted;
-                    PyIterReturn::StopIteration(None)
-                }
+                Ok(None) => (Ok(PyIterReturn::StopIteration(None)), internal.exhaust()),
             }
-        } else {
-            PyIterReturn::StopIteration(None)
-        };
-        Ok(next)
+        })
     }
 }
 
@@ -1431,7 +1771,7 @@ fn vectorcall_set(
     let zelf: &Py<PyType> = zelf_obj.downcast_ref().unwrap();
     let obj = PySet::default().into_ref_with_type(vm, zelf.to_owned())?;
     let func_args = FuncArgs::from_vectorcall_owned(args, nargs, kwnames);
-    PySet::slot_init(obj.clone().into(), func_args, vm)?;
+    PySet::slot_init(obj.as_object(), func_args, vm)?;
     Ok(obj.into())
 }
 
@@ -1447,7 +1787,7 @@ fn vectorcall_frozenset(
     (zelf.slots.new.load().unwrap())(zelf.to_owned(), func_args, vm)
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PySet::extend_class(context, context.types.set_type);
     context
         .types

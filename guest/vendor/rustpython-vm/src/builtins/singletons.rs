@@ -1,7 +1,7 @@
 use super::{PyStrRef, PyType, PyTypeRef};
 use crate::{
     Context, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine,
-    class::PyClassImpl,
+    class::{PyClassDef, PyClassImpl},
     common::hash::PyHash,
     convert::ToPyObject,
     function::{FuncArgs, PyComparisonValue},
@@ -41,7 +41,7 @@ impl Constructor for PyNone {
     type Args = ();
 
     fn slot_new(_cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let _: () = args.bind(vm)?;
+        let _: () = args.bind_for(vm, Self::NAME)?;
         Ok(vm.ctx.none.clone().into())
     }
 
@@ -82,10 +82,10 @@ impl Comparable for PyNone {
         op: PyComparisonOp,
         _vm: &VirtualMachine,
     ) -> PyResult<PyComparisonValue> {
-        Ok(op
-            .identical_optimization(zelf, other)
-            .map(PyComparisonValue::Implemented)
-            .unwrap_or(PyComparisonValue::NotImplemented))
+        Ok(op.identical_optimization(zelf, other).map_or(
+            PyComparisonValue::NotImplemented,
+            PyComparisonValue::Implemented,
+        ))
     }
 }
 
@@ -110,7 +110,7 @@ impl Constructor for PyNotImplemented {
     type Args = ();
 
     fn slot_new(_cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let _: () = args.bind(vm)?;
+        let _: () = args.bind_for(vm, Self::NAME)?;
         Ok(vm.ctx.not_implemented.clone().into())
     }
 
@@ -120,7 +120,7 @@ impl Constructor for PyNotImplemented {
 }
 
 #[pyclass(with(Constructor, AsNumber, Representable), flags(IMMUTABLETYPE))]
-impl PyNotImplemented {
+impl Py<PyNotImplemented> {
     #[pymethod]
     fn __reduce__(&self, vm: &VirtualMachine) -> PyStrRef {
         vm.ctx.names.NotImplemented.to_owned()
@@ -151,7 +151,7 @@ impl Representable for PyNotImplemented {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyNone::extend_class(context, context.types.none_type);
     PyNotImplemented::extend_class(context, context.types.not_implemented_type);
 }

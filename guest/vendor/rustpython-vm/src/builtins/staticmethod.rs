@@ -1,16 +1,23 @@
-use super::{PyGenericAlias, PyStr, PyType, PyTypeRef};
+use super::{
+    PyGenericAlias, PyStr, PyType, PyTypeRef,
+    classmethod::{
+        descriptor_get_wrapped_attribute, descriptor_set_wrapped_attribute, functools_wraps,
+    },
+};
 use crate::{
-    Context, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
-    class::PyClassImpl,
-    common::lock::PyMutex,
+    AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    class::{PyClassDef, PyClassImpl},
     function::{FuncArgs, PySetterValue},
+    object::PyAtomicRef,
     types::{Callable, Constructor, GetDescriptor, Initializer, Representable},
 };
 
 #[pyclass(module = false, name = "staticmethod", traverse)]
 #[derive(Debug)]
 pub struct PyStaticMethod {
-    pub callable: PyMutex<PyObjectRef>,
+    #[pymember(name = "__func__")]
+    #[pymember(name = "__wrapped__")]
+    pub callable: PyAtomicRef<PyObject>,
 }
 
 impl PyPayload for PyStaticMethod {
@@ -22,42 +29,44 @@ impl PyPayload for PyStaticMethod {
 
 impl GetDescriptor for PyStaticMethod {
     fn descr_get(
-        zelf: PyObjectRef,
-        obj: Option<PyObjectRef>,
-        _cls: Option<PyObjectRef>,
+        zelf: &PyObject,
+        obj: Option<&PyObject>,
+        _cls: Option<&PyObject>,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let (zelf, _obj) = Self::_unwrap(&zelf, obj, vm)?;
-        Ok(zelf.callable.lock().clone())
+        let (zelf, _obj) = Self::_unwrap(zelf, obj, vm)?;
+        Ok(zelf.callable.load_owned())
     }
 }
 
 impl From<PyObjectRef> for PyStaticMethod {
     fn from(callable: PyObjectRef) -> Self {
         Self {
-            callable: PyMutex::new(callable),
+            callable: PyAtomicRef::from(callable),
         }
     }
 }
 
+#[derive(FromArgs)]
+pub struct StaticMethodArgs {
+    #[pyarg(positional)]
+    function: PyObjectRef,
+}
+
 impl Constructor for PyStaticMethod {
-    type Args = PyObjectRef;
+    type Args = StaticMethodArgs;
 
     fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let callable: Self::Args = args.bind(vm)?;
-        let doc = callable.get_attr("__doc__", vm);
-
+        // Validate the signature here, but defer storing the callable and
+        // copying its attributes to `__init__` so that subclasses overriding
+        // `__init__` without calling `super().__init__()` see `__func__` as
+        // `None`, matching CPython.
+        let _: StaticMethodArgs = args.bind_for(vm, Self::NAME)?;
         let result = Self {
-            callable: PyMutex::new(callable),
+            callable: PyAtomicRef::from(vm.ctx.none()),
         }
         .into_ref_with_type(vm, cls)?;
-        let obj = PyObjectRef::from(result);
-
-        if let Ok(doc) = doc {
-            obj.set_attr("__doc__", doc, vm)?;
-        }
-
-        Ok(obj)
+        Ok(PyObjectRef::from(result))
     }
 
     fn py_new(_cls: &Py<PyType>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
@@ -66,11 +75,13 @@ impl Constructor for PyStaticMethod {
 }
 
 impl PyStaticMethod {
+    #[must_use]
     pub fn new(callable: PyObjectRef) -> Self {
         Self {
-            callable: PyMutex::new(callable),
+            callable: PyAtomicRef::from(callable),
         }
     }
+
     #[deprecated(note = "use PyStaticMethod::new(...).into_ref() instead")]
     pub fn new_ref(callable: PyObjectRef, ctx: &Context) -> PyRef<Self> {
         Self::new(callable).into_ref(ctx)
@@ -78,11 +89,12 @@ impl PyStaticMethod {
 }
 
 impl Initializer for PyStaticMethod {
-    type Args = PyObjectRef;
+    type Args = StaticMethodArgs;
 
-    fn init(zelf: PyRef<Self>, callable: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
-        *zelf.callable.lock() = callable;
-        Ok(())
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        let callable = args.function;
+        zelf.callable.store(callable.clone());
+        functools_wraps(zelf.as_object(), &callable, vm)
     }
 }
 
@@ -90,77 +102,77 @@ impl Initializer for PyStaticMethod {
     with(Callable, GetDescriptor, Constructor, Initializer, Representable),
     flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
 )]
-impl PyStaticMethod {
+impl Py<PyStaticMethod> {
     #[pygetset]
-    fn __func__(&self) -> PyObjectRef {
-        self.callable.lock().clone()
-    }
-
-    #[pygetset]
-    fn __wrapped__(&self) -> PyObjectRef {
-        self.callable.lock().clone()
-    }
-
-    #[pygetset]
-    fn __module__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__module__", vm)
-    }
-
-    #[pygetset]
-    fn __qualname__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__qualname__", vm)
-    }
-
-    #[pygetset]
-    fn __name__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__name__", vm)
-    }
-
-    #[pygetset]
-    fn __annotations__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__annotations__", vm)
+    fn __annotations__(zelf: &Self, vm: &VirtualMachine) -> PyResult {
+        let callable = zelf.callable.load_owned();
+        descriptor_get_wrapped_attribute(
+            &callable,
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotations__),
+            vm,
+        )
     }
 
     #[pygetset(setter)]
-    fn set___annotations__(&self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        match value {
-            PySetterValue::Assign(v) => self.callable.lock().set_attr("__annotations__", v, vm),
-            PySetterValue::Delete => Ok(()), // Silently ignore delete like CPython
-        }
+    fn set___annotations__(zelf: &Self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+        descriptor_set_wrapped_attribute(
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotations__),
+            value,
+            "staticmethod",
+            vm,
+        )
     }
 
     #[pygetset]
-    fn __annotate__(&self, vm: &VirtualMachine) -> PyResult {
-        self.callable.lock().get_attr("__annotate__", vm)
+    fn __annotate__(zelf: &Self, vm: &VirtualMachine) -> PyResult {
+        let callable = zelf.callable.load_owned();
+        descriptor_get_wrapped_attribute(
+            &callable,
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotate__),
+            vm,
+        )
     }
 
     #[pygetset(setter)]
-    fn set___annotate__(&self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        match value {
-            PySetterValue::Assign(v) => self.callable.lock().set_attr("__annotate__", v, vm),
-            PySetterValue::Delete => Ok(()), // Silently ignore delete like CPython
-        }
+    fn set___annotate__(zelf: &Self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+        descriptor_set_wrapped_attribute(
+            zelf.as_object(),
+            identifier!(vm.ctx, __annotate__),
+            value,
+            "staticmethod",
+            vm,
+        )
     }
 
     #[pygetset]
     fn __isabstractmethod__(&self, vm: &VirtualMachine) -> PyObjectRef {
-        match vm.get_attribute_opt(self.callable.lock().clone(), "__isabstractmethod__") {
-            Ok(Some(is_abstract)) => is_abstract,
-            _ => vm.ctx.new_bool(false).into(),
+        let callable = self.callable.load_owned();
+
+        if let Ok(Some(is_abstract)) = vm.get_attribute_opt(&callable, "__isabstractmethod__") {
+            is_abstract
+        } else {
+            vm.ctx.new_bool(false).into()
         }
     }
 
     #[pygetset(setter)]
     fn set___isabstractmethod__(&self, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         self.callable
-            .lock()
+            .load_owned()
             .set_attr("__isabstractmethod__", value, vm)?;
         Ok(())
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
@@ -168,25 +180,23 @@ impl Callable for PyStaticMethod {
     type Args = FuncArgs;
     #[inline]
     fn call(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let callable = zelf.callable.lock().clone();
+        let callable = zelf.callable.load_owned();
         callable.call(args, vm)
     }
 }
 
 impl Representable for PyStaticMethod {
     fn repr_str(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
-        let callable = zelf.callable.lock().repr(vm).unwrap();
+        let callable = zelf.callable.load_owned().repr(vm)?;
         let class = Self::class(&vm.ctx);
 
+        let module = class.__module__(vm)?;
         match (
             class
                 .__qualname__(vm)
                 .downcast_ref::<PyStr>()
                 .map(|n| n.as_wtf8()),
-            class
-                .__module__(vm)
-                .downcast_ref::<PyStr>()
-                .map(|m| m.as_wtf8()),
+            module.downcast_ref::<PyStr>().map(|m| m.as_wtf8()),
         ) {
             (None, _) => Err(vm.new_type_error("Unknown qualified name")),
             (Some(qualname), Some(module)) if module != "builtins" => {
@@ -197,6 +207,6 @@ impl Representable for PyStaticMethod {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyStaticMethod::extend_class(context, context.types.staticmethod_type);
 }

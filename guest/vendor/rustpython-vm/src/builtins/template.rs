@@ -5,7 +5,7 @@ use super::{
 use crate::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
     atomic_func,
-    class::PyClassImpl,
+    class::{PyClassDef, PyClassImpl},
     common::lock::LazyLock,
     function::{FuncArgs, PyComparisonValue},
     protocol::{PyIterReturn, PySequenceMethods},
@@ -16,13 +16,12 @@ use crate::{
 };
 use rustpython_common::wtf8::{Wtf8Buf, wtf8_concat};
 
-/// Template object for t-strings (PEP 750).
-///
-/// Represents a template string with interpolated expressions.
 #[pyclass(module = "string.templatelib", name = "Template")]
 #[derive(Debug, Clone)]
 pub struct PyTemplate {
+    #[pymember(type = "object_ex")]
     pub strings: PyTupleRef,
+    #[pymember(type = "object_ex")]
     pub interpolations: PyTupleRef,
 }
 
@@ -34,6 +33,7 @@ impl PyPayload for PyTemplate {
 }
 
 impl PyTemplate {
+    #[must_use]
     pub fn new(strings: PyTupleRef, interpolations: PyTupleRef) -> Self {
         Self {
             strings,
@@ -54,7 +54,7 @@ impl Constructor for PyTemplate {
         let mut interpolations: Vec<PyObjectRef> = Vec::new();
         let mut last_was_str = false;
 
-        for item in args.args.iter() {
+        for item in &args.args {
             if let Ok(s) = item.clone().downcast::<PyStr>() {
                 if last_was_str {
                     // Concatenate adjacent strings
@@ -88,45 +88,20 @@ impl Constructor for PyTemplate {
             strings.push(vm.ctx.empty_str.to_owned().into());
         }
 
-        Ok(PyTemplate {
+        Ok(Self {
             strings: vm.ctx.new_tuple(strings),
             interpolations: vm.ctx.new_tuple(interpolations),
         })
     }
 }
 
-#[pyclass(with(Constructor, Comparable, Iterable, Representable, AsSequence))]
 impl PyTemplate {
-    #[pygetset]
-    fn strings(&self) -> PyTupleRef {
-        self.strings.clone()
-    }
-
-    #[pygetset]
-    fn interpolations(&self) -> PyTupleRef {
-        self.interpolations.clone()
-    }
-
-    #[pygetset]
-    fn values(&self, vm: &VirtualMachine) -> PyTupleRef {
-        let values: Vec<PyObjectRef> = self
-            .interpolations
-            .iter()
-            .map(|interp| {
-                interp
-                    .downcast_ref::<PyInterpolation>()
-                    .map(|i| i.value.clone())
-                    .unwrap_or_else(|| interp.clone())
-            })
-            .collect();
-        vm.ctx.new_tuple(values)
-    }
-
     fn concat(&self, other: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
-        let other = other.downcast_ref::<PyTemplate>().ok_or_else(|| {
+        let other = other.downcast_ref::<Self>().ok_or_else(|| {
             vm.new_type_error(format!(
-                "can only concatenate Template (not '{}') to Template",
-                other.class().name()
+                r#"can only concatenate {name} (not "{}") to {name}"#,
+                other.class().slot_name(),
+                name = Self::TP_NAME,
             ))
         })?;
 
@@ -135,13 +110,13 @@ impl PyTemplate {
         let mut new_interps: Vec<PyObjectRef> = Vec::new();
 
         // Add all strings from self except the last one
-        let self_strings_len = self.strings.len();
+        let self_strings_len = self.strings.as_slice().len();
         for i in 0..self_strings_len.saturating_sub(1) {
-            new_strings.push(self.strings.get(i).unwrap().clone());
+            new_strings.push(self.strings.as_slice().get(i).unwrap().clone());
         }
 
         // Add all interpolations from self
-        for interp in self.interpolations.iter() {
+        for interp in self.interpolations.as_slice() {
             new_interps.push(interp.clone());
         }
 
@@ -149,6 +124,7 @@ impl PyTemplate {
         let mut buf = Wtf8Buf::new();
         if let Some(s) = self
             .strings
+            .as_slice()
             .get(self_strings_len.saturating_sub(1))
             .and_then(|s| s.downcast_ref::<PyStr>())
         {
@@ -156,6 +132,7 @@ impl PyTemplate {
         }
         if let Some(s) = other
             .strings
+            .as_slice()
             .first()
             .and_then(|s| s.downcast_ref::<PyStr>())
         {
@@ -164,16 +141,16 @@ impl PyTemplate {
         new_strings.push(vm.ctx.new_str(buf).into());
 
         // Add remaining strings from other (skip first)
-        for i in 1..other.strings.len() {
-            new_strings.push(other.strings.get(i).unwrap().clone());
+        for i in 1..other.strings.as_slice().len() {
+            new_strings.push(other.strings.as_slice().get(i).unwrap().clone());
         }
 
         // Add all interpolations from other
-        for interp in other.interpolations.iter() {
+        for interp in other.interpolations.as_slice() {
             new_interps.push(interp.clone());
         }
 
-        let template = PyTemplate {
+        let template = Self {
             strings: vm.ctx.new_tuple(new_strings),
             interpolations: vm.ctx.new_tuple(new_interps),
         };
@@ -181,12 +158,34 @@ impl PyTemplate {
         Ok(template.into_ref(&vm.ctx))
     }
 
-    fn __add__(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
-        self.concat(&other, vm)
+    fn __add__(&self, other: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
+        self.concat(other, vm)
+    }
+}
+
+#[pyclass(with(Constructor, Comparable, Iterable, Representable, AsSequence))]
+impl Py<PyTemplate> {
+    #[pygetset]
+    fn values(&self, vm: &VirtualMachine) -> PyTupleRef {
+        let values: Vec<PyObjectRef> = self
+            .interpolations
+            .as_slice()
+            .iter()
+            .map(|interp| {
+                interp
+                    .downcast_ref::<PyInterpolation>()
+                    .map_or_else(|| interp.clone(), |i| i.value.clone())
+            })
+            .collect();
+        vm.ctx.new_tuple(values)
     }
 
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        args: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
         PyGenericAlias::from_args(cls, args, vm)
     }
 
@@ -263,7 +262,6 @@ impl Representable for PyTemplate {
     }
 }
 
-/// Iterator for Template objects
 #[pyclass(module = "string.templatelib", name = "TemplateIter")]
 #[derive(Debug)]
 pub struct PyTemplateIter {
@@ -303,8 +301,8 @@ impl IterNext for PyTemplateIter {
             let index = zelf.index.load(Ordering::SeqCst);
 
             if from_strings {
-                if index < zelf.template.strings.len() {
-                    let item = zelf.template.strings.get(index).unwrap();
+                if index < zelf.template.strings.as_slice().len() {
+                    let item = zelf.template.strings.as_slice().get(index).unwrap();
                     zelf.from_strings.store(false, Ordering::SeqCst);
 
                     // Skip empty strings
@@ -314,22 +312,20 @@ impl IterNext for PyTemplateIter {
                         continue;
                     }
                     return Ok(PyIterReturn::Return(item.clone()));
-                } else {
-                    return Ok(PyIterReturn::StopIteration(None));
                 }
-            } else if index < zelf.template.interpolations.len() {
-                let item = zelf.template.interpolations.get(index).unwrap();
+                return Ok(PyIterReturn::StopIteration(None));
+            } else if index < zelf.template.interpolations.as_slice().len() {
+                let item = zelf.template.interpolations.as_slice().get(index).unwrap();
                 zelf.index.fetch_add(1, Ordering::SeqCst);
                 zelf.from_strings.store(true, Ordering::SeqCst);
                 return Ok(PyIterReturn::Return(item.clone()));
-            } else {
-                return Ok(PyIterReturn::StopIteration(None));
             }
+            return Ok(PyIterReturn::StopIteration(None));
         }
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyTemplate::extend_class(context, context.types.template_type);
     PyTemplateIter::extend_class(context, context.types.template_iter_type);
 }

@@ -1,7 +1,7 @@
 use super::{PyList, PyType};
 use crate::{
     AsObject, Context, Py, PyPayload, PyRef, PyResult, VirtualMachine, class::PyClassImpl,
-    frame::FrameRef, function::PySetterValue, types::Constructor,
+    frame::FrameObjectRef, function::PySetterValue, types::Constructor,
 };
 use rustpython_common::lock::PyMutex;
 use rustpython_compiler_core::OneIndexed;
@@ -10,14 +10,16 @@ use rustpython_compiler_core::OneIndexed;
 #[derive(Debug)]
 pub struct PyTraceback {
     pub next: PyMutex<Option<PyTracebackRef>>,
-    pub frame: FrameRef,
+    #[pymember(name = "tb_frame", audit_read)]
+    pub frame: FrameObjectRef,
+    #[pymember(name = "tb_lasti")]
     #[pytraverse(skip)]
-    pub lasti: u32,
+    pub lasti: i32,
     #[pytraverse(skip)]
     pub lineno: OneIndexed,
 }
 
-pub type PyTracebackRef = PyRef<PyTraceback>;
+pub(crate) type PyTracebackRef = PyRef<PyTraceback>;
 
 impl PyPayload for PyTraceback {
     #[inline]
@@ -26,12 +28,12 @@ impl PyPayload for PyTraceback {
     }
 }
 
-#[pyclass(with(Constructor))]
 impl PyTraceback {
+    #[must_use]
     pub const fn new(
         next: Option<PyRef<Self>>,
-        frame: FrameRef,
-        lasti: u32,
+        frame: FrameObjectRef,
+        lasti: i32,
         lineno: OneIndexed,
     ) -> Self {
         Self {
@@ -41,24 +43,17 @@ impl PyTraceback {
             lineno,
         }
     }
+}
 
+#[pyclass(with(Constructor))]
+impl Py<PyTraceback> {
     #[pygetset]
-    fn tb_frame(&self) -> FrameRef {
-        self.frame.clone()
-    }
-
-    #[pygetset]
-    const fn tb_lasti(&self) -> u32 {
-        self.lasti
-    }
-
-    #[pygetset]
-    const fn tb_lineno(&self) -> usize {
+    fn tb_lineno(&self) -> usize {
         self.lineno.get()
     }
 
     #[pygetset]
-    fn tb_next(&self) -> Option<PyRef<Self>> {
+    fn tb_next(&self) -> Option<PyRef<PyTraceback>> {
         self.next.lock().as_ref().cloned()
     }
 
@@ -74,8 +69,8 @@ impl PyTraceback {
 
     #[pygetset(setter)]
     fn set_tb_next(
-        zelf: &Py<Self>,
-        value: PySetterValue<Option<PyRef<Self>>>,
+        zelf: &Self,
+        value: PySetterValue<Option<PyRef<PyTraceback>>>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let value = match value {
@@ -103,7 +98,7 @@ impl PyTraceback {
 }
 
 impl Constructor for PyTraceback {
-    type Args = (Option<PyRef<Self>>, FrameRef, u32, usize);
+    type Args = (Option<PyRef<Self>>, FrameObjectRef, i32, usize);
 
     fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
         let (next, frame, lasti, lineno) = args;
@@ -119,7 +114,7 @@ impl PyTracebackRef {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyTraceback::extend_class(context, context.types.traceback_type);
 }
 
@@ -129,9 +124,12 @@ impl serde::Serialize for PyTraceback {
         use serde::ser::SerializeStruct;
 
         let mut struc = s.serialize_struct("PyTraceback", 3)?;
-        struc.serialize_field("name", self.frame.code.obj_name.as_str())?;
+        struc.serialize_field("name", self.frame.iframe().code().obj_name.as_str())?;
         struc.serialize_field("lineno", &self.lineno.get())?;
-        struc.serialize_field("filename", self.frame.code.source_path().as_str())?;
+        struc.serialize_field(
+            "filename",
+            self.frame.iframe().code().source_path().as_str(),
+        )?;
         struc.end()
     }
 }

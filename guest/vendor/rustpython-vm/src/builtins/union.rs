@@ -18,6 +18,7 @@ const CLS_ATTRS: &[&str] = &["__module__"];
 
 #[pyclass(module = "typing", name = "Union", traverse)]
 pub struct PyUnion {
+    #[pymember(name = "__args__")]
     args: PyTupleRef,
     /// Frozenset of hashable args, or None if all args were hashable
     hashable_args: Option<PyRef<PyFrozenSet>>,
@@ -53,30 +54,31 @@ impl PyUnion {
 
     /// Direct access to args field (_Py_union_args)
     #[inline]
+    #[must_use]
     pub fn args(&self) -> &Py<PyTuple> {
         &self.args
     }
 
     fn repr(&self, vm: &VirtualMachine) -> PyResult<String> {
-        fn repr_item(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+        fn repr_item(obj: &PyObject, vm: &VirtualMachine) -> PyResult<String> {
             if obj.is(vm.ctx.types.none_type) {
                 return Ok("None".to_string());
             }
 
             if vm
-                .get_attribute_opt(obj.clone(), identifier!(vm, __origin__))?
+                .get_attribute_opt(obj, identifier!(vm, __origin__))?
                 .is_some()
                 && vm
-                    .get_attribute_opt(obj.clone(), identifier!(vm, __args__))?
+                    .get_attribute_opt(obj, identifier!(vm, __args__))?
                     .is_some()
             {
                 return Ok(obj.repr(vm)?.to_string());
             }
 
             match (
-                vm.get_attribute_opt(obj.clone(), identifier!(vm, __qualname__))?
+                vm.get_attribute_opt(obj, identifier!(vm, __qualname__))?
                     .and_then(|o| o.downcast_ref::<PyStr>().map(|n| n.to_string())),
-                vm.get_attribute_opt(obj.clone(), identifier!(vm, __module__))?
+                vm.get_attribute_opt(obj, identifier!(vm, __module__))?
                     .and_then(|o| o.downcast_ref::<PyStr>().map(|m| m.to_string())),
             ) {
                 (None, _) | (_, None) => Ok(obj.repr(vm)?.to_string()),
@@ -90,10 +92,17 @@ impl PyUnion {
 
         Ok(self
             .args
+            .as_slice()
             .iter()
-            .map(|o| repr_item(o.clone(), vm))
+            .map(|o| repr_item(o, vm))
             .collect::<PyResult<Vec<_>>>()?
             .join(" | "))
+    }
+}
+
+impl PyUnion {
+    fn __or__(zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        type_::or_(zelf, other, vm)
     }
 }
 
@@ -101,7 +110,7 @@ impl PyUnion {
     flags(DISALLOW_INSTANTIATION, HAS_WEAKREF),
     with(Hashable, Comparable, AsMapping, AsNumber, Representable)
 )]
-impl PyUnion {
+impl Py<PyUnion> {
     #[pygetset]
     fn __name__(&self, vm: &VirtualMachine) -> PyObjectRef {
         vm.ctx.new_str("Union").into()
@@ -122,69 +131,66 @@ impl PyUnion {
         self.parameters.clone().into()
     }
 
-    #[pygetset]
-    fn __args__(&self) -> PyObjectRef {
-        self.args.clone().into()
-    }
-
     #[pymethod]
     fn __instancecheck__(
-        zelf: PyRef<Self>,
+        zelf: PyRef<PyUnion>,
         obj: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
         if zelf
             .args
+            .as_slice()
             .iter()
             .any(|x| x.class().is(vm.ctx.types.generic_alias_type))
         {
             Err(vm.new_type_error("isinstance() argument 2 cannot be a parameterized generic"))
         } else {
-            obj.is_instance(zelf.__args__().as_object(), vm)
+            obj.is_instance(zelf.args.as_object(), vm)
         }
     }
 
     #[pymethod]
     fn __subclasscheck__(
-        zelf: PyRef<Self>,
+        zelf: PyRef<PyUnion>,
         obj: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
         if zelf
             .args
+            .as_slice()
             .iter()
             .any(|x| x.class().is(vm.ctx.types.generic_alias_type))
         {
             Err(vm.new_type_error("issubclass() argument 2 cannot be a parameterized generic"))
         } else {
-            obj.is_subclass(zelf.__args__().as_object(), vm)
+            obj.is_subclass(zelf.args.as_object(), vm)
         }
     }
 
-    fn __or__(zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        type_::or_(zelf, other, vm)
-    }
-
     #[pymethod]
-    fn __mro_entries__(zelf: PyRef<Self>, _args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn __mro_entries__(
+        zelf: PyRef<PyUnion>,
+        _object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult {
         Err(vm.new_type_error(format!("Cannot subclass {}", zelf.repr(vm)?)))
     }
 
     #[pyclassmethod]
     fn __class_getitem__(
         _cls: crate::builtins::PyTypeRef,
-        args: PyObjectRef,
+        object: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult {
         // Convert args to tuple if not already
-        let args_tuple = if let Some(tuple) = args.downcast_ref::<PyTuple>() {
+        let args_tuple = if let Some(tuple) = object.downcast_ref::<PyTuple>() {
             tuple.to_owned()
         } else {
-            PyTuple::new_ref(vec![args], &vm.ctx)
+            PyTuple::new_ref(vec![object], &vm.ctx)
         };
 
         // Check for empty union
-        if args_tuple.is_empty() {
+        if args_tuple.as_slice().is_empty() {
             return Err(vm.new_type_error("Cannot create empty Union"));
         }
 
@@ -193,7 +199,7 @@ impl PyUnion {
     }
 }
 
-fn is_unionable(obj: PyObjectRef, vm: &VirtualMachine) -> bool {
+fn is_unionable(obj: &PyObject, vm: &VirtualMachine) -> bool {
     let cls = obj.class();
     cls.is(vm.ctx.types.none_type)
         || obj.downcastable::<PyType>()
@@ -204,7 +210,7 @@ fn is_unionable(obj: PyObjectRef, vm: &VirtualMachine) -> bool {
 
 fn type_check(arg: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     // Fast path to avoid calling into typing.py
-    if is_unionable(arg.clone(), vm) {
+    if is_unionable(&arg, vm) {
         return Ok(arg);
     }
     let message_str: PyObjectRef = vm
@@ -214,14 +220,14 @@ fn type_check(arg: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     call_typing_func_object(vm, "_type_check", (arg, message_str))
 }
 
-fn has_union_operands(a: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> bool {
+fn has_union_operands(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> bool {
     let union_type = vm.ctx.types.union_type;
     a.class().is(union_type) || b.class().is(union_type)
 }
 
-pub fn or_op(zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-    if !has_union_operands(zelf.clone(), other.clone(), vm)
-        && (!is_unionable(zelf.clone(), vm) || !is_unionable(other.clone(), vm))
+pub(crate) fn or_op(zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    if !has_union_operands(&zelf, &other, vm)
+        && (!is_unionable(&zelf, vm) || !is_unionable(&other, vm))
     {
         return Ok(vm.ctx.not_implemented());
     }
@@ -233,7 +239,7 @@ pub fn or_op(zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine) -> PyRe
 }
 
 fn make_parameters(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-    let parameters = genericalias::make_parameters(args, vm);
+    let parameters = genericalias::make_parameters(args, vm)?;
     let result = dedup_and_flatten_args(&parameters, vm)?;
     Ok(result.args)
 }
@@ -242,7 +248,7 @@ fn flatten_args(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyTupleRef {
     let mut total_args = 0;
     for arg in args {
         if let Some(pyref) = arg.downcast_ref::<PyUnion>() {
-            total_args += pyref.args.len();
+            total_args += pyref.args.as_slice().len();
         } else {
             total_args += 1;
         };
@@ -251,7 +257,7 @@ fn flatten_args(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyTupleRef {
     let mut flattened_args = Vec::with_capacity(total_args);
     for arg in args {
         if let Some(pyref) = arg.downcast_ref::<PyUnion>() {
-            flattened_args.extend(pyref.args.iter().cloned());
+            flattened_args.extend(pyref.args.as_slice().iter().cloned());
         } else if vm.is_none(arg) {
             flattened_args.push(vm.ctx.types.none_type.to_owned().into());
         } else if arg.downcast_ref::<PyStr>().is_some() {
@@ -295,7 +301,7 @@ fn dedup_and_flatten_args(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyResult<U
     // This avoids calling __eq__ when hashes differ, so `int | BadType`
     // doesn't raise even if BadType.__eq__ raises.
 
-    let mut new_args: Vec<PyObjectRef> = Vec::with_capacity(args.len());
+    let mut new_args: Vec<PyObjectRef> = Vec::with_capacity(args.as_slice().len());
 
     // Track hashable elements using a Python set (uses hash + equality)
     let hashable_set = PySet::default().into_ref(&vm.ctx);
@@ -342,7 +348,7 @@ fn dedup_and_flatten_args(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyResult<U
 
     // Create hashable_args frozenset if there are hashable elements
     let hashable_args = if !hashable_list.is_empty() {
-        Some(PyFrozenSet::from_iter(vm, hashable_list.into_iter())?.into_ref(&vm.ctx))
+        Some(PyFrozenSet::from_iter(vm, hashable_list)?.into_ref(&vm.ctx))
     } else {
         None
     };
@@ -363,33 +369,31 @@ fn dedup_and_flatten_args(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyResult<U
 
 pub fn make_union(args: &Py<PyTuple>, vm: &VirtualMachine) -> PyResult {
     let result = dedup_and_flatten_args(args, vm)?;
-    Ok(match result.args.len() {
-        1 => result.args[0].to_owned(),
+    Ok(match result.args.as_slice().len() {
+        1 => result.args.as_slice()[0].to_owned(),
         _ => PyUnion::from_components(result, vm)?.to_pyobject(vm),
     })
 }
 
 impl PyUnion {
-    fn getitem(zelf: PyRef<Self>, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn getitem(zelf: &Py<Self>, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         let new_args = genericalias::subs_parameters(
-            zelf.to_owned().into(),
-            zelf.args.clone(),
-            zelf.parameters.clone(),
+            zelf.as_object(),
+            &zelf.args,
+            &zelf.parameters,
             needle,
             vm,
         )?;
-        let res;
-        if new_args.is_empty() {
-            res = make_union(&new_args, vm)?;
+
+        Ok(if new_args.as_slice().is_empty() {
+            make_union(&new_args, vm)?
         } else {
-            let mut tmp = new_args[0].to_owned();
-            for arg in new_args.iter().skip(1) {
+            let mut tmp = new_args.as_slice()[0].to_owned();
+            for arg in new_args.as_slice().iter().skip(1) {
                 tmp = vm._or(&tmp, arg)?;
             }
-            res = tmp;
-        }
-
-        Ok(res)
+            tmp
+        })
     }
 }
 
@@ -398,7 +402,7 @@ impl AsMapping for PyUnion {
         static AS_MAPPING: LazyLock<PyMappingMethods> = LazyLock::new(|| PyMappingMethods {
             subscript: atomic_func!(|mapping, needle, vm| {
                 let zelf = PyUnion::mapping_downcast(mapping);
-                PyUnion::getitem(zelf.to_owned(), needle.to_owned(), vm)
+                PyUnion::getitem(zelf, needle.to_owned(), vm)
             }),
             ..PyMappingMethods::NOT_IMPLEMENTED
         });
@@ -427,7 +431,7 @@ impl Comparable for PyUnion {
             let other = class_or_notimplemented!(Self, other);
 
             // Check if lengths are equal
-            if zelf.args.len() != other.args.len() {
+            if zelf.args.as_slice().len() != other.args.as_slice().len() {
                 return Ok(PyComparisonValue::Implemented(false));
             }
 
@@ -490,9 +494,9 @@ impl Hashable for PyUnion {
     fn hash(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<hash::PyHash> {
         // If there are any unhashable args from creation time, the union is unhashable
         if let Some(ref unhashable_args) = zelf.unhashable_args {
-            let n = unhashable_args.len();
+            let n = unhashable_args.as_slice().len();
             // Try to hash each previously unhashable arg to get an error
-            for arg in unhashable_args.iter() {
+            for arg in unhashable_args.as_slice() {
                 arg.hash(vm)?;
             }
             // All previously unhashable args somehow became hashable
@@ -517,7 +521,7 @@ impl Hashable for PyUnion {
                 Err(e) => return Err(e),
             }
         }
-        let set = PyFrozenSet::from_iter(vm, args_to_hash.into_iter())?;
+        let set = PyFrozenSet::from_iter(vm, args_to_hash)?;
         PyFrozenSet::hash(&set.into_ref(&vm.ctx), vm)
     }
 }
@@ -540,7 +544,7 @@ impl Representable for PyUnion {
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     let union_type = &context.types.union_type;
     PyUnion::extend_class(context, union_type);
 }

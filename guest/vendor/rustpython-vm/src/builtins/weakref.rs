@@ -4,9 +4,9 @@ use crate::common::{
     hash::{self, PyHash},
 };
 use crate::{
-    AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine,
     class::PyClassImpl,
-    function::{FuncArgs, OptionalArg},
+    function::{FuncArgs, OptionalArg, PyArithmeticValue, PyComparisonValue},
     types::{
         Callable, Comparable, Constructor, Hashable, Initializer, PyComparisonOp, Representable,
     },
@@ -32,6 +32,7 @@ impl PyPayload for PyWeak {
 
 impl Callable for PyWeak {
     type Args = ();
+
     #[inline]
     fn call(zelf: &Py<Self>, _: Self::Args, vm: &VirtualMachine) -> PyResult {
         Ok(vm.unwrap_or_none(zelf.upgrade()))
@@ -47,13 +48,11 @@ impl Constructor for PyWeak {
         let mut positional = args.args.into_iter();
         let referent = positional
             .next()
-            .ok_or_else(|| vm.new_type_error("__new__ expected at least 1 argument, got 0"))?;
-        let callback = positional.next();
+            .ok_or_else(|| vm.new_arity_type_error("__new__", 1..=2, 0))?;
+        let callback = positional.next().filter(|callback| !vm.is_none(callback));
         if let Some(_extra) = positional.next() {
-            return Err(vm.new_type_error(format!(
-                "__new__ expected at most 2 arguments, got {}",
-                3 + positional.count()
-            )));
+            let got = positional.count() + 3;
+            return Err(vm.new_arity_type_error("__new__", 1..=2, got));
         }
         let weak = referent.downgrade_with_typ(callback, cls, vm)?;
         Ok(weak.into())
@@ -68,7 +67,7 @@ impl Initializer for PyWeak {
     type Args = WeakNewArgs;
 
     // weakref_tp_init: accepts args but does nothing (all init done in slot_new)
-    fn init(_zelf: PyRef<Self>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
+    fn init(_zelf: &Py<Self>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
         Ok(())
     }
 }
@@ -84,10 +83,19 @@ impl Initializer for PyWeak {
     ),
     flags(BASETYPE)
 )]
-impl PyWeak {
+impl Py<PyWeak> {
+    #[pygetset]
+    fn __callback__(&self, vm: &VirtualMachine) -> PyObjectRef {
+        vm.unwrap_or_none(self.get_callback())
+    }
+
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 }
 
@@ -122,37 +130,59 @@ impl Comparable for PyWeak {
         other: &PyObject,
         op: PyComparisonOp,
         vm: &VirtualMachine,
-    ) -> PyResult<crate::function::PyComparisonValue> {
+    ) -> PyResult<PyComparisonValue> {
         op.eq_only(|| {
             let other = class_or_notimplemented!(Self, other);
-            let both = zelf.upgrade().and_then(|s| other.upgrade().map(|o| (s, o)));
-            let eq = match both {
-                Some((a, b)) => vm.bool_eq(&a, &b)?,
-                None => zelf.is(other),
-            };
-            Ok(eq.into())
+            let both = zelf.upgrade().zip(other.upgrade());
+            match both {
+                // CPython parity (Objects/weakref.c::weakref_richcompare): use
+                // PyObject_RichCompare on the referents, not the bool variant,
+                // so referent __eq__ runs even when referents share identity.
+                Some((a, b)) => {
+                    let res = a.rich_compare(b, PyComparisonOp::Eq, vm)?;
+                    PyArithmeticValue::from_object(vm, res)
+                        .map(|obj| obj.try_to_bool(vm))
+                        .transpose()
+                }
+                None => Ok(zelf.is(other).into()),
+            }
         })
     }
 }
 
+/// `__name__` when that lookup yields a string. A missing name or a non-string
+/// value is left off the repr.
+fn instance_name(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<String>> {
+    let found =
+        crate::vm::PyMethod::get_special_ex::<false>(obj, identifier!(vm, __name__), vm, true)?;
+    let Some(crate::vm::PyMethod::Attribute(attr)) = found else {
+        return Ok(None);
+    };
+    Ok(attr
+        .downcast_ref::<crate::builtins::PyStr>()
+        .and_then(|name| name.to_str())
+        .map(str::to_owned))
+}
+
 impl Representable for PyWeak {
     #[inline]
-    fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
+    fn repr_str(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
         let id = zelf.get_id();
-        let repr = if let Some(o) = zelf.upgrade() {
-            format!(
-                "<weakref at {:#x}; to '{}' at {:#x}>",
-                id,
-                o.class().name(),
-                o.get_id(),
-            )
-        } else {
-            format!("<weakref at {id:#x}; dead>")
+        let Some(obj) = zelf.upgrade() else {
+            return Ok(format!("<weakref at {id:#x}; dead>"));
         };
-        Ok(repr)
+        let type_name = obj.class().fully_qualified_name(vm)?;
+        let obj_id = obj.get_id();
+        let suffix = match instance_name(&obj, vm)? {
+            Some(name) => format!(" ({name})"),
+            None => String::new(),
+        };
+        Ok(format!(
+            "<weakref at {id:#x}; to '{type_name}' at {obj_id:#x}{suffix}>"
+        ))
     }
 }
 
-pub fn init(context: &'static Context) {
+pub(crate) fn init(context: &'static Context) {
     PyWeak::extend_class(context, context.types.weakref_type);
 }

@@ -1,6 +1,4 @@
-/*! Python `attribute` descriptor class. (PyGetSet)
-
-*/
+//! Python `attribute` descriptor class. (PyGetSet)
 use crate::{
     Py, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine,
     convert::ToPyResult,
@@ -51,8 +49,8 @@ where
     }
 }
 
-pub type PyGetterFunc = Box<py_dyn_fn!(dyn Fn(&VirtualMachine, PyObjectRef) -> PyResult)>;
-pub type PySetterFunc =
+pub(crate) type PyGetterFunc = Box<py_dyn_fn!(dyn Fn(&VirtualMachine, PyObjectRef) -> PyResult)>;
+pub(crate) type PySetterFunc =
     Box<py_dyn_fn!(dyn Fn(&VirtualMachine, PyObjectRef, PySetterValue) -> PyResult<()>)>;
 
 pub trait IntoPyGetterFunc<T>: PyThreadingConstraint + Sized + 'static {

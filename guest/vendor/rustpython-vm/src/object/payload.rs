@@ -7,11 +7,12 @@ use crate::{
 };
 use core::ptr::NonNull;
 
-cfg_if::cfg_if! {
-    if #[cfg(feature = "threading")] {
+cfg_select! {
+    feature = "threading" => {
         pub trait PyThreadingConstraint: Send + Sync {}
         impl<T: Send + Sync> PyThreadingConstraint for T {}
-    } else {
+    }
+    _ => {
         pub trait PyThreadingConstraint {}
         impl<T> PyThreadingConstraint for T {}
     }
@@ -26,6 +27,42 @@ pub(crate) fn cold_downcast_type_error(
     vm.new_downcast_type_error(class, obj)
 }
 
+/// Native subclasses declared with `#[pyclass(base = Base)]` share the base's
+/// payload type ID. Their base field must start at offset zero, and their
+/// payload must start at the same offset inside `Py<T>` as the base payload.
+/// The derived object must also meet the base object's alignment requirement.
+/// The macro checks these conditions at compile time. `repr(C)` on the payload
+/// alone does not guarantee the second condition:
+///
+/// ```compile_fail,E0080
+/// use rustpython_vm::{builtins::PyDict, pyclass};
+///
+/// #[pyclass(module = false, name = "MisalignedDict", base = PyDict)]
+/// #[derive(Debug)]
+/// #[repr(C, align(64))]
+/// struct MisalignedDict {
+///     base: PyDict,
+/// }
+///
+/// #[pyclass]
+/// impl MisalignedDict {}
+/// ```
+///
+/// An enum cannot provide the required base field layout:
+///
+/// ```compile_fail
+/// use rustpython_vm::{builtins::PyDict, pyclass};
+///
+/// #[pyclass(module = false, name = "EnumDict", base = PyDict)]
+/// #[derive(Debug)]
+/// enum EnumDict {
+///     Dict(PyDict),
+///     Empty,
+/// }
+///
+/// #[pyclass]
+/// impl EnumDict {}
+/// ```
 pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
     const PAYLOAD_TYPE_ID: core::any::TypeId = core::any::TypeId::of::<Self>();
 
@@ -47,6 +84,13 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
 
     fn class(ctx: &Context) -> &'static Py<PyType>;
 
+    /// Whether `PyRef::new_ref` skips auto-tracking this type in the GC even
+    /// when it would otherwise qualify (has traverse, dict, or heap type).
+    /// Such objects are created untracked and must be tracked explicitly if
+    /// and when they can become part of a reference cycle. Used by `FrameObject`,
+    /// which is created untracked and tracked lazily only on escape.
+    const NEW_REF_UNTRACKED: bool = false;
+
     /// Whether this type has a freelist. Types with freelists require
     /// immediate (non-deferred) GC untracking during dealloc to prevent
     /// race conditions when the object is reused.
@@ -57,11 +101,13 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
 
     /// Try to push a dead object onto this type's freelist for reuse.
     /// Returns true if the object was stored (caller must NOT free the memory).
-    /// Called before tp_clear, so the payload is still intact.
+    /// Called after tp_clear, so the payload is a cleared husk; implementations
+    /// must not rely on its pre-clear contents.
     ///
     /// # Safety
-    /// `obj` must be a valid pointer to a `PyInner<Self>` with refcount 0.
-    /// The payload is still initialized and can be read for bucket selection.
+    /// `obj` must be a valid pointer to a `Py<Self>` with refcount 0
+    /// whose tp_clear has already run, with no outstanding borrows into the
+    /// payload (`PyRef::new_ref` may pop and reuse the husk immediately).
     #[inline]
     unsafe fn freelist_push(_obj: *mut PyObject) -> bool {
         false
@@ -72,7 +118,7 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
     /// reinitialize `ref_count`, `gc_bits`, and `payload`.
     ///
     /// # Safety
-    /// The returned pointer (if Some) must point to a valid `PyInner<Self>`
+    /// The returned pointer (if Some) must point to a valid `Py<Self>`
     /// whose payload is still initialized from a previous allocation. The caller
     /// will drop and overwrite `payload` before reuse.
     #[inline]
@@ -126,6 +172,34 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
     where
         Self: core::fmt::Debug,
     {
+        self.into_ref_with_type_and_dict(vm, cls, true)
+    }
+
+    /// Like `into_ref_with_type`, but leaves the instance `__dict__` unallocated
+    /// until the first attribute write or `__dict__` access. Only valid for types
+    /// whose attribute protocol materializes the dict lazily via `get_or_insert`.
+    #[inline]
+    fn into_ref_with_type_lazy_dict(
+        self,
+        vm: &VirtualMachine,
+        cls: PyTypeRef,
+    ) -> PyResult<PyRef<Self>>
+    where
+        Self: core::fmt::Debug,
+    {
+        self.into_ref_with_type_and_dict(vm, cls, false)
+    }
+
+    #[inline]
+    fn into_ref_with_type_and_dict(
+        self,
+        vm: &VirtualMachine,
+        cls: PyTypeRef,
+        eager_dict: bool,
+    ) -> PyResult<PyRef<Self>>
+    where
+        Self: core::fmt::Debug,
+    {
         let exact_class = Self::class(&vm.ctx);
         if cls.fast_issubclass(exact_class) {
             if exact_class.slots.basicsize != cls.slots.basicsize {
@@ -144,7 +218,12 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
                 }
                 return Err(_into_ref_size_error(vm, &cls, exact_class));
             }
-            Ok(self._into_ref(cls, &vm.ctx))
+            let dict = if eager_dict && cls.slots.flags.has_feature(PyTypeFlags::HAS_DICT) {
+                Some(vm.ctx.new_dict())
+            } else {
+                None
+            };
+            Ok(PyRef::new_ref(self, cls, dict))
         } else {
             #[cold]
             #[inline(never)]
@@ -155,7 +234,7 @@ pub trait PyPayload: MaybeTraverse + PyThreadingConstraint + Sized + 'static {
             ) -> PyBaseExceptionRef {
                 vm.new_type_error(format!(
                     "'{}' is not a subtype of '{}'",
-                    &cls.name(),
+                    cls.name(),
                     exact_class.name()
                 ))
             }

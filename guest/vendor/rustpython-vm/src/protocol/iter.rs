@@ -7,8 +7,7 @@ use crate::{
 use core::borrow::Borrow;
 use core::ops::Deref;
 
-/// Iterator Protocol
-// https://docs.python.org/3/c-api/iter.html
+/// [Iterator Protocol](https://docs.python.org/3/c-api/iter.html).
 #[derive(Debug, Clone)]
 #[repr(transparent)]
 pub struct PyIter<O = PyObjectRef>(O)
@@ -17,13 +16,17 @@ where
 
 unsafe impl<O: Borrow<PyObject>> Traverse for PyIter<O> {
     fn traverse(&self, tracer_fn: &mut TraverseFn<'_>) {
-        self.0.borrow().traverse(tracer_fn);
+        // Report the iterator itself, not its referents: an owner holding a
+        // `PyIter` owns the iterator object, and reporting what the iterator
+        // points at instead leaves the iterator's own reference unaccounted
+        // for, so a cycle running through it is never collected.
+        tracer_fn(self.0.borrow());
     }
 }
 
 impl PyIter<PyObjectRef> {
     pub fn check(obj: &PyObject) -> bool {
-        obj.class().slots.iternext.load().is_some()
+        obj.class().slots().iternext.load().is_some()
     }
 }
 
@@ -31,9 +34,11 @@ impl<O> PyIter<O>
 where
     O: Borrow<PyObject>,
 {
+    #[must_use]
     pub const fn new(obj: O) -> Self {
         Self(obj)
     }
+
     pub fn next(&self, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
         let iternext = self
             .0
@@ -45,21 +50,16 @@ where
             .ok_or_else(|| {
                 vm.new_type_error(format!(
                     "'{}' object is not an iterator",
-                    self.0.borrow().class().name()
+                    self.0.borrow().class().slot_name()
                 ))
             })?;
         iternext(self.0.borrow(), vm)
     }
 
+    /// Walks the iterator without asking it how long it is. Almost nothing
+    /// asks: a loop over an iterator takes no room up front, so what the
+    /// object would have answered -- slowly, or by raising -- never runs.
     pub fn iter<'a, 'b, U>(
-        &'b self,
-        vm: &'a VirtualMachine,
-    ) -> PyResult<PyIterIter<'a, U, &'b PyObject>> {
-        let length_hint = vm.length_hint_opt(self.as_ref().to_owned())?;
-        Ok(PyIterIter::new(vm, self.0.borrow(), length_hint))
-    }
-
-    pub fn iter_without_hint<'a, 'b, U>(
         &'b self,
         vm: &'a VirtualMachine,
     ) -> PyResult<PyIterIter<'a, U, &'b PyObject>> {
@@ -68,8 +68,19 @@ where
 }
 
 impl PyIter<PyObjectRef> {
-    /// Returns an iterator over this sequence of objects.
-    pub fn into_iter<U>(self, vm: &VirtualMachine) -> PyResult<PyIterIter<'_, U, PyObjectRef>> {
+    /// Returns an iterator over this sequence of objects. See [`Self::iter`]
+    /// for why it does not ask how long the iterator is.
+    pub fn into_iter<U>(self, vm: &VirtualMachine) -> PyIterIter<'_, U, PyObjectRef> {
+        PyIterIter::new(vm, self.0, None)
+    }
+
+    /// [`Self::into_iter`] for a caller that fills a sized container from the
+    /// iterator, the way `PySequence_Fast()` does. It asks how much room that
+    /// takes and answers with whatever asking raised.
+    pub fn into_iter_sized<U>(
+        self,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyIterIter<'_, U, PyObjectRef>> {
         let length_hint = vm.length_hint_opt(self.as_object().to_owned())?;
         Ok(PyIterIter::new(vm, self.0, length_hint))
     }
@@ -125,7 +136,7 @@ impl TryFromObject for PyIter<PyObjectRef> {
     // in the vm when a for loop is entered. Next, it is used when the builtin
     // function 'iter' is called.
     fn try_from_object(vm: &VirtualMachine, iter_target: PyObjectRef) -> PyResult<Self> {
-        let get_iter = iter_target.class().slots.iter.load();
+        let get_iter = iter_target.class().slots().iter.load();
         if let Some(get_iter) = get_iter {
             let iter = get_iter(iter_target, vm)?;
             if Self::check(&iter) {
@@ -133,7 +144,7 @@ impl TryFromObject for PyIter<PyObjectRef> {
             } else {
                 Err(vm.new_type_error(format!(
                     "iter() returned non-iterator of type '{}'",
-                    iter.class().name()
+                    iter.class().slot_name()
                 )))
             }
         } else if let Ok(seq_iter) = PySequenceIterator::new(iter_target.clone(), vm) {
@@ -141,7 +152,7 @@ impl TryFromObject for PyIter<PyObjectRef> {
         } else {
             Err(vm.new_type_error(format!(
                 "'{}' object is not iterable",
-                iter_target.class().name()
+                iter_target.class().slot_name()
             )))
         }
     }
@@ -193,7 +204,7 @@ impl PyIterReturn {
         match self {
             Self::Return(obj) => Ok(obj),
             Self::StopIteration(v) => Err({
-                let args = if let Some(v) = v { vec![v] } else { Vec::new() };
+                let args = v.map_or_else(Vec::new, |v| vec![v]);
                 vm.new_exception(vm.ctx.exceptions.stop_async_iteration.to_owned(), args)
             }),
         }

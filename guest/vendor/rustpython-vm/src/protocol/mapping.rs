@@ -1,3 +1,5 @@
+use crossbeam_utils::atomic::AtomicCell;
+
 use crate::{
     AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine,
     builtins::{
@@ -7,12 +9,9 @@ use crate::{
     convert::ToPyResult,
     object::{Traverse, TraverseFn},
 };
-use crossbeam_utils::atomic::AtomicCell;
 
-// Mapping protocol
-// https://docs.python.org/3/c-api/mapping.html
-
-#[allow(clippy::type_complexity)]
+/// [Mapping protocol](https://docs.python.org/3/c-api/mapping.html)
+#[expect(clippy::type_complexity)]
 #[derive(Default)]
 pub struct PyMappingSlots {
     pub length: AtomicCell<Option<fn(PyMapping<'_>, &VirtualMachine) -> PyResult<usize>>>,
@@ -29,25 +28,28 @@ impl core::fmt::Debug for PyMappingSlots {
 }
 
 impl PyMappingSlots {
+    #[must_use]
     pub fn has_subscript(&self) -> bool {
         self.subscript.load().is_some()
     }
 
-    /// Copy from static PyMappingMethods
+    /// Copy from static [`PyMappingMethods`].
     pub fn copy_from(&self, methods: &PyMappingMethods) {
         if let Some(f) = methods.length {
             self.length.store(Some(f));
         }
+
         if let Some(f) = methods.subscript {
             self.subscript.store(Some(f));
         }
+
         if let Some(f) = methods.ass_subscript {
             self.ass_subscript.store(Some(f));
         }
     }
 }
 
-#[allow(clippy::type_complexity)]
+#[expect(clippy::type_complexity)]
 #[derive(Default)]
 pub struct PyMappingMethods {
     pub length: Option<fn(PyMapping<'_>, &VirtualMachine) -> PyResult<usize>>,
@@ -71,7 +73,8 @@ impl PyMappingMethods {
 }
 
 impl PyObject {
-    pub fn mapping_unchecked(&self) -> PyMapping<'_> {
+    #[must_use]
+    pub const fn mapping_unchecked(&self) -> PyMapping<'_> {
         PyMapping { obj: self }
     }
 
@@ -80,7 +83,10 @@ impl PyObject {
         if mapping.check() {
             Ok(mapping)
         } else {
-            Err(vm.new_type_error(format!("{} is not a mapping object", self.class())))
+            Err(vm.new_type_error(format!(
+                "{} is not a mapping object",
+                self.class().slot_name()
+            )))
         }
     }
 }
@@ -105,11 +111,13 @@ impl AsRef<PyObject> for PyMapping<'_> {
 
 impl PyMapping<'_> {
     #[inline]
+    #[must_use]
     pub fn slots(&self) -> &PyMappingSlots {
-        &self.obj.class().slots.as_mapping
+        &self.obj.class().slots().as_mapping
     }
 
     #[inline]
+    #[must_use]
     pub fn check(&self) -> bool {
         self.slots().has_subscript()
     }
@@ -118,12 +126,24 @@ impl PyMapping<'_> {
         self.slots().length.load().map(|f| f(self, vm))
     }
 
+    // Py_ssize_t PyMapping_Size(PyObject *o)
     pub fn length(self, vm: &VirtualMachine) -> PyResult<usize> {
         self.length_opt(vm).ok_or_else(|| {
-            vm.new_type_error(format!(
-                "object of type '{}' has no len() or not a mapping",
-                self.obj.class()
-            ))
+            let name = self.obj.class().slot_name();
+            // Something that measures itself as a sequence is no mapping at all.
+            let msg = if self
+                .obj
+                .sequence_unchecked()
+                .slots()
+                .length
+                .load()
+                .is_some()
+            {
+                format!("{name} is not a mapping")
+            } else {
+                format!("object of type '{name}' has no len()")
+            };
+            vm.new_type_error(msg)
         })?
     }
 
@@ -141,10 +161,9 @@ impl PyMapping<'_> {
     }
 
     fn _subscript(self, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-        let f =
-            self.slots().subscript.load().ok_or_else(|| {
-                vm.new_type_error(format!("{} is not a mapping", self.obj.class()))
-            })?;
+        let f = self.slots().subscript.load().ok_or_else(|| {
+            vm.new_type_error(format!("{} is not a mapping", self.obj.class().slot_name()))
+        })?;
         f(self, needle, vm)
     }
 
@@ -157,7 +176,7 @@ impl PyMapping<'_> {
         let f = self.slots().ass_subscript.load().ok_or_else(|| {
             vm.new_type_error(format!(
                 "'{}' object does not support item assignment",
-                self.obj.class()
+                self.obj.class().slot_name()
             ))
         })?;
         f(self, needle, value, vm)
@@ -200,9 +219,9 @@ impl PyMapping<'_> {
         let iter = meth_output.get_iter(vm).map_err(|_| {
             vm.new_type_error(format!(
                 "{}.{}() returned a non-iterable (type {})",
-                self.obj.class(),
+                self.obj.class().slot_name(),
                 method_name.as_str(),
-                meth_output.class()
+                meth_output.class().slot_name()
             ))
         })?;
 

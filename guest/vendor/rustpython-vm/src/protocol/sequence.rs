@@ -1,18 +1,18 @@
+//! [Sequence Protocol](https://docs.python.org/3/c-api/sequence.html)
+
+use crossbeam_utils::atomic::AtomicCell;
+use itertools::Itertools;
+
 use crate::{
-    PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine,
+    AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine,
     builtins::{PyList, PyListRef, PySlice, PyTuple, PyTupleRef},
     convert::ToPyObject,
     function::PyArithmeticValue,
     object::{Traverse, TraverseFn},
     protocol::PyNumberBinaryOp,
 };
-use crossbeam_utils::atomic::AtomicCell;
-use itertools::Itertools;
 
-// Sequence Protocol
-// https://docs.python.org/3/c-api/sequence.html
-
-#[allow(clippy::type_complexity)]
+#[expect(clippy::type_complexity)]
 #[derive(Default)]
 pub struct PySequenceSlots {
     pub length: AtomicCell<Option<fn(PySequence<'_>, &VirtualMachine) -> PyResult<usize>>>,
@@ -40,36 +40,56 @@ impl PySequenceSlots {
         self.item.load().is_some()
     }
 
+    /// Whether any slot is filled, which is what a non-null `tp_as_sequence`
+    /// amounts to for a statically declared type.
+    pub fn has_any(&self) -> bool {
+        self.length.load().is_some()
+            || self.concat.load().is_some()
+            || self.repeat.load().is_some()
+            || self.item.load().is_some()
+            || self.ass_item.load().is_some()
+            || self.contains.load().is_some()
+            || self.inplace_concat.load().is_some()
+            || self.inplace_repeat.load().is_some()
+    }
+
     /// Copy from static PySequenceMethods
     pub fn copy_from(&self, methods: &PySequenceMethods) {
         if let Some(f) = methods.length {
             self.length.store(Some(f));
         }
+
         if let Some(f) = methods.concat {
             self.concat.store(Some(f));
         }
+
         if let Some(f) = methods.repeat {
             self.repeat.store(Some(f));
         }
+
         if let Some(f) = methods.item {
             self.item.store(Some(f));
         }
+
         if let Some(f) = methods.ass_item {
             self.ass_item.store(Some(f));
         }
+
         if let Some(f) = methods.contains {
             self.contains.store(Some(f));
         }
+
         if let Some(f) = methods.inplace_concat {
             self.inplace_concat.store(Some(f));
         }
+
         if let Some(f) = methods.inplace_repeat {
             self.inplace_repeat.store(Some(f));
         }
     }
 }
 
-#[allow(clippy::type_complexity)]
+#[expect(clippy::type_complexity)]
 #[derive(Default)]
 pub struct PySequenceMethods {
     pub length: Option<fn(PySequence<'_>, &VirtualMachine) -> PyResult<usize>>,
@@ -104,7 +124,7 @@ impl PySequenceMethods {
 
 impl PyObject {
     #[inline]
-    pub fn sequence_unchecked(&self) -> PySequence<'_> {
+    pub const fn sequence_unchecked(&self) -> PySequence<'_> {
         PySequence { obj: self }
     }
 
@@ -113,7 +133,7 @@ impl PyObject {
         if seq.check() {
             Ok(seq)
         } else {
-            Err(vm.new_type_error(format!("'{}' is not a sequence", self.class())))
+            Err(vm.new_type_error(format!("{} is not a sequence", self.class().slot_name())))
         }
     }
 }
@@ -131,10 +151,12 @@ unsafe impl Traverse for PySequence<'_> {
 
 impl PySequence<'_> {
     #[inline]
+    #[must_use]
     pub fn slots(&self) -> &PySequenceSlots {
-        &self.obj.class().slots.as_sequence
+        &self.obj.class().slots().as_sequence
     }
 
+    #[must_use]
     pub fn check(&self) -> bool {
         self.slots().has_item()
     }
@@ -143,12 +165,17 @@ impl PySequence<'_> {
         self.slots().length.load().map(|f| f(self, vm))
     }
 
+    // Py_ssize_t PySequence_Size(PyObject *s)
     pub fn length(self, vm: &VirtualMachine) -> PyResult<usize> {
         self.length_opt(vm).ok_or_else(|| {
-            vm.new_type_error(format!(
-                "'{}' is not a sequence or has no len()",
-                self.obj.class()
-            ))
+            let name = self.obj.class().slot_name();
+            // Something that measures itself as a mapping is no sequence at all.
+            let msg = if self.obj.mapping_unchecked().slots().length.load().is_some() {
+                format!("{name} is not a sequence")
+            } else {
+                format!("object of type '{name}' has no len()")
+            };
+            vm.new_type_error(msg)
         })?
     }
 
@@ -167,7 +194,7 @@ impl PySequence<'_> {
 
         Err(vm.new_type_error(format!(
             "'{}' object can't be concatenated",
-            self.obj.class()
+            self.obj.class().slot_name()
         )))
     }
 
@@ -184,7 +211,10 @@ impl PySequence<'_> {
             }
         }
 
-        Err(vm.new_type_error(format!("'{}' object can't be repeated", self.obj.class())))
+        Err(vm.new_type_error(format!(
+            "'{}' object can't be repeated",
+            self.obj.class().slot_name()
+        )))
     }
 
     pub fn inplace_concat(self, other: &PyObject, vm: &VirtualMachine) -> PyResult {
@@ -197,7 +227,12 @@ impl PySequence<'_> {
 
         // if both arguments appear to be sequences, try fallback to __iadd__
         if self.check() && other.sequence_unchecked().check() {
-            let ret = vm._iadd(self.obj, other)?;
+            let ret = vm.binary_iop1(
+                self.obj,
+                other,
+                PyNumberBinaryOp::InplaceAdd,
+                PyNumberBinaryOp::Add,
+            )?;
             if let PyArithmeticValue::Implemented(ret) = PyArithmeticValue::from_object(vm, ret) {
                 return Ok(ret);
             }
@@ -205,7 +240,7 @@ impl PySequence<'_> {
 
         Err(vm.new_type_error(format!(
             "'{}' object can't be concatenated",
-            self.obj.class()
+            self.obj.class().slot_name()
         )))
     }
 
@@ -213,43 +248,72 @@ impl PySequence<'_> {
         if let Some(f) = self.slots().inplace_repeat.load() {
             return f(self, n, vm);
         }
+
         if let Some(f) = self.slots().repeat.load() {
             return f(self, n, vm);
         }
 
         if self.check() {
-            let ret = vm._imul(self.obj, &n.to_pyobject(vm))?;
+            let ret = vm.binary_iop1(
+                self.obj,
+                &n.to_pyobject(vm),
+                PyNumberBinaryOp::InplaceMultiply,
+                PyNumberBinaryOp::Multiply,
+            )?;
             if let PyArithmeticValue::Implemented(ret) = PyArithmeticValue::from_object(vm, ret) {
                 return Ok(ret);
             }
         }
 
-        Err(vm.new_type_error(format!("'{}' object can't be repeated", self.obj.class())))
+        Err(vm.new_type_error(format!(
+            "'{}' object can't be repeated",
+            self.obj.class().slot_name()
+        )))
     }
 
     pub fn get_item(self, i: isize, vm: &VirtualMachine) -> PyResult {
         if let Some(f) = self.slots().item.load() {
             return f(self, i, vm);
         }
-        Err(vm.new_type_error(format!(
-            "'{}' is not a sequence or does not support indexing",
-            self.obj.class()
-        )))
+
+        let name = self.obj.class().slot_name();
+        // Something that subscripts itself as a mapping is no sequence at all.
+        let msg = if self
+            .obj
+            .mapping_unchecked()
+            .slots()
+            .subscript
+            .load()
+            .is_some()
+        {
+            format!("{name} is not a sequence")
+        } else {
+            format!("'{name}' object does not support indexing")
+        };
+        Err(vm.new_type_error(msg))
     }
 
     fn _ass_item(self, i: isize, value: Option<PyObjectRef>, vm: &VirtualMachine) -> PyResult<()> {
         if let Some(f) = self.slots().ass_item.load() {
             return f(self, i, value, vm);
         }
-        Err(vm.new_type_error(format!(
-            "'{}' is not a sequence or doesn't support item {}",
-            self.obj.class(),
-            if value.is_some() {
-                "assignment"
-            } else {
-                "deletion"
-            }
-        )))
+
+        let name = self.obj.class().slot_name();
+        let msg = if self
+            .obj
+            .mapping_unchecked()
+            .slots()
+            .ass_subscript
+            .load()
+            .is_some()
+        {
+            format!("{name} is not a sequence")
+        } else if value.is_some() {
+            format!("'{name}' object does not support item assignment")
+        } else {
+            format!("'{name}' object doesn't support item deletion")
+        };
+        Err(vm.new_type_error(msg))
     }
 
     pub fn set_item(self, i: isize, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
@@ -269,12 +333,15 @@ impl PySequence<'_> {
             };
             mapping.subscript(&slice.into_pyobject(vm), vm)
         } else {
-            Err(vm.new_type_error(format!("'{}' object is unsliceable", self.obj.class())))
+            Err(vm.new_type_error(format!(
+                "'{}' object is unsliceable",
+                self.obj.class().slot_name()
+            )))
         }
     }
 
     fn _ass_slice(
-        &self,
+        self,
         start: isize,
         stop: isize,
         value: Option<PyObjectRef>,
@@ -291,7 +358,7 @@ impl PySequence<'_> {
         } else {
             Err(vm.new_type_error(format!(
                 "'{}' object doesn't support slice {}",
-                self.obj.class(),
+                self.obj.class().slot_name(),
                 if value.is_some() {
                     "assignment"
                 } else {
@@ -328,8 +395,7 @@ impl PySequence<'_> {
     }
 
     pub fn list(&self, vm: &VirtualMachine) -> PyResult<PyListRef> {
-        let list = vm.ctx.new_list(self.obj.try_to_value(vm)?);
-        Ok(list)
+        Ok(vm.ctx.new_list(self.obj.try_to_value(vm)?))
     }
 
     pub fn count(&self, target: &PyObject, vm: &VirtualMachine) -> PyResult<usize> {
@@ -352,20 +418,17 @@ impl PySequence<'_> {
     }
 
     pub fn index(&self, target: &PyObject, vm: &VirtualMachine) -> PyResult<usize> {
-        let mut index: isize = -1;
-
         let iter = self.obj.to_owned().get_iter(vm)?;
         let iter = iter.iter::<PyObjectRef>(vm)?;
 
-        for elem in iter {
-            if index == isize::MAX {
+        for (index, elem) in iter.enumerate() {
+            if isize::try_from(index).is_err() {
                 return Err(vm.new_overflow_error("index exceeds C integer size"));
             }
-            index += 1;
 
             let elem = elem?;
             if vm.bool_eq(&elem, target)? {
-                return Ok(index as usize);
+                return Ok(index);
             }
         }
 
@@ -376,21 +439,34 @@ impl PySequence<'_> {
     where
         F: FnMut(&PyObject) -> PyResult<R>,
     {
+        let mut v = Vec::new();
         if let Some(tuple) = self.obj.downcast_ref_if_exact::<PyTuple>(vm) {
-            tuple.iter().map(|x| f(x.as_ref())).collect()
+            v.try_reserve_exact(tuple.len())
+                .map_err(|_| vm.no_memory_error())?;
+            for x in tuple.as_slice() {
+                v.push(f(x.as_ref())?);
+            }
         } else if let Some(list) = self.obj.downcast_ref_if_exact::<PyList>(vm) {
-            list.borrow_vec().iter().map(|x| f(x.as_ref())).collect()
+            let elements = list.borrow_vec();
+            v.try_reserve_exact(elements.len())
+                .map_err(|_| vm.no_memory_error())?;
+            for x in elements.iter() {
+                v.push(f(x.as_ref())?);
+            }
         } else {
             let iter = self.obj.to_owned().get_iter(vm)?;
             let iter = iter.iter::<PyObjectRef>(vm)?;
             let len = self.length(vm).unwrap_or(0);
-            let mut v = Vec::with_capacity(len);
+            v.try_reserve_exact(len).map_err(|_| vm.no_memory_error())?;
             for x in iter {
-                v.push(f(x?.as_ref())?);
+                let item = f(x?.as_ref())?;
+                if v.len() == v.capacity() {
+                    v.try_reserve(1).map_err(|_| vm.no_memory_error())?;
+                }
+                v.push(item);
             }
-            v.shrink_to_fit();
-            Ok(v)
         }
+        Ok(v)
     }
 
     pub fn contains(self, target: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
@@ -398,7 +474,19 @@ impl PySequence<'_> {
             return f(self, target, vm);
         }
 
-        let iter = self.obj.to_owned().get_iter(vm)?;
+        // CPython parity: when neither __contains__ nor __iter__ is available,
+        // `PySequence_Contains` rewords the get_iter TypeError into the
+        // membership-test wording. Other exception types propagate unchanged.
+        let iter = self.obj.to_owned().get_iter(vm).map_err(|e| {
+            if e.fast_isinstance(vm.ctx.exceptions.type_error) {
+                vm.new_type_error(format!(
+                    "argument of type '{}' is not a container or iterable",
+                    self.obj.class().slot_name()
+                ))
+            } else {
+                e
+            }
+        })?;
         let iter = iter.iter::<PyObjectRef>(vm)?;
 
         for elem in iter {
@@ -408,5 +496,121 @@ impl PySequence<'_> {
             }
         }
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Interpreter, builtins::PyRange};
+    use core::cell::Cell;
+
+    #[derive(Debug)]
+    struct Converted<'a>(&'a Cell<usize>);
+
+    impl Drop for Converted<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn unsupported_inplace_operations_keep_sequence_errors() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let range = PyRange {
+                start: vm.ctx.new_int(0),
+                stop: vm.ctx.new_int(3),
+                step: vm.ctx.new_int(1),
+            }
+            .into_ref(&vm.ctx);
+            let sequence = range.as_object().sequence_unchecked();
+            for (result, message) in [
+                (
+                    sequence.inplace_repeat(2, vm),
+                    "'range' object can't be repeated",
+                ),
+                (
+                    sequence.inplace_concat(range.as_object(), vm),
+                    "'range' object can't be concatenated",
+                ),
+            ] {
+                let error = result.unwrap_err();
+                assert!(error.fast_isinstance(vm.ctx.exceptions.type_error));
+                let actual: String = error.args().as_slice()[0].try_to_value(vm).unwrap();
+                assert_eq!(actual, message);
+            }
+        });
+    }
+
+    #[test]
+    fn conversion_and_partial_result_cleanup() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let elements: Vec<PyObjectRef> =
+                (0..20).map(|value| vm.ctx.new_int(value).into()).collect();
+            let list = vm.ctx.new_list(elements.clone());
+            let iterator = list.as_object().get_iter(vm).unwrap();
+            assert!(iterator.sequence_unchecked().length_opt(vm).is_none());
+            let sequences: [PyObjectRef; 3] = [
+                vm.ctx.new_tuple(elements).into(),
+                list.clone().into(),
+                iterator.into(),
+            ];
+            for sequence in sequences {
+                let values: Vec<i32> = sequence
+                    .sequence_unchecked()
+                    .extract(|item| item.try_to_value(vm), vm)
+                    .unwrap();
+                assert_eq!(values, (0..20).collect::<Vec<_>>());
+            }
+
+            let iterator = list.as_object().get_iter(vm).unwrap();
+            let error = vm.new_value_error("conversion failed");
+            let dropped = Cell::new(0);
+            let mut calls = 0;
+            let raised = iterator
+                .sequence_unchecked()
+                .extract(
+                    |_| {
+                        calls += 1;
+                        if calls == 3 {
+                            Err(error.clone())
+                        } else {
+                            Ok(Converted(&dropped))
+                        }
+                    },
+                    vm,
+                )
+                .unwrap_err();
+            assert!(raised.is(&error));
+            assert_eq!(calls, 3);
+            assert_eq!(dropped.get(), 2);
+        });
+    }
+
+    #[test]
+    fn capacity_overflow_precedes_conversion() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let range = PyRange {
+                start: vm.ctx.new_int(0),
+                stop: vm.ctx.new_int(isize::MAX),
+                step: vm.ctx.new_int(1),
+            }
+            .into_ref(&vm.ctx);
+            let called = Cell::new(false);
+            // The byte capacity exceeds isize::MAX; no large allocation is attempted.
+            let error = range
+                .as_object()
+                .sequence_unchecked()
+                .extract(
+                    |_| {
+                        called.set(true);
+                        Ok(0u64)
+                    },
+                    vm,
+                )
+                .unwrap_err();
+            assert!(error.fast_isinstance(vm.ctx.exceptions.memory_error));
+            assert!(!called.get());
+        });
     }
 }

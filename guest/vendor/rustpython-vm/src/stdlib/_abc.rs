@@ -9,11 +9,11 @@ pub(crate) use _abc::module_def;
 mod _abc {
     use crate::{
         AsObject, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
-        builtins::{PyFrozenSet, PyList, PySet, PyStr, PyTupleRef, PyTypeRef, PyWeak},
+        builtins::{PyFrozenSet, PyList, PySet, PyStr, PyTupleRef, PyType, PyTypeRef, PyWeak},
         common::lock::PyRwLock,
         convert::ToPyObject,
         protocol::PyIterReturn,
-        types::Constructor,
+        types::{Constructor, PyTypeFlags},
     };
     use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,7 +28,7 @@ mod _abc {
         ABC_INVALIDATION_COUNTER.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Internal state held by ABC machinery.
+    // Internal state held by ABC machinery.
     #[pyattr]
     #[pyclass(name = "_abc_data", module = "_abc")]
     #[derive(Debug, PyPayload)]
@@ -43,7 +43,7 @@ mod _abc {
     #[pyclass(with(Constructor))]
     impl AbcData {
         fn new() -> Self {
-            AbcData {
+            Self {
                 registry: PyRwLock::new(None),
                 cache: PyRwLock::new(None),
                 negative_cache: PyRwLock::new(None),
@@ -68,7 +68,7 @@ mod _abc {
             _args: Self::Args,
             _vm: &VirtualMachine,
         ) -> PyResult<Self> {
-            Ok(AbcData::new())
+            Ok(Self::new())
         }
     }
 
@@ -134,7 +134,6 @@ mod _abc {
         Ok(())
     }
 
-    /// Returns the current ABC cache token.
     #[pyfunction]
     fn get_cache_token() -> u64 {
         get_invalidation_counter()
@@ -174,13 +173,13 @@ mod _abc {
             .downcast()
             .map_err(|_| vm.new_type_error("__bases__ is not a tuple"))?;
 
-        for base in bases.iter() {
+        for base in bases.as_slice() {
             if let Ok(base_abstracts) = base.get_attr("__abstractmethods__", vm) {
                 let iter = base_abstracts.get_iter(vm)?;
                 while let PyIterReturn::Return(key) = iter.next(vm)? {
                     // Try to get the attribute from cls - key should be a string
                     if let Some(key_str) = key.downcast_ref::<PyStr>()
-                        && let Some(value) = vm.get_attribute_opt(cls.to_owned(), key_str)?
+                        && let Some(value) = vm.get_attribute_opt(cls, key_str)?
                         && let Ok(is_abstract) = value.get_attr("__isabstractmethod__", vm)
                         && is_abstract.try_to_bool(vm)?
                     {
@@ -191,28 +190,37 @@ mod _abc {
         }
 
         // Set __abstractmethods__
-        let abstracts_set = PyFrozenSet::from_iter(vm, abstracts.into_iter())?;
+        let abstracts_set = PyFrozenSet::from_iter(vm, abstracts)?;
         cls.set_attr("__abstractmethods__", abstracts_set.into_pyobject(vm), vm)?;
 
         Ok(())
     }
 
-    /// Internal ABC helper for class set-up. Should be never used outside abc module.
+    #[derive(FromArgs)]
+    struct AbcSelf {
+        #[pyarg(positional, name = "self")]
+        cls: PyObjectRef,
+    }
+
     #[pyfunction]
-    fn _abc_init(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn _abc_init(AbcSelf { cls }: AbcSelf, vm: &VirtualMachine) -> PyResult<()> {
         compute_abstract_methods(&cls, vm)?;
 
         // Set up inheritance registry
         let data = AbcData::new();
         cls.set_attr("_abc_impl", data.to_pyobject(vm), vm)?;
 
+        if let Some(cls_type) = cls.downcast_ref::<PyType>() {
+            let abstracts = cls.get_attr("__abstractmethods__", vm)?;
+            cls_type.set_is_abstract(abstracts.try_to_bool(vm)?);
+        }
+
         Ok(())
     }
 
-    /// Internal ABC helper for subclass registration. Should be never used outside abc module.
     #[pyfunction]
     fn _abc_register(
-        cls: PyObjectRef,
+        AbcSelf { cls }: AbcSelf,
         subclass: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
@@ -238,13 +246,26 @@ mod _abc {
         // Invalidate negative cache
         increment_invalidation_counter();
 
+        if let Some(cls_type) = cls.downcast_ref::<PyType>()
+            && let Some(subclass_type) = subclass.downcast_ref::<PyType>()
+        {
+            // _abc_register propagates Py_TPFLAGS_SEQUENCE/MAPPING
+            // recursively so MATCH_SEQUENCE/MATCH_MAPPING see ABC registration.
+            let collection_flags = cls_type.slots.flags.load() & PyTypeFlags::COLLECTION;
+            if !subclass_type.is(vm.ctx.types.str_type)
+                && !subclass_type.is(vm.ctx.types.bytes_type)
+                && !subclass_type.is(vm.ctx.types.bytearray_type)
+            {
+                subclass_type.set_abc_collection_flags_recursive(collection_flags);
+            }
+        }
+
         Ok(subclass)
     }
 
-    /// Internal ABC helper for instance checks. Should be never used outside abc module.
     #[pyfunction]
     fn _abc_instancecheck(
-        cls: PyObjectRef,
+        AbcSelf { cls }: AbcSelf,
         instance: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
@@ -271,9 +292,9 @@ mod _abc {
         }
 
         // Call __subclasscheck__ on subclass
-        let result = vm.call_method(&cls, "__subclasscheck__", (subclass.clone(),))?;
+        let result = vm.call_method(&cls, "__subclasscheck__", (subclass,))?;
 
-        match result.clone().try_to_bool(vm) {
+        match result.try_to_bool(vm) {
             Ok(true) => Ok(result),
             Ok(false) => {
                 // Also try with subtype
@@ -302,7 +323,7 @@ mod _abc {
         drop(registry_opt);
 
         // Make a local copy to protect against concurrent modifications
-        let registry_copy = PyFrozenSet::from_iter(vm, registry.elements().into_iter())?;
+        let registry_copy = PyFrozenSet::from_iter(vm, registry.elements())?;
 
         for weak_ref_obj in registry_copy.elements() {
             if let Ok(weak_ref) = weak_ref_obj.downcast::<PyWeak>()
@@ -317,10 +338,9 @@ mod _abc {
         Ok(None)
     }
 
-    /// Internal ABC helper for subclass checks. Should be never used outside abc module.
     #[pyfunction]
     fn _abc_subclasscheck(
-        cls: PyObjectRef,
+        AbcSelf { cls }: AbcSelf,
         subclass: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
@@ -361,9 +381,8 @@ mod _abc {
             return Ok(false);
         }
         if !ok.is(&vm.ctx.not_implemented) {
-            return Err(vm.new_exception_msg(
-                vm.ctx.exceptions.assertion_error.to_owned(),
-                "__subclasshook__ must return either False, True, or NotImplemented".into(),
+            return Err(vm.new_assertion_error(
+                "__subclasshook__ must return either False, True, or NotImplemented",
             ));
         }
 
@@ -404,9 +423,8 @@ mod _abc {
         Ok(false)
     }
 
-    /// Internal ABC helper for cache and registry debugging.
     #[pyfunction]
-    fn _get_dump(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+    fn _get_dump(AbcSelf { cls }: AbcSelf, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
         let impl_data = get_impl(&cls, vm)?;
 
         let registry = {
@@ -446,9 +464,8 @@ mod _abc {
         ]))
     }
 
-    /// Internal ABC helper to reset registry of a given class.
     #[pyfunction]
-    fn _reset_registry(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn _reset_registry(AbcSelf { cls }: AbcSelf, vm: &VirtualMachine) -> PyResult<()> {
         let impl_data = get_impl(&cls, vm)?;
         // Clone set ref and drop lock before calling into VM to avoid reentrancy
         let set = impl_data.registry.read().clone();
@@ -458,9 +475,8 @@ mod _abc {
         Ok(())
     }
 
-    /// Internal ABC helper to reset both caches of a given class.
     #[pyfunction]
-    fn _reset_caches(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn _reset_caches(AbcSelf { cls }: AbcSelf, vm: &VirtualMachine) -> PyResult<()> {
         let impl_data = get_impl(&cls, vm)?;
 
         // Clone set refs and drop locks before calling into VM to avoid reentrancy

@@ -3,7 +3,6 @@
 mod array;
 mod base;
 mod function;
-mod library;
 mod pointer;
 mod simple;
 mod structure;
@@ -15,19 +14,13 @@ use crate::{
     class::PyClassImpl,
     types::TypeDataRef,
 };
-use core::ffi::{
-    c_double, c_float, c_int, c_long, c_longlong, c_schar, c_short, c_uchar, c_uint, c_ulong,
-    c_ulonglong, c_ushort,
-};
-use core::mem;
-use widestring::WideChar;
 
-pub use array::PyCArray;
-pub use base::{FfiArgValue, PyCData, PyCField, StgInfo, StgInfoFlags};
-pub use pointer::PyCPointer;
-pub use simple::{PyCSimple, PyCSimpleType};
-pub use structure::PyCStructure;
-pub use union::PyCUnion;
+pub(super) use array::PyCArray;
+pub(super) use base::{CArgValue, PyCData, PyCField, StgInfo, StgInfoFlags};
+pub(super) use pointer::PyCPointer;
+pub(super) use simple::{PyCSimple, PyCSimpleType};
+pub(super) use structure::PyCStructure;
+pub(super) use union::PyCUnion;
 
 /// Extension for PyType to get StgInfo
 /// PyStgInfo_FromType
@@ -57,7 +50,7 @@ impl Py<PyType> {
 
     /// Mark all base classes as finalized
     fn mark_bases_final(&self) {
-        for base in self.bases.read().iter() {
+        for base in self.bases.read().as_slice() {
             if let Some(mut stg) = base.get_type_data_mut::<StgInfo>() {
                 stg.flags |= StgInfoFlags::DICTFLAG_FINAL;
             } else {
@@ -76,10 +69,9 @@ impl PyType {
         if let Some(stg_info) = self.get_type_data::<StgInfo>()
             && stg_info.initialized
         {
-            return Err(vm.new_exception_msg(
-                vm.ctx.exceptions.system_error.to_owned(),
-                format!("class \"{}\" already initialized", self.name()).into(),
-            ));
+            return Err(
+                vm.new_system_error(format!(r#"class "{}" already initialized"#, self.name()))
+            );
         }
         Ok(())
     }
@@ -97,165 +89,33 @@ pub(crate) use _ctypes::module_def;
 
 // These check if an object's type's metaclass is a subclass of a specific metaclass
 
-/// Size of long double - platform dependent
-/// x86_64 macOS/Linux: 16 bytes (80-bit extended + padding)
-/// ARM64: 16 bytes (128-bit)
-/// Windows: 8 bytes (same as double)
-#[cfg(all(
-    any(target_arch = "x86_64", target_arch = "aarch64"),
-    not(target_os = "windows")
-))]
-const LONG_DOUBLE_SIZE: usize = 16;
-
-#[cfg(target_os = "windows")]
-const LONG_DOUBLE_SIZE: usize = mem::size_of::<c_double>();
-
-#[cfg(not(any(
-    all(
-        any(target_arch = "x86_64", target_arch = "aarch64"),
-        not(target_os = "windows")
-    ),
-    target_os = "windows"
-)))]
-const LONG_DOUBLE_SIZE: usize = mem::size_of::<c_double>();
-
-/// Type information for ctypes simple types
-struct TypeInfo {
-    pub size: usize,
-    pub ffi_type_fn: fn() -> libffi::middle::Type,
-}
-
-/// Get type information (size and ffi_type) for a ctypes type code
-fn type_info(ty: &str) -> Option<TypeInfo> {
-    use libffi::middle::Type;
-    match ty {
-        "c" => Some(TypeInfo {
-            size: mem::size_of::<c_schar>(),
-            ffi_type_fn: Type::u8,
-        }),
-        "u" => Some(TypeInfo {
-            size: mem::size_of::<WideChar>(),
-            ffi_type_fn: if mem::size_of::<WideChar>() == 2 {
-                Type::u16
-            } else {
-                Type::u32
-            },
-        }),
-        "b" => Some(TypeInfo {
-            size: mem::size_of::<c_schar>(),
-            ffi_type_fn: Type::i8,
-        }),
-        "B" => Some(TypeInfo {
-            size: mem::size_of::<c_uchar>(),
-            ffi_type_fn: Type::u8,
-        }),
-        "h" | "v" => Some(TypeInfo {
-            size: mem::size_of::<c_short>(),
-            ffi_type_fn: Type::i16,
-        }),
-        "H" => Some(TypeInfo {
-            size: mem::size_of::<c_ushort>(),
-            ffi_type_fn: Type::u16,
-        }),
-        "i" => Some(TypeInfo {
-            size: mem::size_of::<c_int>(),
-            ffi_type_fn: Type::i32,
-        }),
-        "I" => Some(TypeInfo {
-            size: mem::size_of::<c_uint>(),
-            ffi_type_fn: Type::u32,
-        }),
-        "l" => Some(TypeInfo {
-            size: mem::size_of::<c_long>(),
-            ffi_type_fn: if mem::size_of::<c_long>() == 8 {
-                Type::i64
-            } else {
-                Type::i32
-            },
-        }),
-        "L" => Some(TypeInfo {
-            size: mem::size_of::<c_ulong>(),
-            ffi_type_fn: if mem::size_of::<c_ulong>() == 8 {
-                Type::u64
-            } else {
-                Type::u32
-            },
-        }),
-        "q" => Some(TypeInfo {
-            size: mem::size_of::<c_longlong>(),
-            ffi_type_fn: Type::i64,
-        }),
-        "Q" => Some(TypeInfo {
-            size: mem::size_of::<c_ulonglong>(),
-            ffi_type_fn: Type::u64,
-        }),
-        "f" => Some(TypeInfo {
-            size: mem::size_of::<c_float>(),
-            ffi_type_fn: Type::f32,
-        }),
-        "d" => Some(TypeInfo {
-            size: mem::size_of::<c_double>(),
-            ffi_type_fn: Type::f64,
-        }),
-        "g" => Some(TypeInfo {
-            // long double - platform dependent size
-            // x86_64 macOS/Linux: 16 bytes (80-bit extended + padding)
-            // ARM64: 16 bytes (128-bit)
-            // Windows: 8 bytes (same as double)
-            // Note: Use f64 as FFI type since Rust doesn't support long double natively
-            size: LONG_DOUBLE_SIZE,
-            ffi_type_fn: Type::f64,
-        }),
-        "?" => Some(TypeInfo {
-            size: mem::size_of::<c_uchar>(),
-            ffi_type_fn: Type::u8,
-        }),
-        "z" | "Z" | "P" | "X" | "O" => Some(TypeInfo {
-            size: mem::size_of::<usize>(),
-            ffi_type_fn: Type::pointer,
-        }),
-        "void" => Some(TypeInfo {
-            size: 0,
-            ffi_type_fn: Type::void,
-        }),
-        _ => None,
-    }
-}
-
-/// Get size for a ctypes type code
-fn get_size(ty: &str) -> usize {
-    type_info(ty).map(|t| t.size).expect("invalid type code")
-}
-
-/// Get alignment for simple type codes from type_info().
-/// For primitive C types (c_int, c_long, etc.), alignment equals size.
-fn get_align(ty: &str) -> usize {
-    get_size(ty)
-}
-
 #[pymodule]
 pub(crate) mod _ctypes {
-    use super::library;
     use super::{PyCArray, PyCData, PyCPointer, PyCSimple, PyCStructure, PyCUnion};
     use crate::builtins::{PyType, PyTypeRef};
     use crate::class::StaticType;
+    #[cfg(windows)]
+    use crate::convert::ToPyException;
     use crate::convert::ToPyObject;
-    use crate::function::{Either, OptionalArg};
+    use crate::function::{ArgStrictInt, Either, OptionalArg};
     use crate::types::Representable;
     use crate::{AsObject, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine};
     use num_traits::ToPrimitive;
 
-    /// CArgObject - returned by byref() and paramfunc
-    /// tagPyCArgObject
+    // CArgObject - returned by byref() and paramfunc
+    // tagPyCArgObject
     #[pyclass(name = "CArgObject", module = "_ctypes", no_attr)]
     #[derive(Debug, PyPayload)]
-    pub struct CArgObject {
+    pub(crate) struct CArgObject {
         /// Type tag ('P', 'V', 'i', 'd', etc.)
         pub tag: u8,
-        /// The actual FFI value (mirrors union value)
-        pub value: super::FfiArgValue,
+        /// The actual foreign-call value (mirrors union value)
+        pub value: super::CArgValue,
         /// Reference to original object (for memory safety)
         pub obj: PyObjectRef,
+        /// Owner keeping a `Pointer` value's target memory alive (e.g. a
+        /// null-terminated buffer copy created by `from_param`), if any.
+        pub keep: Option<PyObjectRef>,
         /// Size for struct/union ('V' tag)
         #[allow(dead_code)]
         pub size: usize,
@@ -271,79 +131,92 @@ pub(crate) mod _ctypes {
     impl Representable for CArgObject {
         // PyCArg_repr - use tag and value fields directly
         fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-            use super::base::FfiArgValue;
+            use rustpython_host_env::ctypes::{FfiValue, ffi_value_from_type_code};
 
             let tag_char = zelf.tag as char;
+
+            // Reconstruct the scalar the value lowers to, so the formatting
+            // matches the value passed to the foreign call exactly.
+            let ffi_val = match &zelf.value {
+                super::CArgValue::Typed { code, bytes } => {
+                    let mut buf = [0u8; 4];
+                    ffi_value_from_type_code(code.encode_utf8(&mut buf), bytes)
+                }
+                super::CArgValue::Int(v) => FfiValue::I32(*v),
+                super::CArgValue::Pointer(v) => FfiValue::Pointer(*v),
+                // 'V' aggregates format via the object-address default arm below.
+                super::CArgValue::Aggregate { .. } => FfiValue::Pointer(0),
+            };
 
             // Format value based on tag
             match zelf.tag {
                 b'b' | b'h' | b'i' | b'l' | b'q' => {
                     // Signed integers
-                    let n = match zelf.value {
-                        FfiArgValue::I8(v) => v as i64,
-                        FfiArgValue::I16(v) => v as i64,
-                        FfiArgValue::I32(v) => v as i64,
-                        FfiArgValue::I64(v) => v,
+                    let n = match ffi_val {
+                        FfiValue::I8(v) => v as i64,
+                        FfiValue::I16(v) => v as i64,
+                        FfiValue::I32(v) => v as i64,
+                        FfiValue::I64(v) => v,
                         _ => 0,
                     };
-                    Ok(format!("<cparam '{}' ({})>", tag_char, n))
+                    Ok(format!("<cparam '{tag_char}' ({n})>"))
                 }
                 b'B' | b'H' | b'I' | b'L' | b'Q' => {
                     // Unsigned integers
-                    let n = match zelf.value {
-                        FfiArgValue::U8(v) => v as u64,
-                        FfiArgValue::U16(v) => v as u64,
-                        FfiArgValue::U32(v) => v as u64,
-                        FfiArgValue::U64(v) => v,
+                    let n = match ffi_val {
+                        FfiValue::U8(v) => v as u64,
+                        FfiValue::U16(v) => v as u64,
+                        FfiValue::U32(v) => v as u64,
+                        FfiValue::U64(v) => v,
                         _ => 0,
                     };
-                    Ok(format!("<cparam '{}' ({})>", tag_char, n))
+                    Ok(format!("<cparam '{tag_char}' ({n})>"))
                 }
                 b'f' => {
-                    let v = match zelf.value {
-                        FfiArgValue::F32(v) => v as f64,
+                    let v = match ffi_val {
+                        FfiValue::F32(v) => v as f64,
                         _ => 0.0,
                     };
-                    Ok(format!("<cparam '{}' ({})>", tag_char, v))
+                    Ok(format!("<cparam '{tag_char}' ({v})>"))
                 }
                 b'd' | b'g' => {
-                    let v = match zelf.value {
-                        FfiArgValue::F64(v) => v,
-                        FfiArgValue::F32(v) => v as f64,
+                    let v = match ffi_val {
+                        FfiValue::F64(v) => v,
+                        FfiValue::F32(v) => v as f64,
                         _ => 0.0,
                     };
-                    Ok(format!("<cparam '{}' ({})>", tag_char, v))
+                    Ok(format!("<cparam '{tag_char}' ({v})>"))
                 }
                 b'c' => {
                     // c_char - single byte
-                    let byte = match zelf.value {
-                        FfiArgValue::I8(v) => v as u8,
-                        FfiArgValue::U8(v) => v,
+                    let byte = match ffi_val {
+                        FfiValue::I8(v) => v as u8,
+                        FfiValue::U8(v) => v,
                         _ => 0,
                     };
                     if is_literal_char(byte) {
                         Ok(format!("<cparam '{}' ('{}')>", tag_char, byte as char))
                     } else {
-                        Ok(format!("<cparam '{}' ('\\x{:02x}')>", tag_char, byte))
+                        Ok(format!("<cparam '{tag_char}' ('\\x{byte:02x}')>"))
                     }
                 }
-                b'z' | b'Z' | b'P' | b'V' => {
+                b'z' | b'Z' | b'P' => {
                     // Pointer types
-                    let ptr = match zelf.value {
-                        FfiArgValue::Pointer(v) => v,
+                    let ptr = match ffi_val {
+                        FfiValue::Pointer(v) => v,
                         _ => 0,
                     };
                     if ptr == 0 {
-                        Ok(format!("<cparam '{}' (nil)>", tag_char))
+                        Ok(format!("<cparam '{tag_char}' (nil)>"))
                     } else {
-                        Ok(format!("<cparam '{}' ({:#x})>", tag_char, ptr))
+                        Ok(format!("<cparam '{tag_char}' ({ptr:#x})>"))
                     }
                 }
                 _ => {
                     // Default fallback
                     let addr = zelf.get_id();
                     if is_literal_char(zelf.tag) {
-                        Ok(format!("<cparam '{}' at {:#x}>", tag_char, addr))
+                        Ok(format!("<cparam '{tag_char}' at {addr:#x}>"))
                     } else {
                         Ok(format!("<cparam {:#04x} at {:#x}>", zelf.tag, addr))
                     }
@@ -353,7 +226,7 @@ pub(crate) mod _ctypes {
     }
 
     #[pyclass(with(Representable))]
-    impl CArgObject {
+    impl Py<CArgObject> {
         #[pygetset]
         fn _obj(&self) -> PyObjectRef {
             self.obj.clone()
@@ -365,43 +238,26 @@ pub(crate) mod _ctypes {
 
     // TODO: get properly
     #[pyattr]
-    const RTLD_LOCAL: i32 = 0;
+    const RTLD_LOCAL: i32 = rustpython_host_env::ctypes::RTLD_LOCAL;
 
     // TODO: get properly
     #[pyattr]
-    const RTLD_GLOBAL: i32 = 0;
+    const RTLD_GLOBAL: i32 = rustpython_host_env::ctypes::RTLD_GLOBAL;
 
     #[pyattr]
-    const SIZEOF_TIME_T: usize = core::mem::size_of::<libc::time_t>();
+    const SIZEOF_TIME_T: usize = rustpython_host_env::ctypes::SIZEOF_TIME_T;
 
     #[pyattr]
-    const CTYPES_MAX_ARGCOUNT: usize = 1024;
-
-    #[pyattr]
-    const FUNCFLAG_STDCALL: u32 = 0x0;
-    #[pyattr]
-    const FUNCFLAG_CDECL: u32 = 0x1;
-    #[pyattr]
-    const FUNCFLAG_HRESULT: u32 = 0x2;
-    #[pyattr]
-    const FUNCFLAG_PYTHONAPI: u32 = 0x4;
-    #[pyattr]
-    const FUNCFLAG_USE_ERRNO: u32 = 0x8;
-    #[pyattr]
-    const FUNCFLAG_USE_LASTERROR: u32 = 0x10;
-
-    #[pyattr]
-    const TYPEFLAG_ISPOINTER: u32 = 0x100;
-    #[pyattr]
-    const TYPEFLAG_HASPOINTER: u32 = 0x200;
-
-    #[pyattr]
-    const DICTFLAG_FINAL: u32 = 0x1000;
+    use rustpython_host_env::ctypes::{
+        CTYPES_MAX_ARGCOUNT, DICTFLAG_FINAL, FUNCFLAG_CDECL, FUNCFLAG_HRESULT, FUNCFLAG_PYTHONAPI,
+        FUNCFLAG_STDCALL, FUNCFLAG_USE_ERRNO, FUNCFLAG_USE_LASTERROR, TYPEFLAG_HASPOINTER,
+        TYPEFLAG_ISPOINTER,
+    };
 
     #[pyattr(name = "ArgumentError", once)]
     fn argument_error(vm: &VirtualMachine) -> PyTypeRef {
         vm.ctx.new_exception_type(
-            "_ctypes",
+            "ctypes",
             "ArgumentError",
             Some(vec![vm.ctx.exceptions.exception_type.to_owned()]),
         )
@@ -410,13 +266,14 @@ pub(crate) mod _ctypes {
     #[cfg(target_os = "windows")]
     #[pyattr(name = "COMError", once)]
     fn com_error(vm: &VirtualMachine) -> PyTypeRef {
+        use crate::PyObject;
         use crate::builtins::type_::PyAttributes;
         use crate::function::FuncArgs;
         use crate::types::{PyTypeFlags, PyTypeSlots};
 
         // Sets hresult, text, details as instance attributes in __init__
         // This function has InitFunc signature for direct slots.init use
-        fn comerror_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        fn comerror_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
             let (hresult, text, details): (
                 Option<PyObjectRef>,
                 Option<PyObjectRef>,
@@ -427,7 +284,7 @@ pub(crate) mod _ctypes {
             let details = details.unwrap_or_else(|| vm.ctx.none());
 
             // Set instance attributes
-            zelf.set_attr("hresult", hresult.clone(), vm)?;
+            zelf.set_attr("hresult", hresult, vm)?;
             zelf.set_attr("text", text.clone(), vm)?;
             zelf.set_attr("details", details.clone(), vm)?;
 
@@ -455,9 +312,9 @@ pub(crate) mod _ctypes {
         // Create slots with IMMUTABLETYPE flag
         let slots = PyTypeSlots {
             name: "COMError",
-            flags: PyTypeFlags::heap_type_flags()
-                | PyTypeFlags::HAS_DICT
-                | PyTypeFlags::IMMUTABLETYPE,
+            flags: crate::types::AtomicPyTypeFlags::from_plain(
+                PyTypeFlags::HEAP_TYPE_DICT_IMMUTABLE,
+            ),
             ..PyTypeSlots::default()
         };
 
@@ -478,9 +335,8 @@ pub(crate) mod _ctypes {
         exc_type
     }
 
-    /// Get the size of a ctypes type or instance
     #[pyfunction]
-    pub fn sizeof(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+    pub(crate) fn sizeof(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
         use super::structure::PyCStructType;
         use super::union::PyCUnionType;
 
@@ -518,13 +374,16 @@ pub(crate) mod _ctypes {
                 if let Ok(type_attr) = type_obj.as_object().get_attr("_type_", vm)
                     && let Ok(type_str) = type_attr.str(vm)
                 {
-                    return Ok(super::get_size(type_str.as_ref()));
+                    return Ok(
+                        rustpython_host_env::ctypes::simple_type_size(type_str.as_ref())
+                            .expect("invalid ctypes simple type"),
+                    );
                 }
-                return Ok(core::mem::size_of::<usize>());
+                return Ok(rustpython_host_env::ctypes::pointer_size());
             }
             // Pointer types
             if type_obj.fast_issubclass(PyCPointer::static_type()) {
-                return Ok(core::mem::size_of::<usize>());
+                return Ok(rustpython_host_env::ctypes::pointer_size());
             }
             return Err(vm.new_type_error("this type has no size"));
         }
@@ -535,7 +394,7 @@ pub(crate) mod _ctypes {
             return Ok(cdata.size());
         }
         if obj.fast_isinstance(PyCPointer::static_type()) {
-            return Ok(core::mem::size_of::<usize>());
+            return Ok(rustpython_host_env::ctypes::pointer_size());
         }
 
         Err(vm.new_type_error("this type has no size"))
@@ -545,15 +404,15 @@ pub(crate) mod _ctypes {
     #[pyfunction(name = "LoadLibrary")]
     fn load_library_windows(
         name: String,
-        _load_flags: OptionalArg<i32>,
+        load_flags: OptionalArg<i32>,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
-        // TODO: audit functions first
-        // TODO: load_flags
-        let cache = library::libcache();
-        let mut cache_write = cache.write();
-        let (id, _) = cache_write.get_or_insert_lib(&name, vm).unwrap();
-        Ok(id)
+        let wide = widestring::WideCString::from_str(&name)
+            .map_err(|_| vm.new_value_error("embedded null character"))?;
+        let flags = load_flags.unwrap_or(0) as u32;
+        rustpython_host_env::ctypes::load_library_ex_w(&wide, flags)
+            .map(|module| module as usize)
+            .map_err(|error| error.to_pyexception(vm))
     }
 
     #[cfg(not(windows))]
@@ -563,98 +422,60 @@ pub(crate) mod _ctypes {
         load_flags: OptionalArg<i32>,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
-        // Default mode: RTLD_NOW | RTLD_LOCAL, always force RTLD_NOW
-        let mode = load_flags.unwrap_or(libc::RTLD_NOW | libc::RTLD_LOCAL) | libc::RTLD_NOW;
+        let mode = rustpython_host_env::ctypes::dlopen_mode(load_flags.into_option());
 
         match name {
             Some(name) => {
-                let cache = library::libcache();
-                let mut cache_write = cache.write();
                 let os_str = name.as_os_str(vm)?;
-                let (id, _) = cache_write
-                    .get_or_insert_lib_with_mode(&*os_str, mode, vm)
-                    .map_err(|e| {
-                        let name_str = os_str.to_string_lossy();
-                        vm.new_os_error(format!("{}: {}", name_str, e))
-                    })?;
-                Ok(id)
+                rustpython_host_env::ctypes::open_library_with_mode(&*os_str, mode).map_err(|e| {
+                    let name_str = os_str.to_string_lossy();
+                    vm.new_os_error(format!("{name_str}: {e}"))
+                })
             }
             None => {
                 // dlopen(NULL, mode) to get the current process handle (for pythonapi)
-                let handle = unsafe { libc::dlopen(core::ptr::null(), mode) };
-                if handle.is_null() {
-                    let err = unsafe { libc::dlerror() };
-                    let msg = if err.is_null() {
-                        "dlopen() error".to_string()
-                    } else {
-                        unsafe {
-                            core::ffi::CStr::from_ptr(err)
-                                .to_string_lossy()
-                                .into_owned()
-                        }
-                    };
-                    return Err(vm.new_os_error(msg));
-                }
+                let handle = rustpython_host_env::ctypes::dlopen_self(mode)
+                    .map_err(|msg| vm.new_os_error(msg))?;
                 // Add to library cache so symbol lookup works
-                let cache = library::libcache();
-                let mut cache_write = cache.write();
-                let id = cache_write.insert_raw_handle(handle);
-                Ok(id)
+                Ok(rustpython_host_env::ctypes::insert_raw_library_handle(
+                    handle,
+                ))
             }
         }
     }
 
+    #[cfg(windows)]
     #[pyfunction(name = "FreeLibrary")]
-    fn free_library(handle: usize) -> PyResult<()> {
-        let cache = library::libcache();
-        let mut cache_write = cache.write();
-        cache_write.drop_lib(handle);
-        Ok(())
+    fn free_library(handle: usize, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::ctypes::free_library(handle as _)
+            .map_err(|error| error.to_pyexception(vm))
+    }
+
+    #[cfg(not(windows))]
+    #[pyfunction(name = "FreeLibrary")]
+    fn free_library(handle: ArgStrictInt<usize>) {
+        rustpython_host_env::ctypes::drop_library(handle.value);
     }
 
     #[cfg(not(windows))]
     #[pyfunction]
-    fn dlclose(handle: usize, _vm: &VirtualMachine) -> PyResult<()> {
-        // Remove from cache, which triggers SharedLibrary drop.
-        // libloading::Library calls dlclose automatically on Drop.
-        let cache = library::libcache();
-        let mut cache_write = cache.write();
-        cache_write.drop_lib(handle);
-        Ok(())
+    fn dlclose(handle: ArgStrictInt<usize>, _vm: &VirtualMachine) {
+        // Remove from the host_env cache. The underlying library is closed on Drop.
+        rustpython_host_env::ctypes::drop_library(handle.value);
     }
 
     #[cfg(not(windows))]
     #[pyfunction]
     fn dlsym(
-        handle: usize,
+        handle: ArgStrictInt<usize>,
         name: crate::builtins::PyUtf8StrRef,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
+        let handle = handle.value;
         let symbol_name = alloc::ffi::CString::new(name.as_str())
             .map_err(|_| vm.new_value_error("symbol name contains null byte"))?;
-
-        // Clear previous error
-        unsafe { libc::dlerror() };
-
-        let ptr = unsafe { libc::dlsym(handle as *mut libc::c_void, symbol_name.as_ptr()) };
-
-        // Check for error via dlerror first
-        let err = unsafe { libc::dlerror() };
-        if !err.is_null() {
-            let msg = unsafe {
-                core::ffi::CStr::from_ptr(err)
-                    .to_string_lossy()
-                    .into_owned()
-            };
-            return Err(vm.new_os_error(msg));
-        }
-
-        // Treat NULL symbol address as error
-        // This handles cases like GNU IFUNCs that resolve to NULL
-        if ptr.is_null() {
-            return Err(vm.new_os_error(format!("symbol '{}' not found", name.as_str())));
-        }
-
+        let ptr = rustpython_host_env::ctypes::dlsym_checked(handle, symbol_name.as_c_str())
+            .map_err(|msg| vm.new_os_error(msg))?;
         Ok(ptr as usize)
     }
 
@@ -747,14 +568,13 @@ pub(crate) mod _ctypes {
 
     #[cfg(target_os = "windows")]
     #[pyfunction(name = "_check_HRESULT")]
-    fn check_hresult(_self: PyObjectRef, hr: i32, _vm: &VirtualMachine) -> PyResult<i32> {
+    fn check_hresult(_self: PyObjectRef, hr: i32, _vm: &VirtualMachine) -> i32 {
         // TODO: fixme
         if hr < 0 {
             // vm.ctx.new_windows_error(hr)
             todo!();
-        } else {
-            Ok(hr)
         }
+        hr
     }
 
     #[pyfunction]
@@ -767,9 +587,18 @@ pub(crate) mod _ctypes {
         }
     }
 
+    #[derive(FromArgs)]
+    pub(crate) struct ByRefArgs {
+        #[pyarg(positional)]
+        pub(crate) obj: PyObjectRef,
+        #[pyarg(positional, default)]
+        pub(crate) offset: isize,
+    }
+
     #[pyfunction]
-    pub fn byref(obj: PyObjectRef, offset: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult {
-        use super::FfiArgValue;
+    pub(crate) fn byref(args: ByRefArgs, vm: &VirtualMachine) -> PyResult {
+        let ByRefArgs { obj, offset } = args;
+        use super::CArgValue;
 
         // Check if obj is a ctypes instance
         if !obj.fast_isinstance(PyCData::static_type())
@@ -781,15 +610,15 @@ pub(crate) mod _ctypes {
             )));
         }
 
-        let offset_val = offset.unwrap_or(0);
+        let offset_val = offset;
 
         // Get buffer address: (char *)((CDataObject *)obj)->b_ptr + offset
         let ptr_val = if let Some(simple) = obj.downcast_ref::<PyCSimple>() {
             let buffer = simple.0.buffer.read();
-            (buffer.as_ptr() as isize + offset_val) as usize
+            rustpython_host_env::ctypes::offset_address(buffer.as_ptr() as usize, offset_val)
         } else if let Some(cdata) = obj.downcast_ref::<PyCData>() {
             let buffer = cdata.buffer.read();
-            (buffer.as_ptr() as isize + offset_val) as usize
+            rustpython_host_env::ctypes::offset_address(buffer.as_ptr() as usize, offset_val)
         } else {
             0
         };
@@ -797,8 +626,9 @@ pub(crate) mod _ctypes {
         // Create CArgObject to hold the reference
         Ok(CArgObject {
             tag: b'P',
-            value: FfiArgValue::Pointer(ptr_val),
+            value: CArgValue::pointer(ptr_val),
             obj,
+            keep: None,
             size: 0,
             offset: offset_val,
         }
@@ -806,10 +636,10 @@ pub(crate) mod _ctypes {
     }
 
     #[pyfunction]
-    fn alignment(tp: Either<PyTypeRef, PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
+    fn alignment(object: Either<PyTypeRef, PyObjectRef>, vm: &VirtualMachine) -> PyResult<usize> {
         use crate::builtins::PyType;
 
-        let obj = match &tp {
+        let obj = match &object {
             Either::A(t) => t.as_object(),
             Either::B(o) => o.as_ref(),
         };
@@ -853,7 +683,7 @@ pub(crate) mod _ctypes {
         }
 
         // Get the type object to check
-        let type_obj: PyObjectRef = match &tp {
+        let type_obj: PyObjectRef = match &object {
             Either::A(t) => t.clone().into(),
             Either::B(obj) => obj.class().to_owned().into(),
         };
@@ -868,7 +698,8 @@ pub(crate) mod _ctypes {
             if let Ok(s) = type_attr.str(vm) {
                 let ty = s.to_string();
                 if ty.len() == 1 && super::simple::SIMPLE_TYPE_CHARS.contains(ty.as_str()) {
-                    return Ok(super::get_align(&ty));
+                    return Ok(rustpython_host_env::ctypes::simple_type_align(&ty)
+                        .expect("invalid ctypes simple type"));
                 }
             }
         }
@@ -878,9 +709,9 @@ pub(crate) mod _ctypes {
             && let Ok(fields) = fields_attr.try_to_value::<Vec<PyObjectRef>>(vm)
         {
             let mut max_align = 1usize;
-            for field in fields.iter() {
+            for field in &fields {
                 if let Some(tuple) = field.downcast_ref::<crate::builtins::PyTuple>()
-                    && let Some(field_type) = tuple.get(1)
+                    && let Some(field_type) = tuple.as_slice().get(1)
                 {
                     let align =
                         if let Ok(ft) = field_type.clone().downcast::<crate::builtins::PyType>() {
@@ -895,7 +726,7 @@ pub(crate) mod _ctypes {
         }
 
         // For instances, delegate to their class
-        if let Either::B(obj) = &tp
+        if let Either::B(obj) = &object
             && !obj.class().is(vm.ctx.types.type_type.as_ref())
         {
             return alignment(Either::A(obj.class().to_owned()), vm);
@@ -939,46 +770,43 @@ pub(crate) mod _ctypes {
         let new_size = size as usize;
         let mut buffer = cdata.buffer.write();
         let old_data = buffer.to_vec();
-        let mut new_data = vec![0u8; new_size];
-        let copy_len = old_data.len().min(new_size);
-        new_data[..copy_len].copy_from_slice(&old_data[..copy_len]);
-        *buffer = Cow::Owned(new_data);
+        *buffer = Cow::Owned(rustpython_host_env::ctypes::resize_owned_bytes(
+            &old_data, new_size,
+        ));
 
         Ok(())
     }
 
     #[pyfunction]
     fn get_errno() -> i32 {
-        super::function::get_errno_value()
+        rustpython_host_env::ctypes::get_errno()
     }
 
     #[pyfunction]
     fn set_errno(value: i32) -> i32 {
-        super::function::set_errno_value(value)
+        rustpython_host_env::ctypes::set_errno(value)
     }
 
     #[cfg(windows)]
     #[pyfunction]
-    fn get_last_error() -> PyResult<u32> {
-        Ok(super::function::get_last_error_value())
+    fn get_last_error() -> u32 {
+        rustpython_host_env::ctypes::get_last_error()
     }
 
     #[cfg(windows)]
     #[pyfunction]
     fn set_last_error(value: u32) -> u32 {
-        super::function::set_last_error_value(value)
+        rustpython_host_env::ctypes::set_last_error(value)
     }
 
     #[pyattr]
     fn _memmove_addr(_vm: &VirtualMachine) -> usize {
-        let f = libc::memmove;
-        f as *const () as usize
+        rustpython_host_env::ctypes::memmove_addr()
     }
 
     #[pyattr]
     fn _memset_addr(_vm: &VirtualMachine) -> usize {
-        let f = libc::memset;
-        f as *const () as usize
+        rustpython_host_env::ctypes::memset_addr()
     }
 
     #[pyattr]
@@ -1008,28 +836,25 @@ pub(crate) mod _ctypes {
         ctype: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult {
-        super::function::cast_impl(obj, src, ctype, vm)
+        super::function::cast_impl(&obj, src, &ctype, vm)
     }
 
-    /// Python-level cast function (PYFUNCTYPE wrapper)
+    // Python-level cast function (PYFUNCTYPE wrapper)
     #[pyfunction]
     fn cast(obj: PyObjectRef, typ: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        super::function::cast_impl(obj.clone(), obj, typ, vm)
+        super::function::cast_impl(&obj, obj.clone(), &typ, vm)
     }
 
-    /// Return buffer interface information for a ctypes type or object.
-    /// Returns a tuple (format, ndim, shape) where:
-    /// - format: PEP 3118 format string
-    /// - ndim: number of dimensions
-    /// - shape: tuple of dimension sizes
     #[pyfunction]
-    fn buffer_info(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        // Determine if obj is a type or an instance
-        let is_type = obj.class().fast_issubclass(vm.ctx.types.type_type.as_ref());
+    fn buffer_info(object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        // Determine if object is a type or an instance
+        let is_type = object
+            .class()
+            .fast_issubclass(vm.ctx.types.type_type.as_ref());
         let cls = if is_type {
-            obj.clone()
+            object
         } else {
-            obj.class().to_owned().into()
+            object.class().to_owned().into()
         };
 
         // Get format from type - try _type_ first (for simple types), then _stg_info_format_
@@ -1057,7 +882,7 @@ pub(crate) mod _ctypes {
             .into())
     }
 
-    /// Unpickle a ctypes object.
+    // Unpickle a ctypes object.
     #[pyfunction]
     fn _unpickle(typ: PyObjectRef, state: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         if !state.class().is(vm.ctx.types.tuple_type.as_ref()) {
@@ -1068,23 +893,25 @@ pub(crate) mod _ctypes {
         Ok(obj)
     }
 
-    /// Call a function at the given address with the given arguments.
+    // Call a function at the given address with the given arguments.
     #[pyfunction]
     fn call_function(
-        func_addr: usize,
+        func_addr: ArgStrictInt<usize>,
         args: crate::builtins::PyTupleRef,
         vm: &VirtualMachine,
     ) -> PyResult {
+        let func_addr = func_addr.value;
         call_function_internal(func_addr, args, 0, vm)
     }
 
-    /// Call a cdecl function at the given address with the given arguments.
+    // Call a cdecl function at the given address with the given arguments.
     #[pyfunction]
     fn call_cdeclfunction(
-        func_addr: usize,
+        func_addr: ArgStrictInt<usize>,
         args: crate::builtins::PyTupleRef,
         vm: &VirtualMachine,
     ) -> PyResult {
+        let func_addr = func_addr.value;
         call_function_internal(func_addr, args, FUNCFLAG_CDECL, vm)
     }
 
@@ -1094,32 +921,24 @@ pub(crate) mod _ctypes {
         _flags: u32,
         vm: &VirtualMachine,
     ) -> PyResult {
-        use libffi::middle::{Arg, Cif, CodePtr, Type};
-
         if func_addr == 0 {
             return Err(vm.new_value_error("NULL function pointer"));
         }
 
-        let mut ffi_args: Vec<Arg<'_>> = Vec::with_capacity(args.len());
-        let mut arg_values: Vec<isize> = Vec::with_capacity(args.len());
-        let mut arg_types: Vec<Type> = Vec::with_capacity(args.len());
+        let mut call_args = Vec::with_capacity(args.as_slice().len());
 
-        for arg in args.iter() {
+        for arg in args.as_slice() {
             if vm.is_none(arg) {
-                arg_values.push(0);
-                arg_types.push(Type::pointer());
+                call_args.push(rustpython_host_env::ctypes::CdeclArgValue::Pointer(0));
             } else if let Ok(int_val) = arg.try_int(vm) {
                 let val = int_val.as_bigint().to_i64().unwrap_or(0) as isize;
-                arg_values.push(val);
-                arg_types.push(Type::isize());
+                call_args.push(rustpython_host_env::ctypes::CdeclArgValue::Int(val));
             } else if let Some(bytes) = arg.downcast_ref::<crate::builtins::PyBytes>() {
                 let ptr = bytes.as_bytes().as_ptr() as isize;
-                arg_values.push(ptr);
-                arg_types.push(Type::pointer());
+                call_args.push(rustpython_host_env::ctypes::CdeclArgValue::Pointer(ptr));
             } else if let Some(s) = arg.downcast_ref::<crate::builtins::PyStr>() {
                 let ptr = s.as_bytes().as_ptr() as isize;
-                arg_values.push(ptr);
-                arg_types.push(Type::pointer());
+                call_args.push(rustpython_host_env::ctypes::CdeclArgValue::Pointer(ptr));
             } else {
                 return Err(vm.new_type_error(format!(
                     "Don't know how to convert parameter of type '{}'",
@@ -1128,19 +947,14 @@ pub(crate) mod _ctypes {
             }
         }
 
-        for val in &arg_values {
-            ffi_args.push(Arg::new(val));
-        }
-
-        let cif = Cif::new(arg_types, Type::c_int());
-        let code_ptr = CodePtr::from_ptr(func_addr as *const _);
-        let result: libc::c_int = unsafe { cif.call(code_ptr, &ffi_args) };
+        let result = rustpython_host_env::ctypes::call_cdecl_i32_values(func_addr, &call_args);
         Ok(vm.ctx.new_int(result).into())
     }
 
-    /// Convert a pointer (as integer) to a Python object.
+    // Convert a pointer (as integer) to a Python object.
     #[pyfunction(name = "PyObj_FromPtr")]
-    fn py_obj_from_ptr(ptr: usize, vm: &VirtualMachine) -> PyResult {
+    fn py_obj_from_ptr(ptr: ArgStrictInt<usize>, vm: &VirtualMachine) -> PyResult {
+        let ptr = ptr.value;
         if ptr == 0 {
             return Err(vm.new_value_error("NULL pointer access"));
         }
@@ -1153,15 +967,15 @@ pub(crate) mod _ctypes {
     }
 
     #[pyfunction(name = "Py_INCREF")]
-    fn py_incref(obj: PyObjectRef, _vm: &VirtualMachine) -> PyObjectRef {
+    fn py_incref(object: PyObjectRef, _vm: &VirtualMachine) -> PyObjectRef {
         // TODO:
-        obj
+        object
     }
 
     #[pyfunction(name = "Py_DECREF")]
-    fn py_decref(obj: PyObjectRef, _vm: &VirtualMachine) -> PyObjectRef {
+    fn py_decref(object: PyObjectRef, _vm: &VirtualMachine) -> PyObjectRef {
         // TODO:
-        obj
+        object
     }
 
     #[cfg(target_os = "macos")]
@@ -1170,85 +984,41 @@ pub(crate) mod _ctypes {
         path: Option<PyObjectRef>,
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
-        use alloc::ffi::CString;
-
         let path = match path {
             Some(p) if !vm.is_none(&p) => p,
             _ => return Ok(false),
         };
 
         let path_str = path.str(vm)?.to_string();
-        let c_path =
-            CString::new(path_str).map_err(|_| vm.new_value_error("path contains null byte"))?;
-
-        unsafe extern "C" {
-            fn _dyld_shared_cache_contains_path(path: *const libc::c_char) -> bool;
-        }
-
-        let result = unsafe { _dyld_shared_cache_contains_path(c_path.as_ptr()) };
-        Ok(result)
+        rustpython_host_env::ctypes::dyld_shared_cache_contains_path(&path_str)
+            .map_err(|_| vm.new_value_error("path contains null byte"))
     }
 
     #[cfg(windows)]
     #[pyfunction(name = "FormatError")]
-    fn format_error_func(code: OptionalArg<u32>, _vm: &VirtualMachine) -> PyResult<String> {
-        use windows_sys::Win32::Foundation::{GetLastError, LocalFree};
-        use windows_sys::Win32::System::Diagnostics::Debug::{
-            FORMAT_MESSAGE_ALLOCATE_BUFFER, FORMAT_MESSAGE_FROM_SYSTEM,
-            FORMAT_MESSAGE_IGNORE_INSERTS, FormatMessageW,
-        };
-
-        let error_code = code.unwrap_or_else(|| unsafe { GetLastError() });
-
-        let mut buffer: *mut u16 = core::ptr::null_mut();
-        let len = unsafe {
-            FormatMessageW(
-                FORMAT_MESSAGE_ALLOCATE_BUFFER
-                    | FORMAT_MESSAGE_FROM_SYSTEM
-                    | FORMAT_MESSAGE_IGNORE_INSERTS,
-                core::ptr::null(),
-                error_code,
-                0,
-                &mut buffer as *mut *mut u16 as *mut u16,
-                0,
-                core::ptr::null(),
-            )
-        };
-
-        if len == 0 || buffer.is_null() {
-            return Ok("<no description>".to_string());
-        }
-
-        let message = unsafe {
-            let slice = core::slice::from_raw_parts(buffer, len as usize);
-            let msg = String::from_utf16_lossy(slice).trim_end().to_string();
-            LocalFree(buffer as *mut _);
-            msg
-        };
-
-        Ok(message)
+    fn format_error_func(code: OptionalArg<u32>, _vm: &VirtualMachine) -> String {
+        rustpython_host_env::ctypes::format_error_message(code.into_option())
+            .unwrap_or_else(|| "<no description>".to_string())
     }
 
     #[cfg(windows)]
     #[pyfunction(name = "CopyComPointer")]
-    fn copy_com_pointer(src: PyObjectRef, dst: PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
-        use windows_sys::Win32::Foundation::{E_POINTER, S_OK};
-
+    fn copy_com_pointer(src: PyObjectRef, dst: PyObjectRef, vm: &VirtualMachine) -> i32 {
         // 1. Extract pointer-to-pointer address from dst (byref() result)
         let pdst: usize = if let Some(carg) = dst.downcast_ref::<CArgObject>() {
             // byref() result: object buffer address + offset
             let base = if let Some(cdata) = carg.obj.downcast_ref::<PyCData>() {
                 cdata.buffer.read().as_ptr() as usize
             } else {
-                return Ok(E_POINTER);
+                return rustpython_host_env::ctypes::HRESULT_E_POINTER;
             };
             (base as isize + carg.offset) as usize
         } else {
-            return Ok(E_POINTER);
+            return rustpython_host_env::ctypes::HRESULT_E_POINTER;
         };
 
         if pdst == 0 {
-            return Ok(E_POINTER);
+            return rustpython_host_env::ctypes::HRESULT_E_POINTER;
         }
 
         // 2. Extract COM pointer value from src
@@ -1257,40 +1027,15 @@ pub(crate) mod _ctypes {
         } else if let Some(cdata) = src.downcast_ref::<PyCData>() {
             // c_void_p etc: read pointer value from buffer
             let buffer = cdata.buffer.read();
-            if buffer.len() >= core::mem::size_of::<usize>() {
-                usize::from_ne_bytes(
-                    buffer[..core::mem::size_of::<usize>()]
-                        .try_into()
-                        .unwrap_or([0; core::mem::size_of::<usize>()]),
-                )
-            } else {
-                0
-            }
+            rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
         } else {
-            return Ok(E_POINTER);
+            return rustpython_host_env::ctypes::HRESULT_E_POINTER;
         };
 
-        // 3. Call IUnknown::AddRef if src is non-NULL
-        if src_ptr != 0 {
-            unsafe {
-                // IUnknown vtable: [QueryInterface, AddRef, Release, ...]
-                let iunknown = src_ptr as *mut *const usize;
-                let vtable = *iunknown;
-                debug_assert!(!vtable.is_null(), "IUnknown vtable is null");
-                let addref_fn: extern "system" fn(*mut core::ffi::c_void) -> u32 =
-                    core::mem::transmute(*vtable.add(1)); // AddRef is index 1
-                addref_fn(src_ptr as *mut core::ffi::c_void);
-            }
-        }
-
-        // 4. Copy pointer: *pdst = src
-        unsafe {
-            *(pdst as *mut usize) = src_ptr;
-        }
-
-        Ok(S_OK)
+        rustpython_host_env::ctypes::copy_com_pointer(src_ptr, pdst)
     }
 
+    #[expect(clippy::unnecessary_wraps, reason = "Needs to comply with a signature")]
     pub(crate) fn module_exec(
         vm: &VirtualMachine,
         module: &Py<crate::builtins::PyModule>,
@@ -1300,13 +1045,13 @@ pub(crate) mod _ctypes {
         __module_exec(vm, module);
 
         let ctx = &vm.ctx;
-        PyCSimpleType::make_static_type();
-        array::PyCArrayType::make_static_type();
-        pointer::PyCPointerType::make_static_type();
-        structure::PyCStructType::make_static_type();
-        union::PyCUnionType::make_static_type();
-        function::PyCFuncPtrType::make_static_type();
-        function::RawMemoryBuffer::make_static_type();
+        let _ = PyCSimpleType::make_static_type();
+        let _ = array::PyCArrayType::make_static_type();
+        let _ = pointer::PyCPointerType::make_static_type();
+        let _ = structure::PyCStructType::make_static_type();
+        let _ = union::PyCUnionType::make_static_type();
+        let _ = function::PyCFuncPtrType::make_static_type();
+        let _ = function::RawMemoryBuffer::make_static_type();
 
         extend_module!(vm, module, {
             "_CData" => PyCData::make_static_type(),

@@ -2,30 +2,29 @@
  * I/O core tools.
  */
 pub(crate) use _io::module_def;
-#[cfg(all(unix, feature = "threading"))]
+
+#[cfg(all(unix, feature = "threading", feature = "host_env"))]
 pub(crate) use _io::reinit_std_streams_after_fork;
 
-cfg_if::cfg_if! {
-    if #[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))] {
-        use crate::common::crt_fd::Offset;
-    } else {
-        type Offset = i64;
-    }
-}
-
-// EAGAIN constant for BlockingIOError
-cfg_if::cfg_if! {
-    if #[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))] {
+cfg_select! {
+    any(not(target_arch = "wasm32"), target_os = "wasi") => {
+        use rustpython_host_env::crt_fd::Offset;
+        // EAGAIN constant for BlockingIOError
         const EAGAIN: i32 = libc::EAGAIN;
-    } else {
-        const EAGAIN: i32 = 11; // Standard POSIX value
+    }
+    _ => {
+        type Offset = i64;
+        // EAGAIN constant for BlockingIOError
+        const EAGAIN: i32 = rustpython_host_env::errno::errors::EAGAIN;
     }
 }
 
 use crate::{
-    AsObject, PyObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine, builtins::PyModule,
+    AsObject, PyObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine,
+    builtins::{PyModule, PyOSError},
 };
 pub use _io::{OpenArgs, io_open as open};
+use rustpython_host_env::io as host_io;
 
 fn file_closed(file: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
     file.get_attr("closed", vm)?.try_to_bool(vm)
@@ -37,7 +36,7 @@ const DEFAULT_BUFFER_SIZE: usize = 128 * 1024;
 fn iobase_finalize(zelf: &PyObject, vm: &VirtualMachine) {
     // If `closed` doesn't exist or can't be evaluated as bool, then the
     // object is probably in an unusable state, so ignore.
-    let closed = match vm.get_attribute_opt(zelf.to_owned(), "closed") {
+    let closed = match vm.get_attribute_opt(zelf, "closed") {
         Ok(Some(val)) => match val.try_to_bool(vm) {
             Ok(b) => b,
             Err(_) => return,
@@ -72,7 +71,7 @@ impl TryFromObject for Fildes {
         let int = match obj.downcast::<int::PyInt>() {
             Ok(i) => i,
             Err(obj) => {
-                let fileno_meth = vm.get_attribute_opt(obj, "fileno")?.ok_or_else(|| {
+                let fileno_meth = vm.get_attribute_opt(&obj, "fileno")?.ok_or_else(|| {
                     vm.new_type_error("argument must be an int, or have a fileno() method.")
                 })?;
                 fileno_meth
@@ -91,6 +90,12 @@ impl TryFromObject for Fildes {
     }
 }
 
+impl From<Fildes> for i32 {
+    fn from(fildes: Fildes) -> Self {
+        fildes.0
+    }
+}
+
 #[cfg(unix)]
 impl std::os::fd::AsFd for Fildes {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
@@ -99,6 +104,7 @@ impl std::os::fd::AsFd for Fildes {
         unsafe { std::os::fd::BorrowedFd::borrow_raw(self.0) }
     }
 }
+
 #[cfg(unix)]
 impl std::os::fd::AsRawFd for Fildes {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
@@ -116,17 +122,17 @@ mod _io {
             PyBaseExceptionRef, PyBool, PyByteArray, PyBytes, PyBytesRef, PyDict, PyMemoryView,
             PyStr, PyStrRef, PyTuple, PyTupleRef, PyType, PyTypeRef, PyUtf8Str, PyUtf8StrRef,
         },
-        class::StaticType,
+        class::{PyClassDef, StaticType},
         common::lock::{
             PyMappedThreadMutexGuard, PyRwLock, PyRwLockReadGuard, PyRwLockWriteGuard,
             PyThreadMutex, PyThreadMutexGuard,
         },
         common::wtf8::{Wtf8, Wtf8Buf},
         convert::ToPyObject,
-        exceptions::cstring_error,
+        exceptions::nul_char_error,
         function::{
-            ArgBytesLike, ArgIterable, ArgMemoryBuffer, ArgSize, Either, FuncArgs, IntoFuncArgs,
-            OptionalArg, OptionalOption, PySetterValue,
+            ArgBytesLike, ArgContiguousBytesLike, ArgIterable, ArgMemoryBuffer, Either, FsPath,
+            FuncArgs, IntoFuncArgs, OptionalArg, OptionalOption, PySetterValue, PySsize,
         },
         protocol::{
             BufferDescriptor, BufferMethods, BufferResizeGuard, PyBuffer, PyIterReturn, VecBuffer,
@@ -141,6 +147,7 @@ mod _io {
     use alloc::borrow::Cow;
     use bstr::ByteSlice;
     use core::{
+        hint::cold_path,
         ops::Range,
         sync::atomic::{AtomicBool, Ordering},
     };
@@ -149,16 +156,8 @@ mod _io {
     use num_traits::ToPrimitive;
     use std::io::{self, Cursor, SeekFrom, prelude::*};
 
-    #[allow(clippy::let_and_return)]
     fn validate_whence(whence: i32) -> bool {
-        let x = (0..=2).contains(&whence);
-        cfg_if::cfg_if! {
-            if #[cfg(any(target_os = "dragonfly", target_os = "freebsd", target_os = "linux"))] {
-                x || matches!(whence, libc::SEEK_DATA | libc::SEEK_HOLE)
-            } else {
-                x
-            }
-        }
+        host_io::validate_whence(whence)
     }
 
     fn ensure_unclosed(file: &PyObject, msg: &str, vm: &VirtualMachine) -> PyResult<()> {
@@ -182,7 +181,7 @@ mod _io {
                 if exc.fast_isinstance(vm.ctx.exceptions.os_error)
                     && let Ok(errno_attr) = exc.as_object().get_attr("errno", vm)
                     && let Ok(errno_val) = i32::try_from_object(vm, errno_attr)
-                    && errno_val == libc::EINTR
+                    && host_io::is_interrupted_errno(errno_val)
                 {
                     vm.check_signals()?;
                     return Ok(None);
@@ -198,36 +197,142 @@ mod _io {
         result.map(Some)
     }
 
-    pub fn new_unsupported_operation(vm: &VirtualMachine, msg: String) -> PyBaseExceptionRef {
-        vm.new_os_subtype_error(unsupported_operation().to_owned(), None, msg)
+    pub(super) fn new_unsupported_operation<T: Into<String>>(
+        msg: T,
+        vm: &VirtualMachine,
+    ) -> PyBaseExceptionRef {
+        vm.new_os_subtype_error(unsupported_operation().to_owned(), None, msg.into())
             .upcast()
     }
 
     fn _unsupported<T>(vm: &VirtualMachine, zelf: &PyObject, operation: &str) -> PyResult<T> {
         Err(new_unsupported_operation(
-            vm,
             format!("{}.{}() not supported", zelf.class().name(), operation),
+            vm,
         ))
     }
 
-    #[derive(FromArgs)]
+    #[derive(Clone, Copy, FromArgs)]
     pub(super) struct OptionalSize {
-        // In a few functions, the default value is -1 rather than None.
-        // Make sure the default value doesn't affect compatibility.
+        // Missing reads the rest of the stream. None stays None so -1 and omission match.
+        #[pyarg(positional, default, py_default = "-1")]
+        size: Option<PySsize>,
+    }
+
+    // truncate reports None. Missing still means the current position.
+    #[derive(Clone, Copy, FromArgs)]
+    struct OptionalPos {
+        #[pyarg(positional, optional)]
+        size: Option<PySsize>,
+    }
+
+    #[derive(Clone, Copy, FromArgs)]
+    struct StringIOPos {
+        #[pyarg(positional, optional)]
+        pos: Option<PySsize>,
+    }
+
+    impl StringIOPos {
+        fn as_optional(self) -> OptionalPos {
+            OptionalPos { size: self.pos }
+        }
+    }
+
+    impl OptionalPos {
+        fn try_usize(self, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+            OptionalSize { size: self.size }.try_usize(vm)
+        }
+    }
+
+    // peek ignores the value and returns the buffer.
+    #[derive(Clone, Copy, FromArgs)]
+    #[allow(dead_code)]
+    struct PeekSize {
         #[pyarg(positional, default)]
-        size: Option<ArgSize>,
+        size: isize,
+    }
+
+    #[derive(FromArgs)]
+    struct WhenceArg {
+        #[pyarg(positional, default)]
+        whence: i32,
+    }
+
+    #[derive(FromArgs)]
+    pub(super) struct HowArg {
+        #[pyarg(positional, default)]
+        pub whence: i32,
+    }
+
+    #[derive(FromArgs)]
+    #[allow(dead_code)]
+    struct IgnoredWhence {
+        #[pyarg(positional, default)]
+        whence: i32,
+    }
+
+    #[derive(FromArgs)]
+    #[allow(dead_code)]
+    struct IgnoredSize {
+        #[pyarg(positional, default = -1)]
+        size: isize,
+    }
+
+    #[derive(FromArgs)]
+    #[allow(dead_code)]
+    struct IgnoredPos {
+        #[pyarg(positional, optional)]
+        size: Option<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct ReadlinesHint {
+        // Explicit None is unlimited, same as omission.
+        #[pyarg(positional, optional, py_default = "-1")]
+        hint: Option<isize>,
+    }
+
+    #[derive(FromArgs)]
+    struct ObjPos {
+        #[pyarg(positional, optional)]
+        pos: Option<PyObjectRef>,
+    }
+
+    #[cfg(feature = "host_env")]
+    #[derive(FromArgs)]
+    pub(super) struct ObjLen {
+        #[pyarg(positional, optional)]
+        pub size: Option<PyObjectRef>,
+    }
+
+    // An explicit None object is preserved; only omission becomes None.
+    #[derive(FromArgs)]
+    struct KeepNonePos {
+        #[pyarg(positional, optional, py_default = "None")]
+        pos: OptionalArg<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct StackLevelArg {
+        #[pyarg(positional, default = 2)]
+        stacklevel: i32,
+    }
+
+    #[cfg(all(feature = "host_env", windows))]
+    #[derive(FromArgs)]
+    pub(super) struct SignedSize {
+        #[pyarg(positional, default = -1)]
+        pub size: isize,
     }
 
     impl OptionalSize {
-        #[allow(clippy::wrong_self_convention)]
-        pub fn to_usize(self) -> Option<usize> {
+        pub(super) fn to_usize(self) -> Option<usize> {
             self.size?.to_usize()
         }
 
-        pub fn try_usize(self, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+        pub(super) fn try_usize(self, vm: &VirtualMachine) -> PyResult<Option<usize>> {
             self.size
                 .map(|v| {
-                    let v = *v;
                     if v >= 0 {
                         Ok(v as usize)
                     } else {
@@ -253,14 +358,12 @@ mod _io {
     pub(super) fn seekfrom(
         vm: &VirtualMachine,
         offset: PyObjectRef,
-        how: OptionalArg<i32>,
+        how: i32,
     ) -> PyResult<SeekFrom> {
         let seek = match how {
-            OptionalArg::Present(0) | OptionalArg::Missing => {
-                SeekFrom::Start(offset.try_into_value(vm)?)
-            }
-            OptionalArg::Present(1) => SeekFrom::Current(offset.try_into_value(vm)?),
-            OptionalArg::Present(2) => SeekFrom::End(offset.try_into_value(vm)?),
+            0 => SeekFrom::Start(offset.try_into_value(vm)?),
+            1 => SeekFrom::Current(offset.try_into_value(vm)?),
+            2 => SeekFrom::End(offset.try_into_value(vm)?),
             _ => return Err(vm.new_value_error("invalid value for how")),
         };
         Ok(seek)
@@ -371,8 +474,8 @@ mod _io {
             Ok(())
         } else {
             Err(new_unsupported_operation(
+                "File or stream is not readable",
                 vm,
-                "File or stream is not readable".to_owned(),
             ))
         }
     }
@@ -382,8 +485,8 @@ mod _io {
             Ok(())
         } else {
             Err(new_unsupported_operation(
+                "File or stream is not writable.",
                 vm,
-                "File or stream is not writable.".to_owned(),
             ))
         }
     }
@@ -393,8 +496,8 @@ mod _io {
             Ok(())
         } else {
             Err(new_unsupported_operation(
+                "File or stream is not seekable",
                 vm,
-                "File or stream is not seekable".to_owned(),
             ))
         }
     }
@@ -411,7 +514,9 @@ mod _io {
     #[pyattr]
     #[pyclass(name = "_IOBase")]
     #[derive(Debug, Default, PyPayload)]
-    pub struct _IOBase;
+    // Buffered and text subclasses contain eight-byte-aligned fields on 32-bit targets.
+    #[repr(align(8))]
+    pub(super) struct _IOBase;
 
     #[pyclass(
         with(IterNext, Iterable, Destructor),
@@ -421,8 +526,8 @@ mod _io {
         #[pymethod]
         fn seek(
             zelf: PyObjectRef,
-            _pos: PyObjectRef,
-            _whence: OptionalArg,
+            _offset: PyObjectRef,
+            _whence: IgnoredWhence,
             vm: &VirtualMachine,
         ) -> PyResult {
             _unsupported(vm, &zelf, "seek")
@@ -434,7 +539,7 @@ mod _io {
         }
 
         #[pymethod]
-        fn truncate(zelf: PyObjectRef, _pos: OptionalArg, vm: &VirtualMachine) -> PyResult {
+        fn truncate(zelf: PyObjectRef, _pos: IgnoredPos, vm: &VirtualMachine) -> PyResult {
             _unsupported(vm, &zelf, "truncate")
         }
 
@@ -449,41 +554,41 @@ mod _io {
         }
 
         #[pymethod]
-        fn __enter__(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-            check_closed(&instance, vm)?;
-            Ok(instance)
+        fn __enter__(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            check_closed(&zelf, vm)?;
+            Ok(zelf)
         }
 
         #[pymethod]
-        fn __exit__(instance: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-            vm.call_method(&instance, "close", ())?;
+        fn __exit__(zelf: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+            vm.call_method(&zelf, "close", ())?;
             Ok(())
         }
 
         #[pymethod]
-        fn flush(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        fn flush(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
             // just check if this is closed; if it isn't, do nothing
-            check_closed(&instance, vm)
+            check_closed(&zelf, vm)
         }
 
         #[pymethod]
-        fn seekable(_self: PyObjectRef) -> bool {
+        fn seekable(_zelf: PyObjectRef) -> bool {
             false
         }
 
         #[pymethod]
-        fn readable(_self: PyObjectRef) -> bool {
+        fn readable(_zelf: PyObjectRef) -> bool {
             false
         }
 
         #[pymethod]
-        fn writable(_self: PyObjectRef) -> bool {
+        fn writable(_zelf: PyObjectRef) -> bool {
             false
         }
 
         #[pymethod]
-        fn isatty(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-            check_closed(&instance, vm)?;
+        fn isatty(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+            check_closed(&zelf, vm)?;
             Ok(false)
         }
 
@@ -493,8 +598,8 @@ mod _io {
         }
 
         #[pymethod]
-        fn close(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-            iobase_close(&instance, vm)
+        fn close(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            iobase_close(&zelf, vm)
         }
 
         #[pymethod]
@@ -522,10 +627,10 @@ mod _io {
         #[pymethod]
         fn readlines(
             instance: PyObjectRef,
-            hint: OptionalOption<isize>,
+            hint: ReadlinesHint,
             vm: &VirtualMachine,
         ) -> PyResult<Vec<PyObjectRef>> {
-            let hint = hint.flatten().unwrap_or(-1);
+            let hint = hint.hint.unwrap_or(-1);
             if hint <= 0 {
                 return instance.try_to_value(vm);
             }
@@ -536,7 +641,7 @@ mod _io {
             for line in it.iter(vm)? {
                 let line = line?;
                 let line_len = line.length(vm)?;
-                ret.push(line.clone());
+                ret.push(line);
                 full_len += line_len;
                 if full_len > hint {
                     break;
@@ -559,23 +664,23 @@ mod _io {
         }
 
         #[pymethod(name = "_checkClosed")]
-        fn check_closed(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-            check_closed(&instance, vm)
+        fn check_closed(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            check_closed(&zelf, vm)
         }
 
         #[pymethod(name = "_checkReadable")]
-        fn check_readable(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-            check_readable(&instance, vm)
+        fn check_readable(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            check_readable(&zelf, vm)
         }
 
         #[pymethod(name = "_checkWritable")]
-        fn check_writable(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-            check_writable(&instance, vm)
+        fn check_writable(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            check_writable(&zelf, vm)
         }
 
         #[pymethod(name = "_checkSeekable")]
-        fn check_seekable(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-            check_seekable(&instance, vm)
+        fn check_seekable(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+            check_seekable(&zelf, vm)
         }
     }
 
@@ -610,7 +715,7 @@ mod _io {
     impl IterNext for _IOBase {
         fn slot_iternext(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
             let line = vm.call_method(zelf, "readline", ())?;
-            Ok(if !line.clone().try_to_bool(vm)? {
+            Ok(if !line.try_to_bool(vm)? {
                 PyIterReturn::StopIteration(None)
             } else {
                 PyIterReturn::Return(line)
@@ -640,13 +745,12 @@ mod _io {
     #[pyclass(flags(BASETYPE, HAS_DICT, HAS_WEAKREF))]
     impl _RawIOBase {
         #[pymethod]
-        fn read(instance: PyObjectRef, size: OptionalSize, vm: &VirtualMachine) -> PyResult {
+        fn read(zelf: PyObjectRef, size: OptionalSize, vm: &VirtualMachine) -> PyResult {
             if let Some(size) = size.to_usize() {
-                // FIXME: unnecessary zero-init
-                let b = PyByteArray::from(vec![0; size]).into_ref(&vm.ctx);
+                let b = PyByteArray::from(vm.new_zeroed_bytes(size)?).into_ref(&vm.ctx);
                 let n = <Option<isize>>::try_from_object(
                     vm,
-                    vm.call_method(&instance, "readinto", (b.clone(),))?,
+                    vm.call_method(&zelf, "readinto", (b.clone(),))?,
                 )?;
                 Ok(match n {
                     None => vm.ctx.none(),
@@ -665,18 +769,18 @@ mod _io {
                     }
                 })
             } else {
-                vm.call_method(&instance, "readall", ())
+                vm.call_method(&zelf, "readall", ())
             }
         }
 
         #[pymethod]
-        fn readall(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<Option<Vec<u8>>> {
+        fn readall(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<Option<Vec<u8>>> {
             let mut chunks = Vec::new();
             let mut total_len = 0;
             loop {
                 // Loop with EINTR handling (PEP 475)
                 let data = loop {
-                    let res = vm.call_method(&instance, "read", (DEFAULT_BUFFER_SIZE,));
+                    let res = vm.call_method(&zelf, "read", (DEFAULT_BUFFER_SIZE,));
                     match trap_eintr(res, vm)? {
                         Some(val) => break val,
                         None => continue,
@@ -707,12 +811,12 @@ mod _io {
         }
 
         #[pymethod]
-        fn readinto(_instance: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        fn readinto(_zelf: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_not_implemented_error(String::new()))
         }
 
         #[pymethod]
-        fn write(_instance: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        fn write(_zelf: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_not_implemented_error(String::new()))
         }
     }
@@ -726,25 +830,25 @@ mod _io {
     #[pyclass(flags(BASETYPE, HAS_WEAKREF))]
     impl _BufferedIOBase {
         #[pymethod]
-        fn read(zelf: PyObjectRef, _size: OptionalArg, vm: &VirtualMachine) -> PyResult {
+        fn read(zelf: PyObjectRef, _size: IgnoredSize, vm: &VirtualMachine) -> PyResult {
             _unsupported(vm, &zelf, "read")
         }
 
         #[pymethod]
-        fn read1(zelf: PyObjectRef, _size: OptionalArg, vm: &VirtualMachine) -> PyResult {
+        fn read1(zelf: PyObjectRef, _size: IgnoredSize, vm: &VirtualMachine) -> PyResult {
             _unsupported(vm, &zelf, "read1")
         }
 
         fn _readinto(
-            zelf: PyObjectRef,
-            buf_obj: PyObjectRef,
+            zelf: &PyObject,
+            buf_obj: &PyObject,
             method: &str,
             vm: &VirtualMachine,
         ) -> PyResult<usize> {
-            let b = ArgMemoryBuffer::try_from_borrowed_object(vm, &buf_obj)?;
+            let b = ArgMemoryBuffer::try_from_borrowed_object(vm, buf_obj)?;
             let l = b.len();
-            let data = vm.call_method(&zelf, method, (l,))?;
-            if data.is(&buf_obj) {
+            let data = vm.call_method(zelf, method, (l,))?;
+            if data.is(buf_obj) {
                 return Ok(l);
             }
             let mut buf = b.borrow_buf_mut();
@@ -761,13 +865,21 @@ mod _io {
             }
         }
         #[pymethod]
-        fn readinto(zelf: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
-            Self::_readinto(zelf, b, "read", vm)
+        fn readinto(
+            zelf: PyObjectRef,
+            buffer: PyObjectRef,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
+            Self::_readinto(&zelf, &buffer, "read", vm)
         }
 
         #[pymethod]
-        fn readinto1(zelf: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
-            Self::_readinto(zelf, b, "read1", vm)
+        fn readinto1(
+            zelf: PyObjectRef,
+            buffer: PyObjectRef,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
+            Self::_readinto(&zelf, &buffer, "read1", vm)
         }
 
         #[pymethod]
@@ -790,8 +902,38 @@ mod _io {
 
     #[pyclass(flags(BASETYPE, HAS_WEAKREF))]
     impl _TextIOBase {
+        #[pymethod]
+        fn read(zelf: PyObjectRef, _size: IgnoredSize, vm: &VirtualMachine) -> PyResult {
+            _unsupported(vm, &zelf, "read")
+        }
+
+        #[pymethod]
+        fn write(zelf: PyObjectRef, _s: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            _unsupported(vm, &zelf, "write")
+        }
+
+        #[pymethod]
+        fn truncate(zelf: PyObjectRef, _pos: IgnoredPos, vm: &VirtualMachine) -> PyResult {
+            _unsupported(vm, &zelf, "truncate")
+        }
+
+        #[pymethod]
+        fn readline(zelf: PyObjectRef, _size: IgnoredSize, vm: &VirtualMachine) -> PyResult {
+            _unsupported(vm, &zelf, "readline")
+        }
+
+        #[pymethod]
+        fn detach(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            _unsupported(vm, &zelf, "detach")
+        }
+
         #[pygetset]
         fn encoding(_zelf: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
+            vm.ctx.none()
+        }
+
+        #[pygetset]
+        fn newlines(_zelf: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
             vm.ctx.none()
         }
 
@@ -803,8 +945,27 @@ mod _io {
 
     #[derive(FromArgs, Clone)]
     struct BufferSize {
-        #[pyarg(any, optional)]
-        buffer_size: OptionalArg<isize>,
+        // 128 * 1024, the module buffer size.
+        #[pyarg(any, default = 131072)]
+        buffer_size: isize,
+    }
+
+    #[derive(FromArgs)]
+    struct BufferedInitArgs {
+        #[pyarg(any)]
+        raw: PyObjectRef,
+        #[pyarg(any, default = 131072)]
+        buffer_size: isize,
+    }
+
+    #[derive(FromArgs)]
+    struct BufferedRWPairArgs {
+        #[pyarg(positional)]
+        reader: PyObjectRef,
+        #[pyarg(positional)]
+        writer: PyObjectRef,
+        #[pyarg(positional, default = 131072)]
+        buffer_size: isize,
     }
 
     bitflags::bitflags! {
@@ -816,9 +977,10 @@ mod _io {
         }
     }
 
+    type RawCell = crate::object::PyAtomicRef<Option<PyObject>>;
+
     #[derive(Debug, Default)]
     struct BufferedData {
-        raw: Option<PyObjectRef>,
         flags: BufferedFlags,
         abs_pos: Offset,
         buffer: Vec<u8>,
@@ -830,17 +992,22 @@ mod _io {
     }
 
     impl BufferedData {
-        fn check_init(&self, vm: &VirtualMachine) -> PyResult<&PyObject> {
-            if let Some(raw) = &self.raw {
-                Ok(raw)
+        fn missing_raw_msg(&self) -> &'static str {
+            if self.flags.contains(BufferedFlags::DETACHED) {
+                "raw stream has been detached"
             } else {
-                let msg = if self.flags.contains(BufferedFlags::DETACHED) {
-                    "raw stream has been detached"
-                } else {
-                    "I/O operation on uninitialized object"
-                };
-                Err(vm.new_value_error(msg))
+                "I/O operation on uninitialized object"
             }
+        }
+
+        fn check_init<'a>(&self, raw: &'a RawCell, vm: &VirtualMachine) -> PyResult<&'a PyObject> {
+            raw.deref()
+                .ok_or_else(|| vm.new_value_error(self.missing_raw_msg()))
+        }
+
+        fn raw_owned(&self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+            raw.load_owned()
+                .ok_or_else(|| vm.new_value_error(self.missing_raw_msg()))
         }
 
         #[inline]
@@ -890,7 +1057,7 @@ mod _io {
             self.write_end = -1;
         }
 
-        fn flush(&mut self, vm: &VirtualMachine) -> PyResult<()> {
+        fn flush(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<()> {
             if !self.valid_write() || self.write_pos == self.write_end {
                 self.reset_write();
                 return Ok(());
@@ -898,25 +1065,32 @@ mod _io {
 
             let rewind = self.raw_offset() + (self.pos - self.write_pos);
             if rewind != 0 {
-                self.raw_seek(-rewind, 1, vm)?;
+                self.raw_seek(raw, -rewind, 1, vm)?;
                 self.raw_pos -= rewind;
             }
 
             while self.write_pos < self.write_end {
-                let n =
-                    self.raw_write(None, self.write_pos as usize..self.write_end as usize, vm)?;
+                let n = self.raw_write(
+                    raw,
+                    None,
+                    self.write_pos as usize..self.write_end as usize,
+                    vm,
+                )?;
                 let n = match n {
                     Some(n) => n,
                     None => {
                         // BlockingIOError(errno, msg, characters_written=0)
-                        return Err(vm.invoke_exception(
-                            vm.ctx.exceptions.blocking_io_error.to_owned(),
-                            vec![
-                                vm.new_pyobj(EAGAIN),
-                                vm.new_pyobj("write could not complete without blocking"),
-                                vm.new_pyobj(0),
-                            ],
-                        )?);
+                        return Err(vm
+                            .new_payload_exception::<PyOSError>(
+                                vm.ctx.exceptions.blocking_io_error.to_owned(),
+                                vec![
+                                    vm.new_pyobj(EAGAIN),
+                                    vm.new_pyobj("write could not complete without blocking"),
+                                    vm.new_pyobj(0),
+                                ]
+                                .into(),
+                            )?
+                            .upcast());
                     }
                 };
                 self.write_pos += n as Offset;
@@ -929,19 +1103,25 @@ mod _io {
             Ok(())
         }
 
-        fn flush_rewind(&mut self, vm: &VirtualMachine) -> PyResult<()> {
-            self.flush(vm)?;
+        fn flush_rewind(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<()> {
+            self.flush(raw, vm)?;
             if self.readable() {
-                let res = self.raw_seek(-self.raw_offset(), 1, vm);
+                let res = self.raw_seek(raw, -self.raw_offset(), 1, vm);
                 self.reset_read();
                 res?;
             }
             Ok(())
         }
 
-        fn raw_seek(&mut self, pos: Offset, whence: i32, vm: &VirtualMachine) -> PyResult<Offset> {
-            let ret = vm.call_method(self.check_init(vm)?, "seek", (pos, whence))?;
-            let offset = get_offset(ret, vm)?;
+        fn raw_seek(
+            &mut self,
+            raw: &RawCell,
+            pos: Offset,
+            whence: i32,
+            vm: &VirtualMachine,
+        ) -> PyResult<Offset> {
+            let ret = vm.call_method(self.check_init(raw, vm)?, "seek", (pos, whence))?;
+            let offset = get_offset(&ret, vm)?;
             if offset < 0 {
                 return Err(
                     vm.new_os_error(format!("Raw stream returned invalid position {offset}"))
@@ -951,9 +1131,15 @@ mod _io {
             Ok(offset)
         }
 
-        fn seek(&mut self, target: Offset, whence: i32, vm: &VirtualMachine) -> PyResult<Offset> {
+        fn seek(
+            &mut self,
+            raw: &RawCell,
+            target: Offset,
+            whence: i32,
+            vm: &VirtualMachine,
+        ) -> PyResult<Offset> {
             if matches!(whence, 0 | 1) && self.readable() {
-                let current = self.raw_tell_cache(vm)?;
+                let current = self.raw_tell_cache(raw, vm)?;
                 let available = self.readahead();
                 if available > 0 {
                     let offset = if whence == 0 {
@@ -972,14 +1158,14 @@ mod _io {
             }
             // raw.get_attr("seek", vm)?.call(args, vm)
             if self.writable() {
-                self.flush(vm)?;
+                self.flush(raw, vm)?;
             }
             let target = if whence == 1 {
                 target - self.raw_offset()
             } else {
                 target
             };
-            let res = self.raw_seek(target, whence, vm);
+            let res = self.raw_seek(raw, target, whence, vm);
             self.raw_pos = -1;
             if res.is_ok() && self.readable() {
                 self.reset_read();
@@ -987,10 +1173,10 @@ mod _io {
             res
         }
 
-        fn raw_tell(&mut self, vm: &VirtualMachine) -> PyResult<Offset> {
-            let raw = self.check_init(vm)?;
-            let ret = vm.call_method(raw, "tell", ())?;
-            let offset = get_offset(ret, vm)?;
+        fn raw_tell(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<Offset> {
+            let raw_obj = self.check_init(raw, vm)?;
+            let ret = vm.call_method(raw_obj, "tell", ())?;
+            let offset = get_offset(&ret, vm)?;
             if offset < 0 {
                 return Err(
                     vm.new_os_error(format!("Raw stream returned invalid position {offset}"))
@@ -1000,9 +1186,9 @@ mod _io {
             Ok(offset)
         }
 
-        fn raw_tell_cache(&mut self, vm: &VirtualMachine) -> PyResult<Offset> {
+        fn raw_tell_cache(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<Offset> {
             if self.abs_pos == -1 {
-                self.raw_tell(vm)
+                self.raw_tell(raw, vm)
             } else {
                 Ok(self.abs_pos)
             }
@@ -1011,6 +1197,7 @@ mod _io {
         /// None means non-blocking failed
         fn raw_write(
             &mut self,
+            raw: &RawCell,
             buf: Option<PyBuffer>,
             buf_range: Range<usize>,
             vm: &VirtualMachine,
@@ -1034,7 +1221,7 @@ mod _io {
 
             // Loop if write() raises EINTR (PEP 475)
             let res = loop {
-                let res = vm.call_method(self.raw.as_ref().unwrap(), "write", (mem_obj.clone(),));
+                let res = vm.call_method(self.check_init(raw, vm)?, "write", (mem_obj.clone(),));
                 match trap_eintr(res, vm) {
                     Ok(Some(val)) => break Ok(val),
                     Ok(None) => continue,
@@ -1065,7 +1252,12 @@ mod _io {
             Ok(Some(n as usize))
         }
 
-        fn write(&mut self, obj: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+        fn write(
+            &mut self,
+            raw: &RawCell,
+            obj: ArgBytesLike,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
             if !self.valid_read() && !self.valid_write() {
                 self.pos = 0;
                 self.raw_pos = 0;
@@ -1090,7 +1282,7 @@ mod _io {
 
             // if BlockingIOError, shift buffer
             // and try to buffer the new data; otherwise propagate the error
-            match self.flush(vm) {
+            match self.flush(raw, vm) {
                 Ok(()) => {}
                 Err(e) if e.fast_isinstance(vm.ctx.exceptions.blocking_io_error) => {
                     if self.readable() {
@@ -1120,14 +1312,17 @@ mod _io {
                     self.buffer[self.write_end as usize..][..avail].copy_from_slice(&buf[..avail]);
                     self.write_end += avail as Offset;
                     self.pos += avail as Offset;
-                    return Err(vm.invoke_exception(
-                        vm.ctx.exceptions.blocking_io_error.to_owned(),
-                        vec![
-                            vm.new_pyobj(EAGAIN),
-                            vm.new_pyobj("write could not complete without blocking"),
-                            vm.new_pyobj(avail),
-                        ],
-                    )?);
+                    return Err(vm
+                        .new_payload_exception::<PyOSError>(
+                            vm.ctx.exceptions.blocking_io_error.to_owned(),
+                            vec![
+                                vm.new_pyobj(EAGAIN),
+                                vm.new_pyobj("write could not complete without blocking"),
+                                vm.new_pyobj(avail),
+                            ]
+                            .into(),
+                        )?
+                        .upcast());
                 }
                 Err(e) => return Err(e),
             }
@@ -1135,7 +1330,7 @@ mod _io {
             // Only reach here if flush succeeded
             let offset = self.raw_offset();
             if offset != 0 {
-                self.raw_seek(-offset, 1, vm)?;
+                self.raw_seek(raw, -offset, 1, vm)?;
                 self.raw_pos -= offset;
             }
 
@@ -1143,7 +1338,7 @@ mod _io {
             let mut written = 0;
             let buffer: PyBuffer = obj.into();
             while remaining > self.buffer.len() {
-                let res = self.raw_write(Some(buffer.clone()), written..buf_len, vm)?;
+                let res = self.raw_write(raw, Some(buffer.clone()), written..buf_len, vm)?;
                 match res {
                     Some(n) => {
                         written += n;
@@ -1154,41 +1349,44 @@ mod _io {
                         }
                         vm.check_signals()?;
                     }
-                    None => {
+                    None if remaining > self.buffer.len() => {
                         // raw file is non-blocking
-                        if remaining > self.buffer.len() {
-                            // can't buffer everything, buffer what we can and error
-                            let buf = buffer.as_contiguous().unwrap();
-                            let buffer_len = self.buffer.len();
-                            self.buffer.copy_from_slice(&buf[written..][..buffer_len]);
-                            self.raw_pos = 0;
-                            let buffer_size = self.buffer.len() as _;
-                            self.adjust_position(buffer_size);
-                            self.write_end = buffer_size;
-                            // BlockingIOError(errno, msg, characters_written)
-                            let chars_written = written + buffer_len;
-                            return Err(vm.invoke_exception(
+                        // can't buffer everything, buffer what we can and error
+                        let buf = buffer.as_contiguous().unwrap();
+                        let buffer_len = self.buffer.len();
+                        self.buffer.copy_from_slice(&buf[written..][..buffer_len]);
+                        self.raw_pos = 0;
+                        let buffer_size = self.buffer.len() as _;
+                        self.adjust_position(buffer_size);
+                        self.write_end = buffer_size;
+                        // BlockingIOError(errno, msg, characters_written)
+                        let chars_written = written + buffer_len;
+                        return Err(vm
+                            .new_payload_exception::<PyOSError>(
                                 vm.ctx.exceptions.blocking_io_error.to_owned(),
                                 vec![
                                     vm.new_pyobj(EAGAIN),
                                     vm.new_pyobj("write could not complete without blocking"),
                                     vm.new_pyobj(chars_written),
-                                ],
-                            )?);
-                        } else {
-                            break;
-                        }
+                                ]
+                                .into(),
+                            )?
+                            .upcast());
                     }
+                    None => break,
                 }
             }
+
             if self.readable() {
                 self.reset_read();
             }
+
             if remaining > 0 {
                 let buf = buffer.as_contiguous().unwrap();
                 self.buffer[..remaining].copy_from_slice(&buf[written..][..remaining]);
                 written += remaining;
             }
+
             self.write_pos = 0;
             self.write_end = remaining as _;
             self.adjust_position(remaining as _);
@@ -1207,14 +1405,19 @@ mod _io {
             Some(ret)
         }
 
-        fn read_generic(&mut self, n: usize, vm: &VirtualMachine) -> PyResult<Option<Vec<u8>>> {
+        fn read_generic(
+            &mut self,
+            raw: &RawCell,
+            n: usize,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<Vec<u8>>> {
             if let Some(fast) = self.read_fast(n) {
                 return Ok(Some(fast));
             }
 
             let current_size = self.readahead() as usize;
 
-            let mut out = vec![0u8; n];
+            let mut out = vm.new_zeroed_bytes(n)?;
             let mut remaining = n;
             let mut written = 0;
             if current_size > 0 {
@@ -1225,7 +1428,7 @@ mod _io {
                 self.pos += current_size as Offset;
             }
             if self.writable() {
-                self.flush_rewind(vm)?;
+                self.flush_rewind(raw, vm)?;
             }
             self.reset_read();
             macro_rules! handle_opt_read {
@@ -1246,7 +1449,7 @@ mod _io {
                 if r == 0 {
                     break;
                 }
-                let r = self.raw_read(Either::A(Some(&mut out)), written..written + r, vm)?;
+                let r = self.raw_read(raw, Either::A(Some(&mut out)), written..written + r, vm)?;
                 let r = handle_opt_read!(r);
                 remaining -= r;
                 written += r;
@@ -1256,7 +1459,7 @@ mod _io {
             self.read_end = 0;
 
             while remaining > 0 && (self.read_end as usize) < self.buffer.len() {
-                let r = handle_opt_read!(self.fill_buffer(vm)?);
+                let r = handle_opt_read!(self.fill_buffer(raw, vm)?);
                 if remaining > r {
                     out[written..][..r].copy_from_slice(&self.buffer[self.pos as usize..][..r]);
                     written += r;
@@ -1277,14 +1480,14 @@ mod _io {
             Ok(Some(out))
         }
 
-        fn fill_buffer(&mut self, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+        fn fill_buffer(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<Option<usize>> {
             let start = if self.valid_read() {
                 self.read_end as usize
             } else {
                 0
             };
             let buf_end = self.buffer.len();
-            let res = self.raw_read(Either::A(None), start..buf_end, vm)?;
+            let res = self.raw_read(raw, Either::A(None), start..buf_end, vm)?;
             if let Some(n) = res.filter(|n| *n > 0) {
                 let new_start = (start + n) as Offset;
                 self.read_end = new_start;
@@ -1295,11 +1498,13 @@ mod _io {
 
         fn raw_read(
             &mut self,
+            raw: &RawCell,
             v: Either<Option<&mut Vec<u8>>, PyBuffer>,
             buf_range: Range<usize>,
             vm: &VirtualMachine,
         ) -> PyResult<Option<usize>> {
             let len = buf_range.len();
+            let raw_obj = self.check_init(raw, vm)?;
             let res = match v {
                 Either::A(v) => {
                     let v = v.unwrap_or(&mut self.buffer);
@@ -1313,11 +1518,7 @@ mod _io {
 
                     // Loop if readinto() raises EINTR (PEP 475)
                     let res = loop {
-                        let res = vm.call_method(
-                            self.raw.as_ref().unwrap(),
-                            "readinto",
-                            (mem_obj.clone(),),
-                        );
+                        let res = vm.call_method(raw_obj, "readinto", (mem_obj.clone(),));
                         match trap_eintr(res, vm) {
                             Ok(Some(val)) => break Ok(val),
                             Ok(None) => continue, // EINTR, retry
@@ -1336,11 +1537,7 @@ mod _io {
                         PyMemoryView::from_buffer_range(buf, buf_range, vm)?.into_ref(&vm.ctx);
                     // Loop if readinto() raises EINTR (PEP 475)
                     loop {
-                        let res = vm.call_method(
-                            self.raw.as_ref().unwrap(),
-                            "readinto",
-                            (mem_obj.clone(),),
-                        );
+                        let res = vm.call_method(raw_obj, "readinto", (mem_obj.clone(),));
                         match trap_eintr(res, vm)? {
                             Some(val) => break val,
                             None => continue,
@@ -1353,7 +1550,7 @@ mod _io {
                 return Ok(None);
             }
             // Try to convert to int; if it fails, treat as -1 and chain the TypeError
-            let (n, type_error) = match isize::try_from_object(vm, res.clone()) {
+            let (n, type_error) = match isize::try_from_object(vm, res) {
                 Ok(n) => (n, None),
                 Err(e) => (-1, Some(e)),
             };
@@ -1362,7 +1559,7 @@ mod _io {
                     "raw readinto() returned invalid length {n} (should have been between 0 and {len})"
                 ));
                 if let Some(cause) = type_error {
-                    os_error.set___cause__(Some(cause));
+                    os_error.set_cause(Some(cause));
                 }
                 return Err(os_error);
             }
@@ -1372,7 +1569,7 @@ mod _io {
             Ok(Some(n as usize))
         }
 
-        fn read_all(&mut self, vm: &VirtualMachine) -> PyResult<Option<PyBytesRef>> {
+        fn read_all(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<Option<PyBytesRef>> {
             let buf = self.active_read_slice();
             let data = if buf.is_empty() {
                 None
@@ -1383,11 +1580,11 @@ mod _io {
             };
 
             if self.writable() {
-                self.flush_rewind(vm)?;
+                self.flush_rewind(raw, vm)?;
             }
 
             let readall = vm
-                .get_str_method(self.raw.clone().unwrap(), "readall")
+                .get_str_method(self.raw_owned(raw, vm)?, "readall")
                 .transpose()?;
             if let Some(readall) = readall {
                 let res = readall.call((), vm)?;
@@ -1409,7 +1606,7 @@ mod _io {
             loop {
                 // Loop with EINTR handling (PEP 475)
                 let read_data = loop {
-                    let res = vm.call_method(self.raw.as_ref().unwrap(), "read", ());
+                    let res = vm.call_method(self.check_init(raw, vm)?, "read", ());
                     match trap_eintr(res, vm)? {
                         Some(val) => break val,
                         None => continue,
@@ -1450,13 +1647,13 @@ mod _io {
             }
         }
 
-        fn peek(&mut self, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        fn peek(&mut self, raw: &RawCell, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
             let have = self.readahead();
             let slice = if have > 0 {
                 &self.buffer[self.pos as usize..][..have as usize]
             } else {
                 self.reset_read();
-                let r = self.fill_buffer(vm)?.unwrap_or(0);
+                let r = self.fill_buffer(raw, vm)?.unwrap_or(0);
                 self.pos = 0;
                 &self.buffer[..r]
             };
@@ -1465,6 +1662,7 @@ mod _io {
 
         fn readinto_generic(
             &mut self,
+            raw: &RawCell,
             buf: PyBuffer,
             readinto1: bool,
             vm: &VirtualMachine,
@@ -1488,7 +1686,7 @@ mod _io {
                 }
             }
             if self.writable() {
-                self.flush_rewind(vm)?;
+                self.flush_rewind(raw, vm)?;
             }
             self.reset_read();
             self.pos = 0;
@@ -1496,9 +1694,14 @@ mod _io {
             let mut remaining = buf_len - written;
             while remaining > 0 {
                 let n = if remaining > self.buffer.len() {
-                    self.raw_read(Either::B(buf.clone()), written..written + remaining, vm)?
+                    self.raw_read(
+                        raw,
+                        Either::B(buf.clone()),
+                        written..written + remaining,
+                        vm,
+                    )?
                 } else if !(readinto1 && written != 0) {
-                    let n = self.fill_buffer(vm)?;
+                    let n = self.fill_buffer(raw, vm)?;
                     if let Some(n) = n.filter(|&n| n > 0) {
                         let n = core::cmp::min(n, remaining);
                         buf.as_contiguous_mut().unwrap()[written..][..n]
@@ -1531,7 +1734,7 @@ mod _io {
         }
     }
 
-    pub fn get_offset(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<Offset> {
+    pub(super) fn get_offset(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Offset> {
         let int = obj.try_index(vm)?;
         int.as_bigint().try_into().map_err(|_| {
             vm.new_value_error(format!(
@@ -1541,7 +1744,10 @@ mod _io {
         })
     }
 
-    pub fn repr_file_obj_name(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<PyStrRef>> {
+    pub(super) fn repr_file_obj_name(
+        obj: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<PyStrRef>> {
         let name = match obj.get_attr("name", vm) {
             Ok(name) => Some(name),
             Err(e)
@@ -1575,6 +1781,7 @@ mod _io {
         const SEEKABLE: bool = false;
 
         fn data(&self) -> &PyThreadMutex<BufferedData>;
+        fn raw_cell(&self) -> &RawCell;
         fn closing(&self) -> &AtomicBool;
         fn finalizing(&self) -> &AtomicBool;
 
@@ -1585,15 +1792,11 @@ mod _io {
         }
 
         #[pyslot]
-        fn slot_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-            let zelf: PyRef<Self> = zelf.try_into_value(vm)?;
+        fn slot_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+            let zelf: &Py<Self> = zelf.try_to_ref(vm)?;
             let (raw, BufferSize { buffer_size }): (PyObjectRef, _) =
                 args.bind(vm).map_err(|e| {
-                    let str_repr = e
-                        .__str__(vm)
-                        .as_ref()
-                        .map_or("<error getting exception str>".as_ref(), |s| s.as_wtf8())
-                        .to_owned();
+                    let str_repr = e.__str__(vm).as_wtf8().to_owned();
                     let msg = format!("{}() {}", Self::CLASS_NAME, str_repr);
                     vm.new_exception_msg(e.class().to_owned(), msg.into())
                 })?;
@@ -1607,16 +1810,13 @@ mod _io {
             vm: &VirtualMachine,
         ) -> PyResult<()> {
             let mut data = self.lock(vm)?;
-            data.raw = None;
+            self.raw_cell().store(None);
             data.flags.remove(BufferedFlags::DETACHED);
 
-            let buffer_size = match buffer_size {
-                OptionalArg::Present(i) if i <= 0 => {
-                    return Err(vm.new_value_error("buffer size must be strictly positive"));
-                }
-                OptionalArg::Present(i) => i as usize,
-                OptionalArg::Missing => DEFAULT_BUFFER_SIZE,
-            };
+            if buffer_size <= 0 {
+                return Err(vm.new_value_error("buffer size must be strictly positive"));
+            }
+            let buffer_size = buffer_size as usize;
 
             if Self::SEEKABLE {
                 check_seekable(&raw, vm)?;
@@ -1630,7 +1830,7 @@ mod _io {
                 check_writable(&raw, vm)?;
             }
 
-            data.buffer = vec![0; buffer_size];
+            data.buffer = vm.new_zeroed_bytes(buffer_size)?;
 
             if Self::READABLE {
                 data.reset_read();
@@ -1642,34 +1842,34 @@ mod _io {
                 data.pos = 0;
             }
 
-            data.raw = Some(raw);
+            self.raw_cell().store(Some(raw));
 
             Ok(())
         }
 
         #[pymethod]
         fn seek(
-            &self,
+            zelf: &Py<Self>,
             target: PyObjectRef,
-            whence: OptionalArg<i32>,
+            whence: WhenceArg,
             vm: &VirtualMachine,
         ) -> PyResult<Offset> {
-            let whence = whence.unwrap_or(0);
+            let whence = whence.whence;
             if !validate_whence(whence) {
                 return Err(vm.new_value_error(format!("whence value {whence} unsupported")));
             }
-            let mut data = self.lock(vm)?;
-            let raw = data.check_init(vm)?;
-            ensure_unclosed(raw, "seek of closed file", vm)?;
-            check_seekable(raw, vm)?;
-            let target = get_offset(target, vm)?;
-            data.seek(target, whence, vm)
+            let mut data = zelf.lock(vm)?;
+            let raw_obj = data.check_init(zelf.raw_cell(), vm)?;
+            ensure_unclosed(raw_obj, "seek of closed file", vm)?;
+            check_seekable(raw_obj, vm)?;
+            let target = get_offset(&target, vm)?;
+            data.seek(zelf.raw_cell(), target, whence, vm)
         }
 
         #[pymethod]
-        fn tell(&self, vm: &VirtualMachine) -> PyResult<Offset> {
-            let mut data = self.lock(vm)?;
-            let raw_tell = data.raw_tell(vm)?;
+        fn tell(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<Offset> {
+            let mut data = zelf.lock(vm)?;
+            let raw_tell = data.raw_tell(zelf.raw_cell(), vm)?;
             let raw_offset = data.raw_offset();
             let mut pos = raw_tell - raw_offset;
             // GH-95782
@@ -1680,20 +1880,16 @@ mod _io {
         }
 
         #[pymethod]
-        fn truncate(
-            zelf: PyRef<Self>,
-            pos: OptionalOption<PyObjectRef>,
-            vm: &VirtualMachine,
-        ) -> PyResult {
-            let pos = pos.flatten().to_pyobject(vm);
+        fn truncate(zelf: PyRef<Self>, pos: ObjPos, vm: &VirtualMachine) -> PyResult {
+            let pos = pos.pos.unwrap_or_else(|| vm.ctx.none());
             let mut data = zelf.lock(vm)?;
-            data.check_init(vm)?;
+            let raw_obj = data.check_init(zelf.raw_cell(), vm)?;
             if !data.writable() {
-                return Err(new_unsupported_operation(vm, "truncate".to_owned()));
+                return Err(new_unsupported_operation("truncate", vm));
             }
-            data.flush_rewind(vm)?;
-            let res = vm.call_method(data.raw.as_ref().unwrap(), "truncate", (pos,))?;
-            let _ = data.raw_tell(vm);
+            data.flush_rewind(zelf.raw_cell(), vm)?;
+            let res = vm.call_method(raw_obj, "truncate", (pos,))?;
+            let _ = data.raw_tell(zelf.raw_cell(), vm);
             Ok(res)
         }
         #[pymethod]
@@ -1701,50 +1897,58 @@ mod _io {
             vm.call_method(zelf.as_object(), "flush", ())?;
             let mut data = zelf.lock(vm)?;
             data.flags.insert(BufferedFlags::DETACHED);
-            data.raw
-                .take()
+            zelf.raw_cell()
+                .store(None)
                 .ok_or_else(|| vm.new_value_error("raw stream has been detached"))
         }
 
         #[pymethod]
-        fn seekable(&self, vm: &VirtualMachine) -> PyResult {
-            vm.call_method(self.lock(vm)?.check_init(vm)?, "seekable", ())
-        }
-
-        #[pygetset]
-        fn raw(&self, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
-            Ok(self.lock(vm)?.raw.clone())
+        fn seekable(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            let data = zelf.lock(vm)?;
+            vm.call_method(data.check_init(zelf.raw_cell(), vm)?, "seekable", ())
         }
 
         /// Get raw stream without holding the lock (for calling Python code safely)
         fn get_raw_unlocked(&self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
             let data = self.lock(vm)?;
-            Ok(data.check_init(vm)?.to_owned())
+            data.raw_owned(self.raw_cell(), vm)
         }
 
-        #[pygetset]
+        // Payload helper. BufferedRWPair calls this on its embedded writer.
         fn closed(&self, vm: &VirtualMachine) -> PyResult {
             self.get_raw_unlocked(vm)?.get_attr("closed", vm)
         }
 
-        #[pygetset]
-        fn name(&self, vm: &VirtualMachine) -> PyResult {
-            self.get_raw_unlocked(vm)?.get_attr("name", vm)
+        #[pygetset(name = "closed")]
+        fn py_closed(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            zelf.closed(vm)
         }
 
         #[pygetset]
-        fn mode(&self, vm: &VirtualMachine) -> PyResult {
-            self.get_raw_unlocked(vm)?.get_attr("mode", vm)
+        fn name(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            zelf.get_raw_unlocked(vm)?.get_attr("name", vm)
+        }
+
+        #[pygetset]
+        fn mode(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            zelf.get_raw_unlocked(vm)?.get_attr("mode", vm)
         }
 
         #[pymethod]
-        fn fileno(&self, vm: &VirtualMachine) -> PyResult {
-            vm.call_method(self.lock(vm)?.check_init(vm)?, "fileno", ())
+        fn fileno(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            let data = zelf.lock(vm)?;
+            vm.call_method(data.check_init(zelf.raw_cell(), vm)?, "fileno", ())
         }
 
-        #[pymethod]
+        // Payload helper. BufferedRWPair calls this on its embedded reader and writer.
         fn isatty(&self, vm: &VirtualMachine) -> PyResult {
-            vm.call_method(self.lock(vm)?.check_init(vm)?, "isatty", ())
+            let data = self.lock(vm)?;
+            vm.call_method(data.check_init(self.raw_cell(), vm)?, "isatty", ())
+        }
+
+        #[pymethod(name = "isatty")]
+        fn py_isatty(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+            zelf.isatty(vm)
         }
 
         #[pyslot]
@@ -1767,12 +1971,12 @@ mod _io {
 
         fn close_strict(&self, vm: &VirtualMachine) -> PyResult {
             let mut data = self.lock(vm)?;
-            let raw = data.check_init(vm)?;
+            let raw = data.check_init(self.raw_cell(), vm)?;
             if file_closed(raw, vm)? {
                 return Ok(vm.ctx.none());
             }
-            let flush_res = data.flush(vm);
-            let close_res = vm.call_method(data.raw.as_ref().unwrap(), "close", ());
+            let flush_res = data.flush(self.raw_cell(), vm);
+            let close_res = vm.call_method(raw, "close", ());
             exception_chain(flush_res, close_res)
         }
 
@@ -1781,11 +1985,11 @@ mod _io {
             // Don't hold the lock while calling Python code to avoid reentrant lock issues
             let raw = {
                 let data = zelf.lock(vm)?;
-                let raw = data.check_init(vm)?;
-                if file_closed(raw, vm)? {
+                let raw = data.raw_owned(zelf.raw_cell(), vm)?;
+                if file_closed(&raw, vm)? {
                     return Ok(vm.ctx.none());
                 }
-                raw.to_owned()
+                raw
             };
             if zelf.finalizing().load(Ordering::Relaxed) {
                 // _dealloc_warn: delegate to raw._dealloc_warn(source)
@@ -1799,12 +2003,12 @@ mod _io {
         }
 
         #[pymethod]
-        fn readable(&self) -> bool {
+        fn readable(_zelf: &Py<Self>) -> bool {
             Self::READABLE
         }
 
         #[pymethod]
-        fn writable(&self) -> bool {
+        fn writable(_zelf: &Py<Self>) -> bool {
             Self::WRITABLE
         }
 
@@ -1821,7 +2025,7 @@ mod _io {
                 );
             }
             let _ = proto;
-            reduce_ex_for_subclass(zelf, vm)
+            reduce_ex_for_subclass(&zelf, vm)
         }
 
         #[pymethod]
@@ -1832,8 +2036,8 @@ mod _io {
         ) -> PyResult<()> {
             // Get raw reference and release lock before calling downstream
             let raw = {
-                let data = zelf.lock(vm)?;
-                data.raw.clone()
+                let _data = zelf.lock(vm)?;
+                zelf.raw_cell().load_owned()
             };
             if let Some(raw) = raw {
                 let _ = vm.call_method(&raw, "_dealloc_warn", (source,));
@@ -1849,38 +2053,45 @@ mod _io {
         fn reader(&self) -> &Self::Reader;
 
         #[pymethod]
-        fn read(&self, size: OptionalSize, vm: &VirtualMachine) -> PyResult<Option<PyBytesRef>> {
-            let mut data = self.reader().lock(vm)?;
-            let raw = data.check_init(vm)?;
-            let n = size.size.map(|s| *s).unwrap_or(-1);
+        fn read(
+            zelf: &Py<Self>,
+            size: OptionalSize,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<PyBytesRef>> {
+            let mut data = zelf.reader().lock(vm)?;
+            let raw_cell = zelf.reader().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
+            let n = size.size.unwrap_or(-1);
             if n < -1 {
                 return Err(vm.new_value_error("read length must be non-negative or -1"));
             }
             ensure_unclosed(raw, "read of closed file", vm)?;
             match n.to_usize() {
                 Some(n) => data
-                    .read_generic(n, vm)
+                    .read_generic(raw_cell, n, vm)
                     .map(|x| x.map(|b| PyBytes::from(b).into_ref(&vm.ctx))),
-                None => data.read_all(vm),
+                None => data.read_all(raw_cell, vm),
             }
         }
 
         #[pymethod]
-        fn peek(&self, _size: OptionalSize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-            let mut data = self.reader().lock(vm)?;
-            let raw = data.check_init(vm)?;
+        fn peek(zelf: &Py<Self>, _size: PeekSize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+            let mut data = zelf.reader().lock(vm)?;
+            let raw_cell = zelf.reader().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "peek of closed file", vm)?;
 
             if data.writable() {
-                let _ = data.flush_rewind(vm);
+                let _ = data.flush_rewind(raw_cell, vm);
             }
-            data.peek(vm)
+            data.peek(raw_cell, vm)
         }
 
         #[pymethod]
-        fn read1(&self, size: OptionalSize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-            let mut data = self.reader().lock(vm)?;
-            let raw = data.check_init(vm)?;
+        fn read1(zelf: &Py<Self>, size: OptionalSize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+            let mut data = zelf.reader().lock(vm)?;
+            let raw_cell = zelf.reader().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "read of closed file", vm)?;
             let n = size.to_usize().unwrap_or(data.buffer.len());
             if n == 0 {
@@ -1893,12 +2104,12 @@ mod _io {
             }
             // Flush write buffer before reading
             if data.writable() {
-                data.flush_rewind(vm)?;
+                data.flush_rewind(raw_cell, vm)?;
             }
-            let mut v = vec![0; n];
+            let mut v = vm.new_zeroed_bytes(n)?;
             data.reset_read();
             let r = data
-                .raw_read(Either::A(Some(&mut v)), 0..n, vm)?
+                .raw_read(raw_cell, Either::A(Some(&mut v)), 0..n, vm)?
                 .unwrap_or(0);
             v.truncate(r);
             v.shrink_to_fit();
@@ -1906,28 +2117,38 @@ mod _io {
         }
 
         #[pymethod]
-        fn readinto(&self, buf: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<Option<usize>> {
-            let mut data = self.reader().lock(vm)?;
-            let raw = data.check_init(vm)?;
+        fn readinto(
+            zelf: &Py<Self>,
+            buffer: ArgMemoryBuffer,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<usize>> {
+            let mut data = zelf.reader().lock(vm)?;
+            let raw_cell = zelf.reader().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "readinto of closed file", vm)?;
-            data.readinto_generic(buf.into(), false, vm)
+            data.readinto_generic(raw_cell, buffer.into(), false, vm)
         }
 
         #[pymethod]
-        fn readinto1(&self, buf: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<Option<usize>> {
-            let mut data = self.reader().lock(vm)?;
-            let raw = data.check_init(vm)?;
+        fn readinto1(
+            zelf: &Py<Self>,
+            buffer: ArgMemoryBuffer,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<usize>> {
+            let mut data = zelf.reader().lock(vm)?;
+            let raw_cell = zelf.reader().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "readinto of closed file", vm)?;
-            data.readinto_generic(buf.into(), true, vm)
+            data.readinto_generic(raw_cell, buffer.into(), true, vm)
         }
 
         #[pymethod]
-        fn flush(&self, vm: &VirtualMachine) -> PyResult<()> {
+        fn flush(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
             // For read-only buffers, flush just calls raw.flush()
             // Don't hold the lock while calling Python code to avoid reentrant lock issues
             let raw = {
-                let data = self.reader().lock(vm)?;
-                data.check_init(vm)?.to_owned()
+                let data = zelf.reader().lock(vm)?;
+                data.raw_owned(zelf.reader().raw_cell(), vm)?
             };
             ensure_unclosed(&raw, "flush of closed file", vm)?;
             vm.call_method(&raw, "flush", ())?;
@@ -1938,7 +2159,7 @@ mod _io {
     fn exception_chain<T>(e1: PyResult<()>, e2: PyResult<T>) -> PyResult<T> {
         match (e1, e2) {
             (Err(e1), Err(e)) => {
-                e.set___context__(Some(e1));
+                e.set_context(Some(e1));
                 Err(e)
             }
             (Err(e), Ok(_)) | (Ok(()), Err(e)) => Err(e),
@@ -1948,12 +2169,26 @@ mod _io {
 
     #[pyattr]
     #[pyclass(name = "BufferedReader", base = _BufferedIOBase)]
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     struct BufferedReader {
         _base: _BufferedIOBase,
+        #[pymember]
+        raw: RawCell,
         data: PyThreadMutex<BufferedData>,
         closing: AtomicBool,
         finalizing: AtomicBool,
+    }
+
+    impl Default for BufferedReader {
+        fn default() -> Self {
+            Self {
+                _base: _BufferedIOBase::default(),
+                raw: RawCell::new_empty(),
+                data: PyThreadMutex::default(),
+                closing: AtomicBool::new(false),
+                finalizing: AtomicBool::new(false),
+            }
+        }
     }
 
     impl BufferedMixin for BufferedReader {
@@ -1963,6 +2198,10 @@ mod _io {
 
         fn data(&self) -> &PyThreadMutex<BufferedData> {
             &self.data
+        }
+
+        fn raw_cell(&self) -> &RawCell {
+            &self.raw
         }
 
         fn closing(&self) -> &AtomicBool {
@@ -1983,14 +2222,14 @@ mod _io {
     }
 
     #[pyclass(
-        with(Constructor, BufferedMixin, BufferedReadable, Destructor),
+        with(Constructor, Initializer, BufferedMixin, BufferedReadable, Destructor),
         flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
     )]
     impl BufferedReader {}
 
     impl Destructor for BufferedReader {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(buf) = zelf.downcast_ref::<BufferedReader>() {
+            if let Some(buf) = zelf.downcast_ref::<Self>() {
                 buf.finalizing.store(true, Ordering::Relaxed);
             }
             iobase_finalize(zelf, vm);
@@ -2005,6 +2244,20 @@ mod _io {
 
     impl DefaultConstructor for BufferedReader {}
 
+    impl Initializer for BufferedReader {
+        type Args = BufferedInitArgs;
+
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+            zelf.init(
+                args.raw,
+                BufferSize {
+                    buffer_size: args.buffer_size,
+                },
+                vm,
+            )
+        }
+    }
+
     #[pyclass]
     trait BufferedWritable: PyPayload {
         type Writer: BufferedMixin;
@@ -2012,17 +2265,17 @@ mod _io {
         fn writer(&self) -> &Self::Writer;
 
         #[pymethod]
-        fn write(&self, obj: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+        fn write(zelf: &Py<Self>, buffer: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
             // Check if close() is in progress (Issue #31976)
             // If closing, wait for close() to complete by spinning until raw is closed.
             // Note: This spin-wait has no timeout because close() is expected to always
             // complete (flush + fd close).
-            if self.writer().closing().load(Ordering::Acquire) {
+            if zelf.writer().closing().load(Ordering::Acquire) {
                 loop {
                     let raw = {
-                        let data = self.writer().lock(vm)?;
-                        match &data.raw {
-                            Some(raw) => raw.to_owned(),
+                        let _data = zelf.writer().lock(vm)?;
+                        match zelf.writer().raw_cell().load_owned() {
+                            Some(raw) => raw,
                             None => break, // detached
                         }
                     };
@@ -2034,30 +2287,51 @@ mod _io {
                 }
                 return Err(vm.new_value_error("write to closed file"));
             }
-            let mut data = self.writer().lock(vm)?;
-            let raw = data.check_init(vm)?;
+            let mut data = zelf.writer().lock(vm)?;
+            let raw_cell = zelf.writer().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "write to closed file", vm)?;
 
-            data.write(obj, vm)
+            data.write(raw_cell, buffer, vm)
         }
 
-        #[pymethod]
+        // Payload helper. BufferedRWPair calls this on its embedded writer.
         fn flush(&self, vm: &VirtualMachine) -> PyResult<()> {
             let mut data = self.writer().lock(vm)?;
-            let raw = data.check_init(vm)?;
+            let raw_cell = self.writer().raw_cell();
+            let raw = data.check_init(raw_cell, vm)?;
             ensure_unclosed(raw, "flush of closed file", vm)?;
-            data.flush_rewind(vm)
+            data.flush_rewind(raw_cell, vm)
+        }
+
+        #[pymethod(name = "flush")]
+        fn py_flush(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+            zelf.flush(vm)
         }
     }
 
     #[pyattr]
     #[pyclass(name = "BufferedWriter", base = _BufferedIOBase)]
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     struct BufferedWriter {
         _base: _BufferedIOBase,
+        #[pymember]
+        raw: RawCell,
         data: PyThreadMutex<BufferedData>,
         closing: AtomicBool,
         finalizing: AtomicBool,
+    }
+
+    impl Default for BufferedWriter {
+        fn default() -> Self {
+            Self {
+                _base: _BufferedIOBase::default(),
+                raw: RawCell::new_empty(),
+                data: PyThreadMutex::default(),
+                closing: AtomicBool::new(false),
+                finalizing: AtomicBool::new(false),
+            }
+        }
     }
 
     impl BufferedMixin for BufferedWriter {
@@ -2067,6 +2341,10 @@ mod _io {
 
         fn data(&self) -> &PyThreadMutex<BufferedData> {
             &self.data
+        }
+
+        fn raw_cell(&self) -> &RawCell {
+            &self.raw
         }
 
         fn closing(&self) -> &AtomicBool {
@@ -2087,14 +2365,14 @@ mod _io {
     }
 
     #[pyclass(
-        with(Constructor, BufferedMixin, BufferedWritable, Destructor),
+        with(Constructor, Initializer, BufferedMixin, BufferedWritable, Destructor),
         flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
     )]
     impl BufferedWriter {}
 
     impl Destructor for BufferedWriter {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(buf) = zelf.downcast_ref::<BufferedWriter>() {
+            if let Some(buf) = zelf.downcast_ref::<Self>() {
                 buf.finalizing.store(true, Ordering::Relaxed);
             }
             iobase_finalize(zelf, vm);
@@ -2109,14 +2387,42 @@ mod _io {
 
     impl DefaultConstructor for BufferedWriter {}
 
+    impl Initializer for BufferedWriter {
+        type Args = BufferedInitArgs;
+
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+            zelf.init(
+                args.raw,
+                BufferSize {
+                    buffer_size: args.buffer_size,
+                },
+                vm,
+            )
+        }
+    }
+
     #[pyattr]
     #[pyclass(name = "BufferedRandom", base = _BufferedIOBase)]
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     struct BufferedRandom {
         _base: _BufferedIOBase,
+        #[pymember]
+        raw: RawCell,
         data: PyThreadMutex<BufferedData>,
         closing: AtomicBool,
         finalizing: AtomicBool,
+    }
+
+    impl Default for BufferedRandom {
+        fn default() -> Self {
+            Self {
+                _base: _BufferedIOBase::default(),
+                raw: RawCell::new_empty(),
+                data: PyThreadMutex::default(),
+                closing: AtomicBool::new(false),
+                finalizing: AtomicBool::new(false),
+            }
+        }
     }
 
     impl BufferedMixin for BufferedRandom {
@@ -2127,6 +2433,10 @@ mod _io {
 
         fn data(&self) -> &PyThreadMutex<BufferedData> {
             &self.data
+        }
+
+        fn raw_cell(&self) -> &RawCell {
+            &self.raw
         }
 
         fn closing(&self) -> &AtomicBool {
@@ -2157,6 +2467,7 @@ mod _io {
     #[pyclass(
         with(
             Constructor,
+            Initializer,
             BufferedMixin,
             BufferedReadable,
             BufferedWritable,
@@ -2168,7 +2479,7 @@ mod _io {
 
     impl Destructor for BufferedRandom {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(buf) = zelf.downcast_ref::<BufferedRandom>() {
+            if let Some(buf) = zelf.downcast_ref::<Self>() {
                 buf.finalizing.store(true, Ordering::Relaxed);
             }
             iobase_finalize(zelf, vm);
@@ -2182,6 +2493,20 @@ mod _io {
     }
 
     impl DefaultConstructor for BufferedRandom {}
+
+    impl Initializer for BufferedRandom {
+        type Args = BufferedInitArgs;
+
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+            zelf.init(
+                args.raw,
+                BufferSize {
+                    buffer_size: args.buffer_size,
+                },
+                vm,
+            )
+        }
+    }
 
     #[pyattr]
     #[pyclass(name = "BufferedRWPair", base = _BufferedIOBase)]
@@ -2211,15 +2536,20 @@ mod _io {
     impl DefaultConstructor for BufferedRWPair {}
 
     impl Initializer for BufferedRWPair {
-        type Args = (PyObjectRef, PyObjectRef, BufferSize);
+        type Args = BufferedRWPairArgs;
 
         fn init(
-            zelf: PyRef<Self>,
-            (reader, writer, buffer_size): Self::Args,
+            zelf: &Py<Self>,
+            BufferedRWPairArgs {
+                reader,
+                writer,
+                buffer_size,
+            }: Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<()> {
-            zelf.read.init(reader, buffer_size.clone(), vm)?;
-            zelf.write.init(writer, buffer_size, vm)?;
+            let size = BufferSize { buffer_size };
+            zelf.read.init(reader, size.clone(), vm)?;
+            zelf.write.init(writer, size, vm)?;
             Ok(())
         }
     }
@@ -2234,7 +2564,7 @@ mod _io {
         ),
         flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
     )]
-    impl BufferedRWPair {
+    impl Py<BufferedRWPair> {
         #[pymethod]
         fn flush(&self, vm: &VirtualMachine) -> PyResult<()> {
             self.write.flush(vm)
@@ -2258,7 +2588,7 @@ mod _io {
         fn isatty(&self, vm: &VirtualMachine) -> PyResult {
             // read.isatty() or write.isatty()
             let res = self.read.isatty(vm)?;
-            if res.clone().try_to_bool(vm)? {
+            if res.try_to_bool(vm)? {
                 Ok(res)
             } else {
                 self.write.isatty(vm)
@@ -2287,16 +2617,34 @@ mod _io {
 
     #[derive(FromArgs)]
     struct TextIOWrapperArgs {
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         encoding: Option<PyUtf8StrRef>,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         errors: Option<PyUtf8StrRef>,
-        #[pyarg(any, default)]
+        // None means universal newlines.
+        #[pyarg(any, optional)]
+        newline: Option<Newlines>,
+        // None is false.
+        #[pyarg(any, optional, py_default = "False")]
+        line_buffering: Option<PyObjectRef>,
+        // None is false.
+        #[pyarg(any, optional, py_default = "False")]
+        write_through: Option<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct TextIOWrapperReconfigureArgs {
+        #[pyarg(named, optional)]
+        encoding: Option<PyUtf8StrRef>,
+        #[pyarg(named, optional)]
+        errors: Option<PyUtf8StrRef>,
+        // Omitted leaves newline unchanged. None selects universal newlines.
+        #[pyarg(named, optional, py_default = "None")]
         newline: OptionalOption<Newlines>,
-        #[pyarg(any, default)]
-        line_buffering: OptionalOption<PyObjectRef>,
-        #[pyarg(any, default)]
-        write_through: OptionalOption<PyObjectRef>,
+        #[pyarg(named, optional)]
+        line_buffering: Option<PyObjectRef>,
+        #[pyarg(named, optional)]
+        write_through: Option<PyObjectRef>,
     }
 
     #[derive(Debug, Copy, Clone, Default, PartialEq)]
@@ -2312,7 +2660,7 @@ mod _io {
     impl Newlines {
         /// returns position where the new line starts if found, otherwise position at which to
         /// continue the search after more is read into the buffer
-        fn find_newline(&self, s: &Wtf8) -> Result<usize, usize> {
+        fn find_newline(self, s: &Wtf8) -> Result<usize, usize> {
             let len = s.len();
             match self {
                 Self::Universal | Self::Lf => s.find("\n".as_ref()).map(|p| p + 1).ok_or(len),
@@ -2339,14 +2687,13 @@ mod _io {
                         match memchr::memchr(b'\r', remaining) {
                             Some(p) => match remaining.get(p + 1) {
                                 Some(&ch_after_cr) => {
-                                    let pos_after = p + 2;
                                     if ch_after_cr == b'\n' {
-                                        break Ok(searched + pos_after);
-                                    } else {
-                                        searched += pos_after;
-                                        remaining = &remaining[pos_after..];
-                                        continue;
+                                        break Ok(searched + p + 2);
                                     }
+                                    let pos_after = p + 1;
+                                    searched += pos_after;
+                                    remaining = &remaining[pos_after..];
+                                    continue;
                                 }
                                 None => break Err(searched + p),
                             },
@@ -2387,13 +2734,13 @@ mod _io {
         }
     }
 
-    fn reduce_ex_for_subclass(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn reduce_ex_for_subclass(zelf: &PyObject, vm: &VirtualMachine) -> PyResult {
         let cls = zelf.class();
         let new = vm
-            .get_attribute_opt(cls.to_owned().into(), "__new__")?
+            .get_attribute_opt(cls.as_object(), "__new__")?
             .ok_or_else(|| vm.new_attribute_error("type has no attribute '__new__'"))?;
         let args = vm.ctx.new_tuple(vec![cls.to_owned().into()]);
-        let state = if let Some(getstate) = vm.get_attribute_opt(zelf.clone(), "__getstate__")? {
+        let state = if let Some(getstate) = vm.get_attribute_opt(zelf, "__getstate__")? {
             getstate.call((), vm)?
         } else if let Ok(dict) = zelf.get_attr("__dict__", vm) {
             dict
@@ -2411,7 +2758,7 @@ mod _io {
     }
 
     impl Utf8size {
-        fn len_pystr(s: &PyStr) -> Self {
+        fn len_pystr(s: &Py<PyStr>) -> Self {
             Self {
                 bytes: s.byte_len(),
                 chars: s.char_len(),
@@ -2470,14 +2817,10 @@ mod _io {
 
     #[derive(Debug)]
     struct TextIOData {
-        buffer: PyObjectRef,
         encoder: Option<(PyObjectRef, Option<EncodeFunc>)>,
         decoder: Option<PyObjectRef>,
-        encoding: PyUtf8StrRef,
         errors: PyUtf8StrRef,
         newline: Newlines,
-        line_buffering: bool,
-        write_through: bool,
         chunk_size: usize,
         seekable: bool,
         has_read1: bool,
@@ -2642,8 +2985,11 @@ mod _io {
         name: Option<PyStrRef>,
     }
 
+    #[pyclass(with(Py))]
+    impl StatelessIncrementalEncoder {}
+
     #[pyclass]
-    impl StatelessIncrementalEncoder {
+    impl Py<StatelessIncrementalEncoder> {
         #[pymethod]
         fn encode(
             &self,
@@ -2657,10 +3003,10 @@ mod _io {
             }
             let res = self.encode.call(args, vm)?;
             let tuple: PyTupleRef = res.try_into_value(vm)?;
-            if tuple.len() != 2 {
+            if tuple.as_slice().len() != 2 {
                 return Err(vm.new_type_error("encoder must return a tuple (object, integer)"));
             }
-            Ok(tuple[0].clone())
+            Ok(tuple.as_slice()[0].clone())
         }
 
         #[pymethod]
@@ -2687,8 +3033,11 @@ mod _io {
         errors: Option<PyStrRef>,
     }
 
+    #[pyclass(with(Py))]
+    impl StatelessIncrementalDecoder {}
+
     #[pyclass]
-    impl StatelessIncrementalDecoder {
+    impl Py<StatelessIncrementalDecoder> {
         #[pymethod]
         fn decode(
             &self,
@@ -2702,10 +3051,10 @@ mod _io {
             }
             let res = self.decode.call(args, vm)?;
             let tuple: PyTupleRef = res.try_into_value(vm)?;
-            if tuple.len() != 2 {
+            if tuple.as_slice().len() != 2 {
                 return Err(vm.new_type_error("decoder must return a tuple (object, integer)"));
             }
-            Ok(tuple[0].clone())
+            Ok(tuple.as_slice()[0].clone())
         }
 
         #[pymethod]
@@ -2722,23 +3071,57 @@ mod _io {
 
     #[pyattr]
     #[pyclass(name = "TextIOWrapper", base = _TextIOBase)]
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     struct TextIOWrapper {
         _base: _TextIOBase,
+        #[pymember]
+        buffer: RawCell,
+        #[pymember]
+        encoding: RawCell,
+        #[pymember]
+        line_buffering: AtomicBool,
+        #[pymember]
+        write_through: AtomicBool,
         data: PyThreadMutex<Option<TextIOData>>,
         finalizing: AtomicBool,
     }
 
+    impl Default for TextIOWrapper {
+        fn default() -> Self {
+            Self {
+                _base: _TextIOBase::default(),
+                buffer: RawCell::new_empty(),
+                encoding: RawCell::new_empty(),
+                line_buffering: AtomicBool::new(false),
+                write_through: AtomicBool::new(false),
+                data: PyThreadMutex::default(),
+                finalizing: AtomicBool::new(false),
+            }
+        }
+    }
+
     impl DefaultConstructor for TextIOWrapper {}
 
+    #[derive(FromArgs)]
+    struct TextIOWrapperInitArgs {
+        #[pyarg(any)]
+        buffer: PyObjectRef,
+        #[pyarg(flatten)]
+        args: TextIOWrapperArgs,
+    }
+
     impl Initializer for TextIOWrapper {
-        type Args = (PyObjectRef, TextIOWrapperArgs);
+        type Args = TextIOWrapperInitArgs;
 
         fn init(
-            zelf: PyRef<Self>,
-            (buffer, args): Self::Args,
+            zelf: &Py<Self>,
+            TextIOWrapperInitArgs { buffer, args }: Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<()> {
+            zelf.buffer.store(None);
+            zelf.encoding.store(None);
+            zelf.line_buffering.store(false, Ordering::Relaxed);
+            zelf.write_through.store(false, Ordering::Relaxed);
             let mut data = zelf.lock_opt(vm)?;
             *data = None;
 
@@ -2747,13 +3130,10 @@ mod _io {
             let errors = args.errors.unwrap_or_else(|| vm.ctx.new_utf8_str("strict"));
             Self::validate_errors(&errors, vm)?;
 
-            let has_read1 = vm.get_attribute_opt(buffer.clone(), "read1")?.is_some();
+            let has_read1 = vm.get_attribute_opt(&buffer, "read1")?.is_some();
             let seekable = vm.call_method(&buffer, "seekable", ())?.try_to_bool(vm)?;
 
-            let newline = match args.newline {
-                OptionalArg::Missing | OptionalArg::Present(None) => Newlines::default(),
-                OptionalArg::Present(Some(newline)) => newline,
-            };
+            let newline = args.newline.unwrap_or_default();
             let (encoder, decoder) =
                 Self::find_coder(&buffer, encoding.as_str(), &errors, newline, vm)?;
             if let Some((encoder, _)) = &encoder {
@@ -2761,25 +3141,24 @@ mod _io {
             }
 
             let line_buffering = match args.line_buffering {
-                OptionalArg::Missing => false,
-                OptionalArg::Present(None) => false,
-                OptionalArg::Present(Some(value)) => value.try_to_bool(vm)?,
+                Some(value) => value.try_to_bool(vm)?,
+                None => false,
             };
             let write_through = match args.write_through {
-                OptionalArg::Missing => false,
-                OptionalArg::Present(None) => false,
-                OptionalArg::Present(Some(value)) => value.try_to_bool(vm)?,
+                Some(value) => value.try_to_bool(vm)?,
+                None => false,
             };
 
+            zelf.buffer.store(Some(buffer));
+            zelf.encoding.store(Some(encoding.into()));
+            zelf.line_buffering.store(line_buffering, Ordering::Relaxed);
+            zelf.write_through.store(write_through, Ordering::Relaxed);
+
             *data = Some(TextIOData {
-                buffer,
                 encoder,
                 decoder,
-                encoding,
                 errors,
                 newline,
-                line_buffering,
-                write_through,
                 chunk_size: 8192,
                 seekable,
                 has_read1,
@@ -2795,14 +3174,18 @@ mod _io {
             Ok(())
         }
 
-        fn slot_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-            let zelf_ref: PyRef<Self> = zelf.try_into_value(vm)?;
+        fn slot_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+            let zelf_ref: &Py<Self> = zelf.try_to_ref(vm)?;
             {
+                zelf_ref.buffer.store(None);
+                zelf_ref.encoding.store(None);
+                zelf_ref.line_buffering.store(false, Ordering::Relaxed);
+                zelf_ref.write_through.store(false, Ordering::Relaxed);
                 let mut data = zelf_ref.lock_opt(vm)?;
                 *data = None;
             }
-            let (buffer, text_args): (PyObjectRef, TextIOWrapperArgs) = args.bind(vm)?;
-            Self::init(zelf_ref, (buffer, text_args), vm)
+            let parsed = args.bind_for(vm, Self::NAME)?;
+            Self::init(zelf_ref, parsed, vm)
         }
     }
 
@@ -2822,9 +3205,10 @@ mod _io {
                 .map_err(|_| vm.new_value_error("I/O operation on uninitialized object"))
         }
 
-        fn validate_errors(errors: &PyRef<PyUtf8Str>, vm: &VirtualMachine) -> PyResult<()> {
-            if errors.as_str().contains('\0') {
-                return Err(cstring_error(vm));
+        fn validate_errors(errors: &Py<PyUtf8Str>, vm: &VirtualMachine) -> PyResult<()> {
+            if errors.as_pystr().contains_nuls() {
+                cold_path();
+                return Err(nul_char_error(vm));
             }
             vm.state
                 .codec_registry
@@ -2832,7 +3216,7 @@ mod _io {
                 .map(drop)
         }
 
-        fn bool_from_index(value: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+        fn bool_from_index(value: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
             let int = value.try_index(vm)?;
             let value: i32 = int.try_to_primitive(vm)?;
             Ok(value != 0)
@@ -2863,12 +3247,7 @@ mod _io {
                     }
                     Err(err) => return Err(err),
                 },
-                Some(enc) => {
-                    if enc.as_str().contains('\0') {
-                        return Err(cstring_error(vm));
-                    }
-                    enc
-                }
+                Some(enc) => enc,
                 _ => match vm.import("locale", 0) {
                     Ok(locale) => locale
                         .get_attr("getencoding", vm)?
@@ -2883,14 +3262,15 @@ mod _io {
                     Err(err) => return Err(err),
                 },
             };
-            if encoding.as_str().contains('\0') {
-                return Err(cstring_error(vm));
+            if encoding.as_pystr().contains_nuls() {
+                cold_path();
+                return Err(nul_char_error(vm));
             }
             Ok(encoding)
         }
 
         fn adjust_encoder_state_for_bom(
-            encoder: &PyObjectRef,
+            encoder: &PyObject,
             encoding: &str,
             buffer: &PyObject,
             vm: &VirtualMachine,
@@ -2915,7 +3295,7 @@ mod _io {
             Ok(())
         }
 
-        #[allow(clippy::type_complexity)]
+        #[expect(clippy::type_complexity, reason = "ignore warning for now")]
         fn find_coder(
             buffer: &PyObject,
             encoding: &str,
@@ -2943,7 +3323,7 @@ mod _io {
                                 || err.fast_isinstance(vm.ctx.exceptions.attribute_error) =>
                         {
                             let name = vm
-                                .get_attribute_opt(codec.as_tuple().to_owned().into(), "name")?
+                                .get_attribute_opt(codec.as_tuple().as_object(), "name")?
                                 .and_then(|obj| obj.downcast::<PyStr>().ok());
                             StatelessIncrementalEncoder {
                                 encode: codec.get_encode_func().to_owned(),
@@ -2955,7 +3335,7 @@ mod _io {
                         }
                         Err(err) => return Err(err),
                     };
-                let encoding_name = vm.get_attribute_opt(incremental_encoder.clone(), "name")?;
+                let encoding_name = vm.get_attribute_opt(&incremental_encoder, "name")?;
                 let encode_func = encoding_name.and_then(|name| {
                     let name = name.downcast_ref::<PyStr>()?;
                     match name.to_str()? {
@@ -3002,11 +3382,28 @@ mod _io {
     }
 
     #[inline]
-    fn flush_inner(textio: &mut TextIOData, vm: &VirtualMachine) -> PyResult {
-        textio.check_closed(vm)?;
+    fn flush_inner(textio: &mut TextIOData, buffer: &PyObject, vm: &VirtualMachine) -> PyResult {
+        textio.check_closed(buffer, vm)?;
         textio.telling = textio.seekable;
-        textio.write_pending(vm)?;
-        vm.call_method(&textio.buffer, "flush", ())
+        textio.write_pending(buffer, vm)?;
+        vm.call_method(buffer, "flush", ())
+    }
+
+    fn text_buffer(cell: &RawCell, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        cell.load_owned()
+            .ok_or_else(|| vm.new_value_error("underlying buffer has been detached"))
+    }
+
+    fn textio_encoding(cell: &RawCell, vm: &VirtualMachine) -> PyResult<PyUtf8StrRef> {
+        let obj = cell
+            .load_owned()
+            .ok_or_else(|| vm.new_value_error("I/O operation on uninitialized object"))?;
+        obj.downcast::<PyUtf8Str>().map_err(|obj| {
+            vm.new_type_error(format!(
+                "encoding must be a str, not '{}'",
+                obj.class().name()
+            ))
+        })
     }
 
     #[pyclass(
@@ -3020,13 +3417,18 @@ mod _io {
         ),
         flags(BASETYPE, HAS_WEAKREF)
     )]
-    impl TextIOWrapper {
+    impl Py<TextIOWrapper> {
         #[pymethod]
-        fn reconfigure(&self, args: TextIOWrapperArgs, vm: &VirtualMachine) -> PyResult<()> {
+        fn reconfigure(
+            &self,
+            args: TextIOWrapperReconfigureArgs,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
             let mut data = self.lock(vm)?;
-            data.check_closed(vm)?;
+            let buffer = text_buffer(&self.buffer, vm)?;
+            data.check_closed(&buffer, vm)?;
 
-            let mut encoding = data.encoding.clone();
+            let mut encoding = textio_encoding(&self.encoding, vm)?;
             let mut errors = data.errors.clone();
             let mut newline = data.newline;
             let mut encoding_changed = false;
@@ -3036,16 +3438,17 @@ mod _io {
             let mut write_through = None;
 
             if let Some(enc) = args.encoding {
-                if enc.as_str().contains('\0') && enc.as_str().starts_with("locale") {
+                if enc.as_pystr().contains_nuls() && enc.as_str().starts_with("locale") {
+                    cold_path();
                     return Err(vm.new_lookup_error(format!("unknown encoding: {enc}")));
                 }
-                let resolved = Self::resolve_encoding(Some(enc), vm)?;
+                let resolved = TextIOWrapper::resolve_encoding(Some(enc), vm)?;
                 encoding_changed = resolved.as_str() != encoding.as_str();
                 encoding = resolved;
             }
 
             if let Some(errs) = args.errors {
-                Self::validate_errors(&errs, vm)?;
+                TextIOWrapper::validate_errors(&errs, vm)?;
                 errors_changed = errs.as_str() != errors.as_str();
                 errors = errs;
             } else if encoding_changed {
@@ -3059,11 +3462,11 @@ mod _io {
                 newline = nl;
             }
 
-            if let OptionalArg::Present(Some(value)) = args.line_buffering {
-                line_buffering = Some(Self::bool_from_index(value, vm)?);
+            if let Some(value) = args.line_buffering {
+                line_buffering = Some(TextIOWrapper::bool_from_index(&value, vm)?);
             }
-            if let OptionalArg::Present(Some(value)) = args.write_through {
-                write_through = Some(Self::bool_from_index(value, vm)?);
+            if let Some(value) = args.write_through {
+                write_through = Some(TextIOWrapper::bool_from_index(&value, vm)?);
             }
 
             if (encoding_changed || newline_changed)
@@ -3073,24 +3476,23 @@ mod _io {
                     || data.decoded_chars_used.chars != 0)
             {
                 return Err(new_unsupported_operation(
+                    "cannot reconfigure encoding or newline after reading from the stream",
                     vm,
-                    "cannot reconfigure encoding or newline after reading from the stream"
-                        .to_owned(),
                 ));
             }
 
             if data.pending.num_bytes > 0 {
-                data.write_pending(vm)?;
+                data.write_pending(&buffer, vm)?;
             }
-            vm.call_method(&data.buffer, "flush", ())?;
+            vm.call_method(&buffer, "flush", ())?;
 
             if encoding_changed || errors_changed || newline_changed {
                 if data.pending.num_bytes > 0 {
-                    data.write_pending(vm)?;
+                    data.write_pending(&buffer, vm)?;
                 }
                 let (encoder, decoder) =
-                    Self::find_coder(&data.buffer, encoding.as_str(), &errors, newline, vm)?;
-                data.encoding = encoding;
+                    TextIOWrapper::find_coder(&buffer, encoding.as_str(), &errors, newline, vm)?;
+                self.encoding.store(Some(encoding.clone().into()));
                 data.errors = errors;
                 data.newline = newline;
                 data.encoder = encoder;
@@ -3099,66 +3501,55 @@ mod _io {
                 data.snapshot = None;
                 data.decoded_chars_used = Utf8size::default();
                 if let Some((encoder, _)) = &data.encoder {
-                    Self::adjust_encoder_state_for_bom(
+                    TextIOWrapper::adjust_encoder_state_for_bom(
                         encoder,
-                        data.encoding.as_str(),
-                        &data.buffer,
+                        encoding.as_str(),
+                        &buffer,
                         vm,
                     )?;
                 }
             }
 
             if let Some(line_buffering) = line_buffering {
-                data.line_buffering = line_buffering;
+                self.line_buffering.store(line_buffering, Ordering::Relaxed);
             }
             if let Some(write_through) = write_through {
-                data.write_through = write_through;
+                self.write_through.store(write_through, Ordering::Relaxed);
             }
             Ok(())
         }
 
         #[pymethod]
-        fn detach(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+        fn detach(zelf: PyRef<TextIOWrapper>, vm: &VirtualMachine) -> PyResult {
             let mut textio = zelf.lock(vm)?;
-
-            // Fail fast if already detached
-            if vm.is_none(&textio.buffer) {
-                return Err(vm.new_value_error("underlying buffer has been detached"));
-            }
-
-            flush_inner(&mut textio, vm)?;
-
-            let buffer = textio.buffer.clone();
-            textio.buffer = vm.ctx.none();
+            let buffer = text_buffer(&zelf.buffer, vm)?;
+            flush_inner(&mut textio, &buffer, vm)?;
+            zelf.buffer.store(None);
             Ok(buffer)
         }
 
         #[pymethod]
         fn seekable(&self, vm: &VirtualMachine) -> PyResult {
             let textio = self.lock(vm)?;
-            vm.call_method(&textio.buffer, "seekable", ())
+            let buffer = text_buffer(&self.buffer, vm)?;
+            drop(textio);
+            vm.call_method(&buffer, "seekable", ())
         }
 
         #[pymethod]
         fn readable(&self, vm: &VirtualMachine) -> PyResult {
             let textio = self.lock(vm)?;
-            vm.call_method(&textio.buffer, "readable", ())
+            let buffer = text_buffer(&self.buffer, vm)?;
+            drop(textio);
+            vm.call_method(&buffer, "readable", ())
         }
 
         #[pymethod]
         fn writable(&self, vm: &VirtualMachine) -> PyResult {
             let textio = self.lock(vm)?;
-            vm.call_method(&textio.buffer, "writable", ())
-        }
-
-        #[pygetset]
-        fn line_buffering(&self, vm: &VirtualMachine) -> PyResult<bool> {
-            Ok(self.lock(vm)?.line_buffering)
-        }
-
-        #[pygetset]
-        fn write_through(&self, vm: &VirtualMachine) -> PyResult<bool> {
-            Ok(self.lock(vm)?.write_through)
+            let buffer = text_buffer(&self.buffer, vm)?;
+            drop(textio);
+            vm.call_method(&buffer, "writable", ())
         }
 
         #[pygetset]
@@ -3167,7 +3558,7 @@ mod _io {
             let Some(decoder) = &data.decoder else {
                 return Ok(None);
             };
-            vm.get_attribute_opt(decoder.clone(), "newlines")
+            vm.get_attribute_opt(decoder, "newlines")
         }
 
         #[pygetset(name = "_CHUNK_SIZE")]
@@ -3176,30 +3567,57 @@ mod _io {
         }
 
         #[pygetset(setter, name = "_CHUNK_SIZE")]
-        fn set_chunksize(
-            &self,
-            chunk_size: PySetterValue<usize>,
-            vm: &VirtualMachine,
-        ) -> PyResult<()> {
-            let mut textio = self.lock(vm)?;
-            match chunk_size {
-                PySetterValue::Assign(chunk_size) => textio.chunk_size = chunk_size,
-                PySetterValue::Delete => Err(vm.new_attribute_error("cannot delete attribute"))?,
+        fn set_chunksize(&self, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+            {
+                let textio = self.lock(vm)?;
+                if self.buffer.deref().is_none() {
+                    return Err(vm.new_value_error("underlying buffer has been detached"));
+                }
+                drop(textio);
+            }
+
+            let chunk_size: isize = match value {
+                PySetterValue::Assign(object_value) => {
+                    let integer = object_value.try_index(vm)?;
+
+                    integer.try_to_primitive::<isize>(vm).map_err(|_| {
+                        let class = object_value.class();
+                        let type_name = class.name();
+                        let mut end = type_name.len().min(200);
+                        while !type_name.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        vm.new_value_error(format!(
+                            "cannot fit '{}' into an index-sized integer",
+                            &type_name[..end]
+                        ))
+                    })?
+                }
+                PySetterValue::Delete => {
+                    return Err(vm.new_attribute_error("cannot delete attribute"));
+                }
             };
-            // TODO: RUSTPYTHON
-            // Change chunk_size type, validate it manually and throws ValueError if invalid.
-            // https://github.com/python/cpython/blob/2e9da8e3522764d09f1d6054a2be567e91a30812/Modules/_io/textio.c#L3124-L3143
+
+            if chunk_size <= 0 {
+                return Err(vm.new_value_error("a strictly positive integer is required"));
+            }
+
+            let chunk_size = usize::try_from(chunk_size)
+                .map_err(|_| vm.new_value_error("a strictly positive integer is required"))?;
+
+            let mut textio = self.lock(vm)?;
+            textio.chunk_size = chunk_size;
             Ok(())
         }
 
         #[pymethod]
         fn seek(
-            zelf: PyRef<Self>,
+            zelf: PyRef<TextIOWrapper>,
             cookie: PyObjectRef,
-            how: OptionalArg<i32>,
+            whence: HowArg,
             vm: &VirtualMachine,
         ) -> PyResult {
-            let how = how.unwrap_or(0);
+            let how = whence.whence;
 
             let reset_encoder = |encoder, start_of_stream| {
                 if start_of_stream {
@@ -3213,8 +3631,8 @@ mod _io {
 
             if !textio.seekable {
                 return Err(new_unsupported_operation(
+                    "underlying stream is not seekable",
                     vm,
-                    "underlying stream is not seekable".to_owned(),
                 ));
             }
 
@@ -3224,11 +3642,12 @@ mod _io {
                 // SEEK_CUR
                 1 => {
                     if vm.bool_eq(&cookie, vm.ctx.new_int(0).as_ref())? {
-                        vm.call_method(&textio.buffer, "tell", ())?
+                        let buffer = text_buffer(&zelf.buffer, vm)?;
+                        vm.call_method(&buffer, "tell", ())?
                     } else {
                         return Err(new_unsupported_operation(
+                            "can't do nonzero cur-relative seeks",
                             vm,
-                            "can't do nonzero cur-relative seeks".to_owned(),
                         ));
                     }
                 }
@@ -3243,18 +3662,18 @@ mod _io {
                         if let Some(decoder) = &textio.decoder {
                             vm.call_method(decoder, "reset", ())?;
                         }
-                        let res = vm.call_method(&textio.buffer, "seek", (0, 2))?;
+                        let buffer = text_buffer(&zelf.buffer, vm)?;
+                        let res = vm.call_method(&buffer, "seek", (0, 2))?;
                         if let Some((encoder, _)) = &textio.encoder {
                             let start_of_stream = vm.bool_eq(&res, vm.ctx.new_int(0).as_ref())?;
                             reset_encoder(encoder, start_of_stream)?;
                         }
                         return Ok(res);
-                    } else {
-                        return Err(new_unsupported_operation(
-                            vm,
-                            "can't do nonzero end-relative seeks".to_owned(),
-                        ));
                     }
+                    return Err(new_unsupported_operation(
+                        "can't do nonzero end-relative seeks",
+                        vm,
+                    ));
                 }
                 _ => {
                     return Err(
@@ -3265,7 +3684,7 @@ mod _io {
             use crate::types::PyComparisonOp;
             if cookie.rich_compare_bool(vm.ctx.new_int(0).as_ref(), PyComparisonOp::Lt, vm)? {
                 return Err(
-                    vm.new_value_error(format!("negative seek position {}", &cookie.repr(vm)?))
+                    vm.new_value_error(format!("negative seek position {}", cookie.repr(vm)?))
                 );
             }
             drop(textio);
@@ -3274,40 +3693,39 @@ mod _io {
             let cookie = TextIOCookie::parse(cookie_obj.as_bigint())
                 .ok_or_else(|| vm.new_value_error("invalid cookie"))?;
             let mut textio = zelf.lock(vm)?;
-            vm.call_method(&textio.buffer, "seek", (cookie.start_pos,))?;
+            let buffer = text_buffer(&zelf.buffer, vm)?;
+            vm.call_method(&buffer, "seek", (cookie.start_pos,))?;
             textio.set_decoded_chars(None);
             textio.snapshot = None;
             if let Some(decoder) = &textio.decoder {
                 cookie.set_decoder_state(decoder, vm)?;
             }
             if cookie.chars_to_skip != 0 {
-                let TextIOData {
-                    ref decoder,
-                    ref buffer,
-                    ref mut snapshot,
-                    ..
-                } = *textio;
-                let decoder = decoder
-                    .as_ref()
+                let decoder = textio
+                    .decoder
+                    .clone()
                     .ok_or_else(|| vm.new_value_error("invalid cookie"))?;
-                let input_chunk = vm.call_method(buffer, "read", (cookie.bytes_to_feed,))?;
+                let input_chunk = vm.call_method(&buffer, "read", (cookie.bytes_to_feed,))?;
                 let input_chunk: PyBytesRef = input_chunk.downcast().map_err(|obj| {
                     vm.new_type_error(format!(
                         "underlying read() should have returned a bytes object, not '{}'",
                         obj.class().name()
                     ))
                 })?;
-                *snapshot = Some((cookie.dec_flags, input_chunk.clone()));
-                let decoded = vm.call_method(decoder, "decode", (input_chunk, cookie.need_eof))?;
+                textio.snapshot = Some((cookie.dec_flags, input_chunk.clone()));
+                let decoded = vm.call_method(&decoder, "decode", (input_chunk, cookie.need_eof))?;
                 let decoded = check_decoded(decoded, vm)?;
-                let pos_is_valid = decoded
-                    .as_wtf8()
-                    .is_code_point_boundary(cookie.bytes_to_skip as usize);
+                // The position is stored both as a count of characters and as
+                // an offset in bytes, so both have to land inside what was
+                // just decoded: everything read back from here indexes it.
+                let num_to_skip = cookie.num_to_skip();
+                let pos_is_valid = num_to_skip.chars <= decoded.char_len()
+                    && decoded.as_wtf8().is_code_point_boundary(num_to_skip.bytes);
                 textio.set_decoded_chars(Some(decoded));
                 if !pos_is_valid {
                     return Err(vm.new_os_error("can't restore logical file position"));
                 }
-                textio.decoded_chars_used = cookie.num_to_skip();
+                textio.decoded_chars_used = num_to_skip;
             } else {
                 textio.snapshot = Some((cookie.dec_flags, PyBytes::from(vec![]).into_ref(&vm.ctx)))
             }
@@ -3319,29 +3737,31 @@ mod _io {
         }
 
         #[pymethod]
-        fn tell(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+        fn tell(zelf: PyRef<TextIOWrapper>, vm: &VirtualMachine) -> PyResult {
             let mut textio = zelf.lock(vm)?;
             if !textio.seekable {
                 return Err(new_unsupported_operation(
+                    "underlying stream is not seekable",
                     vm,
-                    "underlying stream is not seekable".to_owned(),
                 ));
             }
             if !textio.telling {
                 return Err(vm.new_os_error("telling position disabled by next() call"));
             }
-            textio.write_pending(vm)?;
+            let buffer = text_buffer(&zelf.buffer, vm)?;
+            textio.write_pending(&buffer, vm)?;
             drop(textio);
             vm.call_method(zelf.as_object(), "flush", ())?;
             let textio = zelf.lock(vm)?;
-            let pos = vm.call_method(&textio.buffer, "tell", ())?;
+            let buffer = text_buffer(&zelf.buffer, vm)?;
+            let pos = vm.call_method(&buffer, "tell", ())?;
             let (decoder, (dec_flags, next_input)) = match (&textio.decoder, &textio.snapshot) {
                 (Some(d), Some(s)) => (d, s),
                 _ => return Ok(pos),
             };
             let pos = Offset::try_from_object(vm, pos)?;
             let mut cookie = TextIOCookie {
-                start_pos: pos - next_input.len() as Offset,
+                start_pos: pos - next_input.as_bytes().len() as Offset,
                 dec_flags: *dec_flags,
                 ..Default::default()
             };
@@ -3367,12 +3787,12 @@ mod _io {
                 let n_decoded = decoder_decode(input)?;
                 if n_decoded.chars <= num_to_skip.chars {
                     let (dec_buffer, dec_flags) = decoder_getstate()?;
-                    if dec_buffer.is_empty() {
+                    if dec_buffer.as_bytes().is_empty() {
                         cookie.dec_flags = dec_flags;
                         num_to_skip -= n_decoded;
                         break;
                     }
-                    skip_bytes -= dec_buffer.len() as isize;
+                    skip_bytes -= dec_buffer.as_bytes().len() as isize;
                     skip_back = 1;
                 } else {
                     skip_bytes -= skip_back;
@@ -3398,7 +3818,7 @@ mod _io {
                     n_decoded += n;
                     cookie.bytes_to_feed += 1;
                     let (dec_buffer, dec_flags) = decoder_getstate()?;
-                    if dec_buffer.is_empty() && n_decoded.chars <= num_to_skip.chars {
+                    if dec_buffer.as_bytes().is_empty() && n_decoded.chars <= num_to_skip.chars {
                         cookie.start_pos += cookie.bytes_to_feed as Offset;
                         num_to_skip -= n_decoded;
                         cookie.dec_flags = dec_flags;
@@ -3428,13 +3848,8 @@ mod _io {
 
         #[pygetset]
         fn name(&self, vm: &VirtualMachine) -> PyResult {
-            let buffer = self.lock(vm)?.buffer.clone();
-            buffer.get_attr("name", vm)
-        }
-
-        #[pygetset]
-        fn encoding(&self, vm: &VirtualMachine) -> PyResult<PyUtf8StrRef> {
-            Ok(self.lock(vm)?.encoding.clone())
+            let _textio = self.lock(vm)?;
+            text_buffer(&self.buffer, vm)?.get_attr("name", vm)
         }
 
         #[pygetset]
@@ -3444,20 +3859,22 @@ mod _io {
 
         #[pymethod]
         fn fileno(&self, vm: &VirtualMachine) -> PyResult {
-            let buffer = self.lock(vm)?.buffer.clone();
+            let _textio = self.lock(vm)?;
+            let buffer = text_buffer(&self.buffer, vm)?;
             vm.call_method(&buffer, "fileno", ())
         }
 
         #[pymethod]
         fn read(&self, size: OptionalSize, vm: &VirtualMachine) -> PyResult<PyStrRef> {
             let mut textio = self.lock(vm)?;
-            textio.check_closed(vm)?;
+            let buffer = text_buffer(&self.buffer, vm)?;
+            textio.check_closed(&buffer, vm)?;
             let decoder = textio
                 .decoder
                 .clone()
-                .ok_or_else(|| new_unsupported_operation(vm, "not readable".to_owned()))?;
+                .ok_or_else(|| new_unsupported_operation("not readable", vm))?;
 
-            textio.write_pending(vm)?;
+            textio.write_pending(&buffer, vm)?;
 
             let s = if let Some(mut remaining) = size.to_usize() {
                 let mut chunks = Vec::new();
@@ -3471,7 +3888,7 @@ mod _io {
                     if remaining == 0 {
                         break;
                     }
-                    let eof = textio.read_chunk(remaining, vm)?;
+                    let eof = textio.read_chunk(&buffer, remaining, vm)?;
                     if eof {
                         break;
                     }
@@ -3488,7 +3905,7 @@ mod _io {
                     PyStr::from(ret).into_ref(&vm.ctx)
                 }
             } else {
-                let bytes = vm.call_method(&textio.buffer, "read", ())?;
+                let bytes = vm.call_method(&buffer, "read", ())?;
                 let decoded = vm.call_method(&decoder, "decode", (bytes, true))?;
                 let decoded = check_decoded(decoded, vm)?;
                 let ret = textio.take_decoded_chars(Some(decoded), vm);
@@ -3499,18 +3916,19 @@ mod _io {
         }
 
         #[pymethod]
-        fn write(&self, obj: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
+        fn write(&self, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
             let mut textio = self.lock(vm)?;
-            textio.check_closed(vm)?;
+            let buffer = text_buffer(&self.buffer, vm)?;
+            textio.check_closed(&buffer, vm)?;
 
             let (encoder, encode_func) = textio
                 .encoder
                 .as_ref()
-                .ok_or_else(|| new_unsupported_operation(vm, "not writable".to_owned()))?;
+                .ok_or_else(|| new_unsupported_operation("not writable", vm))?;
 
-            let char_len = obj.char_len();
+            let char_len = text.char_len();
 
-            let data = obj.as_wtf8();
+            let data = text.as_wtf8();
 
             let replace_nl = match textio.newline {
                 Newlines::Lf => Some("\n"),
@@ -3519,17 +3937,18 @@ mod _io {
                 Newlines::Universal if cfg!(windows) => Some("\r\n"),
                 _ => None,
             };
-            let has_lf = (replace_nl.is_some() || textio.line_buffering)
-                && data.contains_code_point('\n'.into());
-            let flush = textio.line_buffering && (has_lf || data.contains_code_point('\r'.into()));
+            let line_buffering = self.line_buffering.load(Ordering::Relaxed);
+            let has_lf =
+                (replace_nl.is_some() || line_buffering) && data.contains_code_point('\n'.into());
+            let flush = line_buffering && (has_lf || data.contains_code_point('\r'.into()));
             let chunk = if let Some(replace_nl) = replace_nl {
                 if has_lf {
                     PyStr::from(data.replace("\n".as_ref(), replace_nl.as_ref())).into_ref(&vm.ctx)
                 } else {
-                    obj
+                    text
                 }
             } else {
-                obj
+                text
             };
             let chunk = if let Some(encode_func) = *encode_func {
                 encode_func(chunk)
@@ -3553,34 +3972,38 @@ mod _io {
             if textio.pending.num_bytes > 0
                 && textio.pending.num_bytes + chunk.as_bytes().len() > textio.chunk_size
             {
-                let buffer = textio.buffer.clone();
                 let pending = textio.pending.take(vm);
                 drop(textio);
                 vm.call_method(&buffer, "write", (pending,))?;
                 textio = self.lock(vm)?;
-                textio.check_closed(vm)?;
+                let buffer = text_buffer(&self.buffer, vm)?;
+                textio.check_closed(&buffer, vm)?;
                 if textio.pending.num_bytes > 0 {
-                    let buffer = textio.buffer.clone();
                     let pending = textio.pending.take(vm);
                     drop(textio);
                     vm.call_method(&buffer, "write", (pending,))?;
                     textio = self.lock(vm)?;
-                    textio.check_closed(vm)?;
+                    let buffer = text_buffer(&self.buffer, vm)?;
+                    textio.check_closed(&buffer, vm)?;
                 }
             }
             textio.pending.push(chunk);
             if textio.pending.num_bytes > 0
-                && (flush || textio.write_through || textio.pending.num_bytes >= textio.chunk_size)
+                && (flush
+                    || self.write_through.load(Ordering::Relaxed)
+                    || textio.pending.num_bytes >= textio.chunk_size)
             {
-                let buffer = textio.buffer.clone();
+                let buffer = text_buffer(&self.buffer, vm)?;
                 let pending = textio.pending.take(vm);
                 drop(textio);
                 vm.call_method(&buffer, "write", (pending,))?;
                 textio = self.lock(vm)?;
-                textio.check_closed(vm)?;
+                let buffer = text_buffer(&self.buffer, vm)?;
+                textio.check_closed(&buffer, vm)?;
             }
             if flush {
-                let _ = vm.call_method(&textio.buffer, "flush", ());
+                let buffer = text_buffer(&self.buffer, vm)?;
+                let _ = vm.call_method(&buffer, "flush", ());
             }
 
             Ok(char_len)
@@ -3589,22 +4012,19 @@ mod _io {
         #[pymethod]
         fn flush(&self, vm: &VirtualMachine) -> PyResult {
             let mut textio = self.lock(vm)?;
-            flush_inner(&mut textio, vm)
+            let buffer = text_buffer(&self.buffer, vm)?;
+            flush_inner(&mut textio, &buffer, vm)
         }
 
         #[pymethod]
-        fn truncate(
-            zelf: PyRef<Self>,
-            pos: OptionalArg<PyObjectRef>,
-            vm: &VirtualMachine,
-        ) -> PyResult {
+        fn truncate(zelf: PyRef<TextIOWrapper>, pos: KeepNonePos, vm: &VirtualMachine) -> PyResult {
             // Implementation follows _pyio.py TextIOWrapper.truncate
             let mut textio = zelf.lock(vm)?;
-            flush_inner(&mut textio, vm)?;
-            let buffer = textio.buffer.clone();
+            let buffer = text_buffer(&zelf.buffer, vm)?;
+            flush_inner(&mut textio, &buffer, vm)?;
             drop(textio);
 
-            let pos = match pos.into_option() {
+            let pos = match pos.pos.into_option() {
                 Some(p) => p,
                 None => vm.call_method(zelf.as_object(), "tell", ())?,
             };
@@ -3614,8 +4034,9 @@ mod _io {
         #[pymethod]
         fn isatty(&self, vm: &VirtualMachine) -> PyResult {
             let textio = self.lock(vm)?;
-            textio.check_closed(vm)?;
-            vm.call_method(&textio.buffer, "isatty", ())
+            let buffer = text_buffer(&self.buffer, vm)?;
+            textio.check_closed(&buffer, vm)?;
+            vm.call_method(&buffer, "isatty", ())
         }
 
         #[pymethod]
@@ -3623,9 +4044,10 @@ mod _io {
             let limit = size.to_usize();
 
             let mut textio = self.lock(vm)?;
-            check_closed(&textio.buffer, vm)?;
+            let buffer = text_buffer(&self.buffer, vm)?;
+            check_closed(&buffer, vm)?;
 
-            textio.write_pending(vm)?;
+            textio.write_pending(&buffer, vm)?;
 
             #[derive(Clone)]
             struct SlicedStr(PyStrRef, Range<usize>);
@@ -3686,7 +4108,7 @@ mod _io {
                         Some(s) if !s.is_empty() => break s,
                         _ => {}
                     }
-                    let eof = textio.read_chunk(0, vm)?;
+                    let eof = textio.read_chunk(&buffer, 0, vm)?;
                     if eof {
                         textio.set_decoded_chars(None);
                         textio.snapshot = None;
@@ -3788,8 +4210,12 @@ mod _io {
         }
 
         #[pymethod]
-        fn close(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<()> {
-            let buffer = zelf.lock(vm)?.buffer.clone();
+        fn close(zelf: PyRef<TextIOWrapper>, vm: &VirtualMachine) -> PyResult<()> {
+            let _textio = zelf.lock(vm)?;
+            let Some(buffer) = zelf.buffer.load_owned() else {
+                return Err(vm.new_value_error("underlying buffer has been detached"));
+            };
+            drop(_textio);
             if file_closed(&buffer, vm)? {
                 return Ok(());
             }
@@ -3797,7 +4223,7 @@ mod _io {
             // The file_closed() check above may have triggered a reentrant
             // call to detach() via a custom `closed` property.
             // If so, the buffer is now detached and we should return early.
-            if vm.is_none(&zelf.lock(vm)?.buffer) {
+            if zelf.buffer.deref().is_none() {
                 return Ok(());
             }
             if zelf.finalizing.load(Ordering::Relaxed) {
@@ -3811,13 +4237,8 @@ mod _io {
 
         #[pygetset]
         fn closed(&self, vm: &VirtualMachine) -> PyResult {
-            let buffer = self.lock(vm)?.buffer.clone();
-            buffer.get_attr("closed", vm)
-        }
-
-        #[pygetset]
-        fn buffer(&self, vm: &VirtualMachine) -> PyResult {
-            Ok(self.lock(vm)?.buffer.clone())
+            let _textio = self.lock(vm)?;
+            text_buffer(&self.buffer, vm)?.get_attr("closed", vm)
         }
 
         #[pymethod]
@@ -3833,7 +4254,7 @@ mod _io {
                 );
             }
             let _ = proto;
-            reduce_ex_for_subclass(zelf, vm)
+            reduce_ex_for_subclass(&zelf, vm)
         }
     }
 
@@ -3858,21 +4279,26 @@ mod _io {
     }
 
     impl TextIOData {
-        fn write_pending(&mut self, vm: &VirtualMachine) -> PyResult<()> {
+        fn write_pending(&mut self, buffer: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
             if self.pending.num_bytes == 0 {
                 return Ok(());
             }
             let data = self.pending.take(vm);
-            vm.call_method(&self.buffer, "write", (data,))?;
+            vm.call_method(buffer, "write", (data,))?;
             Ok(())
         }
 
         /// returns true on EOF
-        fn read_chunk(&mut self, size_hint: usize, vm: &VirtualMachine) -> PyResult<bool> {
+        fn read_chunk(
+            &mut self,
+            buffer: &PyObject,
+            size_hint: usize,
+            vm: &VirtualMachine,
+        ) -> PyResult<bool> {
             let decoder = self
                 .decoder
                 .as_ref()
-                .ok_or_else(|| new_unsupported_operation(vm, "not readable".to_owned()))?;
+                .ok_or_else(|| new_unsupported_operation("not readable", vm))?;
 
             let dec_state = if self.telling {
                 let state = vm.call_method(decoder, "getstate", ())?;
@@ -3888,7 +4314,7 @@ mod _io {
                 size_hint
             };
             let chunk_size = core::cmp::max(self.chunk_size, size_hint);
-            let input_chunk = vm.call_method(&self.buffer, method, (chunk_size,))?;
+            let input_chunk = vm.call_method(buffer, method, (chunk_size,))?;
 
             let buf = ArgBytesLike::try_from_borrowed_object(vm, &input_chunk).map_err(|_| {
                 vm.new_type_error(format!(
@@ -3921,8 +4347,8 @@ mod _io {
             Ok(eof)
         }
 
-        fn check_closed(&self, vm: &VirtualMachine) -> PyResult<()> {
-            check_closed(&self.buffer, vm)
+        fn check_closed(&self, buffer: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+            check_closed(buffer, vm)
         }
 
         /// returns str, str.char_len() (it might not be cached in the str yet but we calculate it
@@ -3992,7 +4418,7 @@ mod _io {
 
     impl Destructor for TextIOWrapper {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(wrapper) = zelf.downcast_ref::<TextIOWrapper>() {
+            if let Some(wrapper) = zelf.downcast_ref::<Self>() {
                 wrapper.finalizing.store(true, Ordering::Relaxed);
             }
             iobase_finalize(zelf, vm);
@@ -4014,29 +4440,38 @@ mod _io {
                     vm.new_runtime_error(format!("reentrant call inside {type_name}.__repr__"))
                 );
             };
-            let Some(data) = zelf.data.lock() else {
+            // Detach while blocked, like `lock_opt`: another thread can be
+            // stopped holding this mutex, and blocking on it while attached
+            // would leave no safepoint for that stop to complete at.
+            let Some(data) = zelf.data.lock_wrapped(|do_lock| vm.allow_threads(do_lock)) else {
                 // Reentrant call
                 return Ok(vm.ctx.new_str(Wtf8Buf::from(format!("<{type_name}>"))));
             };
-            let Some(data) = data.as_ref() else {
+            if data.is_none() {
                 return Err(vm.new_value_error("I/O operation on uninitialized object"));
-            };
+            }
 
             let mut result = Wtf8Buf::from(format!("<{type_name}"));
+            let buffer = zelf.buffer.load_owned();
 
             // Add name if present
-            if let Ok(Some(name)) = vm.get_attribute_opt(data.buffer.clone(), "name") {
+            if let Some(buffer) = &buffer
+                && let Ok(Some(name)) = vm.get_attribute_opt(buffer, "name")
+            {
                 let name_repr = name.repr(vm)?;
                 result.push_wtf8(" name=".as_ref());
                 result.push_wtf8(name_repr.as_wtf8());
             }
 
             // Add mode if present (prefer the wrapper's attribute)
-            let mode_obj = match vm.get_attribute_opt(zelf.as_object().to_owned(), "mode") {
+            let mode_obj = match vm.get_attribute_opt(zelf.as_object(), "mode") {
                 Ok(Some(mode)) => Some(mode),
-                Ok(None) | Err(_) => match vm.get_attribute_opt(data.buffer.clone(), "mode") {
-                    Ok(Some(mode)) => Some(mode),
-                    _ => None,
+                Ok(None) | Err(_) => match buffer.as_ref() {
+                    Some(buffer) => match vm.get_attribute_opt(buffer, "mode") {
+                        Ok(Some(mode)) => Some(mode),
+                        _ => None,
+                    },
+                    None => None,
                 },
             };
             if let Some(mode) = mode_obj {
@@ -4046,8 +4481,9 @@ mod _io {
             }
 
             // Add encoding (always valid UTF-8)
+            let encoding = textio_encoding(&zelf.encoding, vm)?;
             result.push_wtf8(" encoding='".as_ref());
-            result.push_wtf8(data.encoding.as_str().as_ref());
+            result.push_wtf8(encoding.as_str().as_ref());
             result.push_wtf8("'>".as_ref());
 
             Ok(vm.ctx.new_str(result))
@@ -4072,8 +4508,7 @@ mod _io {
     impl IterNext for TextIOWrapper {
         fn slot_iternext(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
             // Set telling = false during iteration (matches CPython behavior)
-            let textio_ref: PyRef<TextIOWrapper> =
-                zelf.downcast_ref::<TextIOWrapper>().unwrap().to_owned();
+            let textio_ref: PyRef<Self> = zelf.downcast_ref::<Self>().unwrap().to_owned();
             {
                 let mut textio = textio_ref.lock(vm)?;
                 textio.telling = false;
@@ -4081,7 +4516,7 @@ mod _io {
 
             let line = vm.call_method(zelf, "readline", ())?;
 
-            if !line.clone().try_to_bool(vm)? {
+            if !line.try_to_bool(vm)? {
                 // Restore telling on StopIteration
                 let mut textio = textio_ref.lock(vm)?;
                 textio.snapshot = None;
@@ -4124,6 +4559,37 @@ mod _io {
         }
     }
 
+    impl SeenNewline {
+        fn observe(&mut self, text: &Wtf8) {
+            let bytes = text.as_bytes();
+            let mut matches = memchr::memchr2_iter(b'\r', b'\n', bytes);
+            while !self.is_all() {
+                let Some(i) = matches.next() else { break };
+                match bytes[i] {
+                    b'\n' => self.insert(Self::LF),
+                    _ if bytes.get(i + 1) == Some(&b'\n') => {
+                        matches.next();
+                        self.insert(Self::CRLF);
+                    }
+                    _ => self.insert(Self::CR),
+                }
+            }
+        }
+
+        fn to_pyobject(self, vm: &VirtualMachine) -> PyObjectRef {
+            match self.bits() {
+                1 => "\n".to_pyobject(vm),
+                2 => "\r".to_pyobject(vm),
+                3 => ("\r", "\n").to_pyobject(vm),
+                4 => "\r\n".to_pyobject(vm),
+                5 => ("\n", "\r\n").to_pyobject(vm),
+                6 => ("\r", "\r\n").to_pyobject(vm),
+                7 => ("\r", "\n", "\r\n").to_pyobject(vm),
+                _ => vm.ctx.none(),
+            }
+        }
+    }
+
     impl DefaultConstructor for IncrementalNewlineDecoder {}
 
     #[derive(FromArgs)]
@@ -4132,13 +4598,14 @@ mod _io {
         decoder: PyObjectRef,
         #[pyarg(any)]
         translate: bool,
-        #[pyarg(any, default)]
+        // Accepted and ignored. strict is the reported default.
+        #[pyarg(any, default, py_default = "'strict'")]
         errors: Option<PyObjectRef>,
     }
 
     impl Initializer for IncrementalNewlineDecoder {
         type Args = IncrementalNewlineDecoderArgs;
-        fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
             let _ = args.errors;
             let mut data = zelf.lock_opt(vm)?;
             *data = Some(IncrementalNewlineDecoderData {
@@ -4151,7 +4618,6 @@ mod _io {
         }
     }
 
-    #[pyclass(with(Constructor, Initializer))]
     impl IncrementalNewlineDecoder {
         fn lock_opt(
             &self,
@@ -4170,7 +4636,10 @@ mod _io {
             PyThreadMutexGuard::try_map(lock, |x| x.as_mut())
                 .map_err(|_| vm.new_value_error("I/O operation on uninitialized nldecoder"))
         }
+    }
 
+    #[pyclass(with(Constructor, Initializer))]
+    impl Py<IncrementalNewlineDecoder> {
         #[pymethod]
         fn decode(&self, args: NewlineDecodeArgs, vm: &VirtualMachine) -> PyResult<PyStrRef> {
             self.lock(vm)?.decode(args.input, args.r#final, vm)
@@ -4215,16 +4684,7 @@ mod _io {
         #[pygetset]
         fn newlines(&self, vm: &VirtualMachine) -> PyResult {
             let data = self.lock(vm)?;
-            Ok(match data.seennl.bits() {
-                1 => "\n".to_pyobject(vm),
-                2 => "\r".to_pyobject(vm),
-                3 => ("\r", "\n").to_pyobject(vm),
-                4 => "\r\n".to_pyobject(vm),
-                5 => ("\n", "\r\n").to_pyobject(vm),
-                6 => ("\r", "\r\n").to_pyobject(vm),
-                7 => ("\r", "\n", "\r\n").to_pyobject(vm),
-                _ => vm.ctx.none(),
-            })
+            Ok(data.seennl.to_pyobject(vm))
         }
     }
 
@@ -4271,20 +4731,7 @@ mod _io {
                     self.seennl.insert(SeenNewline::LF);
                 }
             } else if !self.translate {
-                let output = output.as_bytes();
-                let mut matches = memchr::memchr2_iter(b'\r', b'\n', output);
-                while !self.seennl.is_all() {
-                    let Some(i) = matches.next() else { break };
-                    match output[i] {
-                        b'\n' => self.seennl.insert(SeenNewline::LF),
-                        // if c isn't \n, it can only be \r
-                        _ if output.get(i + 1) == Some(&b'\n') => {
-                            matches.next();
-                            self.seennl.insert(SeenNewline::CRLF);
-                        }
-                        _ => self.seennl.insert(SeenNewline::CR),
-                    }
-                }
+                self.seennl.observe(&output);
             } else {
                 let bytes = output.as_bytes();
                 let mut matches = memchr::memchr2_iter(b'\r', b'\n', bytes);
@@ -4326,18 +4773,20 @@ mod _io {
     struct StringIO {
         _base: _TextIOBase,
         buffer: PyRwLock<BufferedIO>,
+        newline: AtomicCell<Newlines>,
+        seennl: AtomicCell<SeenNewline>,
         closed: AtomicCell<bool>,
     }
 
     #[derive(FromArgs)]
     struct StringIONewArgs {
-        #[pyarg(positional, optional)]
-        object: OptionalOption<PyStrRef>,
+        // None means an empty buffer.
+        #[pyarg(any, optional, py_default = "''")]
+        initial_value: Option<PyStrRef>,
 
-        // TODO: use this
-        #[pyarg(any, default)]
-        #[allow(dead_code)]
-        newline: Newlines,
+        // Omitted newline is \n. None selects universal newlines.
+        #[pyarg(any, default, py_default = "'\\n'")]
+        newline: OptionalOption<Newlines>,
     }
 
     impl Constructor for StringIO {
@@ -4347,6 +4796,8 @@ mod _io {
             Ok(Self {
                 _base: Default::default(),
                 buffer: PyRwLock::new(BufferedIO::new(Cursor::new(Vec::new()))),
+                newline: AtomicCell::new(Newlines::Lf),
+                seennl: AtomicCell::new(SeenNewline::empty()),
                 closed: AtomicCell::new(false),
             })
         }
@@ -4355,16 +4806,28 @@ mod _io {
     impl Initializer for StringIO {
         type Args = StringIONewArgs;
 
-        #[allow(unused_variables)]
         fn init(
-            zelf: PyRef<Self>,
-            Self::Args { object, newline }: Self::Args,
+            zelf: &Py<Self>,
+            Self::Args {
+                initial_value,
+                newline,
+            }: Self::Args,
             _vm: &VirtualMachine,
         ) -> PyResult<()> {
-            let raw_bytes = object
-                .flatten()
-                .map_or_else(Vec::new, |v| v.as_bytes().to_vec());
+            let newline = match newline {
+                OptionalArg::Missing => Newlines::Lf,
+                OptionalArg::Present(None) => Newlines::Universal,
+                OptionalArg::Present(Some(newline)) => newline,
+            };
+            let raw_bytes = initial_value.as_ref().map_or_else(Vec::new, |v| {
+                Self::translate_newlines(v.as_wtf8(), newline).into_bytes()
+            });
             *zelf.buffer.write() = BufferedIO::new(Cursor::new(raw_bytes));
+            zelf.newline.store(newline);
+            zelf.seennl.store(SeenNewline::empty());
+            if let Some(initial_value) = initial_value {
+                zelf.observe_newlines(initial_value.as_wtf8(), newline);
+            }
             Ok(())
         }
     }
@@ -4377,10 +4840,58 @@ mod _io {
                 Err(io_closed_error(vm))
             }
         }
+
+        fn translate_newlines(data: &Wtf8, newline: Newlines) -> Wtf8Buf {
+            match newline {
+                Newlines::Universal => data
+                    .replace("\r\n".as_ref(), "\n".as_ref())
+                    .replace("\r".as_ref(), "\n".as_ref()),
+                Newlines::Cr => data.replace("\n".as_ref(), "\r".as_ref()),
+                Newlines::Crlf => data.replace("\n".as_ref(), "\r\n".as_ref()),
+                Newlines::Passthrough | Newlines::Lf => data.to_owned(),
+            }
+        }
+
+        fn observe_newlines(&self, data: &Wtf8, newline: Newlines) {
+            if matches!(newline, Newlines::Universal | Newlines::Passthrough) {
+                let mut seennl = self.seennl.load();
+                seennl.observe(data);
+                self.seennl.store(seennl);
+            }
+        }
+
+        fn text(bytes: &[u8]) -> &Wtf8 {
+            // SAFETY: StringIO is populated only from PyStr values, which are valid WTF-8.
+            unsafe { Wtf8::from_bytes_unchecked(bytes) }
+        }
+
+        fn char_offset_to_byte(bytes: &[u8], char_offset: usize) -> usize {
+            let text = Self::text(bytes);
+            crate::common::str::codepoint_range_end(text, char_offset)
+                .unwrap_or_else(|| bytes.len() + (char_offset - text.code_points().count()))
+        }
+
+        fn byte_offset_to_char(bytes: &[u8], byte_offset: usize) -> usize {
+            let content_len = bytes.len();
+            let in_content = byte_offset.min(content_len);
+            Self::text(&bytes[..in_content]).code_points().count()
+                + byte_offset.saturating_sub(content_len)
+        }
+
+        fn read_size(buffer: &BufferedIO, size: Option<usize>, newline: Option<Newlines>) -> usize {
+            let position = buffer.tell() as usize;
+            let bytes = buffer.cursor.get_ref().get(position..).unwrap_or_default();
+            let size_end = size
+                .and_then(|size| crate::common::str::codepoint_range_end(Self::text(bytes), size))
+                .unwrap_or(bytes.len());
+            newline
+                .and_then(|newline| newline.find_newline(Self::text(&bytes[..size_end])).ok())
+                .unwrap_or(size_end)
+        }
     }
 
     #[pyclass(flags(BASETYPE, HAS_DICT, HAS_WEAKREF), with(Constructor, Initializer))]
-    impl StringIO {
+    impl Py<StringIO> {
         #[pymethod]
         const fn readable(&self) -> bool {
             true
@@ -4401,6 +4912,15 @@ mod _io {
             self.closed.load()
         }
 
+        #[pygetset]
+        fn newlines(&self, vm: &VirtualMachine) -> PyResult {
+            if self.closed.load() {
+                Err(io_closed_error(vm))
+            } else {
+                Ok(self.seennl.load().to_pyobject(vm))
+            }
+        }
+
         #[pymethod]
         fn close(&self) {
             self.closed.store(true);
@@ -4408,11 +4928,15 @@ mod _io {
 
         // write string to underlying vector
         #[pymethod]
-        fn write(&self, data: PyStrRef, vm: &VirtualMachine) -> PyResult<u64> {
-            let bytes = data.as_bytes();
-            self.buffer(vm)?
-                .write(bytes)
-                .ok_or_else(|| vm.new_type_error("Error Writing String"))
+        fn write(&self, s: PyStrRef, vm: &VirtualMachine) -> PyResult<u64> {
+            let newline = self.newline.load();
+            let bytes = StringIO::translate_newlines(s.as_wtf8(), newline).into_bytes();
+            let mut buffer = self.buffer(vm)?;
+            self.observe_newlines(s.as_wtf8(), newline);
+            buffer
+                .write(&bytes)
+                .ok_or_else(|| vm.new_type_error("Error Writing String"))?;
+            Ok(s.char_len() as u64)
         }
 
         // return the entire contents of the underlying
@@ -4424,15 +4948,37 @@ mod _io {
 
         // skip to the jth position
         #[pymethod]
-        fn seek(
-            &self,
-            offset: PyObjectRef,
-            how: OptionalArg<i32>,
-            vm: &VirtualMachine,
-        ) -> PyResult<u64> {
-            self.buffer(vm)?
-                .seek(seekfrom(vm, offset, how)?)
-                .map_err(|err| os_err(vm, err))
+        fn seek(&self, pos: PyObjectRef, whence: HowArg, vm: &VirtualMachine) -> PyResult<u64> {
+            let offset: isize = isize::try_from_object(vm, pos)?;
+            let how = whence.whence;
+            let mut buffer = self.buffer(vm)?;
+            let char_offset = match how {
+                0 if offset >= 0 => offset as usize,
+                0 => return Err(vm.new_value_error(format!("negative seek position {offset}"))),
+                1 | 2 if offset != 0 => {
+                    let kind = if how == 1 { "cur" } else { "end" };
+                    return Err(vm.new_os_error(format!("can't do nonzero {kind}-relative seeks")));
+                }
+                1 | 2 => {
+                    let byte_offset = if how == 1 {
+                        buffer.tell() as usize
+                    } else {
+                        buffer.cursor.get_ref().len()
+                    };
+                    StringIO::byte_offset_to_char(buffer.cursor.get_ref(), byte_offset)
+                }
+                _ => {
+                    return Err(
+                        vm.new_value_error(format!("invalid whence ({how}, should be 0, 1 or 2)"))
+                    );
+                }
+            };
+
+            let byte_offset = StringIO::char_offset_to_byte(buffer.cursor.get_ref(), char_offset);
+            buffer
+                .seek(SeekFrom::Start(byte_offset as u64))
+                .map_err(|err| os_err(vm, err))?;
+            Ok(char_offset as u64)
         }
 
         // Read k bytes from the object and return.
@@ -4440,7 +4986,9 @@ mod _io {
         // This also increments the stream position by the value of k
         #[pymethod]
         fn read(&self, size: OptionalSize, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
-            let data = self.buffer(vm)?.read(size.to_usize()).unwrap_or_default();
+            let mut buffer = self.buffer(vm)?;
+            let size = StringIO::read_size(&buffer, size.to_usize(), None);
+            let data = buffer.read(Some(size)).unwrap_or_default();
 
             let value = Wtf8Buf::from_bytes(data)
                 .map_err(|_| vm.new_value_error("Error Retrieving Value"))?;
@@ -4449,22 +4997,33 @@ mod _io {
 
         #[pymethod]
         fn tell(&self, vm: &VirtualMachine) -> PyResult<u64> {
-            Ok(self.buffer(vm)?.tell())
+            let buffer = self.buffer(vm)?;
+            Ok(
+                StringIO::byte_offset_to_char(buffer.cursor.get_ref(), buffer.tell() as usize)
+                    as u64,
+            )
         }
 
         #[pymethod]
         fn readline(&self, size: OptionalSize, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
-            // TODO size should correspond to the number of characters, at the moments its the number of
-            // bytes.
-            let input = self.buffer(vm)?.readline(size.to_usize(), vm)?;
+            let mut buffer = self.buffer(vm)?;
+            let size = StringIO::read_size(&buffer, size.to_usize(), Some(self.newline.load()));
+            let input = buffer.read(Some(size)).unwrap_or_default();
             Wtf8Buf::from_bytes(input).map_err(|_| vm.new_value_error("Error Retrieving Value"))
         }
 
         #[pymethod]
-        fn truncate(&self, pos: OptionalSize, vm: &VirtualMachine) -> PyResult<usize> {
+        fn truncate(&self, pos: StringIOPos, vm: &VirtualMachine) -> PyResult<usize> {
             let mut buffer = self.buffer(vm)?;
-            let pos = pos.try_usize(vm)?;
-            Ok(buffer.truncate(pos))
+            let pos = match pos.as_optional().try_usize(vm)? {
+                Some(pos) => pos,
+                None => {
+                    StringIO::byte_offset_to_char(buffer.cursor.get_ref(), buffer.tell() as usize)
+                }
+            };
+            let byte_pos = StringIO::char_offset_to_byte(buffer.cursor.get_ref(), pos);
+            buffer.truncate(Some(byte_pos));
+            Ok(pos)
         }
 
         #[pygetset]
@@ -4473,11 +5032,12 @@ mod _io {
         }
 
         #[pymethod]
-        fn __getstate__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        fn __getstate__(zelf: PyRef<StringIO>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
             let buffer = zelf.buffer(vm)?;
             let content = Wtf8Buf::from_bytes(buffer.getvalue())
                 .map_err(|_| vm.new_value_error("Error Retrieving Value"))?;
-            let pos = buffer.tell();
+            let pos =
+                StringIO::byte_offset_to_char(buffer.cursor.get_ref(), buffer.tell() as usize);
             drop(buffer);
 
             // Get __dict__ if it exists and is non-empty
@@ -4486,49 +5046,70 @@ mod _io {
                 _ => vm.ctx.none(),
             };
 
+            let newline = match zelf.newline.load() {
+                Newlines::Universal => vm.ctx.none(),
+                Newlines::Passthrough => vm.ctx.new_str("").into(),
+                Newlines::Lf => vm.ctx.new_str("\n").into(),
+                Newlines::Cr => vm.ctx.new_str("\r").into(),
+                Newlines::Crlf => vm.ctx.new_str("\r\n").into(),
+            };
+
             // Return (content, newline, position, dict)
-            // TODO: store actual newline setting when it's implemented
             Ok(vm.ctx.new_tuple(vec![
                 vm.ctx.new_str(content).into(),
-                vm.ctx.new_str("\n").into(),
+                newline,
                 vm.ctx.new_int(pos).into(),
                 dict_obj,
             ]))
         }
 
         #[pymethod]
-        fn __setstate__(zelf: PyRef<Self>, state: PyTupleRef, vm: &VirtualMachine) -> PyResult<()> {
+        fn __setstate__(
+            zelf: PyRef<StringIO>,
+            state: PyTupleRef,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
             // Check closed state first (like CHECK_CLOSED)
             if zelf.closed.load() {
                 return Err(vm.new_value_error("__setstate__ on closed file"));
             }
-            if state.len() != 4 {
+            if state.as_slice().len() != 4 {
                 return Err(vm.new_type_error(format!(
                     "__setstate__ argument should be 4-tuple, got {}",
-                    state.len()
+                    state.as_slice().len()
                 )));
             }
 
-            let content: PyStrRef = state[0].clone().try_into_value(vm)?;
-            // state[1] is newline - TODO: use when newline handling is implemented
-            let pos: u64 = state[2].clone().try_into_value(vm)?;
-            let dict = &state[3];
+            let content: PyStrRef = state.as_slice()[0].clone().try_into_value(vm)?;
+            let newline = Newlines::try_from_object(vm, state.as_slice()[1].clone())?;
+            let pos: isize = isize::try_from_object(vm, state.as_slice()[2].clone())?;
+            if pos < 0 {
+                return Err(vm.new_value_error("negative seek position"));
+            }
+            let dict = &state.as_slice()[3];
 
             // Set content and position
             let raw_bytes = content.as_bytes().to_vec();
             let mut buffer = zelf.buffer.write();
             *buffer = BufferedIO::new(Cursor::new(raw_bytes));
+            let byte_pos = StringIO::char_offset_to_byte(buffer.cursor.get_ref(), pos as usize);
             buffer
-                .seek(SeekFrom::Start(pos))
+                .seek(SeekFrom::Start(byte_pos as u64))
                 .map_err(|err| os_err(vm, err))?;
             drop(buffer);
+            zelf.newline.store(newline);
+            let mut seennl = SeenNewline::empty();
+            if matches!(newline, Newlines::Universal | Newlines::Passthrough) {
+                seennl.observe(content.as_wtf8());
+            }
+            zelf.seennl.store(seennl);
 
             // Set __dict__ if provided
             if !vm.is_none(dict) {
                 let dict_ref: PyRef<PyDict> = dict.clone().try_into_value(vm)?;
                 if let Some(obj_dict) = zelf.as_object().dict() {
                     obj_dict.clear();
-                    for (key, value) in dict_ref.into_iter() {
+                    for (key, value) in dict_ref {
                         obj_dict.set_item(&*key, value, vm)?;
                     }
                 }
@@ -4540,8 +5121,9 @@ mod _io {
 
     #[derive(FromArgs)]
     struct BytesIOArgs {
-        #[pyarg(any, optional)]
-        initial_bytes: OptionalArg<Option<ArgBytesLike>>,
+        // None means an empty buffer.
+        #[pyarg(any, optional, py_default = "b''")]
+        initial_bytes: Option<ArgBytesLike>,
     }
 
     #[pyattr]
@@ -4570,7 +5152,7 @@ mod _io {
     impl Initializer for BytesIO {
         type Args = BytesIOArgs;
 
-        fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
             if zelf.exports.load() > 0 {
                 return Err(
                     vm.new_buffer_error("Existing exports of data: object cannot be re-sized")
@@ -4579,7 +5161,6 @@ mod _io {
 
             let raw_bytes = args
                 .initial_bytes
-                .flatten()
                 .map_or_else(Vec::new, |input| input.borrow_buf().to_vec());
             *zelf.buffer.write() = BufferedIO::new(Cursor::new(raw_bytes));
             Ok(())
@@ -4600,7 +5181,7 @@ mod _io {
         flags(BASETYPE, HAS_DICT, HAS_WEAKREF),
         with(PyRef, Constructor, Initializer)
     )]
-    impl BytesIO {
+    impl Py<BytesIO> {
         #[pymethod]
         const fn readable(&self) -> bool {
             true
@@ -4626,9 +5207,13 @@ mod _io {
         }
 
         #[pymethod]
-        fn write(&self, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<u64> {
+        fn write(&self, b: ArgContiguousBytesLike, vm: &VirtualMachine) -> PyResult<u64> {
             let mut buffer = self.try_resizable(vm)?;
-            data.with_ref(|b| buffer.write(b))
+            // Acquiring the buffer can run `__buffer__`, which may have closed us.
+            if self.closed.load() {
+                return Err(io_closed_error(vm));
+            }
+            b.with_ref(|bytes| buffer.write(bytes))
                 .ok_or_else(|| vm.new_type_error("Error Writing Bytes"))
         }
 
@@ -4650,11 +5235,23 @@ mod _io {
         }
 
         #[pymethod]
-        fn readinto(&self, obj: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<usize> {
-            let mut buf = self.buffer(vm)?;
+        fn readinto(zelf: &Self, buffer: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<usize> {
+            // Reading locks this object, and a destination that views it locks
+            // it too, so such a destination is filled after the read is done.
+            if buffer.source_object().is(zelf.as_object()) {
+                let mut data = vm.new_zeroed_bytes(buffer.len())?;
+                let ret = zelf
+                    .buffer(vm)?
+                    .cursor
+                    .read(&mut data)
+                    .map_err(|_| vm.new_value_error("Error readinto from Take"))?;
+                buffer.borrow_buf_mut()[..ret].copy_from_slice(&data[..ret]);
+                return Ok(ret);
+            }
+            let mut buf = zelf.buffer(vm)?;
             let ret = buf
                 .cursor
-                .read(&mut obj.borrow_buf_mut())
+                .read(&mut buffer.borrow_buf_mut())
                 .map_err(|_| vm.new_value_error("Error readinto from Take"))?;
 
             Ok(ret)
@@ -4662,13 +5259,8 @@ mod _io {
 
         //skip to the jth position
         #[pymethod]
-        fn seek(
-            &self,
-            offset: PyObjectRef,
-            how: OptionalArg<i32>,
-            vm: &VirtualMachine,
-        ) -> PyResult<u64> {
-            let seek_from = seekfrom(vm, offset, how)?;
+        fn seek(&self, pos: PyObjectRef, whence: HowArg, vm: &VirtualMachine) -> PyResult<u64> {
+            let seek_from = seekfrom(vm, pos, whence.whence)?;
             let mut buffer = self.buffer(vm)?;
 
             // Handle negative positions by clamping to 0
@@ -4695,7 +5287,7 @@ mod _io {
         }
 
         #[pymethod]
-        fn truncate(&self, pos: OptionalSize, vm: &VirtualMachine) -> PyResult<usize> {
+        fn truncate(&self, pos: OptionalPos, vm: &VirtualMachine) -> PyResult<usize> {
             if self.closed.load() {
                 return Err(io_closed_error(vm));
             }
@@ -4721,7 +5313,7 @@ mod _io {
         }
 
         #[pymethod]
-        fn __getstate__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        fn __getstate__(zelf: PyRef<BytesIO>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
             let buffer = zelf.buffer(vm)?;
             let content = buffer.getvalue();
             let pos = buffer.tell();
@@ -4742,20 +5334,24 @@ mod _io {
         }
 
         #[pymethod]
-        fn __setstate__(zelf: PyRef<Self>, state: PyTupleRef, vm: &VirtualMachine) -> PyResult<()> {
+        fn __setstate__(
+            zelf: PyRef<BytesIO>,
+            object: PyTupleRef,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
             if zelf.closed.load() {
                 return Err(vm.new_value_error("__setstate__ on closed file"));
             }
-            if state.len() != 3 {
+            if object.as_slice().len() != 3 {
                 return Err(vm.new_type_error(format!(
                     "__setstate__ argument should be 3-tuple, got {}",
-                    state.len()
+                    object.as_slice().len()
                 )));
             }
 
-            let content: PyBytesRef = state[0].clone().try_into_value(vm)?;
-            let pos: u64 = state[1].clone().try_into_value(vm)?;
-            let dict = &state[2];
+            let content: PyBytesRef = object.as_slice()[0].clone().try_into_value(vm)?;
+            let pos: u64 = object.as_slice()[1].clone().try_into_value(vm)?;
+            let dict = &object.as_slice()[2];
 
             // Check exports and set content (like CHECK_EXPORTS)
             let mut buffer = zelf.try_resizable(vm)?;
@@ -4770,7 +5366,7 @@ mod _io {
                 let dict_ref: PyRef<PyDict> = dict.clone().try_into_value(vm)?;
                 if let Some(obj_dict) = zelf.as_object().dict() {
                     obj_dict.clear();
-                    for (key, value) in dict_ref.into_iter() {
+                    for (key, value) in dict_ref {
                         obj_dict.set_item(&*key, value, vm)?;
                     }
                 }
@@ -4942,41 +5538,42 @@ mod _io {
     #[derive(FromArgs)]
     struct IoOpenArgs {
         file: PyObjectRef,
-        #[pyarg(any, optional)]
-        mode: OptionalArg<PyUtf8StrRef>,
+        #[pyarg(any, default = "r")]
+        mode: PyUtf8StrRef,
         #[pyarg(flatten)]
         opts: OpenArgs,
     }
 
     #[pyfunction]
     fn open(args: IoOpenArgs, vm: &VirtualMachine) -> PyResult {
-        io_open(
-            args.file,
-            args.mode.as_ref().into_option().map(|s| s.as_str()),
-            args.opts,
-            vm,
-        )
+        io_open(args.file, Some(args.mode.as_str()), args.opts, vm)
+    }
+
+    #[derive(FromArgs)]
+    struct OpenCodeArgs {
+        #[pyarg(any)]
+        path: PyObjectRef,
     }
 
     #[pyfunction]
-    fn open_code(file: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn open_code(args: OpenCodeArgs, vm: &VirtualMachine) -> PyResult {
         // TODO: lifecycle hooks or something?
-        io_open(file, Some("rb"), OpenArgs::default(), vm)
+        io_open(args.path, Some("rb"), OpenArgs::default(), vm)
     }
 
     #[derive(FromArgs)]
     pub struct OpenArgs {
         #[pyarg(any, default = -1)]
         pub buffering: isize,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         pub encoding: Option<PyUtf8StrRef>,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         pub errors: Option<PyUtf8StrRef>,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         pub newline: Option<PyUtf8StrRef>,
         #[pyarg(any, default = true)]
         pub closefd: bool,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         pub opener: Option<PyObjectRef>,
     }
 
@@ -4999,8 +5596,8 @@ mod _io {
     ///
     /// Must only be called from the single-threaded child process immediately
     /// after `fork()`, before any other thread is created.
-    #[cfg(all(unix, feature = "threading"))]
-    pub unsafe fn reinit_std_streams_after_fork(vm: &VirtualMachine) {
+    #[cfg(all(unix, feature = "threading", feature = "host_env"))]
+    pub(crate) unsafe fn reinit_std_streams_after_fork(vm: &VirtualMachine) {
         for name in ["stdin", "stdout", "stderr"] {
             let Ok(stream) = vm.sys_module.get_attr(name, vm) else {
                 continue;
@@ -5009,7 +5606,7 @@ mod _io {
         }
     }
 
-    #[cfg(all(unix, feature = "threading"))]
+    #[cfg(all(unix, feature = "threading", feature = "host_env"))]
     fn reinit_io_locks(obj: &PyObject) {
         use crate::common::lock::reinit_thread_mutex_after_fork;
 
@@ -5021,7 +5618,9 @@ mod _io {
                 if let Some(ref decoder) = data.decoder {
                     reinit_io_locks(decoder);
                 }
-                reinit_io_locks(&data.buffer);
+                if let Some(buffer) = tio.buffer.load_owned() {
+                    reinit_io_locks(&buffer);
+                }
             }
             return;
         }
@@ -5074,39 +5673,47 @@ mod _io {
             }
         }
 
+        // Match CPython's _pyio.open (Lib/_pyio.py): resolve PathLike here so
+        // _io.FileIO still receives (and preserves on .name) the raw argument
+        // when called directly.
+        let file = if file.fast_isinstance(vm.ctx.types.int_type) {
+            file
+        } else {
+            FsPath::try_from_path_like(file, true, vm)?.to_pyobject(vm)
+        };
+
         // check file descriptor validity
         #[cfg(all(unix, feature = "host_env"))]
         if let Ok(crate::ospath::OsPathOrFd::Fd(fd)) = file.clone().try_into_value(vm) {
-            nix::fcntl::fcntl(fd, nix::fcntl::F_GETFD).map_err(|_| vm.new_last_errno_error())?;
+            rustpython_host_env::fcntl::validate_fd(fd.as_raw())
+                .map_err(|_| vm.new_last_errno_error())?;
         }
 
         // Construct a RawIO (subclass of RawIOBase)
         // On Windows, use _WindowsConsoleIO for console handles.
         // This is subsequently consumed by a Buffered Class.
-        #[cfg(all(feature = "host_env", windows))]
-        let is_console = super::winconsoleio::pyio_get_console_type(&file, vm) != '\0';
-        #[cfg(not(all(feature = "host_env", windows)))]
-        let is_console = false;
+        let is_console = cfg_select! {
+            all(feature = "host_env", windows) => {
+                super::winconsoleio::pyio_get_console_type(&file, vm) != '\0'
+            }
+            _ => false,
+        };
 
-        let file_io_class: &Py<PyType> = {
-            cfg_if::cfg_if! {
-                if #[cfg(all(feature = "host_env", windows))] {
-                    if is_console {
-                        Some(super::winconsoleio::WindowsConsoleIO::static_type())
-                    } else {
-                        Some(super::fileio::FileIO::static_type())
-                    }
-                } else if #[cfg(feature = "host_env")] {
-                    Some(super::fileio::FileIO::static_type())
+        let file_io_class: &Py<PyType> = cfg_select! {
+            all(feature = "host_env", windows) => {
+                if is_console {
+                    Some(super::winconsoleio::WindowsConsoleIO::static_type())
                 } else {
-                    None
+                    Some(super::fileio::FileIO::static_type())
                 }
             }
+            feature = "host_env" => Some(super::fileio::FileIO::static_type()),
+            _ => None,
         }
         .ok_or_else(|| {
             new_unsupported_operation(
+                "Couldn't get FileIO, io.open likely isn't supported on your platform",
                 vm,
-                "Couldn't get FileIO, io.open likely isn't supported on your platform".to_owned(),
             )
         })?;
         let raw = PyType::call(
@@ -5168,7 +5775,7 @@ mod _io {
                         Some(enc) => Some(enc),
                         None => {
                             let encoding =
-                                text_encoding(vm.ctx.none(), OptionalArg::Present(2), vm)?;
+                                text_encoding(vm.ctx.none(), StackLevelArg { stacklevel: 2 }, vm)?;
                             Some(PyUtf8StrRef::try_from_object(vm, encoding.into())?)
                         }
                     }
@@ -5217,7 +5824,7 @@ mod _io {
         .unwrap()
     }
 
-    pub fn unsupported_operation() -> &'static Py<PyType> {
+    pub(super) fn unsupported_operation() -> &'static Py<PyType> {
         rustpython_common::static_cell! {
             static CELL: PyTypeRef;
         }
@@ -5227,7 +5834,7 @@ mod _io {
     #[pyfunction]
     fn text_encoding(
         encoding: PyObjectRef,
-        stacklevel: OptionalArg<i32>,
+        stacklevel: StackLevelArg,
         vm: &VirtualMachine,
     ) -> PyResult<PyStrRef> {
         if vm.is_none(&encoding) {
@@ -5237,12 +5844,12 @@ mod _io {
                 "locale"
             };
             if vm.state.config.settings.warn_default_encoding {
-                let mut stacklevel = stacklevel.unwrap_or(2);
+                let mut stacklevel = stacklevel.stacklevel;
                 if stacklevel > 1
-                    && let Some(frame) = vm.current_frame()
+                    && let Some(code) = crate::frame::current_code()
                     && let Some(stdlib_dir) = vm.state.config.paths.stdlib_dir.as_deref()
                 {
-                    let path = frame.code.source_path().as_str();
+                    let path = code.source_path().as_str();
                     if !path.starts_with(stdlib_dir) {
                         stacklevel = stacklevel.saturating_sub(1);
                     }
@@ -5265,7 +5872,7 @@ mod _io {
         use super::*;
 
         #[test]
-        fn test_buffered_read() {
+        fn buffered_read() {
             let data = vec![1, 2, 3, 4];
             let bytes = None;
             let mut buffered = BufferedIO {
@@ -5276,7 +5883,7 @@ mod _io {
         }
 
         #[test]
-        fn test_buffered_seek() {
+        fn buffered_seek() {
             let data = vec![1, 2, 3, 4];
             let count: u64 = 2;
             let mut buffered = BufferedIO {
@@ -5288,7 +5895,7 @@ mod _io {
         }
 
         #[test]
-        fn test_buffered_value() {
+        fn buffered_value() {
             let data = vec![1, 2, 3, 4];
             let buffered = BufferedIO {
                 cursor: Cursor::new(data.clone()),
@@ -5298,6 +5905,10 @@ mod _io {
         }
     }
 
+    #[cfg_attr(
+        not(feature = "host_env"),
+        expect(clippy::unnecessary_wraps, reason = "Needs to comply with a signature")
+    )]
     pub(crate) fn module_exec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
         // Call auto-generated initialization first
         __module_exec(vm, module);
@@ -5323,121 +5934,20 @@ mod _io {
 #[pymodule]
 mod fileio {
     use super::{_io::*, Offset, iobase_finalize};
+    use crate::host_env::crt_fd;
     use crate::{
-        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject,
-        VirtualMachine,
+        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyUtf8Str, PyUtf8StrRef},
-        common::{crt_fd, wtf8::Wtf8Buf},
+        common::wtf8::Wtf8Buf,
         convert::{IntoPyException, ToPyException},
         exceptions::OSErrorBuilder,
-        function::{ArgBytesLike, ArgMemoryBuffer, OptionalArg, OptionalOption},
+        function::{ArgBytesLike, ArgMemoryBuffer},
         ospath::{OsPath, OsPathOrFd},
         stdlib::os,
         types::{Constructor, DefaultConstructor, Destructor, Initializer, Representable},
     };
     use crossbeam_utils::atomic::AtomicCell;
-    use std::io::Read;
-
-    bitflags::bitflags! {
-        #[derive(Copy, Clone, Debug, PartialEq)]
-        struct Mode: u8 {
-            const CREATED   = 0b0001;
-            const READABLE  = 0b0010;
-            const WRITABLE  = 0b0100;
-            const APPENDING = 0b1000;
-        }
-    }
-
-    enum ModeError {
-        Invalid,
-        BadRwa,
-    }
-
-    impl ModeError {
-        fn error_msg(&self, mode_str: &str) -> String {
-            match self {
-                Self::Invalid => format!("invalid mode: {mode_str}"),
-                Self::BadRwa => {
-                    "Must have exactly one of create/read/write/append mode and at most one plus"
-                        .to_owned()
-                }
-            }
-        }
-    }
-
-    fn compute_mode(mode_str: &str) -> Result<(Mode, i32), ModeError> {
-        let mut flags = 0;
-        let mut plus = false;
-        let mut rwa = false;
-        let mut mode = Mode::empty();
-        for c in mode_str.bytes() {
-            match c {
-                b'x' => {
-                    if rwa {
-                        return Err(ModeError::BadRwa);
-                    }
-                    rwa = true;
-                    mode.insert(Mode::WRITABLE | Mode::CREATED);
-                    flags |= libc::O_EXCL | libc::O_CREAT;
-                }
-                b'r' => {
-                    if rwa {
-                        return Err(ModeError::BadRwa);
-                    }
-                    rwa = true;
-                    mode.insert(Mode::READABLE);
-                }
-                b'w' => {
-                    if rwa {
-                        return Err(ModeError::BadRwa);
-                    }
-                    rwa = true;
-                    mode.insert(Mode::WRITABLE);
-                    flags |= libc::O_CREAT | libc::O_TRUNC;
-                }
-                b'a' => {
-                    if rwa {
-                        return Err(ModeError::BadRwa);
-                    }
-                    rwa = true;
-                    mode.insert(Mode::WRITABLE | Mode::APPENDING);
-                    flags |= libc::O_APPEND | libc::O_CREAT;
-                }
-                b'+' => {
-                    if plus {
-                        return Err(ModeError::BadRwa);
-                    }
-                    plus = true;
-                    mode.insert(Mode::READABLE | Mode::WRITABLE);
-                }
-                b'b' => {}
-                _ => return Err(ModeError::Invalid),
-            }
-        }
-
-        if !rwa {
-            return Err(ModeError::BadRwa);
-        }
-
-        if mode.contains(Mode::READABLE | Mode::WRITABLE) {
-            flags |= libc::O_RDWR
-        } else if mode.contains(Mode::READABLE) {
-            flags |= libc::O_RDONLY
-        } else {
-            flags |= libc::O_WRONLY
-        }
-
-        #[cfg(windows)]
-        {
-            flags |= libc::O_BINARY | libc::O_NOINHERIT;
-        }
-        #[cfg(unix)]
-        {
-            flags |= libc::O_CLOEXEC
-        }
-
-        Ok((mode, flags as _))
-    }
+    use rustpython_host_env::io as host_io;
 
     #[pyattr]
     #[pyclass(module = "_io", name, base = _RawIOBase)]
@@ -5446,21 +5956,22 @@ mod fileio {
         _base: _RawIOBase,
         fd: AtomicCell<i32>,
         closefd: AtomicCell<bool>,
-        mode: AtomicCell<Mode>,
+        mode: AtomicCell<host_io::FileMode>,
         seekable: AtomicCell<Option<bool>>,
         blksize: AtomicCell<i64>,
         finalizing: AtomicCell<bool>,
     }
 
     #[derive(FromArgs)]
-    pub struct FileIOArgs {
-        #[pyarg(positional)]
-        name: PyObjectRef,
-        #[pyarg(any, default)]
+    pub(super) struct FileIOArgs {
+        #[pyarg(any)]
+        file: PyObjectRef,
+        // Omitted mode is stored as rb.
+        #[pyarg(any, default, py_default = "'r'")]
         mode: Option<PyUtf8StrRef>,
         #[pyarg(any, default = true)]
         closefd: bool,
-        #[pyarg(any, default)]
+        #[pyarg(any, optional)]
         opener: Option<PyObjectRef>,
     }
 
@@ -5470,7 +5981,7 @@ mod fileio {
                 _base: Default::default(),
                 fd: AtomicCell::new(-1),
                 closefd: AtomicCell::new(true),
-                mode: AtomicCell::new(Mode::empty()),
+                mode: AtomicCell::new(host_io::FileMode::empty()),
                 seekable: AtomicCell::new(None),
                 blksize: AtomicCell::new(super::DEFAULT_BUFFER_SIZE as _),
                 finalizing: AtomicCell::new(false),
@@ -5483,9 +5994,9 @@ mod fileio {
     impl Initializer for FileIO {
         type Args = FileIOArgs;
 
-        fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
             // TODO: let atomic_flag_works
-            let name = args.name;
+            let name = args.file;
             // Check if bool is used as file descriptor
             if name.class().is(vm.ctx.types.bool_type) {
                 crate::stdlib::_warnings::warn(
@@ -5509,8 +6020,10 @@ mod fileio {
                 .mode
                 .unwrap_or_else(|| PyUtf8Str::from("rb").into_ref(&vm.ctx));
             let mode_str = mode_obj.as_str();
-            let (mode, flags) =
-                compute_mode(mode_str).map_err(|e| vm.new_value_error(e.error_msg(mode_str)))?;
+            let parsed = host_io::parse_fileio_mode(mode_str)
+                .map_err(|e| vm.new_value_error(e.error_msg(mode_str)))?;
+            let mode = parsed.mode;
+            let flags = parsed.flags;
             zelf.mode.store(mode);
 
             let (fd, filename) = if let Some(fd) = arg_fd {
@@ -5535,9 +6048,9 @@ mod fileio {
                 } else {
                     let path = OsPath::try_from_fspath(name.clone(), vm)?;
                     #[cfg(any(unix, target_os = "wasi"))]
-                    let fd = crt_fd::open(&path.clone().into_cstring(vm)?, flags, 0o666);
+                    let fd = host_io::open_path(&path.clone().into_cstring(vm)?, flags, 0o666);
                     #[cfg(windows)]
-                    let fd = crt_fd::wopen(&path.to_wide_cstring(vm)?, flags, 0o666);
+                    let fd = host_io::open_path(&path.to_wide_cstring(vm)?, flags, 0o666);
                     let filename = OsPathOrFd::Path(path);
                     match fd {
                         Ok(fd) => (fd.into_raw(), Some(filename)),
@@ -5554,48 +6067,17 @@ mod fileio {
 
             // TODO: _Py_set_inheritable
 
-            let fd_fstat = crate::common::fileutils::fstat(fd);
-
-            #[cfg(windows)]
-            {
-                if let Err(err) = fd_fstat {
-                    // If the fd is invalid, prevent destructor from trying to close it
-                    if err.raw_os_error()
-                        == Some(windows_sys::Win32::Foundation::ERROR_INVALID_HANDLE as i32)
-                    {
+            match host_io::inspect_file_target(fd) {
+                Ok(info) => {
+                    if let Some(blksize) = info.blksize {
+                        zelf.blksize.store(blksize);
+                    }
+                }
+                Err(err) => {
+                    if host_io::should_forget_fd_after_inspect_error(&err, fd_is_own) {
                         zelf.fd.store(-1);
                     }
                     return Err(OSErrorBuilder::with_filename(&err, filename, vm));
-                }
-            }
-            #[cfg(any(unix, target_os = "wasi"))]
-            {
-                match fd_fstat {
-                    Ok(status) => {
-                        if (status.st_mode & libc::S_IFMT) == libc::S_IFDIR {
-                            // If fd was passed by user, don't close it on error
-                            if !fd_is_own {
-                                zelf.fd.store(-1);
-                            }
-                            let err = std::io::Error::from_raw_os_error(libc::EISDIR);
-                            return Err(OSErrorBuilder::with_filename(&err, filename, vm));
-                        }
-                        // Store st_blksize for _blksize property
-                        if status.st_blksize > 1 {
-                            #[allow(
-                                clippy::useless_conversion,
-                                reason = "needed for 32-bit platforms"
-                            )]
-                            zelf.blksize.store(i64::from(status.st_blksize));
-                        }
-                    }
-                    Err(err) => {
-                        if err.raw_os_error() == Some(libc::EBADF) {
-                            // fd is invalid, prevent destructor from trying to close it
-                            zelf.fd.store(-1);
-                            return Err(OSErrorBuilder::with_filename(&err, filename, vm));
-                        }
-                    }
                 }
             }
 
@@ -5609,8 +6091,8 @@ mod fileio {
                 return Err(e);
             }
 
-            if mode.contains(Mode::APPENDING) {
-                let _ = os::lseek(fd, 0, libc::SEEK_END, vm);
+            if mode.is_superset(&host_io::FileMode::APPENDING) {
+                let _ = host_io::seek_to_end(fd);
             }
 
             Ok(())
@@ -5637,10 +6119,6 @@ mod fileio {
         }
     }
 
-    #[pyclass(
-        with(Constructor, Initializer, Representable, Destructor),
-        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
-    )]
     impl FileIO {
         fn io_error(
             zelf: &Py<Self>,
@@ -5656,6 +6134,46 @@ mod fileio {
             exc
         }
 
+        fn fileno(&self, vm: &VirtualMachine) -> PyResult<i32> {
+            let fd = self.fd.load();
+            if fd >= 0 {
+                Ok(fd)
+            } else {
+                Err(io_closed_error(vm))
+            }
+        }
+
+        fn get_fd(&self, vm: &VirtualMachine) -> PyResult<crt_fd::Borrowed<'_>> {
+            self.fileno(vm)
+                .map(|fd| unsafe { crt_fd::Borrowed::borrow_raw(fd) })
+        }
+
+        /// One `read()` into `buf`, retried on EINTR (PEP 475). `None` on EAGAIN.
+        fn read_once_into(
+            zelf: &Py<Self>,
+            handle: crt_fd::Borrowed<'_>,
+            buf: &mut [u8],
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<usize>> {
+            loop {
+                match vm.allow_threads(|| host_io::read_once(handle, buf)) {
+                    Ok(n) => return Ok(Some(n)),
+                    Err(e) if host_io::is_interrupted_error(&e) => {
+                        vm.check_signals()?;
+                    }
+                    // Non-blocking mode: return None if EAGAIN
+                    Err(e) if host_io::is_would_block_error(&e) => return Ok(None),
+                    Err(e) => return Err(Self::io_error(zelf, e, vm)),
+                }
+            }
+        }
+    }
+
+    #[pyclass(
+        with(Constructor, Initializer, Representable, Destructor),
+        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
+    )]
+    impl Py<FileIO> {
         #[pygetset]
         fn closed(&self) -> bool {
             self.fd.load() < 0
@@ -5673,17 +6191,7 @@ mod fileio {
 
         #[pymethod]
         fn fileno(&self, vm: &VirtualMachine) -> PyResult<i32> {
-            let fd = self.fd.load();
-            if fd >= 0 {
-                Ok(fd)
-            } else {
-                Err(io_closed_error(vm))
-            }
-        }
-
-        fn get_fd(&self, vm: &VirtualMachine) -> PyResult<crt_fd::Borrowed<'_>> {
-            self.fileno(vm)
-                .map(|fd| unsafe { crt_fd::Borrowed::borrow_raw(fd) })
+            self.payload.fileno(vm)
         }
 
         #[pymethod]
@@ -5691,7 +6199,7 @@ mod fileio {
             if self.fd.load() < 0 {
                 return Err(io_closed_error(vm));
             }
-            Ok(self.mode.load().contains(Mode::READABLE))
+            Ok(self.mode.load().is_superset(&host_io::FileMode::READABLE))
         }
 
         #[pymethod]
@@ -5699,63 +6207,42 @@ mod fileio {
             if self.fd.load() < 0 {
                 return Err(io_closed_error(vm));
             }
-            Ok(self.mode.load().contains(Mode::WRITABLE))
+            Ok(self.mode.load().is_superset(&host_io::FileMode::WRITABLE))
         }
 
         #[pygetset]
         fn mode(&self) -> &'static str {
-            let mode = self.mode.load();
-            if mode.contains(Mode::CREATED) {
-                if mode.contains(Mode::READABLE) {
-                    "xb+"
-                } else {
-                    "xb"
-                }
-            } else if mode.contains(Mode::APPENDING) {
-                if mode.contains(Mode::READABLE) {
-                    "ab+"
-                } else {
-                    "ab"
-                }
-            } else if mode.contains(Mode::READABLE) {
-                if mode.contains(Mode::WRITABLE) {
-                    "rb+"
-                } else {
-                    "rb"
-                }
-            } else {
-                "wb"
-            }
+            self.mode.load().raw_mode()
         }
 
         #[pymethod]
         fn read(
-            zelf: &Py<Self>,
+            zelf: &Self,
             read_byte: OptionalSize,
             vm: &VirtualMachine,
         ) -> PyResult<Option<Vec<u8>>> {
-            if !zelf.mode.load().contains(Mode::READABLE) {
+            if !zelf.mode.load().is_superset(&host_io::FileMode::READABLE) {
                 return Err(new_unsupported_operation(
+                    "File or stream is not readable",
                     vm,
-                    "File or stream is not readable".to_owned(),
                 ));
             }
             let handle = zelf.get_fd(vm)?;
             let bytes = if let Some(read_byte) = read_byte.to_usize() {
-                let mut bytes = vec![0; read_byte];
+                let mut bytes = vm.new_zeroed_bytes(read_byte)?;
                 // Loop on EINTR (PEP 475)
                 let n = loop {
-                    match vm.allow_threads(|| crt_fd::read(handle, &mut bytes)) {
+                    match vm.allow_threads(|| host_io::read_once(handle, &mut bytes)) {
                         Ok(n) => break n,
-                        Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                        Err(e) if host_io::is_interrupted_error(&e) => {
                             vm.check_signals()?;
                             continue;
                         }
                         // Non-blocking mode: return None if EAGAIN
-                        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                        Err(e) if host_io::is_would_block_error(&e) => {
                             return Ok(None);
                         }
-                        Err(e) => return Err(Self::io_error(zelf, e, vm)),
+                        Err(e) => return Err(FileIO::io_error(zelf, e, vm)),
                     }
                 };
                 bytes.truncate(n);
@@ -5764,23 +6251,20 @@ mod fileio {
                 let mut bytes = vec![];
                 // Loop on EINTR (PEP 475)
                 loop {
-                    match vm.allow_threads(|| {
-                        let mut h = handle;
-                        h.read_to_end(&mut bytes)
-                    }) {
-                        Ok(_) => break,
-                        Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    match vm.allow_threads(|| host_io::read_all(handle, &mut bytes)) {
+                        Ok(()) => break,
+                        Err(e) if host_io::is_interrupted_error(&e) => {
                             vm.check_signals()?;
                             continue;
                         }
                         // Non-blocking mode: return None if EAGAIN (only if no data read yet)
-                        Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
+                        Err(e) if host_io::is_would_block_error(&e) => {
                             if bytes.is_empty() {
                                 return Ok(None);
                             }
                             break;
                         }
-                        Err(e) => return Err(Self::io_error(zelf, e, vm)),
+                        Err(e) => return Err(FileIO::io_error(zelf, e, vm)),
                     }
                 }
                 bytes
@@ -5791,65 +6275,70 @@ mod fileio {
 
         #[pymethod]
         fn readinto(
-            zelf: &Py<Self>,
-            obj: ArgMemoryBuffer,
+            zelf: &Self,
+            buffer: ArgMemoryBuffer,
             vm: &VirtualMachine,
         ) -> PyResult<Option<usize>> {
-            if !zelf.mode.load().contains(Mode::READABLE) {
+            if !zelf.mode.load().is_superset(&host_io::FileMode::READABLE) {
                 return Err(new_unsupported_operation(
+                    "File or stream is not readable",
                     vm,
-                    "File or stream is not readable".to_owned(),
                 ));
             }
 
             let handle = zelf.get_fd(vm)?;
 
-            let mut buf = obj.borrow_buf_mut();
-            // Loop on EINTR (PEP 475)
-            let ret = loop {
-                match vm.allow_threads(|| crt_fd::read(handle, &mut buf)) {
-                    Ok(n) => break n,
-                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
-                        vm.check_signals()?;
-                        continue;
-                    }
-                    // Non-blocking mode: return None if EAGAIN
-                    Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => {
-                        return Ok(None);
-                    }
-                    Err(e) => return Err(Self::io_error(zelf, e, vm)),
-                }
-            };
+            if host_io::reads_without_waiting(handle) {
+                // The read answers from the file itself, so it returns without
+                // waiting on anyone; write where the caller asked directly.
+                // Seekability is not the question -- a pipe on Windows seeks.
+                let mut buf = buffer.borrow_buf_mut();
+                return FileIO::read_once_into(zelf, handle, &mut buf, vm);
+            }
 
-            Ok(Some(ret))
+            // A pipe, socket or terminal answers only when the other end
+            // writes, which may be never. Holding the export for the whole
+            // call is what keeps the target from being resized meanwhile, as a
+            // Py_buffer does; but reaching its bytes takes a lock that every
+            // other thread touching the same object waits on, and a thread
+            // waiting on a lock never reaches a safepoint, so holding that one
+            // across the wait stops the world from being stopped at all. Read
+            // aside and take the lock for the copy.
+            let mut scratch = vm.new_zeroed_bytes(buffer.len())?;
+            let ret = FileIO::read_once_into(zelf, handle, &mut scratch, vm)?;
+            if let Some(n) = ret {
+                buffer.borrow_buf_mut()[..n].copy_from_slice(&scratch[..n]);
+            }
+            Ok(ret)
         }
 
         #[pymethod]
-        fn write(
-            zelf: &Py<Self>,
-            obj: ArgBytesLike,
-            vm: &VirtualMachine,
-        ) -> PyResult<Option<usize>> {
-            if !zelf.mode.load().contains(Mode::WRITABLE) {
+        fn write(zelf: &Self, b: ArgBytesLike, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+            if !zelf.mode.load().is_superset(&host_io::FileMode::WRITABLE) {
                 return Err(new_unsupported_operation(
+                    "File or stream is not writable",
                     vm,
-                    "File or stream is not writable".to_owned(),
                 ));
             }
 
             let handle = zelf.get_fd(vm)?;
 
+            // A pipe, socket or terminal takes the bytes only when the other
+            // end makes room, which may be never; see readinto above for what
+            // holding the source's lock across that wait costs.
+            let buf = b.borrow_buf_unlocked(vm)?;
+
             // Loop on EINTR (PEP 475)
             let len = loop {
-                match obj.with_ref(|b| vm.allow_threads(|| crt_fd::write(handle, b))) {
+                match vm.allow_threads(|| host_io::write_once(handle, &buf)) {
                     Ok(n) => break n,
-                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    Err(e) if host_io::is_interrupted_error(&e) => {
                         vm.check_signals()?;
                         continue;
                     }
                     // Non-blocking mode: return None if EAGAIN
-                    Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => return Ok(None),
-                    Err(e) => return Err(Self::io_error(zelf, e, vm)),
+                    Err(e) if host_io::is_would_block_error(&e) => return Ok(None),
+                    Err(e) => return Err(FileIO::io_error(zelf, e, vm)),
                 }
             };
 
@@ -5858,7 +6347,7 @@ mod fileio {
         }
 
         #[pymethod]
-        fn close(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+        fn close(zelf: &Self, vm: &VirtualMachine) -> PyResult<()> {
             let res = iobase_close(zelf.as_object(), vm);
             if !zelf.closefd.load() {
                 zelf.fd.store(-1);
@@ -5866,19 +6355,19 @@ mod fileio {
             }
             let flush_exc = res.err();
             if zelf.finalizing.load() {
-                Self::dealloc_warn(zelf, zelf.as_object().to_owned(), vm);
+                FileIO::dealloc_warn(zelf, zelf.as_object(), vm);
             }
             let fd = zelf.fd.swap(-1);
             let close_err = if fd >= 0 {
-                crt_fd::close(unsafe { crt_fd::Owned::from_raw(fd) })
-                    .map_err(|err| Self::io_error(zelf, err, vm))
+                host_io::close_owned_fd(unsafe { crt_fd::Owned::from_raw(fd) })
+                    .map_err(|err| FileIO::io_error(zelf, err, vm))
                     .err()
             } else {
                 None
             };
             match (flush_exc, close_err) {
                 (Some(fe), Some(ce)) => {
-                    ce.set___context__(Some(fe));
+                    ce.set_context(Some(fe));
                     Err(ce)
                 }
                 (Some(e), None) | (None, Some(e)) => Err(e),
@@ -5890,38 +6379,33 @@ mod fileio {
         fn seekable(&self, vm: &VirtualMachine) -> PyResult<bool> {
             let fd = self.get_fd(vm)?;
             Ok(self.seekable.load().unwrap_or_else(|| {
-                let seekable = os::lseek(fd, 0, libc::SEEK_CUR, vm).is_ok();
+                let seekable = host_io::is_seekable(fd);
                 self.seekable.store(Some(seekable));
                 seekable
             }))
         }
 
         #[pymethod]
-        fn seek(
-            &self,
-            offset: PyObjectRef,
-            how: OptionalArg<i32>,
-            vm: &VirtualMachine,
-        ) -> PyResult<Offset> {
-            let how = how.unwrap_or(0);
+        fn seek(&self, pos: PyObjectRef, whence: HowArg, vm: &VirtualMachine) -> PyResult<Offset> {
+            let how = whence.whence;
             let fd = self.get_fd(vm)?;
-            let offset = get_offset(offset, vm)?;
+            let offset = get_offset(&pos, vm)?;
 
-            os::lseek(fd, offset, how, vm)
+            host_io::seek(fd, offset, how).map_err(|e| e.into_pyexception(vm))
         }
 
         #[pymethod]
         fn tell(&self, vm: &VirtualMachine) -> PyResult<Offset> {
             let fd = self.get_fd(vm)?;
-            os::lseek(fd, 0, libc::SEEK_CUR, vm)
+            host_io::tell(fd).map_err(|e| e.into_pyexception(vm))
         }
 
         #[pymethod]
-        fn truncate(&self, len: OptionalOption, vm: &VirtualMachine) -> PyResult<Offset> {
+        fn truncate(&self, len: ObjLen, vm: &VirtualMachine) -> PyResult<Offset> {
             let fd = self.get_fd(vm)?;
-            let len = match len.flatten() {
-                Some(l) => get_offset(l, vm)?,
-                None => os::lseek(fd, 0, libc::SEEK_CUR, vm)?,
+            let len = match len.size {
+                Some(l) => get_offset(&l, vm)?,
+                None => host_io::tell(fd).map_err(|e| e.into_pyexception(vm))?,
             };
             os::ftruncate(fd, len).map_err(|e| e.into_pyexception(vm))?;
             Ok(len)
@@ -5930,7 +6414,7 @@ mod fileio {
         #[pymethod]
         fn isatty(&self, vm: &VirtualMachine) -> PyResult<bool> {
             let fd = self.fileno(vm)?;
-            Ok(os::isatty(fd))
+            Ok(host_io::isatty(fd))
         }
 
         #[pymethod]
@@ -5938,26 +6422,20 @@ mod fileio {
             Err(vm.new_type_error(format!("cannot pickle '{}' instances", zelf.class().name())))
         }
 
-        /// fileio_dealloc_warn in Modules/_io/fileio.c
+        // fileio_dealloc_warn in Modules/_io/fileio.c
         #[pymethod(name = "_dealloc_warn")]
-        fn _dealloc_warn_method(
-            zelf: &Py<Self>,
-            source: PyObjectRef,
-            vm: &VirtualMachine,
-        ) -> PyResult<()> {
-            Self::dealloc_warn(zelf, source, vm);
-            Ok(())
+        fn _dealloc_warn_method(zelf: &Self, object: PyObjectRef, vm: &VirtualMachine) {
+            FileIO::dealloc_warn(zelf, &object, vm);
         }
     }
 
     impl FileIO {
         /// Issue ResourceWarning if fd is still open and closefd is true.
-        fn dealloc_warn(zelf: &Py<Self>, source: PyObjectRef, vm: &VirtualMachine) {
+        fn dealloc_warn(zelf: &Py<Self>, source: &PyObject, vm: &VirtualMachine) {
             if zelf.fd.load() >= 0 && zelf.closefd.load() {
                 let repr = source
                     .repr(vm)
-                    .map(|s| s.as_wtf8().to_owned())
-                    .unwrap_or_else(|_| Wtf8Buf::from("<file>"));
+                    .map_or_else(|_| Wtf8Buf::from("<file>"), |s| s.as_wtf8().to_owned());
                 if let Err(e) = crate::stdlib::_warnings::warn(
                     vm.ctx.exceptions.resource_warning,
                     format!("unclosed file {repr}"),
@@ -5972,7 +6450,7 @@ mod fileio {
 
     impl Destructor for FileIO {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(fileio) = zelf.downcast_ref::<FileIO>() {
+            if let Some(fileio) = zelf.downcast_ref::<Self>() {
                 fileio.finalizing.store(true);
             }
             iobase_finalize(zelf, vm);
@@ -5992,53 +6470,28 @@ mod fileio {
 mod winconsoleio {
     use super::{_io::*, iobase_finalize};
     use crate::{
-        AsObject, Py, PyObject, PyObjectRef, PyRef, PyResult, TryFromObject, VirtualMachine,
+        AsObject, Py, PyObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine,
         builtins::{PyBaseExceptionRef, PyUtf8StrRef},
         common::{lock::PyMutex, wtf8::Wtf8Buf},
         convert::{IntoPyException, ToPyException},
-        function::{ArgBytesLike, ArgMemoryBuffer, OptionalArg},
+        function::{ArgBytesLike, ArgMemoryBuffer},
         types::{Constructor, DefaultConstructor, Destructor, Initializer, Representable},
     };
     use crossbeam_utils::atomic::AtomicCell;
-    use windows_sys::Win32::{
-        Foundation::{self, GENERIC_READ, GENERIC_WRITE, INVALID_HANDLE_VALUE},
-        Globalization::{CP_UTF8, MultiByteToWideChar, WideCharToMultiByte},
-        Storage::FileSystem::{
-            CreateFileW, FILE_SHARE_READ, FILE_SHARE_WRITE, GetFullPathNameW, OPEN_EXISTING,
-        },
-        System::Console::{
-            GetConsoleMode, GetNumberOfConsoleInputEvents, ReadConsoleW, WriteConsoleW,
-        },
-    };
-
-    type HANDLE = Foundation::HANDLE;
+    use rustpython_host_env::io as host_io;
+    use rustpython_host_env::nt as host_nt;
+    use rustpython_host_env::windows::ToWideString;
+    type HANDLE = host_nt::Handle;
 
     const SMALLBUF: usize = 4;
     const BUFMAX: usize = 32 * 1024 * 1024;
 
     fn handle_from_fd(fd: i32) -> HANDLE {
-        unsafe { rustpython_common::suppress_iph!(libc::get_osfhandle(fd)) as HANDLE }
+        host_nt::handle_from_fd(fd)
     }
 
     fn is_invalid_handle(handle: HANDLE) -> bool {
-        handle == INVALID_HANDLE_VALUE || handle.is_null()
-    }
-
-    /// Check if a HANDLE is a console and what type ('r', 'w', or '\0').
-    fn get_console_type(handle: HANDLE) -> char {
-        if is_invalid_handle(handle) {
-            return '\0';
-        }
-        let mut mode: u32 = 0;
-        if unsafe { GetConsoleMode(handle, &mut mode) } == 0 {
-            return '\0';
-        }
-        let mut peek_count: u32 = 0;
-        if unsafe { GetNumberOfConsoleInputEvents(handle, &mut peek_count) } != 0 {
-            'r'
-        } else {
-            'w'
-        }
+        host_nt::is_invalid_handle(handle)
     }
 
     /// Check if a Python object (fd or path string) refers to a console.
@@ -6046,11 +6499,7 @@ mod winconsoleio {
     pub(super) fn pyio_get_console_type(path_or_fd: &PyObject, vm: &VirtualMachine) -> char {
         // Try as integer fd first
         if let Ok(fd) = i32::try_from_object(vm, path_or_fd.to_owned()) {
-            if fd >= 0 {
-                let handle = handle_from_fd(fd);
-                return get_console_type(handle);
-            }
-            return '\0';
+            return host_nt::console_type_from_fd(fd);
         }
 
         // Try as string path
@@ -6061,80 +6510,7 @@ mod winconsoleio {
             // Surrogate strings can't be console device names
             return '\0';
         };
-
-        if name_str.eq_ignore_ascii_case("CONIN$") {
-            return 'r';
-        }
-        if name_str.eq_ignore_ascii_case("CONOUT$") {
-            return 'w';
-        }
-        if name_str.eq_ignore_ascii_case("CON") {
-            return 'x';
-        }
-
-        // Resolve full path and check for console device names
-        let wide: Vec<u16> = name_str.encode_utf16().chain(core::iter::once(0)).collect();
-        let mut buf = [0u16; 260]; // MAX_PATH
-        let length = unsafe {
-            GetFullPathNameW(
-                wide.as_ptr(),
-                buf.len() as u32,
-                buf.as_mut_ptr(),
-                core::ptr::null_mut(),
-            )
-        };
-        if length == 0 || length as usize > buf.len() {
-            return '\0';
-        }
-        let full_path = &buf[..length as usize];
-        // Skip \\?\ or \\.\ prefix
-        let path_part = if full_path.len() >= 4
-            && full_path[0] == b'\\' as u16
-            && full_path[1] == b'\\' as u16
-            && (full_path[2] == b'.' as u16 || full_path[2] == b'?' as u16)
-            && full_path[3] == b'\\' as u16
-        {
-            &full_path[4..]
-        } else {
-            full_path
-        };
-
-        let path_str = String::from_utf16_lossy(path_part);
-        if path_str.eq_ignore_ascii_case("CONIN$") {
-            'r'
-        } else if path_str.eq_ignore_ascii_case("CONOUT$") {
-            'w'
-        } else if path_str.eq_ignore_ascii_case("CON") {
-            'x'
-        } else {
-            '\0'
-        }
-    }
-
-    /// Find the last valid UTF-8 boundary in a byte slice.
-    fn find_last_utf8_boundary(buf: &[u8], len: usize) -> usize {
-        let len = len.min(buf.len());
-        for count in 1..=4.min(len) {
-            let c = buf[len - count];
-            if c < 0x80 {
-                return len;
-            }
-            if c >= 0xc0 {
-                let expected = if c < 0xe0 {
-                    2
-                } else if c < 0xf0 {
-                    3
-                } else {
-                    4
-                };
-                if count < expected {
-                    // Incomplete multibyte sequence
-                    return len - count;
-                }
-                return len;
-            }
-        }
-        len
+        host_nt::console_type_from_name(name_str)
     }
 
     #[pyattr]
@@ -6169,7 +6545,7 @@ mod winconsoleio {
     impl DefaultConstructor for WindowsConsoleIO {}
 
     #[derive(FromArgs)]
-    pub struct WindowsConsoleIOArgs {
+    pub(super) struct WindowsConsoleIOArgs {
         #[pyarg(positional)]
         name: PyObjectRef,
         #[pyarg(any, default)]
@@ -6184,12 +6560,12 @@ mod winconsoleio {
     impl Initializer for WindowsConsoleIO {
         type Args = WindowsConsoleIOArgs;
 
-        fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
             let nameobj = args.name;
 
             if zelf.fd.load() >= 0 {
                 if zelf.closefd.load() {
-                    internal_close(&zelf);
+                    internal_close(zelf);
                 } else {
                     zelf.fd.store(-1);
                 }
@@ -6215,11 +6591,7 @@ mod winconsoleio {
             }
 
             // Parse mode
-            let mode_str: &str = args
-                .mode
-                .as_ref()
-                .map(|s: &PyUtf8StrRef| s.as_str())
-                .unwrap_or("r");
+            let mode_str: &str = args.mode.as_deref().map_or("r", |s| s.as_str());
 
             let mut rwa = false;
             let mut readable = false;
@@ -6258,8 +6630,6 @@ mod winconsoleio {
             zelf.readable.store(readable);
             zelf.writable.store(writable);
 
-            let mut _name_wide: Option<Vec<u16>> = None;
-
             if fd < 0 {
                 // Get console type from name
                 console_type = pyio_get_console_type(&nameobj, vm);
@@ -6278,63 +6648,13 @@ mod winconsoleio {
                 }
 
                 let name_str = nameobj.str(vm)?;
-                let wide: Vec<u16> = name_str
+                let wide = name_str
                     .as_wtf8()
-                    .encode_wide()
-                    .chain(core::iter::once(0))
-                    .collect();
+                    .to_wide_cstring()
+                    .map_err(|e| e.to_pyexception(vm))?;
 
-                let access = if writable {
-                    GENERIC_WRITE
-                } else {
-                    GENERIC_READ
-                };
-
-                // Try read/write first, fall back to specific access
-                let mut handle: HANDLE = unsafe {
-                    CreateFileW(
-                        wide.as_ptr(),
-                        GENERIC_READ | GENERIC_WRITE,
-                        FILE_SHARE_READ | FILE_SHARE_WRITE,
-                        core::ptr::null(),
-                        OPEN_EXISTING,
-                        0,
-                        core::ptr::null_mut(),
-                    )
-                };
-                if is_invalid_handle(handle) {
-                    handle = unsafe {
-                        CreateFileW(
-                            wide.as_ptr(),
-                            access,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE,
-                            core::ptr::null(),
-                            OPEN_EXISTING,
-                            0,
-                            core::ptr::null_mut(),
-                        )
-                    };
-                }
-
-                if is_invalid_handle(handle) {
-                    return Err(std::io::Error::last_os_error().to_pyexception(vm));
-                }
-
-                let osf_flags = if writable {
-                    libc::O_WRONLY | libc::O_BINARY | 0x80 /* O_NOINHERIT */
-                } else {
-                    libc::O_RDONLY | libc::O_BINARY | 0x80 /* O_NOINHERIT */
-                };
-
-                fd = unsafe { libc::open_osfhandle(handle as isize, osf_flags) };
-                if fd < 0 {
-                    unsafe {
-                        Foundation::CloseHandle(handle);
-                    }
-                    return Err(std::io::Error::last_os_error().to_pyexception(vm));
-                }
-
-                _name_wide = Some(wide);
+                fd = host_nt::open_console_path_fd(&wide, writable)
+                    .map_err(|err| err.to_pyexception(vm))?;
             } else {
                 // When opened by fd, never close the fd (user owns it)
                 zelf.closefd.store(false);
@@ -6345,21 +6665,21 @@ mod winconsoleio {
             // Validate console type
             if console_type == '\0' {
                 let handle = handle_from_fd(fd);
-                console_type = get_console_type(handle);
+                console_type = host_nt::console_type(handle);
             }
 
             if console_type == '\0' {
                 // Not a console at all
-                internal_close(&zelf);
+                internal_close(zelf);
                 return Err(vm.new_value_error("Cannot open non-console file"));
             }
 
             if writable && console_type != 'w' {
-                internal_close(&zelf);
+                internal_close(zelf);
                 return Err(vm.new_value_error("Cannot open console input buffer for writing"));
             }
             if readable && console_type != 'r' {
-                internal_close(&zelf);
+                internal_close(zelf);
                 return Err(vm.new_value_error("Cannot open console output buffer for reading"));
             }
 
@@ -6375,9 +6695,8 @@ mod winconsoleio {
     fn internal_close(zelf: &WindowsConsoleIO) {
         let fd = zelf.fd.swap(-1);
         if fd >= 0 && zelf.closefd.load() {
-            unsafe {
-                libc::close(fd);
-            }
+            let _ =
+                host_io::close_owned_fd(unsafe { crate::host_env::crt_fd::Owned::from_raw(fd) });
         }
     }
 
@@ -6395,10 +6714,6 @@ mod winconsoleio {
         }
     }
 
-    #[pyclass(
-        with(Constructor, Initializer, Representable, Destructor),
-        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
-    )]
     impl WindowsConsoleIO {
         #[allow(dead_code)]
         fn io_error(
@@ -6415,6 +6730,55 @@ mod winconsoleio {
             exc
         }
 
+        fn fileno(&self, vm: &VirtualMachine) -> PyResult<i32> {
+            let fd = self.fd.load();
+            if fd >= 0 {
+                Ok(fd)
+            } else {
+                Err(io_closed_error(vm))
+            }
+        }
+
+        fn get_fd(&self, vm: &VirtualMachine) -> PyResult<i32> {
+            self.fileno(vm)
+        }
+
+        fn dealloc_warn(zelf: &Py<Self>, source: PyObjectRef, vm: &VirtualMachine) {
+            if zelf.fd.load() >= 0 && zelf.closefd.load() {
+                let repr = source
+                    .repr(vm)
+                    .map_or_else(|_| Wtf8Buf::from("<file>"), |s| s.as_wtf8().to_owned());
+
+                if let Err(e) = crate::stdlib::_warnings::warn(
+                    vm.ctx.exceptions.resource_warning,
+                    format!("unclosed file {repr}"),
+                    1,
+                    vm,
+                ) {
+                    vm.run_unraisable(e, None, zelf.as_object().to_owned());
+                }
+            }
+        }
+
+        fn copy_from_buf(buf: &mut [u8; SMALLBUF], dest: &mut [u8]) -> usize {
+            let mut n = 0;
+            while buf[0] != 0 && n < dest.len() {
+                dest[n] = buf[0];
+                n += 1;
+                for i in 1..SMALLBUF {
+                    buf[i - 1] = buf[i];
+                }
+                buf[SMALLBUF - 1] = 0;
+            }
+            n
+        }
+    }
+
+    #[pyclass(
+        with(Constructor, Initializer, Representable, Destructor),
+        flags(BASETYPE, HAS_DICT, HAS_WEAKREF)
+    )]
+    impl Py<WindowsConsoleIO> {
         #[pygetset]
         fn closed(&self) -> bool {
             self.fd.load() < 0
@@ -6437,16 +6801,7 @@ mod winconsoleio {
 
         #[pymethod]
         fn fileno(&self, vm: &VirtualMachine) -> PyResult<i32> {
-            let fd = self.fd.load();
-            if fd >= 0 {
-                Ok(fd)
-            } else {
-                Err(io_closed_error(vm))
-            }
-        }
-
-        fn get_fd(&self, vm: &VirtualMachine) -> PyResult<i32> {
-            self.fileno(vm)
+            self.payload.fileno(vm)
         }
 
         #[pymethod]
@@ -6474,7 +6829,7 @@ mod winconsoleio {
         }
 
         #[pymethod]
-        fn close(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+        fn close(zelf: &Self, vm: &VirtualMachine) -> PyResult<()> {
             let res = iobase_close(zelf.as_object(), vm);
             if !zelf.closefd.load() {
                 zelf.fd.store(-1);
@@ -6482,22 +6837,19 @@ mod winconsoleio {
             }
             let flush_exc = res.err();
             if zelf.finalizing.load() {
-                Self::dealloc_warn(zelf, zelf.as_object().to_owned(), vm);
+                WindowsConsoleIO::dealloc_warn(zelf, zelf.as_object().to_owned(), vm);
             }
             let fd = zelf.fd.swap(-1);
             let close_err: Option<PyBaseExceptionRef> = if fd >= 0 {
-                let result = unsafe { libc::close(fd) };
-                if result < 0 {
-                    Some(std::io::Error::last_os_error().into_pyexception(vm))
-                } else {
-                    None
-                }
+                host_io::close_owned_fd(unsafe { crate::host_env::crt_fd::Owned::from_raw(fd) })
+                    .err()
+                    .map(|e| e.into_pyexception(vm))
             } else {
                 None
             };
             match (flush_exc, close_err) {
                 (Some(fe), Some(ce)) => {
-                    ce.set___context__(Some(fe));
+                    ce.set_context(Some(fe));
                     Err(ce)
                 }
                 (Some(e), None) | (None, Some(e)) => Err(e),
@@ -6505,43 +6857,13 @@ mod winconsoleio {
             }
         }
 
-        fn dealloc_warn(zelf: &Py<Self>, source: PyObjectRef, vm: &VirtualMachine) {
-            if zelf.fd.load() >= 0 && zelf.closefd.load() {
-                let repr = source
-                    .repr(vm)
-                    .map(|s| s.as_wtf8().to_owned())
-                    .unwrap_or_else(|_| Wtf8Buf::from("<file>"));
-                if let Err(e) = crate::stdlib::_warnings::warn(
-                    vm.ctx.exceptions.resource_warning,
-                    format!("unclosed file {repr}"),
-                    1,
-                    vm,
-                ) {
-                    vm.run_unraisable(e, None, zelf.as_object().to_owned());
-                }
-            }
-        }
-
-        fn copy_from_buf(buf: &mut [u8; SMALLBUF], dest: &mut [u8]) -> usize {
-            let mut n = 0;
-            while buf[0] != 0 && n < dest.len() {
-                dest[n] = buf[0];
-                n += 1;
-                for i in 1..SMALLBUF {
-                    buf[i - 1] = buf[i];
-                }
-                buf[SMALLBUF - 1] = 0;
-            }
-            n
-        }
-
         #[pymethod]
         fn readinto(&self, buffer: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<usize> {
             let fd = self.get_fd(vm)?;
             if !self.readable.load() {
                 return Err(new_unsupported_operation(
+                    "Console buffer does not support reading",
                     vm,
-                    "Console buffer does not support reading".to_owned(),
                 ));
             }
             let mut buf_ref = buffer.borrow_buf_mut();
@@ -6558,116 +6880,10 @@ mod winconsoleio {
                 return Err(std::io::Error::last_os_error().to_pyexception(vm));
             }
 
-            // Each character may take up to 4 bytes in UTF-8.
-            let mut wlen = (len / 4) as u32;
-            if wlen == 0 {
-                wlen = 1;
-            }
-
             let dest = &mut *buf_ref;
-
-            // Copy from internal buffer first
-            let mut read_len = {
-                let mut buf = self.buf.lock();
-                Self::copy_from_buf(&mut buf, dest)
-            };
-            if read_len > 0 {
-                wlen = wlen.saturating_sub(1);
-            }
-            if read_len >= len || wlen == 0 {
-                return Ok(read_len);
-            }
-
-            // Read from console
-            let mut wbuf = vec![0u16; wlen as usize];
-            let mut nread: u32 = 0;
-            let res = unsafe {
-                ReadConsoleW(
-                    handle,
-                    wbuf.as_mut_ptr() as _,
-                    wlen,
-                    &mut nread,
-                    core::ptr::null(),
-                )
-            };
-            if res == 0 {
-                return Err(std::io::Error::last_os_error().into_pyexception(vm));
-            }
-            if nread == 0 {
-                return Ok(read_len);
-            }
-
-            // Check for Ctrl+Z (EOF)
-            if nread > 0 && wbuf[0] == 0x1A {
-                return Ok(read_len);
-            }
-
-            // Convert wchar to UTF-8
-            let remaining = len - read_len;
-            let u8n;
-            if remaining < 4 {
-                // Buffer the result in the internal small buffer
-                let mut buf = self.buf.lock();
-                let converted = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        buf.as_mut_ptr() as _,
-                        SMALLBUF as i32,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-                if converted > 0 {
-                    u8n = Self::copy_from_buf(&mut buf, &mut dest[read_len..]) as i32;
-                } else {
-                    u8n = 0;
-                }
-            } else {
-                u8n = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        dest[read_len..].as_mut_ptr() as _,
-                        remaining as i32,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-            }
-
-            if u8n > 0 {
-                read_len += u8n as usize;
-            } else {
-                let err = std::io::Error::last_os_error();
-                if err.raw_os_error() == Some(122) {
-                    // ERROR_INSUFFICIENT_BUFFER
-                    let needed = unsafe {
-                        WideCharToMultiByte(
-                            CP_UTF8,
-                            0,
-                            wbuf.as_ptr(),
-                            nread as i32,
-                            core::ptr::null_mut(),
-                            0,
-                            core::ptr::null(),
-                            core::ptr::null_mut(),
-                        )
-                    };
-                    if needed > 0 {
-                        return Err(vm.new_system_error(format!(
-                            "Buffer had room for {remaining} bytes but {needed} bytes required",
-                        )));
-                    }
-                }
-                return Err(err.into_pyexception(vm));
-            }
-
-            Ok(read_len)
+            let mut smallbuf = self.buf.lock();
+            host_nt::read_console_into(handle, dest, &mut smallbuf)
+                .map_err(|err| err.to_pyexception(vm))
         }
 
         #[pymethod]
@@ -6681,92 +6897,24 @@ mod winconsoleio {
                 return Err(std::io::Error::last_os_error().to_pyexception(vm));
             }
 
-            let mut result = Vec::new();
-
-            // Copy any buffered bytes first
-            {
-                let mut buf = self.buf.lock();
-                let mut tmp = [0u8; SMALLBUF];
-                let n = Self::copy_from_buf(&mut buf, &mut tmp);
-                result.extend_from_slice(&tmp[..n]);
-            }
-
-            let mut wbuf = vec![0u16; 8192];
-            loop {
-                let mut nread: u32 = 0;
-                let res = unsafe {
-                    ReadConsoleW(
-                        handle,
-                        wbuf.as_mut_ptr() as _,
-                        wbuf.len() as u32,
-                        &mut nread,
-                        core::ptr::null(),
-                    )
-                };
-                if res == 0 {
-                    return Err(std::io::Error::last_os_error().into_pyexception(vm));
-                }
-                if nread == 0 {
-                    break;
-                }
-                // Ctrl+Z at start -> EOF
-                if wbuf[0] == 0x1A {
-                    break;
-                }
-                // Convert to UTF-8
-                let needed = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        core::ptr::null_mut(),
-                        0,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-                if needed == 0 {
-                    return Err(std::io::Error::last_os_error().into_pyexception(vm));
-                }
-                let offset = result.len();
-                result.resize(offset + needed as usize, 0);
-                let written = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        result[offset..].as_mut_ptr() as _,
-                        needed,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-                if written == 0 {
-                    return Err(std::io::Error::last_os_error().into_pyexception(vm));
-                }
-                // If we didn't fill the buffer, no more data
-                if nread < wbuf.len() as u32 {
-                    break;
-                }
-            }
-
+            let mut smallbuf = self.buf.lock();
+            let result = host_nt::read_console_all(handle, &mut smallbuf)
+                .map_err(|err| err.into_pyexception(vm))?;
             Ok(vm.ctx.new_bytes(result).into())
         }
 
         #[pymethod]
-        fn read(&self, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        fn read(&self, size: SignedSize, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
             if self.fd.load() < 0 {
                 return Err(io_closed_error(vm));
             }
             if !self.readable.load() {
                 return Err(new_unsupported_operation(
+                    "Console buffer does not support reading",
                     vm,
-                    "Console buffer does not support reading".to_owned(),
                 ));
             }
-            let size = size.unwrap_or(-1);
+            let size = size.size;
             if size < 0 {
                 return self.readall(vm);
             }
@@ -6779,105 +6927,19 @@ mod winconsoleio {
                 return Err(std::io::Error::last_os_error().to_pyexception(vm));
             }
 
-            let len = size as usize;
-
-            let mut wlen = (len / 4) as u32;
-            if wlen == 0 {
-                wlen = 1;
-            }
-
             let mut read_len = {
                 let mut ibuf = self.buf.lock();
-                Self::copy_from_buf(&mut ibuf, &mut buf)
+                WindowsConsoleIO::copy_from_buf(&mut ibuf, &mut buf)
             };
-            if read_len > 0 {
-                wlen = wlen.saturating_sub(1);
-            }
-            if read_len >= len || wlen == 0 {
+            if read_len >= size as usize {
                 buf.truncate(read_len);
                 return Ok(vm.ctx.new_bytes(buf).into());
             }
-
-            let mut wbuf = vec![0u16; wlen as usize];
-            let mut nread: u32 = 0;
-            let res = unsafe {
-                ReadConsoleW(
-                    handle,
-                    wbuf.as_mut_ptr() as _,
-                    wlen,
-                    &mut nread,
-                    core::ptr::null(),
-                )
-            };
-            if res == 0 {
-                return Err(std::io::Error::last_os_error().into_pyexception(vm));
-            }
-            if nread == 0 || wbuf[0] == 0x1A {
-                buf.truncate(read_len);
-                return Ok(vm.ctx.new_bytes(buf).into());
-            }
-
-            let remaining = len - read_len;
-            let u8n;
-            if remaining < 4 {
+            {
                 let mut ibuf = self.buf.lock();
-                let converted = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        ibuf.as_mut_ptr() as _,
-                        SMALLBUF as i32,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-                if converted > 0 {
-                    u8n = Self::copy_from_buf(&mut ibuf, &mut buf[read_len..]) as i32;
-                } else {
-                    u8n = 0;
-                }
-            } else {
-                u8n = unsafe {
-                    WideCharToMultiByte(
-                        CP_UTF8,
-                        0,
-                        wbuf.as_ptr(),
-                        nread as i32,
-                        buf[read_len..].as_mut_ptr() as _,
-                        remaining as i32,
-                        core::ptr::null(),
-                        core::ptr::null_mut(),
-                    )
-                };
-            }
-
-            if u8n > 0 {
-                read_len += u8n as usize;
-            } else {
-                let err = std::io::Error::last_os_error();
-                if err.raw_os_error() == Some(122) {
-                    // ERROR_INSUFFICIENT_BUFFER
-                    let needed = unsafe {
-                        WideCharToMultiByte(
-                            CP_UTF8,
-                            0,
-                            wbuf.as_ptr(),
-                            nread as i32,
-                            core::ptr::null_mut(),
-                            0,
-                            core::ptr::null(),
-                            core::ptr::null_mut(),
-                        )
-                    };
-                    if needed > 0 {
-                        return Err(vm.new_system_error(format!(
-                            "Buffer had room for {remaining} bytes but {needed} bytes required",
-                        )));
-                    }
-                }
-                return Err(err.into_pyexception(vm));
+                let n = host_nt::read_console_into(handle, &mut buf[read_len..], &mut ibuf)
+                    .map_err(|err| err.to_pyexception(vm))?;
+                read_len += n;
             }
 
             buf.truncate(read_len);
@@ -6891,8 +6953,8 @@ mod winconsoleio {
             }
             if !self.writable.load() {
                 return Err(new_unsupported_operation(
+                    "Console buffer does not support writing",
                     vm,
-                    "Console buffer does not support writing".to_owned(),
                 ));
             }
 
@@ -6907,120 +6969,19 @@ mod winconsoleio {
                 return Ok(0);
             }
 
-            let mut len = data.len().min(BUFMAX);
-
-            // Cap at 32766/2 wchars * 3 bytes (UTF-8 to wchar ratio is at most 3:1)
-            let max_wlen: u32 = 32766 / 2;
-            len = len.min(max_wlen as usize * 3);
-
-            // Reduce len until wlen fits within max_wlen
-            let wlen;
-            loop {
-                len = find_last_utf8_boundary(data, len);
-                let w = unsafe {
-                    MultiByteToWideChar(
-                        CP_UTF8,
-                        0,
-                        data.as_ptr(),
-                        len as i32,
-                        core::ptr::null_mut(),
-                        0,
-                    )
-                };
-                if w as u32 <= max_wlen {
-                    wlen = w;
-                    break;
-                }
-                len /= 2;
-            }
-            if wlen == 0 {
-                return Ok(0);
-            }
-
-            let mut wbuf = vec![0u16; wlen as usize];
-            let wlen = unsafe {
-                MultiByteToWideChar(
-                    CP_UTF8,
-                    0,
-                    data.as_ptr(),
-                    len as i32,
-                    wbuf.as_mut_ptr(),
-                    wlen,
-                )
-            };
-            if wlen == 0 {
-                return Err(std::io::Error::last_os_error().into_pyexception(vm));
-            }
-
-            let mut n_written: u32 = 0;
-            let res = unsafe {
-                WriteConsoleW(
-                    handle,
-                    wbuf.as_ptr() as _,
-                    wlen as u32,
-                    &mut n_written,
-                    core::ptr::null(),
-                )
-            };
-            if res == 0 {
-                return Err(std::io::Error::last_os_error().into_pyexception(vm));
-            }
-
-            // If we wrote fewer wchars than expected, recalculate bytes consumed
-            if n_written < wlen as u32 {
-                // Binary search to find how many input bytes correspond to n_written wchars
-                len = wchar_to_utf8_count(data, len, n_written);
-            }
-
-            Ok(len)
+            host_nt::write_console_utf8(handle, data, BUFMAX)
+                .map_err(|err| err.into_pyexception(vm))
         }
 
         #[pymethod(name = "__reduce__")]
-        fn reduce(_zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+        fn reduce(_zelf: &Self, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_type_error("cannot pickle '_WindowsConsoleIO' instances"))
-        }
-    }
-
-    /// Find how many UTF-8 bytes correspond to n wide chars.
-    fn wchar_to_utf8_count(data: &[u8], mut len: usize, mut n: u32) -> usize {
-        let mut start: usize = 0;
-        loop {
-            let mut mid = 0;
-            for i in (len / 2)..=len {
-                mid = find_last_utf8_boundary(data, i);
-                if mid != 0 {
-                    break;
-                }
-            }
-            if mid == len {
-                return start + len;
-            }
-            if mid == 0 {
-                mid = if len > 1 { len - 1 } else { 1 };
-            }
-            let wlen = unsafe {
-                MultiByteToWideChar(
-                    CP_UTF8,
-                    0,
-                    data[start..].as_ptr(),
-                    mid as i32,
-                    core::ptr::null_mut(),
-                    0,
-                )
-            } as u32;
-            if wlen <= n {
-                start += mid;
-                len -= mid;
-                n -= wlen;
-            } else {
-                len = mid;
-            }
         }
     }
 
     impl Destructor for WindowsConsoleIO {
         fn slot_del(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-            if let Some(cio) = zelf.downcast_ref::<WindowsConsoleIO>() {
+            if let Some(cio) = zelf.downcast_ref::<Self>() {
                 cio.finalizing.store(true);
             }
             iobase_finalize(zelf, vm);

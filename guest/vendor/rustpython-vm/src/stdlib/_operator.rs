@@ -5,8 +5,9 @@ mod _operator {
     use crate::{
         AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
         builtins::{PyInt, PyIntRef, PyStr, PyStrRef, PyTupleRef, PyType, PyTypeRef, PyUtf8StrRef},
+        class::PyClassDef,
         common::wtf8::{Wtf8, Wtf8Buf},
-        function::{ArgBytesLike, Either, FuncArgs, KwArgs, OptionalArg},
+        function::{ArgBytesLike, ArgumentError, Either, FromArgs, FuncArgs, Param},
         protocol::PyIter,
         recursion::ReprGuard,
         types::{Callable, Constructor, PyComparisonOp, Representable},
@@ -54,13 +55,13 @@ mod _operator {
     }
 
     #[pyfunction]
-    fn is_(a: PyObjectRef, b: PyObjectRef) -> PyResult<bool> {
-        Ok(a.is(&b))
+    fn is_(a: PyObjectRef, b: PyObjectRef) -> bool {
+        a.is(&b)
     }
 
     #[pyfunction]
-    fn is_not(a: PyObjectRef, b: PyObjectRef) -> PyResult<bool> {
-        Ok(!a.is(&b))
+    fn is_not(a: PyObjectRef, b: PyObjectRef) -> bool {
+        !a.is(&b)
     }
 
     #[pyfunction]
@@ -91,8 +92,8 @@ mod _operator {
     }
 
     #[pyfunction]
-    fn invert(pos: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        vm._invert(&pos)
+    fn invert(a: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        vm._invert(&a)
     }
 
     #[pyfunction]
@@ -116,8 +117,8 @@ mod _operator {
     }
 
     #[pyfunction]
-    fn neg(pos: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        vm._neg(&pos)
+    fn neg(a: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        vm._neg(&a)
     }
 
     #[pyfunction]
@@ -126,8 +127,8 @@ mod _operator {
     }
 
     #[pyfunction]
-    fn pos(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        vm._pos(&obj)
+    fn pos(a: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        vm._pos(&a)
     }
 
     #[pyfunction]
@@ -178,7 +179,7 @@ mod _operator {
     #[pyfunction(name = "countOf")]
     fn count_of(a: PyIter, b: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
         let mut count: usize = 0;
-        for element in a.iter_without_hint::<PyObjectRef>(vm)? {
+        for element in a.iter::<PyObjectRef>(vm)? {
             let element = element?;
             if element.is(&b) || vm.bool_eq(&b, &element)? {
                 count += 1;
@@ -199,7 +200,7 @@ mod _operator {
 
     #[pyfunction(name = "indexOf")]
     fn index_of(a: PyIter, b: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
-        for (index, element) in a.iter_without_hint::<PyObjectRef>(vm)?.enumerate() {
+        for (index, element) in a.iter::<PyObjectRef>(vm)?.enumerate() {
             let element = element?;
             if element.is(&b) || vm.bool_eq(&b, &element)? {
                 return Ok(index);
@@ -218,19 +219,28 @@ mod _operator {
         a.set_item(&*b, c, vm)
     }
 
+    #[derive(FromArgs)]
+    struct LengthHintArgs {
+        #[pyarg(positional)]
+        obj: PyObjectRef,
+        // The value is checked as an exact int.
+        #[pyarg(positional, default = 0)]
+        default: PyObjectRef,
+    }
+
     #[pyfunction]
-    fn length_hint(obj: PyObjectRef, default: OptionalArg, vm: &VirtualMachine) -> PyResult<usize> {
+    fn length_hint(args: LengthHintArgs, vm: &VirtualMachine) -> PyResult<usize> {
+        let LengthHintArgs { obj, default } = args;
+        if !default.fast_isinstance(vm.ctx.types.int_type) {
+            return Err(vm.new_type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                default.class().name()
+            )));
+        }
         let default: usize = default
-            .map(|v| {
-                if !v.fast_isinstance(vm.ctx.types.int_type) {
-                    return Err(vm.new_type_error(format!(
-                        "'{}' object cannot be interpreted as an integer",
-                        v.class().name()
-                    )));
-                }
-                v.downcast_ref::<PyInt>().unwrap().try_to_primitive(vm)
-            })
-            .unwrap_or(Ok(0))?;
+            .downcast_ref::<PyInt>()
+            .unwrap()
+            .try_to_primitive(vm)?;
         obj.length_hint(default, vm)
     }
 
@@ -340,36 +350,14 @@ mod _operator {
         Ok(res)
     }
 
-    /// attrgetter(attr, /, *attrs)
-    /// --
-    ///
-    /// Return a callable object that fetches the given attribute(s) from its operand.
-    /// After f = attrgetter('name'), the call f(r) returns r.name.
-    /// After g = attrgetter('name', 'date'), the call g(r) returns (r.name, r.date).
-    /// After h = attrgetter('name.first', 'name.last'), the call h(r) returns
-    /// (r.name.first, r.name.last).
     #[pyattr]
-    #[pyclass(name = "attrgetter")]
+    #[pyclass(name = "attrgetter", module = "operator")]
     #[derive(Debug, PyPayload)]
     struct PyAttrGetter {
         attrs: Vec<PyStrRef>,
     }
 
-    #[pyclass(with(Callable, Constructor, Representable))]
     impl PyAttrGetter {
-        #[pygetset]
-        fn __text_signature__(&self) -> &'static str {
-            "(obj, /)"
-        }
-
-        #[pymethod]
-        fn __reduce__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<(PyTypeRef, PyTupleRef)> {
-            let attrs = vm
-                .ctx
-                .new_tuple(zelf.attrs.iter().map(|v| v.clone().into()).collect());
-            Ok((zelf.class().to_owned(), attrs))
-        }
-
         // Go through dotted parts of string and call getattr on whatever is returned.
         fn get_single_attr(
             obj: PyObjectRef,
@@ -390,17 +378,47 @@ mod _operator {
         }
     }
 
+    #[pyclass(with(Callable, Constructor, Representable))]
+    impl Py<PyAttrGetter> {
+        #[pygetset]
+        fn __text_signature__(&self) -> &'static str {
+            "(obj, /)"
+        }
+
+        #[pymethod]
+        fn __reduce__(zelf: PyRef<PyAttrGetter>, vm: &VirtualMachine) -> (PyTypeRef, PyTupleRef) {
+            let attrs = vm
+                .ctx
+                .new_tuple(zelf.attrs.iter().map(|v| v.clone().into()).collect());
+            (zelf.class().to_owned(), attrs)
+        }
+    }
+
+    struct AttrGetterArgs(FuncArgs);
+
+    impl FromArgs for AttrGetterArgs {
+        const PARAMS: Option<&'static [Param]> = Some(&[
+            Param::positional_only("attr"),
+            Param::var_positional("attrs"),
+        ]);
+
+        fn from_args(_vm: &VirtualMachine, args: &mut FuncArgs) -> Result<Self, ArgumentError> {
+            Ok(Self(core::mem::take(args)))
+        }
+    }
+
     impl Constructor for PyAttrGetter {
-        type Args = FuncArgs;
+        type Args = AttrGetterArgs;
 
         fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+            let args = args.0;
             let n_attr = args.args.len();
             // Check we get no keyword and at least one positional.
             if !args.kwargs.is_empty() {
                 return Err(vm.new_type_error("attrgetter() takes no keyword arguments"));
             }
             if n_attr == 0 {
-                return Err(vm.new_type_error("attrgetter expected 1 argument, got 0."));
+                return Err(vm.new_arity_type_error(Self::NAME, 1..=1, 0));
             }
             let mut attrs = Vec::with_capacity(n_attr);
             for o in args.args {
@@ -451,42 +469,50 @@ mod _operator {
         }
     }
 
-    /// itemgetter(item, /, *items)
-    /// --
-    ///
-    /// Return a callable object that fetches the given item(s) from its operand.
-    /// After f = itemgetter(2), the call f(r) returns r[2].
-    /// After g = itemgetter(2, 5, 3), the call g(r) returns (r[2], r[5], r[3])
     #[pyattr]
-    #[pyclass(name = "itemgetter")]
+    #[pyclass(name = "itemgetter", module = "operator")]
     #[derive(Debug, PyPayload)]
     struct PyItemGetter {
         items: Vec<PyObjectRef>,
     }
 
     #[pyclass(with(Callable, Constructor, Representable))]
-    impl PyItemGetter {
+    impl Py<PyItemGetter> {
         #[pygetset]
         fn __text_signature__(&self) -> &'static str {
             "(obj, /)"
         }
 
         #[pymethod]
-        fn __reduce__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyObjectRef {
+        fn __reduce__(zelf: PyRef<PyItemGetter>, vm: &VirtualMachine) -> PyObjectRef {
             let items = vm.ctx.new_tuple(zelf.items.to_vec());
             vm.new_pyobj((zelf.class().to_owned(), items))
         }
     }
+    struct ItemGetterArgs(FuncArgs);
+
+    impl FromArgs for ItemGetterArgs {
+        const PARAMS: Option<&'static [Param]> = Some(&[
+            Param::positional_only("item"),
+            Param::var_positional("items"),
+        ]);
+
+        fn from_args(_vm: &VirtualMachine, args: &mut FuncArgs) -> Result<Self, ArgumentError> {
+            Ok(Self(core::mem::take(args)))
+        }
+    }
+
     impl Constructor for PyItemGetter {
-        type Args = FuncArgs;
+        type Args = ItemGetterArgs;
 
         fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+            let args = args.0;
             // Check we get no keyword and at least one positional.
             if !args.kwargs.is_empty() {
                 return Err(vm.new_type_error("itemgetter() takes no keyword arguments"));
             }
             if args.args.is_empty() {
-                return Err(vm.new_type_error("itemgetter expected 1 argument, got 0."));
+                return Err(vm.new_arity_type_error(Self::NAME, 1..=1, 0));
             }
             Ok(Self { items: args.args })
         }
@@ -529,15 +555,8 @@ mod _operator {
         }
     }
 
-    /// methodcaller(name, /, *args, **kwargs)
-    /// --
-    ///
-    /// Return a callable object that calls the given method on its operand.
-    /// After f = methodcaller('name'), the call f(r) returns r.name().
-    /// After g = methodcaller('name', 'date', foo=1), the call g(r) returns
-    /// r.name('date', foo=1).
     #[pyattr]
-    #[pyclass(name = "methodcaller")]
+    #[pyclass(name = "methodcaller", module = "operator")]
     #[derive(Debug, PyPayload)]
     struct PyMethodCaller {
         name: PyUtf8StrRef,
@@ -545,14 +564,14 @@ mod _operator {
     }
 
     #[pyclass(with(Callable, Constructor, Representable))]
-    impl PyMethodCaller {
+    impl Py<PyMethodCaller> {
         #[pygetset]
         fn __text_signature__(&self) -> &'static str {
             "(obj, /)"
         }
 
         #[pymethod]
-        fn __reduce__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        fn __reduce__(zelf: PyRef<PyMethodCaller>, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
             // With no kwargs, return (type(obj), (name, *args)) tuple.
             if zelf.args.kwargs.is_empty() {
                 let mut py_args = vec![zelf.name.as_object().to_owned()];
@@ -564,7 +583,7 @@ mod _operator {
                 let partial = vm.import("functools", 0)?.get_attr("partial", vm)?;
                 let args = FuncArgs::new(
                     vec![zelf.class().to_owned().into(), zelf.name.clone().into()],
-                    KwArgs::new(zelf.args.kwargs.clone()),
+                    zelf.args.kwargs.clone(),
                 );
                 let callable = partial.call(args, vm)?;
                 Ok(vm.new_tuple((callable, vm.ctx.new_tuple(zelf.args.args.clone()))))
@@ -572,14 +591,28 @@ mod _operator {
         }
     }
 
-    impl Constructor for PyMethodCaller {
-        type Args = (PyObjectRef, FuncArgs);
+    struct MethodCallerArgs(FuncArgs);
 
-        fn py_new(
-            _cls: &Py<PyType>,
-            (name, args): Self::Args,
-            vm: &VirtualMachine,
-        ) -> PyResult<Self> {
+    impl FromArgs for MethodCallerArgs {
+        const PARAMS: Option<&'static [Param]> = Some(&[
+            Param::positional_only("name"),
+            Param::var_positional("args"),
+            Param::var_keyword("kwargs"),
+        ]);
+
+        fn from_args(_vm: &VirtualMachine, args: &mut FuncArgs) -> Result<Self, ArgumentError> {
+            Ok(Self(core::mem::take(args)))
+        }
+    }
+
+    impl Constructor for PyMethodCaller {
+        type Args = MethodCallerArgs;
+
+        fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+            let mut args = args.0;
+            let name = args.take_positional().ok_or_else(|| {
+                vm.new_type_error("methodcaller needs at least one argument, the method name")
+            })?;
             let name = name
                 .try_into_value(vm)
                 .map_err(|_| vm.new_type_error("method name must be a string"))?;
@@ -610,7 +643,7 @@ mod _operator {
                 }
                 for (key, value) in kwargs {
                     result.push_str(", ");
-                    result.push_str(key);
+                    result.push_wtf8(key);
                     result.push_char('=');
                     result.push_wtf8(value.repr(vm)?.as_wtf8());
                 }

@@ -19,7 +19,7 @@ mod _sysconfigdata {
         let paths = &vm.state.config.paths;
         build_time_vars.set_item("prefix", paths.prefix.clone().to_pyobject(vm), vm)?;
         build_time_vars.set_item("exec_prefix", paths.exec_prefix.clone().to_pyobject(vm), vm)?;
-        let bindir = format!("{}/bin", &paths.exec_prefix);
+        let bindir = format!("{}/bin", paths.exec_prefix);
         build_time_vars.set_item("BINDIR", bindir.to_pyobject(vm), vm)?;
 
         module.set_attr("build_time_vars", build_time_vars, vm)?;
@@ -45,7 +45,7 @@ mod _sysconfigdata {
         sysvars! {
             // Extension module suffix in CPython-compatible format
             "EXT_SUFFIX" => format!(".rustpython313-{multiarch}.so"),
-            "MULTIARCH" => multiarch.clone(),
+            "MULTIARCH" => multiarch,
             "RUST_MULTIARCH" => RUST_MULTIARCH,
             // enough for tests to stop expecting urandom() to fail after restricting file resources
             "HAVE_GETRANDOM" => 1,
@@ -69,7 +69,6 @@ mod _sysconfigdata {
             "BASECFLAGS" => "",
             "BLDSHARED" => "cc -shared",
         }
-        include!(concat!(env!("OUT_DIR"), "/env_vars.rs"));
         vars
     }
 }

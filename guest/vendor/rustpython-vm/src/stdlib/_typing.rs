@@ -28,9 +28,11 @@ pub fn call_typing_func_object<'a>(
 
 #[pymodule(name = "_typing", with(super::typevar::typevar))]
 pub(crate) mod decl {
+    use crate::class::PyClassDef;
     use crate::common::lock::LazyLock;
     use crate::{
-        AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, atomic_func,
+        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+        atomic_func,
         builtins::{PyGenericAlias, PyStrRef, PyTuple, PyTupleRef, PyType, PyTypeRef, type_},
         common::wtf8::Wtf8Buf,
         function::FuncArgs,
@@ -39,18 +41,18 @@ pub(crate) mod decl {
     };
 
     #[pyfunction]
-    pub(crate) fn _idfunc(args: FuncArgs, _vm: &VirtualMachine) -> PyObjectRef {
-        args.args[0].clone()
+    pub(crate) fn _idfunc(x: PyObjectRef) -> PyObjectRef {
+        x
     }
 
     #[pyfunction(name = "override")]
-    pub(crate) fn r#override(func: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    pub(crate) fn r#override(func: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
         // Set __override__ attribute to True
         // Skip the attribute silently if it is not writable.
         // AttributeError happens if the object has __slots__ or a
         // read-only property, TypeError if it's a builtin class.
         let _ = func.set_attr("__override__", vm.ctx.true_value.clone(), vm);
-        Ok(func)
+        func
     }
 
     #[pyclass(no_attr, name = "NoDefaultType", module = "typing")]
@@ -58,7 +60,7 @@ pub(crate) mod decl {
     pub struct NoDefault;
 
     #[pyclass(with(Constructor, Representable), flags(IMMUTABLETYPE))]
-    impl NoDefault {
+    impl Py<NoDefault> {
         #[pymethod]
         fn __reduce__(&self, _vm: &VirtualMachine) -> String {
             "NoDefault".to_owned()
@@ -69,7 +71,7 @@ pub(crate) mod decl {
         type Args = ();
 
         fn slot_new(_cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            let _: () = args.bind(vm)?;
+            let _: () = args.bind_for(vm, Self::NAME)?;
             Ok(vm.ctx.typing_no_default.clone().into())
         }
 
@@ -125,7 +127,7 @@ pub(crate) mod decl {
 
     /// String representation of a type for annotation purposes.
     /// Equivalent of _Py_typing_type_repr.
-    fn typing_type_repr(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+    fn typing_type_repr(obj: &PyObject, vm: &VirtualMachine) -> PyResult<String> {
         // Ellipsis
         if obj.is(&vm.ctx.ellipsis) {
             return Ok("...".to_owned());
@@ -161,10 +163,10 @@ pub(crate) mod decl {
 
     /// Format a value as a string for ANNOTATE_FORMAT_STRING.
     /// Handles tuples specially by wrapping in parentheses.
-    fn typing_type_repr_value(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn typing_type_repr_value(value: &PyObject, vm: &VirtualMachine) -> PyResult {
         if let Ok(tuple) = value.try_to_ref::<PyTuple>(vm) {
-            let mut parts = Vec::with_capacity(tuple.len());
-            for item in tuple.iter() {
+            let mut parts = Vec::with_capacity(tuple.as_slice().len());
+            for item in tuple {
                 parts.push(typing_type_repr(item, vm)?);
             }
             let inner = if parts.len() == 1 {
@@ -172,7 +174,7 @@ pub(crate) mod decl {
             } else {
                 parts.join(", ")
             };
-            Ok(vm.ctx.new_str(format!("({})", inner)).into())
+            Ok(vm.ctx.new_str(format!("({inner})")).into())
         } else {
             Ok(vm.ctx.new_str(typing_type_repr(value, vm)?).into())
         }
@@ -181,7 +183,7 @@ pub(crate) mod decl {
     impl Representable for ConstEvaluator {
         fn repr_str(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
             let value_repr = zelf.value.repr(vm)?;
-            Ok(format!("<constevaluator {}>", value_repr))
+            Ok(format!("<constevaluator {value_repr}>"))
         }
     }
 
@@ -193,6 +195,7 @@ pub(crate) mod decl {
     #[pyclass(name, module = "typing")]
     #[derive(Debug, PyPayload)]
     pub(crate) struct TypeAliasType {
+        #[pymember(name = "__name__")]
         name: PyStrRef,
         type_params: PyTupleRef,
         compute_value: PyObjectRef,
@@ -200,13 +203,13 @@ pub(crate) mod decl {
         module: Option<PyObjectRef>,
         is_lazy: bool,
     }
-    #[pyclass(
-        with(Constructor, Representable, AsMapping, AsNumber, Iterable),
-        flags(IMMUTABLETYPE)
-    )]
     impl TypeAliasType {
         /// Create from intrinsic: compute_value is a callable that returns the value
-        pub fn new(name: PyStrRef, type_params: PyTupleRef, compute_value: PyObjectRef) -> Self {
+        pub(crate) fn new(
+            name: PyStrRef,
+            type_params: PyTupleRef,
+            compute_value: PyObjectRef,
+        ) -> Self {
             Self {
                 name,
                 type_params,
@@ -234,11 +237,61 @@ pub(crate) mod decl {
             }
         }
 
-        #[pygetset]
-        fn __name__(&self) -> PyObjectRef {
-            self.name.clone().into()
+        fn __getitem__(zelf: &Py<Self>, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            if zelf.type_params.as_slice().is_empty() {
+                return Err(vm.new_type_error("Only generic type aliases are subscriptable"));
+            }
+            let args_tuple = if let Ok(tuple) = args.try_to_ref::<PyTuple>(vm) {
+                tuple.to_owned()
+            } else {
+                PyTuple::new_ref(vec![args], &vm.ctx)
+            };
+            let origin: PyObjectRef = zelf.as_object().to_owned();
+            Ok(PyGenericAlias::new(origin, args_tuple, false, vm)?.into_pyobject(vm))
         }
 
+        /// Check type_params ordering: non-default params must precede default params.
+        /// Uses __default__ attribute to check if a type param has a default value,
+        /// comparing against typing.NoDefault sentinel (like get_type_param_default).
+        fn check_type_params(
+            type_params: &Py<PyTuple>,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<PyTupleRef>> {
+            if type_params.as_slice().is_empty() {
+                return Ok(None);
+            }
+            let no_default = &vm.ctx.typing_no_default;
+            let mut default_seen = false;
+            for param in type_params {
+                let dflt = param.get_attr("__default__", vm).map_err(|_| {
+                    vm.new_type_error(format!(
+                        "Expected a type param, got {}",
+                        param
+                            .repr(vm)
+                            .map_or_else(|_| "?".to_owned(), |s| s.to_string())
+                    ))
+                })?;
+                let is_no_default = dflt.is(no_default);
+                if is_no_default {
+                    if default_seen {
+                        return Err(vm.new_type_error(format!(
+                            "non-default type parameter '{}' follows default type parameter",
+                            param.repr(vm)?
+                        )));
+                    }
+                } else {
+                    default_seen = true;
+                }
+            }
+            Ok(Some(type_params.to_owned()))
+        }
+    }
+
+    #[pyclass(
+        with(Constructor, Representable, AsMapping, AsNumber, Iterable),
+        flags(IMMUTABLETYPE)
+    )]
+    impl Py<TypeAliasType> {
         #[pygetset]
         fn __value__(&self, vm: &VirtualMachine) -> PyResult {
             let cached = self.cached_value.lock().clone();
@@ -274,21 +327,8 @@ pub(crate) mod decl {
             vm.ctx.none()
         }
 
-        fn __getitem__(zelf: PyRef<Self>, args: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-            if zelf.type_params.is_empty() {
-                return Err(vm.new_type_error("Only generic type aliases are subscriptable"));
-            }
-            let args_tuple = if let Ok(tuple) = args.try_to_ref::<PyTuple>(vm) {
-                tuple.to_owned()
-            } else {
-                PyTuple::new_ref(vec![args], &vm.ctx)
-            };
-            let origin: PyObjectRef = zelf.as_object().to_owned();
-            Ok(PyGenericAlias::new(origin, args_tuple, false, vm).into_pyobject(vm))
-        }
-
         #[pymethod]
-        fn __reduce__(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyObjectRef {
+        fn __reduce__(zelf: &Self, _vm: &VirtualMachine) -> PyObjectRef {
             zelf.name.clone().into()
         }
 
@@ -298,48 +338,11 @@ pub(crate) mod decl {
         }
 
         #[pygetset]
-        fn evaluate_value(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_value(&self, vm: &VirtualMachine) -> PyObjectRef {
             if self.is_lazy {
-                return Ok(self.compute_value.clone());
+                return self.compute_value.clone();
             }
-            Ok(const_evaluator_alloc(self.compute_value.clone(), vm))
-        }
-
-        /// Check type_params ordering: non-default params must precede default params.
-        /// Uses __default__ attribute to check if a type param has a default value,
-        /// comparing against typing.NoDefault sentinel (like get_type_param_default).
-        fn check_type_params(
-            type_params: &PyTupleRef,
-            vm: &VirtualMachine,
-        ) -> PyResult<Option<PyTupleRef>> {
-            if type_params.is_empty() {
-                return Ok(None);
-            }
-            let no_default = &vm.ctx.typing_no_default;
-            let mut default_seen = false;
-            for param in type_params.iter() {
-                let dflt = param.get_attr("__default__", vm).map_err(|_| {
-                    vm.new_type_error(format!(
-                        "Expected a type param, got {}",
-                        param
-                            .repr(vm)
-                            .map(|s| s.to_string())
-                            .unwrap_or_else(|_| "?".to_owned())
-                    ))
-                })?;
-                let is_no_default = dflt.is(no_default);
-                if is_no_default {
-                    if default_seen {
-                        return Err(vm.new_type_error(format!(
-                            "non-default type parameter '{}' follows default type parameter",
-                            param.repr(vm)?
-                        )));
-                    }
-                } else {
-                    default_seen = true;
-                }
-            }
-            Ok(Some(type_params.clone()))
+            const_evaluator_alloc(self.compute_value.clone(), vm)
         }
     }
 
@@ -350,12 +353,12 @@ pub(crate) mod decl {
             // typealias(name, value, *, type_params=())
             // name and value are positional-or-keyword; type_params is keyword-only.
 
-            // Reject unexpected keyword arguments
+            // Reject unexpected keyword arguments.
             for key in args.kwargs.keys() {
-                if key != "name" && key != "value" && key != "type_params" {
-                    return Err(vm.new_type_error(format!(
-                        "typealias() got an unexpected keyword argument '{key}'"
-                    )));
+                if !matches!(key.as_str(), Ok("name" | "value" | "type_params")) {
+                    return Err(
+                        vm.new_unexpected_keyword_type_error(Some("typealias"), &key.to_string())
+                    );
                 }
             }
 
@@ -414,9 +417,8 @@ pub(crate) mod decl {
             };
 
             // Get caller's module name from frame globals, like typevar.rs caller()
-            let module = vm
-                .current_frame()
-                .and_then(|f| f.globals.get_item("__name__", vm).ok());
+            let module =
+                crate::frame::current_globals().and_then(|g| g.get_item("__name__", vm).ok());
 
             Ok(Self::new_eager(name, type_params, value, module))
         }
@@ -433,7 +435,7 @@ pub(crate) mod decl {
             static AS_MAPPING: LazyLock<PyMappingMethods> = LazyLock::new(|| PyMappingMethods {
                 subscript: atomic_func!(|mapping, needle, vm| {
                     let zelf = TypeAliasType::mapping_downcast(mapping);
-                    TypeAliasType::__getitem__(zelf.to_owned(), needle.to_owned(), vm)
+                    TypeAliasType::__getitem__(zelf, needle.to_owned(), vm)
                 }),
                 ..PyMappingMethods::NOT_IMPLEMENTED
             });
@@ -465,18 +467,20 @@ pub(crate) mod decl {
 
     /// Wrap TypeVarTuples in Unpack[], matching unpack_typevartuples()
     pub(crate) fn unpack_typevartuples(
-        type_params: &PyTupleRef,
+        type_params: &Py<PyTuple>,
         vm: &VirtualMachine,
     ) -> PyResult<PyTupleRef> {
         let has_tvt = type_params
+            .as_slice()
             .iter()
             .any(|p| p.downcastable::<crate::stdlib::typevar::TypeVarTuple>());
         if !has_tvt {
-            return Ok(type_params.clone());
+            return Ok(type_params.to_owned());
         }
         let typing = vm.import("typing", 0)?;
         let unpack_cls = typing.get_attr("Unpack", vm)?;
         let new_params: Vec<PyObjectRef> = type_params
+            .as_slice()
             .iter()
             .map(|p| {
                 if p.downcastable::<crate::stdlib::typevar::TypeVarTuple>() {
@@ -489,6 +493,7 @@ pub(crate) mod decl {
         Ok(PyTuple::new_ref(new_params, &vm.ctx))
     }
 
+    #[expect(clippy::unnecessary_wraps, reason = "Needs to comply with a signature")]
     pub(crate) fn module_exec(
         vm: &VirtualMachine,
         module: &Py<crate::builtins::PyModule>,

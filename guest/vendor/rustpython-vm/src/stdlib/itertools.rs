@@ -3,14 +3,15 @@ pub(crate) use decl::module_def;
 #[pymodule(name = "itertools")]
 mod decl {
     use crate::{
-        AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, PyWeakRef, VirtualMachine,
-        builtins::{PyGenericAlias, PyInt, PyIntRef, PyList, PyTuple, PyType, PyTypeRef, int},
-        common::{
-            lock::{PyMutex, PyRwLock, PyRwLockWriteGuard},
-            rc::PyRc,
+        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, PyWeakRef, TryFromObject,
+        VirtualMachine,
+        builtins::{
+            PyGenericAlias, PyInt, PyIntRef, PyList, PyTuple, PyTupleRef, PyType, PyTypeRef, int,
         },
+        class::PyClassDef,
+        common::lock::{PyMutex, PyRwLock, PyRwLockWriteGuard},
         convert::ToPyObject,
-        function::{ArgCallable, FuncArgs, OptionalArg, OptionalOption, PosArgs},
+        function::{FuncArgs, NameIterables, PosArgs},
         protocol::{PyIter, PyIterReturn, PyNumber},
         raise_if_stop,
         stdlib::sys,
@@ -26,20 +27,30 @@ mod decl {
     use num_traits::{Signed, ToPrimitive};
 
     #[pyattr]
-    #[pyclass(name = "chain")]
+    #[pyclass(name = "chain", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsChain {
         source: PyRwLock<Option<PyIter>>,
         active: PyRwLock<Option<PyIter>>,
     }
 
-    #[pyclass(with(IterNext, Iterable), flags(BASETYPE, HAS_DICT))]
+    #[pyclass(with(IterNext, Iterable, Constructor), flags(BASETYPE, HAS_DICT))]
     impl PyItertoolsChain {
         #[pyslot]
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+            let args =
+                crate::types::drop_kwargs_if_init_overridden(&cls, Self::class(&vm.ctx), args);
+            if !args.kwargs.is_empty() {
+                return Err(
+                    vm.new_type_error(format!("{}() takes no keyword arguments", Self::NAME))
+                );
+            }
             let args_list = PyList::from(args.args);
             Self {
-                source: PyRwLock::new(Some(args_list.to_pyobject(vm).get_iter(vm)?)),
+                source: PyRwLock::new(Some(PyIter::try_from_object(
+                    vm,
+                    args_list.to_pyobject(vm),
+                )?)),
                 active: PyRwLock::new(None),
             }
             .into_ref_with_type(vm, cls)
@@ -49,11 +60,11 @@ mod decl {
         #[pyclassmethod]
         fn from_iterable(
             cls: PyTypeRef,
-            source: PyObjectRef,
+            iterable: PyObjectRef,
             vm: &VirtualMachine,
         ) -> PyResult<PyRef<Self>> {
             Self {
-                source: PyRwLock::new(Some(source.get_iter(vm)?)),
+                source: PyRwLock::new(Some(PyIter::try_from_object(vm, iterable)?)),
                 active: PyRwLock::new(None),
             }
             .into_ref_with_type(vm, cls)
@@ -62,10 +73,18 @@ mod decl {
         #[pyclassmethod]
         fn __class_getitem__(
             cls: PyTypeRef,
-            args: PyObjectRef,
+            object: PyObjectRef,
             vm: &VirtualMachine,
-        ) -> PyGenericAlias {
-            PyGenericAlias::from_args(cls, args, vm)
+        ) -> PyResult<PyGenericAlias> {
+            PyGenericAlias::from_args(cls, object, vm)
+        }
+    }
+
+    impl Constructor for PyItertoolsChain {
+        type Args = PosArgs<PyObjectRef, NameIterables>;
+
+        fn py_new(_cls: &Py<PyType>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+            Err(vm.new_type_error("use slot_new"))
         }
     }
 
@@ -92,7 +111,7 @@ mod decl {
                     }
                 } else {
                     match source.next(vm) {
-                        Ok(PyIterReturn::Return(ok)) => match ok.get_iter(vm) {
+                        Ok(PyIterReturn::Return(ok)) => match PyIter::try_from_object(vm, ok) {
                             Ok(iter) => {
                                 *zelf.active.write() = Some(iter);
                             }
@@ -109,22 +128,27 @@ mod decl {
                     }
                 }
             };
-            match next {
-                Err(_) | Ok(PyIterReturn::StopIteration(_)) => {
-                    *zelf.source.write() = None;
-                }
-                _ => {}
+
+            if matches!(next, Err(_) | Ok(PyIterReturn::StopIteration(_))) {
+                *zelf.source.write() = None;
             };
+
             next
         }
     }
 
     #[pyattr]
-    #[pyclass(name = "compress")]
+    #[pyclass(name = "compress", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsCompress {
         data: PyIter,
         selectors: PyIter,
+    }
+
+    #[derive(FromArgs)]
+    struct IterablePosArg {
+        #[pyarg(positional)]
+        iterable: PyIter,
     }
 
     #[derive(FromArgs)]
@@ -156,7 +180,7 @@ mod decl {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
             loop {
                 let sel_obj = raise_if_stop!(zelf.selectors.next(vm)?);
-                let verdict = sel_obj.clone().try_to_bool(vm)?;
+                let verdict = sel_obj.try_to_bool(vm)?;
                 let data_obj = zelf.data.next(vm)?;
 
                 if verdict {
@@ -167,7 +191,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "count")]
+    #[pyclass(name = "count", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsCount {
         cur: PyRwLock<PyObjectRef>,
@@ -176,11 +200,11 @@ mod decl {
 
     #[derive(FromArgs)]
     struct CountNewArgs {
-        #[pyarg(any, optional)]
-        start: OptionalArg<PyObjectRef>,
+        #[pyarg(any, default = 0)]
+        start: PyObjectRef,
 
-        #[pyarg(any, optional)]
-        step: OptionalArg<PyObjectRef>,
+        #[pyarg(any, default = 1)]
+        step: PyObjectRef,
     }
 
     impl Constructor for PyItertoolsCount {
@@ -191,8 +215,6 @@ mod decl {
             Self::Args { start, step }: Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<Self> {
-            let start = start.into_option().unwrap_or_else(|| vm.new_pyobj(0));
-            let step = step.into_option().unwrap_or_else(|| vm.new_pyobj(1));
             if !PyNumber::check(&start) || !PyNumber::check(&step) {
                 return Err(vm.new_type_error("a number is required"));
             }
@@ -226,7 +248,9 @@ mod decl {
             let step = &zelf.step;
             let mut result = Wtf8Buf::from("count(");
             result.push_wtf8(cur_repr.as_wtf8());
-            if !vm.bool_eq(step, vm.ctx.new_int(1).as_object())? {
+            let step_is_int_one = step.fast_isinstance(vm.ctx.types.int_type)
+                && vm.bool_eq(step, vm.ctx.new_int(1).as_object())?;
+            if !step_is_int_one {
                 result.push_str(", ");
                 result.push_wtf8(step.repr(vm)?.as_wtf8());
             }
@@ -236,18 +260,21 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "cycle")]
+    #[pyclass(name = "cycle", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsCycle {
         iter: PyIter,
         saved: PyRwLock<Vec<PyObjectRef>>,
+        #[pytraverse(skip)]
         index: AtomicCell<usize>,
     }
 
     impl Constructor for PyItertoolsCycle {
-        type Args = PyIter;
+        type Args = IterablePosArg;
+        const DROP_KWARGS_WHEN_INIT_OVERRIDDEN: bool = true;
 
-        fn py_new(_cls: &Py<PyType>, iter: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
+        fn py_new(_cls: &Py<PyType>, args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
+            let iter = args.iterable;
             Ok(Self {
                 iter,
                 saved: PyRwLock::new(Vec::new()),
@@ -272,11 +299,15 @@ mod decl {
                     return Ok(PyIterReturn::StopIteration(None));
                 }
 
-                let last_index = zelf.index.fetch_add(1);
-
-                if last_index >= saved.len() - 1 {
-                    zelf.index.store(0);
-                }
+                // Advance and wrap in a single atomic step. A separate
+                // fetch_add followed by a reset lets a second thread observe
+                // an index past the end of `saved`.
+                let last_index = match zelf.index.fetch_update(|index| {
+                    let next = index + 1;
+                    Some(if next < saved.len() { next } else { 0 })
+                }) {
+                    Ok(index) | Err(index) => index,
+                };
 
                 saved[last_index].clone()
             };
@@ -286,10 +317,11 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "repeat")]
+    #[pyclass(name = "repeat", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsRepeat {
         object: PyObjectRef,
+        #[pytraverse(skip)]
         times: Option<PyRwLock<usize>>,
     }
 
@@ -297,7 +329,7 @@ mod decl {
     struct PyRepeatNewArgs {
         object: PyObjectRef,
         #[pyarg(any, optional)]
-        times: OptionalArg<PyObjectRef>,
+        times: Option<PyObjectRef>,
     }
 
     impl Constructor for PyItertoolsRepeat {
@@ -308,7 +340,7 @@ mod decl {
             Self::Args { object, times }: Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<Self> {
-            let times = match times.into_option() {
+            let times = match times {
                 Some(obj) => {
                     let int = obj.try_index(vm)?;
                     let val: isize = int.try_to_primitive(vm)?;
@@ -322,7 +354,7 @@ mod decl {
     }
 
     #[pyclass(with(IterNext, Iterable, Constructor, Representable), flags(BASETYPE))]
-    impl PyItertoolsRepeat {
+    impl Py<PyItertoolsRepeat> {
         #[pymethod]
         fn __length_hint__(&self, vm: &VirtualMachine) -> PyResult<usize> {
             // Return TypeError, length_hint picks this up and returns the default.
@@ -364,7 +396,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "starmap")]
+    #[pyclass(name = "starmap", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsStarmap {
         function: PyObjectRef,
@@ -381,6 +413,7 @@ mod decl {
 
     impl Constructor for PyItertoolsStarmap {
         type Args = StarmapNewArgs;
+        const DROP_KWARGS_WHEN_INIT_OVERRIDDEN: bool = true;
 
         fn py_new(
             _cls: &Py<PyType>,
@@ -411,11 +444,12 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "takewhile")]
+    #[pyclass(name = "takewhile", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsTakewhile {
         predicate: PyObjectRef,
         iterable: PyIter,
+        #[pytraverse(skip)]
         stop_flag: AtomicCell<bool>,
     }
 
@@ -429,6 +463,7 @@ mod decl {
 
     impl Constructor for PyItertoolsTakewhile {
         type Args = TakewhileNewArgs;
+        const DROP_KWARGS_WHEN_INIT_OVERRIDDEN: bool = true;
 
         fn py_new(
             _cls: &Py<PyType>,
@@ -473,24 +508,26 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "dropwhile")]
+    #[pyclass(name = "dropwhile", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsDropwhile {
-        predicate: ArgCallable,
+        predicate: PyObjectRef,
         iterable: PyIter,
+        #[pytraverse(skip)]
         start_flag: AtomicCell<bool>,
     }
 
     #[derive(FromArgs)]
     struct DropwhileNewArgs {
         #[pyarg(positional)]
-        predicate: ArgCallable,
+        predicate: PyObjectRef,
         #[pyarg(positional)]
         iterable: PyIter,
     }
 
     impl Constructor for PyItertoolsDropwhile {
         type Args = DropwhileNewArgs;
+        const DROP_KWARGS_WHEN_INIT_OVERRIDDEN: bool = true;
 
         fn py_new(
             _cls: &Py<PyType>,
@@ -521,8 +558,7 @@ mod decl {
             if !zelf.start_flag.load() {
                 loop {
                     let obj = raise_if_stop!(iterable.next(vm)?);
-                    let pred = predicate.clone();
-                    let pred_value = pred.invoke((obj.clone(),), vm)?;
+                    let pred_value = predicate.call((obj.clone(),), vm)?;
                     if !pred_value.try_to_bool(vm)? {
                         zelf.start_flag.store(true);
                         return Ok(PyIterReturn::Return(obj));
@@ -533,11 +569,12 @@ mod decl {
         }
     }
 
-    #[derive(Default)]
+    #[derive(Default, Traverse)]
     struct GroupByState {
         current_value: Option<PyObjectRef>,
         current_key: Option<PyObjectRef>,
-        next_group: bool,
+        tgtkey: Option<PyObjectRef>,
+        #[pytraverse(skip)]
         grouper: Option<PyWeakRef<PyItertoolsGrouper>>,
     }
 
@@ -546,7 +583,7 @@ mod decl {
             f.debug_struct("GroupByState")
                 .field("current_value", &self.current_value)
                 .field("current_key", &self.current_key)
-                .field("next_group", &self.next_group)
+                .field("tgtkey", &self.tgtkey)
                 .finish()
         }
     }
@@ -561,7 +598,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "groupby")]
+    #[pyclass(name = "groupby", traverse)]
     #[derive(PyPayload)]
     struct PyItertoolsGroupBy {
         iterable: PyIter,
@@ -581,9 +618,10 @@ mod decl {
 
     #[derive(FromArgs)]
     struct GroupByArgs {
+        #[pyarg(any)]
         iterable: PyIter,
         #[pyarg(any, optional)]
-        key: OptionalOption<PyObjectRef>,
+        key: Option<PyObjectRef>,
     }
 
     impl Constructor for PyItertoolsGroupBy {
@@ -596,7 +634,7 @@ mod decl {
         ) -> PyResult<Self> {
             Ok(Self {
                 iterable,
-                key_func: key.flatten(),
+                key_func: key,
                 state: PyMutex::new(GroupByState::default()),
             })
         }
@@ -622,49 +660,52 @@ mod decl {
 
     impl IterNext for PyItertoolsGroupBy {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            let mut state = zelf.state.lock();
-            state.grouper = None;
+            {
+                let mut state = zelf.state.lock();
+                state.grouper = None;
+            }
 
-            if !state.next_group {
-                // FIXME: unnecessary clone. current_key always exist until assigning new
-                let current_key = state.current_key.clone();
-                drop(state);
-
-                let (value, key) = if let Some(old_key) = current_key {
-                    loop {
-                        let (value, new_key) = raise_if_stop!(zelf.advance(vm)?);
-                        if !vm.bool_eq(&new_key, &old_key)? {
-                            break (value, new_key);
+            loop {
+                let (tgtkey, currkey) = {
+                    let state = zelf.state.lock();
+                    (state.tgtkey.clone(), state.current_key.clone())
+                };
+                match (tgtkey, currkey) {
+                    (_, None) => {}
+                    (None, Some(_)) => break,
+                    (Some(tgtkey), Some(currkey)) => {
+                        if !vm.bool_eq(&tgtkey, &currkey)? {
+                            break;
                         }
                     }
-                } else {
-                    raise_if_stop!(zelf.advance(vm)?)
-                };
-
-                state = zelf.state.lock();
+                }
+                let (value, key) = raise_if_stop!(zelf.advance(vm)?);
+                let mut state = zelf.state.lock();
                 state.current_value = Some(value);
                 state.current_key = Some(key);
             }
 
-            state.next_group = false;
+            let mut state = zelf.state.lock();
+            let currkey = state.current_key.clone().unwrap();
+            state.tgtkey = Some(currkey.clone());
 
             let grouper = PyItertoolsGrouper {
                 groupby: zelf.to_owned(),
+                tgtkey: currkey.clone(),
             }
             .into_ref(&vm.ctx);
 
             state.grouper = Some(grouper.downgrade(None, vm).unwrap());
-            Ok(PyIterReturn::Return(
-                (state.current_key.as_ref().unwrap().clone(), grouper).to_pyobject(vm),
-            ))
+            Ok(PyIterReturn::Return((currkey, grouper).to_pyobject(vm)))
         }
     }
 
     #[pyattr]
-    #[pyclass(name = "_grouper")]
+    #[pyclass(name = "_grouper", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsGrouper {
         groupby: PyRef<PyItertoolsGroupBy>,
+        tgtkey: PyObjectRef,
     }
 
     #[pyclass(with(IterNext, Iterable), flags(HAS_WEAKREF))]
@@ -674,63 +715,77 @@ mod decl {
 
     impl IterNext for PyItertoolsGrouper {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            let old_key = {
-                let mut state = zelf.groupby.state.lock();
+            if !zelf.groupby.state.lock().is_current(zelf) {
+                return Ok(PyIterReturn::StopIteration(None));
+            }
 
-                if !state.is_current(zelf) {
-                    return Ok(PyIterReturn::StopIteration(None));
-                }
-
-                // check to see if the value has already been retrieved from the iterator
-                if let Some(val) = state.current_value.take() {
-                    return Ok(PyIterReturn::Return(val));
-                }
-
-                state.current_key.as_ref().unwrap().clone()
-            };
-            let (value, key) = raise_if_stop!(zelf.groupby.advance(vm)?);
-            if vm.bool_eq(&key, &old_key)? {
-                Ok(PyIterReturn::Return(value))
-            } else {
+            if zelf.groupby.state.lock().current_value.is_none() {
+                let (value, key) = raise_if_stop!(zelf.groupby.advance(vm)?);
                 let mut state = zelf.groupby.state.lock();
                 state.current_value = Some(value);
                 state.current_key = Some(key);
-                state.next_group = true;
-                state.grouper = None;
-                Ok(PyIterReturn::StopIteration(None))
+            }
+
+            let currkey = {
+                let state = zelf.groupby.state.lock();
+                if !state.is_current(zelf) {
+                    return Ok(PyIterReturn::StopIteration(None));
+                }
+                state.current_key.clone().unwrap()
+            };
+            let tgtkey = zelf.tgtkey.clone();
+            if !vm.bool_eq(&tgtkey, &currkey)? {
+                return Ok(PyIterReturn::StopIteration(None));
+            }
+
+            let mut state = zelf.groupby.state.lock();
+            if !state.is_current(zelf) {
+                return Ok(PyIterReturn::StopIteration(None));
+            }
+            let value = state.current_value.take();
+            state.current_key = None;
+            match value {
+                Some(v) => Ok(PyIterReturn::Return(v)),
+                None => Ok(PyIterReturn::StopIteration(None)),
             }
         }
     }
 
     #[pyattr]
-    #[pyclass(name = "islice")]
+    #[pyclass(name = "islice", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsIslice {
-        iterable: PyIter,
+        iterable: PyMutex<Option<PyIter>>,
+        #[pytraverse(skip)]
         cur: AtomicCell<usize>,
+        #[pytraverse(skip)]
         next: AtomicCell<usize>,
+        #[pytraverse(skip)]
         stop: Option<usize>,
+        #[pytraverse(skip)]
         step: usize,
     }
 
-    // Restrict obj to ints with value 0 <= val <= sys.maxsize
-    // On failure (out of range, non-int object) a ValueError is raised.
     fn pyobject_to_opt_usize(
-        obj: PyObjectRef,
+        obj: &PyObject,
         name: &'static str,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
-        let is_int = obj.fast_isinstance(vm.ctx.types.int_type);
-        if is_int {
-            let value = int::get_value(&obj).to_usize();
-            if let Some(value) = value {
-                // Only succeeds for values for which 0 <= value <= sys.maxsize
-                if value <= sys::MAXSIZE as usize {
-                    return Ok(value);
-                }
+        let value = match obj.try_index(vm) {
+            Ok(i) => int::get_value(i.as_object()).to_usize(),
+            Err(e)
+                if e.fast_isinstance(vm.ctx.exceptions.type_error)
+                    || e.fast_isinstance(vm.ctx.exceptions.overflow_error) =>
+            {
+                None
             }
+            Err(e) => return Err(e),
+        };
+        if let Some(value) = value
+            && value <= sys::MAXSIZE as usize
+        {
+            return Ok(value);
         }
-        // We don't have an int or value was < 0 or > sys.maxsize
         Err(vm.new_value_error(format!(
             "{name} argument for islice() must be None or an integer: 0 <= x <= sys.maxsize."
         )))
@@ -740,21 +795,20 @@ mod decl {
     impl PyItertoolsIslice {
         #[pyslot]
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+            let args =
+                crate::types::drop_kwargs_if_init_overridden(&cls, Self::class(&vm.ctx), args);
             let (iter, start, stop, step) = match args.args.len() {
                 0 | 1 => {
-                    return Err(vm.new_type_error(format!(
-                        "islice expected at least 2 arguments, got {}",
-                        args.args.len()
-                    )));
+                    return Err(vm.new_arity_type_error(Self::NAME, 2..=4, args.args.len()));
                 }
                 2 => {
-                    let (iter, stop): (PyObjectRef, PyObjectRef) = args.bind(vm)?;
+                    let (iter, stop): (PyObjectRef, PyObjectRef) = args.bind_for(vm, Self::NAME)?;
                     (iter, 0usize, stop, 1usize)
                 }
                 _ => {
                     let (iter, start, stop, step) = if args.args.len() == 3 {
                         let (iter, start, stop): (PyObjectRef, PyObjectRef, PyObjectRef) =
-                            args.bind(vm)?;
+                            args.bind_for(vm, Self::NAME)?;
                         (iter, start, stop, 1usize)
                     } else {
                         let (iter, start, stop, step): (
@@ -762,17 +816,23 @@ mod decl {
                             PyObjectRef,
                             PyObjectRef,
                             PyObjectRef,
-                        ) = args.bind(vm)?;
+                        ) = args.bind_for(vm, Self::NAME)?;
 
                         let step = if !vm.is_none(&step) {
-                            pyobject_to_opt_usize(step, "Step", vm)?
+                            let step = pyobject_to_opt_usize(&step, "Step", vm)?;
+                            if step == 0 {
+                                return Err(vm.new_value_error(
+                                    "Step for islice() must be a positive integer or None.",
+                                ));
+                            }
+                            step
                         } else {
                             1usize
                         };
                         (iter, start, stop, step)
                     };
                     let start = if !vm.is_none(&start) {
-                        pyobject_to_opt_usize(start, "Start", vm)?
+                        pyobject_to_opt_usize(&start, "Start", vm)?
                     } else {
                         0usize
                     };
@@ -782,15 +842,15 @@ mod decl {
             };
 
             let stop = if !vm.is_none(&stop) {
-                Some(pyobject_to_opt_usize(stop, "Stop", vm)?)
+                Some(pyobject_to_opt_usize(&stop, "Stop", vm)?)
             } else {
                 None
             };
 
-            let iter = iter.get_iter(vm)?;
+            let iter = PyIter::try_from_object(vm, iter)?;
 
             Self {
-                iterable: iter,
+                iterable: PyMutex::new(Some(iter)),
                 cur: AtomicCell::new(0),
                 next: AtomicCell::new(start),
                 stop,
@@ -805,30 +865,44 @@ mod decl {
 
     impl IterNext for PyItertoolsIslice {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
+            let Some(iterable) = zelf.iterable.lock().clone() else {
+                return Ok(PyIterReturn::StopIteration(None));
+            };
+            let stop = zelf.stop.unwrap_or(usize::MAX);
+
             while zelf.cur.load() < zelf.next.load() {
-                zelf.iterable.next(vm)?;
+                raise_if_stop!({
+                    let result = iterable.next(vm)?;
+                    if matches!(result, PyIterReturn::StopIteration(_)) {
+                        *zelf.iterable.lock() = None;
+                    }
+                    result
+                });
                 zelf.cur.fetch_add(1);
             }
-
-            if let Some(stop) = zelf.stop
-                && zelf.cur.load() >= stop
-            {
+            if zelf.cur.load() >= stop {
+                *zelf.iterable.lock() = None;
                 return Ok(PyIterReturn::StopIteration(None));
             }
 
-            let obj = raise_if_stop!(zelf.iterable.next(vm)?);
+            let obj = raise_if_stop!({
+                let result = iterable.next(vm)?;
+                if matches!(result, PyIterReturn::StopIteration(_)) {
+                    *zelf.iterable.lock() = None;
+                }
+                result
+            });
             zelf.cur.fetch_add(1);
-
-            // TODO is this overflow check required? attempts to copy CPython.
-            let (next, ovf) = zelf.next.load().overflowing_add(zelf.step);
-            zelf.next.store(if ovf { zelf.stop.unwrap() } else { next });
-
+            let oldnext = zelf.next.load();
+            let (newnext, ovf) = oldnext.overflowing_add(zelf.step);
+            zelf.next
+                .store(if ovf || newnext > stop { stop } else { newnext });
             Ok(PyIterReturn::Return(obj))
         }
     }
 
     #[pyattr]
-    #[pyclass(name = "filterfalse")]
+    #[pyclass(name = "filterfalse", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsFilterFalse {
         predicate: PyObjectRef,
@@ -838,24 +912,22 @@ mod decl {
     #[derive(FromArgs)]
     struct FilterFalseNewArgs {
         #[pyarg(positional)]
-        predicate: PyObjectRef,
+        function: PyObjectRef,
         #[pyarg(positional)]
         iterable: PyIter,
     }
 
     impl Constructor for PyItertoolsFilterFalse {
         type Args = FilterFalseNewArgs;
+        const DROP_KWARGS_WHEN_INIT_OVERRIDDEN: bool = true;
 
         fn py_new(
             _cls: &Py<PyType>,
-            Self::Args {
-                predicate,
-                iterable,
-            }: Self::Args,
+            Self::Args { function, iterable }: Self::Args,
             _vm: &VirtualMachine,
         ) -> PyResult<Self> {
             Ok(Self {
-                predicate,
+                predicate: function,
                 iterable,
             })
         }
@@ -887,7 +959,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "accumulate")]
+    #[pyclass(name = "accumulate", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsAccumulate {
         iterable: PyIter,
@@ -898,11 +970,12 @@ mod decl {
 
     #[derive(FromArgs)]
     struct AccumulateArgs {
+        #[pyarg(any)]
         iterable: PyIter,
         #[pyarg(any, optional)]
-        func: OptionalOption<PyObjectRef>,
+        func: Option<PyObjectRef>,
         #[pyarg(named, optional)]
-        initial: OptionalOption<PyObjectRef>,
+        initial: Option<PyObjectRef>,
     }
 
     impl Constructor for PyItertoolsAccumulate {
@@ -911,8 +984,8 @@ mod decl {
         fn py_new(_cls: &Py<PyType>, args: AccumulateArgs, _vm: &VirtualMachine) -> PyResult<Self> {
             Ok(Self {
                 iterable: args.iterable,
-                bin_op: args.func.flatten(),
-                initial: args.initial.flatten(),
+                bin_op: args.func,
+                initial: args.initial,
                 acc_value: PyRwLock::new(None),
             })
         }
@@ -948,20 +1021,25 @@ mod decl {
         }
     }
 
-    #[derive(Debug)]
+    #[pyattr]
+    #[pyclass(name = "_tee_dataobject", traverse)]
+    #[derive(Debug, PyPayload)]
     struct PyItertoolsTeeData {
         iterable: PyIter,
         values: PyMutex<Vec<PyObjectRef>>,
+        #[pytraverse(skip)]
         running: AtomicBool,
     }
 
+    #[pyclass(flags(DISALLOW_INSTANTIATION))]
     impl PyItertoolsTeeData {
-        fn new(iterable: PyIter, _vm: &VirtualMachine) -> PyResult<PyRc<Self>> {
-            Ok(PyRc::new(Self {
+        fn new(iterable: PyIter, vm: &VirtualMachine) -> PyRef<Self> {
+            Self {
                 iterable,
                 values: PyMutex::new(vec![]),
                 running: AtomicBool::new(false),
-            }))
+            }
+            .into_ref(&vm.ctx)
         }
 
         fn get_item(&self, vm: &VirtualMachine, index: usize) -> PyResult<PyIterReturn> {
@@ -974,13 +1052,15 @@ mod decl {
                     return Ok(PyIterReturn::Return(values[index].clone()));
                 }
             }
-            // Prevent concurrent/reentrant calls to iterable.next()
+            // Prevent concurrent/reentrant calls to iterable.next(). The claim
+            // covers caching the value as well: released any earlier, a second
+            // tee at the same index fetches a value of its own and one of the
+            // two is dropped without ever reaching a caller.
             if self.running.swap(true, Ordering::Acquire) {
                 return Err(vm.new_runtime_error("cannot re-enter the tee iterator"));
             }
-            let result = self.iterable.next(vm);
-            self.running.store(false, Ordering::Release);
-            let obj = raise_if_stop!(result?);
+            scopeguard::defer! { self.running.store(false, Ordering::Release) }
+            let obj = raise_if_stop!(self.iterable.next(vm)?);
             let Some(mut values) = self.values.try_lock() else {
                 return Err(vm.new_runtime_error("cannot re-enter the tee iterator"));
             };
@@ -992,119 +1072,181 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "tee")]
+    #[pyclass(name = "_tee", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsTee {
-        tee_data: PyRc<PyItertoolsTeeData>,
+        tee_data: PyRef<PyItertoolsTeeData>,
+        #[pytraverse(skip)]
         index: AtomicCell<usize>,
-    }
-
-    #[derive(FromArgs)]
-    struct TeeNewArgs {
-        #[pyarg(positional)]
-        iterable: PyIter,
-        #[pyarg(positional, optional)]
-        n: OptionalArg<usize>,
+        #[pytraverse(skip)]
+        advancing: AtomicBool,
     }
 
     impl Constructor for PyItertoolsTee {
-        type Args = TeeNewArgs;
+        type Args = IterablePosArg;
 
-        // TODO: make tee() a function, rename this class to itertools._tee and make
-        // teedata a python class
-        fn slot_new(_cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            let TeeNewArgs { iterable, n } = args.bind(vm)?;
-            let n = n.unwrap_or(2);
-
-            let copyable = if iterable.class().has_attr(identifier!(vm, __copy__)) {
-                vm.call_special_method(iterable.as_object(), identifier!(vm, __copy__), ())?
-            } else {
-                Self::from_iter(iterable, vm)?
-            };
-
-            let mut tee_vec: Vec<PyObjectRef> = Vec::with_capacity(n);
-            for _ in 0..n {
-                tee_vec.push(vm.call_special_method(&copyable, identifier!(vm, __copy__), ())?);
+        fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
+            let iterator = args.iterable;
+            // An iterator that is already a tee shares its buffer rather than
+            // getting one of its own.
+            if let Some(tee) = iterator.as_object().downcast_ref::<Self>() {
+                return Ok(tee.__copy__());
             }
-
-            Ok(PyTuple::new_ref(tee_vec, &vm.ctx).into())
-        }
-
-        fn py_new(_cls: &Py<PyType>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
-            unimplemented!("use slot_new")
+            Ok(Self {
+                tee_data: PyItertoolsTeeData::new(iterator, vm),
+                index: AtomicCell::new(0),
+                advancing: AtomicBool::new(false),
+            })
         }
     }
 
-    #[pyclass(with(IterNext, Iterable, Constructor))]
     impl PyItertoolsTee {
         fn from_iter(iterator: PyIter, vm: &VirtualMachine) -> PyResult {
             let class = Self::class(&vm.ctx);
-            if iterator.class().is(Self::class(&vm.ctx)) {
+            if iterator.class().is(class) {
                 return vm.call_special_method(&iterator, identifier!(vm, __copy__), ());
             }
             Ok(Self {
-                tee_data: PyItertoolsTeeData::new(iterator, vm)?,
+                tee_data: PyItertoolsTeeData::new(iterator, vm),
                 index: AtomicCell::new(0),
+                advancing: AtomicBool::new(false),
             }
             .into_ref_with_type(vm, class.to_owned())?
             .into())
         }
+    }
 
+    #[pyclass(with(IterNext, Iterable, Constructor), flags(HAS_WEAKREF))]
+    impl Py<PyItertoolsTee> {
         #[pymethod]
-        fn __copy__(&self) -> Self {
-            Self {
-                tee_data: PyRc::clone(&self.tee_data),
+        fn __copy__(&self) -> PyItertoolsTee {
+            PyItertoolsTee {
+                tee_data: self.tee_data.clone(),
                 index: AtomicCell::new(self.index.load()),
+                advancing: AtomicBool::new(false),
             }
         }
+    }
+
+    #[derive(FromArgs)]
+    struct TeeArgs {
+        #[pyarg(positional)]
+        iterable: PyIter,
+        #[pyarg(positional, default = 2)]
+        n: isize,
+    }
+
+    #[pyfunction]
+    fn tee(args: TeeArgs, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        let TeeArgs { iterable, n } = args;
+        if n < 0 {
+            return Err(vm.new_value_error("n must be >= 0"));
+        }
+        let n = n as usize;
+
+        // Only an iterator that cannot copy itself needs a tee to buffer it.
+        let copyable = if iterable.class().has_attr(identifier!(vm, __copy__)) {
+            iterable.into()
+        } else {
+            PyItertoolsTee::from_iter(iterable, vm)?
+        };
+
+        let mut tee_vec: Vec<PyObjectRef> = Vec::new();
+        tee_vec
+            .try_reserve_exact(n)
+            .map_err(|_| vm.no_memory_error())?;
+        for _ in 0..n {
+            tee_vec.push(vm.call_special_method(&copyable, identifier!(vm, __copy__), ())?);
+        }
+
+        Ok(PyTuple::new_ref(tee_vec, &vm.ctx))
     }
     impl SelfIter for PyItertoolsTee {}
     impl IterNext for PyItertoolsTee {
         fn next(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            let value = raise_if_stop!(zelf.tee_data.get_item(vm, zelf.index.load())?);
-            zelf.index.fetch_add(1);
+            // Reading the index and moving it on is one step: two callers that
+            // read the same index hand out the same value twice and leave the
+            // buffer to be filled out of order.
+            if zelf.advancing.swap(true, Ordering::Acquire) {
+                return Err(vm.new_runtime_error("cannot re-enter the tee iterator"));
+            }
+            scopeguard::defer! { zelf.advancing.store(false, Ordering::Release) }
+            let index = zelf.index.load();
+            let value = raise_if_stop!(zelf.tee_data.get_item(vm, index)?);
+            zelf.index.store(index + 1);
             Ok(PyIterReturn::Return(value))
         }
     }
 
     #[pyattr]
-    #[pyclass(name = "product")]
+    #[pyclass(name = "product", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsProduct {
         pools: Vec<Vec<PyObjectRef>>,
+        #[pytraverse(skip)]
         idxs: PyRwLock<Vec<usize>>,
+        #[pytraverse(skip)]
         cur: AtomicCell<usize>,
+        #[pytraverse(skip)]
         stop: AtomicCell<bool>,
     }
 
     #[derive(FromArgs)]
     struct ProductArgs {
-        #[pyarg(named, optional)]
-        repeat: OptionalArg<usize>,
+        #[pyarg(named, default = 1)]
+        repeat: isize,
     }
 
     impl Constructor for PyItertoolsProduct {
-        type Args = (PosArgs<PyObjectRef>, ProductArgs);
+        type Args = (PosArgs<PyObjectRef, NameIterables>, ProductArgs);
 
         fn py_new(
             _cls: &Py<PyType>,
             (iterables, args): Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<Self> {
-            let repeat = args.repeat.unwrap_or(1);
-            let mut pools = Vec::new();
-            for arg in iterables.iter() {
-                pools.push(arg.try_to_value(vm)?);
+            let repeat = args.repeat;
+            if repeat < 0 {
+                return Err(vm.new_value_error("repeat argument cannot be negative"));
             }
-            let pools = core::iter::repeat_n(pools, repeat)
-                .flatten()
-                .collect::<Vec<Vec<PyObjectRef>>>();
+            let repeat = repeat as usize;
+
+            // The count is settled before the arguments are read, the way
+            // `product_new()` settles it before it calls `PySequence_Tuple()`
+            // on any of them, so a repeat too large to serve does not run their
+            // code first.
+            let npools = iterables
+                .iter()
+                .len()
+                .checked_mul(repeat)
+                .filter(|n| *n <= isize::MAX as usize / size_of::<usize>())
+                .ok_or_else(|| vm.new_overflow_error("repeat argument too large"))?;
+
+            let mut single: Vec<Vec<PyObjectRef>> = Vec::new();
+            for arg in iterables.iter() {
+                single.push(arg.try_to_value(vm)?);
+            }
+
+            let mut pools: Vec<Vec<PyObjectRef>> = Vec::new();
+            pools
+                .try_reserve_exact(npools)
+                .map_err(|_| vm.no_memory_error())?;
+            // Filled by index, the way `product_new()` fills a tuple of
+            // `npools`. Repeating the arguments `repeat` times instead walks
+            // that many steps even when there are no arguments to repeat, so
+            // `product(repeat=2**62)` would spin rather than answer `[()]`.
+            pools.extend((0..npools).map(|i| single[i % single.len()].clone()));
+
+            let mut idxs = Vec::new();
+            idxs.try_reserve_exact(npools)
+                .map_err(|_| vm.no_memory_error())?;
+            idxs.resize(npools, 0);
 
             let l = pools.len();
 
             Ok(Self {
                 pools,
-                idxs: PyRwLock::new(vec![0; l]),
+                idxs: PyRwLock::new(idxs),
                 cur: AtomicCell::new(l.wrapping_sub(1)),
                 stop: AtomicCell::new(false),
             })
@@ -1169,13 +1311,16 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "combinations")]
+    #[pyclass(name = "combinations", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsCombinations {
         pool: Vec<PyObjectRef>,
+        #[pytraverse(skip)]
         indices: PyRwLock<Vec<usize>>,
         result: PyRwLock<Option<Vec<PyObjectRef>>>,
+        #[pytraverse(skip)]
         r: AtomicCell<usize>,
+        #[pytraverse(skip)]
         exhausted: AtomicCell<bool>,
     }
 
@@ -1201,13 +1346,21 @@ mod decl {
             if r.is_negative() {
                 return Err(vm.new_value_error("r must be non-negative"));
             }
-            let r = r.to_usize().unwrap();
+            let r = r.to_isize().ok_or_else(|| {
+                vm.new_overflow_error("Python int too large to convert to C ssize_t")
+            })? as usize;
 
             let n = pool.len();
 
+            let mut indices = Vec::new();
+            indices
+                .try_reserve_exact(r)
+                .map_err(|_| vm.no_memory_error())?;
+            indices.extend(0..r);
+
             Ok(Self {
                 pool,
-                indices: PyRwLock::new((0..r).collect()),
+                indices: PyRwLock::new(indices),
                 result: PyRwLock::new(None),
                 r: AtomicCell::new(r),
                 exhausted: AtomicCell::new(r > n),
@@ -1249,26 +1402,26 @@ mod decl {
                 if idx < 0 {
                     zelf.exhausted.store(true);
                     return Ok(PyIterReturn::StopIteration(None));
-                } else {
-                    // Increment the current index which we know is not at its
-                    // maximum.  Then move back to the right setting each index
-                    // to its lowest possible value (one higher than the index
-                    // to its left -- this maintains the sort order invariant).
-                    indices[idx as usize] += 1;
-                    for j in idx as usize + 1..r {
-                        indices[j] = indices[j - 1] + 1;
-                    }
-
-                    // Update the result tuple for the new indices
-                    // starting with i, the leftmost index that changed
-                    for i in idx as usize..r {
-                        let index = indices[i];
-                        let elem = &zelf.pool[index];
-                        elem.clone_into(&mut result[i]);
-                    }
-
-                    result.to_vec()
                 }
+
+                // Increment the current index which we know is not at its
+                // maximum.  Then move back to the right setting each index
+                // to its lowest possible value (one higher than the index
+                // to its left -- this maintains the sort order invariant).
+                indices[idx as usize] += 1;
+                for j in idx as usize + 1..r {
+                    indices[j] = indices[j - 1] + 1;
+                }
+
+                // Update the result tuple for the new indices
+                // starting with i, the leftmost index that changed
+                for i in idx as usize..r {
+                    let index = indices[i];
+                    let elem = &zelf.pool[index];
+                    elem.clone_into(&mut result[i]);
+                }
+
+                result.to_vec()
             } else {
                 let res = zelf.pool[0..r].to_vec();
                 *result_lock = Some(res.clone());
@@ -1280,12 +1433,15 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "combinations_with_replacement")]
+    #[pyclass(name = "combinations_with_replacement", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsCombinationsWithReplacement {
         pool: Vec<PyObjectRef>,
+        #[pytraverse(skip)]
         indices: PyRwLock<Vec<usize>>,
+        #[pytraverse(skip)]
         r: AtomicCell<usize>,
+        #[pytraverse(skip)]
         exhausted: AtomicCell<bool>,
     }
 
@@ -1302,13 +1458,21 @@ mod decl {
             if r.is_negative() {
                 return Err(vm.new_value_error("r must be non-negative"));
             }
-            let r = r.to_usize().unwrap();
+            let r = r.to_isize().ok_or_else(|| {
+                vm.new_overflow_error("Python int too large to convert to C ssize_t")
+            })? as usize;
 
             let n = pool.len();
 
+            let mut indices = Vec::new();
+            indices
+                .try_reserve_exact(r)
+                .map_err(|_| vm.no_memory_error())?;
+            indices.resize(r, 0);
+
             Ok(Self {
                 pool,
-                indices: PyRwLock::new(vec![0; r]),
+                indices: PyRwLock::new(indices),
                 r: AtomicCell::new(r),
                 exhausted: AtomicCell::new(n == 0 && r > 0),
             })
@@ -1366,23 +1530,28 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "permutations")]
+    #[pyclass(name = "permutations", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsPermutations {
-        pool: Vec<PyObjectRef>,               // Collected input iterable
-        indices: PyRwLock<Vec<usize>>,        // One index per element in pool
-        cycles: PyRwLock<Vec<usize>>,         // One rollover counter per element in the result
+        pool: Vec<PyObjectRef>, // Collected input iterable
+        #[pytraverse(skip)]
+        indices: PyRwLock<Vec<usize>>, // One index per element in pool
+        #[pytraverse(skip)]
+        cycles: PyRwLock<Vec<usize>>, // One rollover counter per element in the result
+        #[pytraverse(skip)]
         result: PyRwLock<Option<Vec<usize>>>, // Indexes of the most recently returned result
-        r: AtomicCell<usize>,                 // Size of result tuple
-        exhausted: AtomicCell<bool>,          // Set when the iterator is exhausted
+        #[pytraverse(skip)]
+        r: AtomicCell<usize>, // Size of result tuple
+        #[pytraverse(skip)]
+        exhausted: AtomicCell<bool>, // Set when the iterator is exhausted
     }
 
     #[derive(FromArgs)]
     struct PermutationsNewArgs {
-        #[pyarg(positional)]
+        #[pyarg(any)]
         iterable: PyObjectRef,
-        #[pyarg(positional, optional)]
-        r: OptionalOption<PyObjectRef>,
+        #[pyarg(any, optional)]
+        r: Option<PyObjectRef>,
     }
 
     impl Constructor for PyItertoolsPermutations {
@@ -1398,7 +1567,7 @@ mod decl {
             let n = pool.len();
             // If r is not provided, r == n. If provided, r must be a positive integer, or None.
             // If None, it behaves the same as if it was not provided.
-            let r = match r.flatten() {
+            let r = match r {
                 Some(r) => {
                     let val = r
                         .downcast_ref::<PyInt>()
@@ -1408,7 +1577,9 @@ mod decl {
                     if val.is_negative() {
                         return Err(vm.new_value_error("r must be non-negative"));
                     }
-                    val.to_usize().unwrap()
+                    val.to_isize().ok_or_else(|| {
+                        vm.new_overflow_error("Python int too large to convert to C ssize_t")
+                    })? as usize
                 }
                 None => n,
             };
@@ -1503,18 +1674,18 @@ mod decl {
     #[derive(FromArgs)]
     struct ZipLongestArgs {
         #[pyarg(named, optional)]
-        fillvalue: OptionalArg<PyObjectRef>,
+        fillvalue: Option<PyObjectRef>,
     }
 
     impl Constructor for PyItertoolsZipLongest {
-        type Args = (PosArgs<PyIter>, ZipLongestArgs);
+        type Args = (PosArgs<PyIter, NameIterables>, ZipLongestArgs);
 
         fn py_new(
             _cls: &Py<PyType>,
             (iterators, args): Self::Args,
             vm: &VirtualMachine,
         ) -> PyResult<Self> {
-            let fillvalue = args.fillvalue.unwrap_or_none(vm);
+            let fillvalue = args.fillvalue.unwrap_or_else(|| vm.ctx.none());
             let iterators = iterators.into_vec();
             Ok(Self {
                 iterators,
@@ -1524,7 +1695,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "zip_longest")]
+    #[pyclass(name = "zip_longest", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsZipLongest {
         iterators: Vec<PyIter>,
@@ -1562,7 +1733,7 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "pairwise")]
+    #[pyclass(name = "pairwise", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsPairwise {
         iterator: PyIter,
@@ -1570,9 +1741,10 @@ mod decl {
     }
 
     impl Constructor for PyItertoolsPairwise {
-        type Args = PyIter;
+        type Args = IterablePosArg;
 
-        fn py_new(_cls: &Py<PyType>, iterator: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
+        fn py_new(_cls: &Py<PyType>, args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
+            let iterator = args.iterable;
             Ok(Self {
                 iterator,
                 old: PyRwLock::new(None),
@@ -1611,22 +1783,25 @@ mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name = "batched")]
+    #[pyclass(name = "batched", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItertoolsBatched {
+        #[pytraverse(skip)]
         exhausted: AtomicCell<bool>,
         iterable: PyIter,
+        #[pytraverse(skip)]
         n: AtomicCell<usize>,
+        #[pytraverse(skip)]
         strict: AtomicCell<bool>,
     }
 
     #[derive(FromArgs)]
     struct BatchedNewArgs {
-        #[pyarg(positional)]
-        iterable_ref: PyObjectRef,
-        #[pyarg(positional)]
+        #[pyarg(any)]
+        iterable: PyObjectRef,
+        #[pyarg(any)]
         n: PyIntRef,
-        #[pyarg(named, default = false)]
+        #[pyarg(named, default)]
         strict: bool,
     }
 
@@ -1636,7 +1811,7 @@ mod decl {
         fn py_new(
             _cls: &Py<PyType>,
             Self::Args {
-                iterable_ref,
+                iterable,
                 n,
                 strict,
             }: Self::Args,
@@ -1648,8 +1823,8 @@ mod decl {
             }
             let n = n
                 .to_usize()
-                .ok_or(vm.new_overflow_error("Python int too large to convert to usize"))?;
-            let iterable = iterable_ref.get_iter(vm)?;
+                .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to usize"))?;
+            let iterable = PyIter::try_from_object(vm, iterable)?;
 
             Ok(Self {
                 iterable,

@@ -3,6 +3,7 @@ mod _abc;
 pub(crate) mod _ast;
 mod _codecs;
 mod _collections;
+pub(crate) use _collections::ordered_dict::ordered_dict::PyOrderedDictItems;
 mod _functools;
 mod _imp;
 pub mod _io;
@@ -14,6 +15,7 @@ mod _string;
 mod _symtable;
 mod _sysconfig;
 mod _sysconfigdata;
+pub(crate) mod _testinternalcapi;
 mod _types;
 pub mod _typing;
 pub mod _warnings;
@@ -37,6 +39,8 @@ pub mod posix;
 #[cfg(all(feature = "host_env", not(any(unix, windows))))]
 #[path = "posix_compat.rs"]
 pub mod posix;
+#[cfg(all(feature = "host_env", any(unix, target_os = "wasi")))]
+pub mod posix_unix_like;
 
 #[cfg(all(
     feature = "host_env",
@@ -59,6 +63,9 @@ pub(crate) mod msvcrt;
 ))]
 mod pwd;
 
+pub(crate) mod _interpchannels;
+pub(crate) mod _interpqueues;
+pub(crate) mod _interpreters;
 #[cfg(feature = "host_env")]
 pub(crate) mod _signal;
 #[cfg(feature = "threading")]
@@ -128,12 +135,16 @@ pub fn builtin_module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         _sre::module_def(ctx),
         _stat::module_def(ctx),
         _string::module_def(ctx),
+        _testinternalcapi::module_def(ctx),
         #[cfg(feature = "compiler")]
         _symtable::module_def(ctx),
         _sysconfigdata::module_def(ctx),
         _sysconfig::module_def(ctx),
         #[cfg(feature = "threading")]
         _thread::module_def(ctx),
+        _interpchannels::module_def(ctx),
+        _interpqueues::module_def(ctx),
+        _interpreters::module_def(ctx),
         time::module_def(ctx),
         _typing::module_def(ctx),
         _warnings::module_def(ctx),

@@ -1,54 +1,81 @@
 // spell-checker:disable
+#![allow(unreachable_pub)]
 
 use crate::{
-    AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
     builtins::{PyModule, PySet},
-    common::crt_fd,
     convert::{IntoPyException, ToPyException, ToPyObject},
-    function::{ArgumentError, FromArgs, FuncArgs},
+    function::{ArgumentError, FromArgs, FuncArgs, Param},
+    host_env::{crt_fd, posix::RawMode},
+    ospath::OsPath,
 };
-use std::{fs, io, path::Path};
+use core::marker::PhantomData;
+use std::{io, path::Path};
 
 pub(crate) fn fs_metadata<P: AsRef<Path>>(
     path: P,
     follow_symlink: bool,
-) -> io::Result<fs::Metadata> {
+) -> io::Result<std::fs::Metadata> {
     if follow_symlink {
-        fs::metadata(path.as_ref())
+        crate::host_env::fs::metadata(path.as_ref())
     } else {
-        fs::symlink_metadata(path.as_ref())
+        crate::host_env::fs::symlink_metadata(path.as_ref())
     }
 }
 
 #[allow(dead_code)]
 #[derive(FromArgs, Default)]
 pub struct TargetIsDirectory {
-    #[pyarg(any, default = false)]
+    #[pyarg(any, default)]
     pub(crate) target_is_directory: bool,
 }
 
-cfg_if::cfg_if! {
-    if #[cfg(all(any(unix, target_os = "wasi"), not(target_os = "redox")))] {
-        use libc::AT_FDCWD;
-    } else {
-        const AT_FDCWD: i32 = -100;
-    }
-}
+use crate::host_env::os::AT_FDCWD;
+
 const DEFAULT_DIR_FD: crt_fd::Borrowed<'static> = unsafe { crt_fd::Borrowed::borrow_raw(AT_FDCWD) };
 
-// XXX: AVAILABLE should be a bool, but we can't yet have it as a bool and just cast it to usize
-#[derive(Copy, Clone, PartialEq, Eq)]
-pub struct DirFd<'fd, const AVAILABLE: usize>(pub(crate) [crt_fd::Borrowed<'fd>; AVAILABLE]);
+pub trait DirFdKeyword: Clone + Copy + Eq + PartialEq {
+    const NAME: &'static str;
+    const PARAMS: &'static [Param] = &[Param::keyword_only(
+        Self::NAME,
+        Some(crate::function::DefaultRepr::None),
+    )];
+}
 
-impl<const AVAILABLE: usize> Default for DirFd<'_, AVAILABLE> {
+#[derive(Clone, Copy, Eq, PartialEq)]
+pub struct DefaultDirFd;
+impl DirFdKeyword for DefaultDirFd {
+    const NAME: &'static str = "dir_fd";
+}
+
+#[derive(Clone, Copy, Eq, PartialEq)]
+pub struct SrcDirFd;
+impl DirFdKeyword for SrcDirFd {
+    const NAME: &'static str = "src_dir_fd";
+}
+
+#[derive(Clone, Copy, Eq, PartialEq)]
+pub struct DstDirFd;
+impl DirFdKeyword for DstDirFd {
+    const NAME: &'static str = "dst_dir_fd";
+}
+
+// XXX: AVAILABLE should be a bool, but we can't yet have it as a bool and just cast it to usize
+#[derive(Clone, Copy, Eq, PartialEq)]
+pub struct DirFd<'fd, const AVAILABLE: usize, KW: DirFdKeyword = DefaultDirFd>(
+    pub(crate) [crt_fd::Borrowed<'fd>; AVAILABLE],
+    PhantomData<KW>,
+);
+
+impl<const AVAILABLE: usize, KW: DirFdKeyword> Default for DirFd<'_, AVAILABLE, KW> {
     fn default() -> Self {
-        Self([DEFAULT_DIR_FD; AVAILABLE])
+        Self([DEFAULT_DIR_FD; AVAILABLE], PhantomData)
     }
 }
 
 // not used on all platforms
 #[allow(unused)]
-impl<'fd> DirFd<'fd, 1> {
+impl<'fd, KW: DirFdKeyword> DirFd<'fd, 1, KW> {
     #[inline(always)]
     pub(crate) fn get_opt(self) -> Option<crt_fd::Borrowed<'fd>> {
         let [fd] = self.0;
@@ -67,9 +94,11 @@ impl<'fd> DirFd<'fd, 1> {
     }
 }
 
-impl<const AVAILABLE: usize> FromArgs for DirFd<'_, AVAILABLE> {
+impl<const AVAILABLE: usize, KW: DirFdKeyword> FromArgs for DirFd<'_, AVAILABLE, KW> {
+    const PARAMS: Option<&'static [Param]> = Some(KW::PARAMS);
+
     fn from_args(vm: &VirtualMachine, args: &mut FuncArgs) -> Result<Self, ArgumentError> {
-        let fd = match args.take_keyword("dir_fd") {
+        let fd = match args.take_keyword(KW::NAME) {
             Some(o) if vm.is_none(&o) => Ok(DEFAULT_DIR_FD),
             None => Ok(DEFAULT_DIR_FD),
             Some(o) => {
@@ -90,8 +119,20 @@ impl<const AVAILABLE: usize> FromArgs for DirFd<'_, AVAILABLE> {
                 .into());
         }
         let fd = fd.map_err(|e| e.to_pyexception(vm))?;
-        Ok(Self([fd; AVAILABLE]))
+        Ok(Self([fd; AVAILABLE], PhantomData))
     }
+}
+
+#[derive(FromArgs)]
+pub(crate) struct SymlinkArgs<'fd> {
+    pub src: OsPath,
+    pub dst: OsPath,
+    #[cfg_attr(any(unix, target_os = "wasi"), expect(unused))]
+    #[pyarg(flatten)]
+    pub target_is_directory: TargetIsDirectory,
+    #[cfg_attr(not(unix), expect(unused))]
+    #[pyarg(flatten)]
+    pub dir_fd: DirFd<'fd, { _os::SYMLINK_DIR_FD as usize }>,
 }
 
 #[derive(FromArgs)]
@@ -101,11 +142,18 @@ pub(super) struct FollowSymlinks(
 
 #[cfg(not(windows))]
 fn bytes_as_os_str<'a>(b: &'a [u8], vm: &VirtualMachine) -> PyResult<&'a std::ffi::OsStr> {
-    rustpython_common::os::bytes_as_os_str(b)
-        .map_err(|_| vm.new_unicode_decode_error("can't decode path for utf-8"))
+    rustpython_host_env::os::bytes_as_os_str(b).map_err(|e| {
+        vm.new_unicode_decode_error(
+            vm.ctx.new_str("utf-8"),
+            vm.ctx.new_bytes(b.to_vec()),
+            e.valid_up_to(),
+            e.error_len().map_or(b.len(), |n| e.valid_up_to() + n),
+            vm.ctx.new_str("can't decode path for utf-8"),
+        )
+    })
 }
 
-pub(crate) fn warn_if_bool_fd(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+pub(crate) fn warn_if_bool_fd(obj: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
     use crate::class::StaticType;
     if obj
         .class()
@@ -125,7 +173,7 @@ impl TryFromObject for crt_fd::Owned {
     fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
         warn_if_bool_fd(&obj, vm)?;
         let fd = crt_fd::Raw::try_from_object(vm, obj)?;
-        unsafe { crt_fd::Owned::try_from_raw(fd) }.map_err(|e| e.into_pyexception(vm))
+        unsafe { Self::try_from_raw(fd) }.map_err(|e| e.into_pyexception(vm))
     }
 }
 
@@ -149,11 +197,12 @@ impl ToPyObject for crt_fd::Borrowed<'_> {
     }
 }
 
-#[pymodule(sub)]
+#[pymodule(sub, name = "posix")]
 pub(super) mod _os {
-    use super::{DirFd, FollowSymlinks, SupportFunc};
-    #[cfg(windows)]
-    use crate::common::windows::ToWideString;
+    use super::{DirFd, DstDirFd, FollowSymlinks, RawMode, SrcDirFd, SupportFunc};
+    #[cfg(not(windows))]
+    use crate::exceptions;
+    use crate::host_env::fileutils::StatStruct;
     #[cfg(any(unix, windows))]
     use crate::utils::ToCString;
     use crate::{
@@ -161,59 +210,64 @@ pub(super) mod _os {
         builtins::{
             PyBytesRef, PyGenericAlias, PyIntRef, PyStrRef, PyTuple, PyTupleRef, PyTypeRef,
         },
-        common::{
-            crt_fd,
-            fileutils::StatStruct,
-            lock::{OnceCell, PyRwLock},
-            suppress_iph,
-        },
+        class::PyClassDef,
+        common::lock::{OnceCell, PyRwLock},
         convert::{IntoPyException, ToPyObject},
         exceptions::{OSErrorBuilder, ToOSErrorBuilder},
-        function::{ArgBytesLike, ArgMemoryBuffer, FsPath, FuncArgs, OptionalArg},
+        function::{ArgBytesLike, ArgMemoryBuffer, FsPath, FuncArgs},
+        host_env::crt_fd,
         ospath::{OsPath, OsPathOrFd, OutputMode, PathConverter},
         protocol::PyIterReturn,
         recursion::ReprGuard,
-        types::{Destructor, IterNext, Iterable, PyStructSequence, Representable, SelfIter},
+        types::{
+            Destructor, IterNext, Iterable, PyStructSequence, PyStructSequenceData, Representable,
+            SelfIter,
+        },
         vm::VirtualMachine,
     };
-    use core::time::Duration;
+    #[cfg(not(windows))]
+    use core::marker::PhantomData;
+    use core::{hint::cold_path, time::Duration};
     use crossbeam_utils::atomic::AtomicCell;
     use rustpython_common::wtf8::Wtf8Buf;
-    use std::{env, fs, fs::OpenOptions, io, path::PathBuf, time::SystemTime};
+    #[cfg(windows)]
+    use rustpython_host_env::{nt as host_nt, windows::ToWideString};
+
+    #[cfg(all(any(unix, target_os = "wasi"), not(target_os = "redox")))]
+    use rustpython_host_env::posix as host_posix;
+    use std::{fs, io, path::PathBuf, time::SystemTime};
 
     const OPEN_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
-    pub(crate) const MKDIR_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
+    pub(crate) const MKDIR_DIR_FD: bool = cfg!(any(unix, target_os = "wasi"));
     const STAT_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
     const UTIME_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
     pub(crate) const SYMLINK_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
-    pub(crate) const UNLINK_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
-    const RMDIR_DIR_FD: bool = cfg!(not(any(windows, target_os = "redox")));
+    pub(crate) const UNLINK_DIR_FD: bool = cfg!(not(windows));
+    const LINK_DIR_FD: bool = cfg!(any(unix, target_os = "wasi"));
+    const RENAME_DIR_FD: bool = cfg!(any(unix, target_os = "wasi"));
+    const RMDIR_DIR_FD: bool = cfg!(not(windows));
     const SCANDIR_FD: bool = cfg!(all(unix, not(target_os = "redox")));
 
     #[pyattr]
-    use libc::{O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY};
+    use crate::host_env::os::{O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY};
 
     #[pyattr]
-    pub(crate) const F_OK: u8 = 0;
-    #[pyattr]
-    pub(crate) const R_OK: u8 = 1 << 2;
-    #[pyattr]
-    pub(crate) const W_OK: u8 = 1 << 1;
-    #[pyattr]
-    pub(crate) const X_OK: u8 = 1 << 0;
+    pub(crate) use crate::host_env::os::{F_OK, R_OK, W_OK, X_OK};
 
     // ST_RDONLY and ST_NOSUID flags for statvfs
     #[cfg(all(unix, not(target_os = "redox")))]
     #[pyattr]
-    const ST_RDONLY: libc::c_ulong = libc::ST_RDONLY;
+    use crate::host_env::os::{ST_NOSUID, ST_RDONLY};
 
-    #[cfg(all(unix, not(target_os = "redox")))]
-    #[pyattr]
-    const ST_NOSUID: libc::c_ulong = libc::ST_NOSUID;
+    #[derive(FromArgs)]
+    struct CloseArgs {
+        #[pyarg(any)]
+        fd: crt_fd::Owned,
+    }
 
     #[pyfunction]
-    fn close(fileno: crt_fd::Owned) -> io::Result<()> {
-        crt_fd::close(fileno)
+    fn close(fd: CloseArgs) -> io::Result<()> {
+        crt_fd::close(fd.fd)
     }
 
     #[pyfunction]
@@ -230,8 +284,8 @@ pub(super) mod _os {
     struct OpenArgs<'fd> {
         path: OsPath,
         flags: i32,
-        #[pyarg(any, default)]
-        mode: Option<i32>,
+        #[pyarg(any, default = 0o777)]
+        mode: i32,
         #[pyarg(flatten)]
         dir_fd: DirFd<'fd, { OPEN_DIR_FD as usize }>,
     }
@@ -245,23 +299,22 @@ pub(super) mod _os {
     pub(crate) fn os_open(
         name: OsPath,
         flags: i32,
-        mode: Option<i32>,
+        mode: i32,
         dir_fd: DirFd<'_, { OPEN_DIR_FD as usize }>,
         vm: &VirtualMachine,
     ) -> PyResult<crt_fd::Owned> {
-        let mode = mode.unwrap_or(0o777);
         #[cfg(windows)]
         let fd = {
             let [] = dir_fd.0;
             let name = name.to_wide_cstring(vm)?;
-            let flags = flags | libc::O_NOINHERIT;
+            let flags = flags | crate::host_env::os::O_NOINHERIT;
             crt_fd::wopen(&name, flags, mode)
         };
         #[cfg(not(windows))]
         let fd = {
             let name = name.clone().into_cstring(vm)?;
             #[cfg(not(target_os = "wasi"))]
-            let flags = flags | libc::O_CLOEXEC;
+            let flags = flags | crate::host_env::os::O_CLOEXEC;
             #[cfg(not(target_os = "redox"))]
             if let Some(dir_fd) = dir_fd.get_opt() {
                 crt_fd::openat(dir_fd, &name, flags, mode)
@@ -277,14 +330,20 @@ pub(super) mod _os {
         fd.map_err(|err| OSErrorBuilder::with_filename_from_errno(&err, name, vm))
     }
 
-    #[pyfunction]
-    fn fsync(fd: crt_fd::Borrowed<'_>) -> io::Result<()> {
-        crt_fd::fsync(fd)
+    #[derive(FromArgs)]
+    struct FsyncArgs<'a> {
+        #[pyarg(any)]
+        fd: crt_fd::Borrowed<'a>,
     }
 
     #[pyfunction]
-    fn read(fd: crt_fd::Borrowed<'_>, n: usize, vm: &VirtualMachine) -> PyResult<PyBytesRef> {
-        let mut buffer = vec![0u8; n];
+    fn fsync(fd: FsyncArgs<'_>) -> io::Result<()> {
+        crt_fd::fsync(fd.fd)
+    }
+
+    #[pyfunction]
+    fn read(fd: crt_fd::Borrowed<'_>, length: usize, vm: &VirtualMachine) -> PyResult<PyBytesRef> {
+        let mut buffer = vm.new_zeroed_bytes(length)?;
         loop {
             match vm.allow_threads(|| crt_fd::read(fd, &mut buffer)) {
                 Ok(n) => {
@@ -300,121 +359,131 @@ pub(super) mod _os {
         }
     }
 
+    /// `read(2)` into `buf`, retrying on EINTR (PEP 475).
+    fn read_into_slice(
+        fd: crt_fd::Borrowed<'_>,
+        buf: &mut [u8],
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
+        loop {
+            match vm.allow_threads(|| crt_fd::read(fd, buf)) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    vm.check_signals()?;
+                    continue;
+                }
+                Err(e) => return Err(e.into_pyexception(vm)),
+            }
+        }
+    }
+
     #[pyfunction]
     fn readinto(
         fd: crt_fd::Borrowed<'_>,
         buffer: ArgMemoryBuffer,
         vm: &VirtualMachine,
     ) -> PyResult<usize> {
-        buffer.with_ref(|buf| {
-            loop {
-                match vm.allow_threads(|| crt_fd::read(fd, buf)) {
-                    Ok(n) => return Ok(n),
-                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
-                        vm.check_signals()?;
-                        continue;
-                    }
-                    Err(e) => return Err(e.into_pyexception(vm)),
-                }
-            }
-        })
+        if rustpython_host_env::io::reads_without_waiting(fd) {
+            // The read answers from the file itself, so it returns without
+            // waiting on anyone; write where the caller asked directly.
+            return buffer.with_ref(|buf| read_into_slice(fd, buf, vm));
+        }
+
+        // A pipe, socket or terminal answers only when the other end writes,
+        // which may be never. Holding the export for the whole call is what
+        // keeps the target from being resized meanwhile; but reaching its
+        // bytes takes a lock that every other thread touching the same object
+        // waits on, and a thread waiting on a lock never reaches a safepoint,
+        // so holding that one across the wait stops the world from being
+        // stopped at all. Read aside and take the lock for the copy.
+        let mut scratch = vm.new_zeroed_bytes(buffer.len())?;
+        let n = read_into_slice(fd, &mut scratch, vm)?;
+        buffer.borrow_buf_mut()[..n].copy_from_slice(&scratch[..n]);
+        Ok(n)
     }
 
     #[pyfunction]
     fn write(fd: crt_fd::Borrowed<'_>, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
-        data.with_ref(|b| {
-            loop {
-                match vm.allow_threads(|| crt_fd::write(fd, b)) {
-                    Ok(n) => return Ok(n),
-                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
-                        vm.check_signals()?;
-                        continue;
-                    }
-                    Err(e) => return Err(e.into_pyexception(vm)),
+        let owned = data.with_ref(|b| b.to_vec());
+        loop {
+            match vm.allow_threads(|| crt_fd::write(fd, &owned)) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {
+                    vm.check_signals()?;
+                    continue;
                 }
+                Err(e) => return Err(e.into_pyexception(vm)),
             }
-        })
+        }
     }
 
-    #[cfg(not(windows))]
-    #[pyfunction]
-    fn mkdir(
+    #[derive(FromArgs)]
+    struct MkdirArgs<'a> {
+        #[pyarg(any)]
         path: OsPath,
-        mode: OptionalArg<i32>,
-        dir_fd: DirFd<'_, { MKDIR_DIR_FD as usize }>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        let mode = mode.unwrap_or(0o777);
-        let c_path = path.clone().into_cstring(vm)?;
-        #[cfg(not(target_os = "redox"))]
-        if let Some(fd) = dir_fd.raw_opt() {
-            let res = unsafe { libc::mkdirat(fd, c_path.as_ptr(), mode as _) };
-            return if res < 0 {
-                let err = crate::common::os::errno_io_error();
-                Err(OSErrorBuilder::with_filename(&err, path, vm))
-            } else {
-                Ok(())
-            };
-        }
-        #[cfg(target_os = "redox")]
-        let [] = dir_fd.0;
-        let res = unsafe { libc::mkdir(c_path.as_ptr(), mode as _) };
-        if res < 0 {
-            let err = crate::common::os::errno_io_error();
-            return Err(OSErrorBuilder::with_filename(&err, path, vm));
-        }
-        Ok(())
+        #[pyarg(any, default = 0o777)]
+        mode: RawMode,
+        #[pyarg(flatten)]
+        #[cfg_attr(not(any(unix, target_os = "wasi")), expect(unused))]
+        dir_fd: DirFd<'a, { MKDIR_DIR_FD as usize }>,
+    }
+
+    #[pyfunction]
+    fn mkdir(args: MkdirArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        #[cfg(any(unix, target_os = "wasi"))]
+        let dir_fd = args.dir_fd.get_opt();
+        #[cfg(not(any(unix, target_os = "wasi")))]
+        let dir_fd = None;
+
+        crate::host_env::posix::make_dir(dir_fd, &args.path.path, args.mode)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, args.path, vm))
     }
 
     #[pyfunction]
     fn mkdirs(path: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
         let os_path = vm.fsencode(&path)?;
-        fs::create_dir_all(&*os_path).map_err(|err| err.into_pyexception(vm))
+        crate::host_env::fs::create_dir_all(&*os_path).map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[derive(FromArgs)]
+    struct PathDirFd<'a, const N: usize> {
+        #[pyarg(any)]
+        path: OsPath,
+        #[pyarg(flatten)]
+        dir_fd: DirFd<'a, N>,
     }
 
     #[cfg(not(windows))]
     #[pyfunction]
-    fn rmdir(
-        path: OsPath,
-        dir_fd: DirFd<'_, { RMDIR_DIR_FD as usize }>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        #[cfg(not(target_os = "redox"))]
-        if let Some(fd) = dir_fd.raw_opt() {
-            let c_path = path.clone().into_cstring(vm)?;
-            let res = unsafe { libc::unlinkat(fd, c_path.as_ptr(), libc::AT_REMOVEDIR) };
-            return if res < 0 {
-                let err = crate::common::os::errno_io_error();
-                Err(OSErrorBuilder::with_filename(&err, path, vm))
-            } else {
-                Ok(())
-            };
-        }
-        #[cfg(target_os = "redox")]
-        let [] = dir_fd.0;
-        fs::remove_dir(&path).map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
+    fn rmdir(args: PathDirFd<'_, { RMDIR_DIR_FD as usize }>, vm: &VirtualMachine) -> PyResult<()> {
+        crate::host_env::posix::remove_dir_at(args.dir_fd.get_opt(), &args.path.path)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, args.path, vm))
     }
 
     #[cfg(windows)]
     #[pyfunction]
-    fn rmdir(path: OsPath, dir_fd: DirFd<'_, 0>, vm: &VirtualMachine) -> PyResult<()> {
-        let [] = dir_fd.0;
-        fs::remove_dir(&path).map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
+    fn rmdir(args: PathDirFd<'_, 0>, vm: &VirtualMachine) -> PyResult<()> {
+        let [] = args.dir_fd.0;
+        crate::host_env::fs::remove_dir(&args.path)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, args.path, vm))
     }
 
     const LISTDIR_FD: bool = cfg!(all(unix, not(target_os = "redox")));
 
+    #[derive(FromArgs)]
+    struct ListDirArgs<'a> {
+        #[pyarg(any, optional)]
+        path: Option<OsPathOrFd<'a>>,
+    }
+
     #[pyfunction]
-    fn listdir(
-        path: OptionalArg<Option<OsPathOrFd<'_>>>,
-        vm: &VirtualMachine,
-    ) -> PyResult<Vec<PyObjectRef>> {
-        let path = path
-            .flatten()
+    fn listdir(args: ListDirArgs<'_>, vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
+        let path = args
+            .path
             .unwrap_or_else(|| OsPathOrFd::Path(OsPath::new_str(".")));
         let list = match path {
             OsPathOrFd::Path(path) => {
-                let dir_iter = match fs::read_dir(&path) {
+                let dir_iter = match crate::host_env::fs::read_dir(&path) {
                     Ok(iter) => iter,
                     Err(err) => {
                         return Err(OSErrorBuilder::with_filename(&err, path, vm));
@@ -438,35 +507,17 @@ pub(super) mod _os {
                 }
                 #[cfg(all(unix, not(target_os = "redox")))]
                 {
-                    use rustpython_common::os::ffi::OsStrExt;
-                    use std::os::unix::io::IntoRawFd;
-                    let new_fd = nix::unistd::dup(fno).map_err(|e| e.into_pyexception(vm))?;
-                    let raw_fd = new_fd.into_raw_fd();
-                    let dir = OwnedDir::from_fd(raw_fd).map_err(|e| {
-                        unsafe { libc::close(raw_fd) };
-                        e.into_pyexception(vm)
-                    })?;
-                    // OwnedDir::drop calls rewinddir (reset to start) then closedir.
+                    let mut dir = host_posix::FdDirStream::from_fd(fno.into())
+                        .map_err(|e| e.into_pyexception(vm))?;
                     let mut list = Vec::new();
-                    loop {
-                        nix::errno::Errno::clear();
-                        let entry = unsafe { libc::readdir(dir.as_ptr()) };
-                        if entry.is_null() {
-                            let err = nix::errno::Errno::last();
-                            if err != nix::errno::Errno::UnknownErrno {
-                                return Err(io::Error::from(err).into_pyexception(vm));
-                            }
-                            break;
-                        }
-                        let fname = unsafe { core::ffi::CStr::from_ptr((*entry).d_name.as_ptr()) }
-                            .to_bytes();
-                        match fname {
-                            b"." | b".." => continue,
-                            _ => list.push(
-                                OutputMode::String
-                                    .process_path(std::ffi::OsStr::from_bytes(fname), vm),
+                    while let Some(entry) = dir.next_entry().map_err(|e| e.into_pyexception(vm))? {
+                        list.push(
+                            OutputMode::String.process_path(
+                                rustpython_host_env::os::bytes_as_os_str(&entry.name)
+                                    .expect("unix dir entry names are arbitrary bytes"),
+                                vm,
                             ),
-                        }
+                        );
                     }
                     list
                 }
@@ -476,22 +527,23 @@ pub(super) mod _os {
     }
 
     #[cfg(not(windows))]
-    fn env_bytes_as_bytes(obj: &crate::function::Either<PyStrRef, PyBytesRef>) -> &[u8] {
+    fn env_bytes_as_bytes_checked(
+        obj: &crate::function::Either<PyStrRef, PyBytesRef>,
+    ) -> Option<&[u8]> {
         match obj {
-            crate::function::Either::A(s) => s.as_bytes(),
-            crate::function::Either::B(b) => b.as_bytes(),
+            crate::function::Either::A(s) if !s.contains_nuls() => Some(s.as_bytes()),
+            crate::function::Either::B(b) if !b.payload.contains_nuls() => Some(b.as_bytes()),
+            _ => {
+                cold_path();
+                None
+            }
         }
-    }
-
-    #[cfg(windows)]
-    unsafe extern "C" {
-        fn _wputenv(envstring: *const u16) -> libc::c_int;
     }
 
     /// Check if wide string length exceeds Windows environment variable limit.
     #[cfg(windows)]
     fn check_env_var_len(wide_len: usize, vm: &VirtualMachine) -> PyResult<()> {
-        use crate::common::windows::_MAX_ENV;
+        use crate::host_env::windows::_MAX_ENV;
         if wide_len > _MAX_ENV + 1 {
             return Err(vm.new_value_error(format!(
                 "the environment variable is longer than {_MAX_ENV} characters",
@@ -502,108 +554,109 @@ pub(super) mod _os {
 
     #[cfg(windows)]
     #[pyfunction]
-    fn putenv(key: PyStrRef, value: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
-        let key_str = key.expect_str();
+    fn putenv(name: PyStrRef, value: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
+        let name_str = name.expect_str();
         let value_str = value.expect_str();
         // Search from index 1 because on Windows starting '=' is allowed for
         // defining hidden environment variables.
-        if key_str.is_empty()
-            || key_str.get(1..).is_some_and(|s| s.contains('='))
-            || key_str.contains('\0')
-            || value_str.contains('\0')
+        if name_str.is_empty()
+            || name_str.get(1..).is_some_and(|s| s.contains('='))
+            || name.contains_nuls()
+            || value.contains_nuls()
         {
+            cold_path();
             return Err(vm.new_value_error("illegal environment variable name"));
         }
-        let env_str = format!("{}={}", key_str, value_str);
-        let wide = env_str.to_wide_with_nul();
-        check_env_var_len(wide.len(), vm)?;
+        let env_str = format!("{name_str}={value_str}");
+        // env_str is guaranteed nul-free by the checks above.
+        let wide = widestring::WideCString::from_str(&env_str)
+            .expect("env_str validated to contain no NUL");
+        check_env_var_len(wide.len() + 1, vm)?;
 
-        // Use _wputenv like CPython (not SetEnvironmentVariableW) to update CRT environ
-        let result = unsafe { suppress_iph!(_wputenv(wide.as_ptr())) };
-        if result != 0 {
-            return Err(vm.new_last_errno_error());
-        }
-        Ok(())
+        // Use _wputenv (not SetEnvironmentVariableW) to update CRT environ.
+        rustpython_host_env::nt::wputenv(&wide).map_err(|e| e.into_pyexception(vm))
     }
 
     #[cfg(not(windows))]
     #[pyfunction]
     fn putenv(
-        key: crate::function::Either<PyStrRef, PyBytesRef>,
+        name: crate::function::Either<PyStrRef, PyBytesRef>,
         value: crate::function::Either<PyStrRef, PyBytesRef>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let key = env_bytes_as_bytes(&key);
-        let value = env_bytes_as_bytes(&value);
-        if key.contains(&b'\0') || value.contains(&b'\0') {
-            return Err(vm.new_value_error("embedded null byte"));
-        }
-        if key.is_empty() || key.contains(&b'=') {
+        let (Some(name), Some(value)) = (
+            env_bytes_as_bytes_checked(&name),
+            env_bytes_as_bytes_checked(&value),
+        ) else {
+            cold_path();
+            return Err(exceptions::nul_byte_error(vm));
+        };
+        if name.is_empty() || name.contains(&b'=') {
             return Err(vm.new_value_error("illegal environment variable name"));
         }
-        let key = super::bytes_as_os_str(key, vm)?;
+        let name = super::bytes_as_os_str(name, vm)?;
         let value = super::bytes_as_os_str(value, vm)?;
         // SAFETY: requirements forwarded from the caller
-        unsafe { env::set_var(key, value) };
+        unsafe { crate::host_env::os::set_var(name, value) };
         Ok(())
     }
 
     #[cfg(windows)]
     #[pyfunction]
-    fn unsetenv(key: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
-        let key_str = key.expect_str();
+    fn unsetenv(name: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
+        let name_str = name.expect_str();
         // Search from index 1 because on Windows starting '=' is allowed for
         // defining hidden environment variables.
-        if key_str.is_empty()
-            || key_str.get(1..).is_some_and(|s| s.contains('='))
-            || key_str.contains('\0')
+        if name_str.is_empty()
+            || name_str.get(1..).is_some_and(|s| s.contains('='))
+            || name.contains_nuls()
         {
+            cold_path();
             return Err(vm.new_value_error("illegal environment variable name"));
         }
-        // "key=" to unset (empty value removes the variable)
-        let env_str = format!("{}=", key_str);
-        let wide = env_str.to_wide_with_nul();
-        check_env_var_len(wide.len(), vm)?;
+        // "name=" to unset (empty value removes the variable)
+        let env_str = format!("{name_str}=");
+        // env_str is guaranteed nul-free by the checks above.
+        let wide = widestring::WideCString::from_str(&env_str)
+            .expect("env_str validated to contain no NUL");
+        check_env_var_len(wide.len() + 1, vm)?;
 
-        // Use _wputenv like CPython (not SetEnvironmentVariableW) to update CRT environ
-        let result = unsafe { suppress_iph!(_wputenv(wide.as_ptr())) };
-        if result != 0 {
-            return Err(vm.new_last_errno_error());
-        }
-        Ok(())
+        // Use _wputenv (not SetEnvironmentVariableW) to update CRT environ.
+        rustpython_host_env::nt::wputenv(&wide).map_err(|e| e.into_pyexception(vm))
     }
 
     #[cfg(not(windows))]
     #[pyfunction]
     fn unsetenv(
-        key: crate::function::Either<PyStrRef, PyBytesRef>,
+        name: crate::function::Either<PyStrRef, PyBytesRef>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let key = env_bytes_as_bytes(&key);
-        if key.contains(&b'\0') {
-            return Err(vm.new_value_error("embedded null byte"));
-        }
-        if key.is_empty() || key.contains(&b'=') {
+        let Some(name) = env_bytes_as_bytes_checked(&name) else {
+            cold_path();
+            return Err(exceptions::nul_byte_error(vm));
+        };
+        if name.is_empty() || name.contains(&b'=') {
             let x = vm.new_errno_error(
                 22,
                 format!(
                     "Invalid argument: {}",
-                    core::str::from_utf8(key).unwrap_or("<bytes encoding failure>")
+                    core::str::from_utf8(name).unwrap_or("<bytes encoding failure>")
                 ),
             );
 
             return Err(x.upcast());
         }
-        let key = super::bytes_as_os_str(key, vm)?;
+        let name = super::bytes_as_os_str(name, vm)?;
         // SAFETY: requirements forwarded from the caller
-        unsafe { env::remove_var(key) };
+        unsafe { crate::host_env::os::remove_var(name) };
         Ok(())
     }
 
     #[pyfunction]
-    fn readlink(path: OsPath, dir_fd: DirFd<'_, 0>, vm: &VirtualMachine) -> PyResult {
+    fn readlink(args: PathDirFd<'_, 0>, vm: &VirtualMachine) -> PyResult {
+        let path = args.path;
         let mode = path.mode();
-        let [] = dir_fd.0;
+        let [] = args.dir_fd.0;
         let path =
             fs::read_link(&path).map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))?;
         Ok(mode.process_path(path, vm))
@@ -631,20 +684,12 @@ pub(super) mod _os {
         ino: AtomicCell<Option<u128>>,
         #[cfg(not(any(unix, windows)))]
         ino: AtomicCell<Option<u64>>,
+        /// `WIN32_FIND_DATAW` from `rposix_scandir.nextentry`.
+        #[cfg(windows)]
+        find: Option<host_nt::ScandirEntry>,
     }
 
-    #[pyclass(flags(DISALLOW_INSTANTIATION), with(Representable))]
     impl DirEntry {
-        #[pygetset]
-        fn name(&self, vm: &VirtualMachine) -> PyResult {
-            Ok(self.mode.process_path(&self.file_name, vm))
-        }
-
-        #[pygetset]
-        fn path(&self, vm: &VirtualMachine) -> PyResult {
-            Ok(self.mode.process_path(&self.pathval, vm))
-        }
-
         /// Build the DirFd to use for stat calls.
         /// If this entry was produced by fd-based scandir, use the stored dir_fd
         /// so that fstatat(dir_fd, name, ...) is used instead of stat(full_path).
@@ -654,7 +699,7 @@ pub(super) mod _os {
                 // Safety: the fd came from os.open() and is borrowed for
                 // the lifetime of this DirEntry reference.
                 let borrowed = unsafe { crt_fd::Borrowed::borrow_raw(raw_fd) };
-                return DirFd([borrowed; STAT_DIR_FD as usize]);
+                return DirFd([borrowed; STAT_DIR_FD as usize], PhantomData);
             }
             DirFd::default()
         }
@@ -667,10 +712,13 @@ pub(super) mod _os {
             mode_bits: u32,
             vm: &VirtualMachine,
         ) -> PyResult<bool> {
-            match self.stat(self.stat_dir_fd(), FollowSymlinks(follow_symlinks), vm) {
+            match self.stat(FollowSymlinks(follow_symlinks), vm) {
                 Ok(stat_obj) => {
                     let st_mode: i32 = stat_obj.get_attr("st_mode", vm)?.try_into_value(vm)?;
-                    #[allow(clippy::unnecessary_cast)]
+                    #[allow(
+                        clippy::unnecessary_cast,
+                        reason = "'st_mode' and 'S_IFMT' are not u32 on all platforms"
+                    )]
                     Ok((st_mode as u32 & libc::S_IFMT as u32) == mode_bits)
                 }
                 Err(e) => {
@@ -683,58 +731,11 @@ pub(super) mod _os {
             }
         }
 
-        #[pymethod]
-        fn is_dir(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult<bool> {
-            if let Ok(file_type) = &self.file_type
-                && (!follow_symlinks.0 || !file_type.is_symlink())
-            {
-                return Ok(file_type.is_dir());
-            }
-            #[cfg(unix)]
-            if let Some(dt) = self.d_type {
-                let is_symlink = dt == libc::DT_LNK;
-                let need_stat = dt == libc::DT_UNKNOWN || (follow_symlinks.0 && is_symlink);
-                if !need_stat {
-                    return Ok(dt == libc::DT_DIR);
-                }
-            }
-            #[cfg(unix)]
-            return self.test_mode_via_stat(follow_symlinks.0, libc::S_IFDIR as _, vm);
-            #[cfg(not(unix))]
-            match super::fs_metadata(&self.pathval, follow_symlinks.0) {
-                Ok(meta) => Ok(meta.is_dir()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-                Err(e) => Err(e.into_pyexception(vm)),
-            }
-        }
-
-        #[pymethod]
-        fn is_file(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult<bool> {
-            if let Ok(file_type) = &self.file_type
-                && (!follow_symlinks.0 || !file_type.is_symlink())
-            {
-                return Ok(file_type.is_file());
-            }
-            #[cfg(unix)]
-            if let Some(dt) = self.d_type {
-                let is_symlink = dt == libc::DT_LNK;
-                let need_stat = dt == libc::DT_UNKNOWN || (follow_symlinks.0 && is_symlink);
-                if !need_stat {
-                    return Ok(dt == libc::DT_REG);
-                }
-            }
-            #[cfg(unix)]
-            return self.test_mode_via_stat(follow_symlinks.0, libc::S_IFREG as _, vm);
-            #[cfg(not(unix))]
-            match super::fs_metadata(&self.pathval, follow_symlinks.0) {
-                Ok(meta) => Ok(meta.is_file()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-                Err(e) => Err(e.into_pyexception(vm)),
-            }
-        }
-
-        #[pymethod]
         fn is_symlink(&self, vm: &VirtualMachine) -> PyResult<bool> {
+            #[cfg(windows)]
+            if let Some(find) = &self.find {
+                return Ok(find.is_symlink());
+            }
             if let Ok(file_type) = &self.file_type {
                 return Ok(file_type.is_symlink());
             }
@@ -757,21 +758,10 @@ pub(super) mod _os {
             }
         }
 
-        #[pymethod]
-        fn stat(
-            &self,
-            dir_fd: DirFd<'_, { STAT_DIR_FD as usize }>,
-            follow_symlinks: FollowSymlinks,
-            vm: &VirtualMachine,
-        ) -> PyResult {
-            // Use stored dir_fd if the caller didn't provide one
-            let effective_dir_fd = if dir_fd == DirFd::default() {
-                self.stat_dir_fd()
-            } else {
-                dir_fd
-            };
+        fn stat(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult {
+            let effective_dir_fd = self.stat_dir_fd();
             let do_stat = |follow_symlinks| {
-                stat(
+                stat_at(
                     OsPath {
                         path: self.pathval.as_os_str().to_owned(),
                         origin: None,
@@ -808,6 +798,95 @@ pub(super) mod _os {
             };
             Ok(stat.clone())
         }
+    }
+
+    #[pyclass(flags(DISALLOW_INSTANTIATION), with(Representable))]
+    impl Py<DirEntry> {
+        #[pygetset]
+        fn name(&self, vm: &VirtualMachine) -> PyObjectRef {
+            self.mode.process_path(&self.file_name, vm)
+        }
+
+        #[pygetset]
+        fn path(&self, vm: &VirtualMachine) -> PyObjectRef {
+            self.mode.process_path(&self.pathval, vm)
+        }
+
+        #[pymethod]
+        fn is_dir(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult<bool> {
+            #[cfg(windows)]
+            if let Some(find) = &self.find {
+                // Follow only real symlinks. Junctions are not symlinks, so
+                // FILE_ATTRIBUTE_DIRECTORY is used as-is. A directory symlink
+                // is not a directory when follow_symlinks is false.
+                let is_symlink = find.is_symlink();
+                if !(follow_symlinks.0 && is_symlink) {
+                    return Ok(!is_symlink && find.is_directory());
+                }
+            }
+            if let Ok(file_type) = &self.file_type
+                && (!follow_symlinks.0 || !file_type.is_symlink())
+            {
+                return Ok(file_type.is_dir());
+            }
+            #[cfg(unix)]
+            if let Some(dt) = self.d_type {
+                let is_symlink = dt == libc::DT_LNK;
+                let need_stat = dt == libc::DT_UNKNOWN || (follow_symlinks.0 && is_symlink);
+                if !need_stat {
+                    return Ok(dt == libc::DT_DIR);
+                }
+            }
+            #[cfg(unix)]
+            return self.test_mode_via_stat(follow_symlinks.0, libc::S_IFDIR as _, vm);
+            #[cfg(not(unix))]
+            match super::fs_metadata(&self.pathval, follow_symlinks.0) {
+                Ok(meta) => Ok(meta.is_dir()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e.into_pyexception(vm)),
+            }
+        }
+
+        #[pymethod]
+        fn is_file(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult<bool> {
+            #[cfg(windows)]
+            if let Some(find) = &self.find
+                && (!follow_symlinks.0 || !find.is_symlink())
+            {
+                return Ok(find.is_file());
+            }
+            if let Ok(file_type) = &self.file_type
+                && (!follow_symlinks.0 || !file_type.is_symlink())
+            {
+                return Ok(file_type.is_file());
+            }
+            #[cfg(unix)]
+            if let Some(dt) = self.d_type {
+                let is_symlink = dt == libc::DT_LNK;
+                let need_stat = dt == libc::DT_UNKNOWN || (follow_symlinks.0 && is_symlink);
+                if !need_stat {
+                    return Ok(dt == libc::DT_REG);
+                }
+            }
+            #[cfg(unix)]
+            return self.test_mode_via_stat(follow_symlinks.0, libc::S_IFREG as _, vm);
+            #[cfg(not(unix))]
+            match super::fs_metadata(&self.pathval, follow_symlinks.0) {
+                Ok(meta) => Ok(meta.is_file()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e.into_pyexception(vm)),
+            }
+        }
+
+        #[pymethod]
+        fn is_symlink(&self, vm: &VirtualMachine) -> PyResult<bool> {
+            self.payload.is_symlink(vm)
+        }
+
+        #[pymethod]
+        fn stat(&self, follow_symlinks: FollowSymlinks, vm: &VirtualMachine) -> PyResult {
+            self.payload.stat(follow_symlinks, vm)
+        }
 
         #[cfg(windows)]
         #[pymethod]
@@ -821,12 +900,12 @@ pub(super) mod _os {
                         FollowSymlinks(false),
                     )
                     .map_err(|e| e.into_pyexception(vm))?
-                    .ok_or_else(|| crate::exceptions::cstring_error(vm))?;
+                    .ok_or_else(|| crate::exceptions::nul_char_error(vm))?;
                     // On Windows, combine st_ino and st_ino_high into 128-bit value
-                    #[cfg(windows)]
-                    let ino: u128 = stat.st_ino as u128 | ((stat.st_ino_high as u128) << 64);
-                    #[cfg(not(windows))]
-                    let ino: u128 = stat.st_ino as u128;
+                    let ino: u128 = cfg_select! {
+                        windows => stat.st_ino as u128 | ((stat.st_ino_high as u128) << 64),
+                        _ => stat.st_ino as u128,
+                    };
                     // Err(T) means other thread set `ino` at the mean time which is safe to ignore
                     let _ = self.ino.compare_exchange(None, Some(ino));
                     Ok(ino)
@@ -836,40 +915,42 @@ pub(super) mod _os {
 
         #[cfg(unix)]
         #[pymethod]
-        fn inode(&self, _vm: &VirtualMachine) -> PyResult<u64> {
-            Ok(self.ino.load())
+        fn inode(&self, _vm: &VirtualMachine) -> u64 {
+            self.ino.load()
         }
 
         #[cfg(not(any(unix, windows)))]
         #[pymethod]
-        fn inode(&self, _vm: &VirtualMachine) -> PyResult<Option<u64>> {
-            Ok(self.ino.load())
+        fn inode(&self, _vm: &VirtualMachine) -> Option<u64> {
+            self.ino.load()
         }
 
         #[cfg(not(windows))]
         #[pymethod]
-        const fn is_junction(&self, _vm: &VirtualMachine) -> PyResult<bool> {
-            Ok(false)
+        const fn is_junction(&self, _vm: &VirtualMachine) -> bool {
+            false
         }
 
         #[cfg(windows)]
         #[pymethod]
-        fn is_junction(&self, _vm: &VirtualMachine) -> PyResult<bool> {
-            Ok(junction::exists(self.pathval.clone()).unwrap_or(false))
+        fn is_junction(&self, _vm: &VirtualMachine) -> bool {
+            self.pathval.to_wide_cstring().is_ok_and(|path| {
+                host_nt::test_file_type_by_name(&path, host_nt::TestType::Junction)
+            })
         }
 
         #[pymethod]
-        fn __fspath__(&self, vm: &VirtualMachine) -> PyResult {
+        fn __fspath__(&self, vm: &VirtualMachine) -> PyObjectRef {
             self.path(vm)
         }
 
         #[pyclassmethod]
         fn __class_getitem__(
             cls: PyTypeRef,
-            args: PyObjectRef,
+            object: PyObjectRef,
             vm: &VirtualMachine,
-        ) -> PyGenericAlias {
-            PyGenericAlias::from_args(cls, args, vm)
+        ) -> PyResult<PyGenericAlias> {
+            PyGenericAlias::from_args(cls, object, vm)
         }
 
         #[pymethod]
@@ -913,25 +994,27 @@ pub(super) mod _os {
     #[pyclass(name = "ScandirIter")]
     #[derive(Debug, PyPayload)]
     struct ScandirIterator {
+        #[cfg(windows)]
+        entries: PyRwLock<Option<host_nt::Scandir>>,
+        #[cfg(not(windows))]
         entries: PyRwLock<Option<fs::ReadDir>>,
         mode: OutputMode,
     }
 
     #[pyclass(flags(DISALLOW_INSTANTIATION), with(Destructor, IterNext, Iterable))]
-    impl ScandirIterator {
+    impl Py<ScandirIterator> {
         #[pymethod]
         fn close(&self) {
-            let entryref: &mut Option<fs::ReadDir> = &mut self.entries.write();
-            let _dropped = entryref.take();
+            let _dropped = self.entries.write().take();
         }
 
         #[pymethod]
-        const fn __enter__(zelf: PyRef<Self>) -> PyRef<Self> {
+        const fn __enter__(zelf: PyRef<ScandirIterator>) -> PyRef<ScandirIterator> {
             zelf
         }
 
         #[pymethod]
-        fn __exit__(zelf: PyRef<Self>, _args: FuncArgs) {
+        fn __exit__(zelf: PyRef<ScandirIterator>, _args: FuncArgs) {
             zelf.close()
         }
 
@@ -940,6 +1023,7 @@ pub(super) mod _os {
             Err(vm.new_type_error("cannot pickle 'ScandirIterator' object"))
         }
     }
+
     impl Destructor for ScandirIterator {
         fn del(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
             // Emit ResourceWarning if the iterator is not yet exhausted/closed
@@ -955,145 +1039,134 @@ pub(super) mod _os {
             Ok(())
         }
     }
+
     impl SelfIter for ScandirIterator {}
+
     impl IterNext for ScandirIterator {
         fn next(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            let entryref: &mut Option<fs::ReadDir> = &mut zelf.entries.write();
-
-            match entryref {
-                None => Ok(PyIterReturn::StopIteration(None)),
-                Some(inner) => match inner.next() {
-                    Some(entry) => match entry {
-                        Ok(entry) => {
-                            #[cfg(unix)]
-                            let ino = {
-                                use std::os::unix::fs::DirEntryExt;
-                                entry.ino()
-                            };
-                            // TODO: wasi is nightly
-                            // #[cfg(target_os = "wasi")]
-                            // let ino = {
-                            //     use std::os::wasi::fs::DirEntryExt;
-                            //     entry.ino()
-                            // };
-                            #[cfg(not(unix))]
-                            let ino = None;
-
-                            let pathval = entry.path();
-
-                            // On Windows, pre-cache lstat from directory entry metadata
-                            // This allows stat() to return cached data even if file is removed
-                            #[cfg(windows)]
+            #[cfg(windows)]
+            {
+                let mut entryref = zelf.entries.write();
+                let inner = match entryref.as_mut() {
+                    None => return Ok(PyIterReturn::StopIteration(None)),
+                    Some(inner) => inner,
+                };
+                loop {
+                    match inner.next_entry() {
+                        Ok(None) => {
+                            let _dropped = entryref.take();
+                            return Ok(PyIterReturn::StopIteration(None));
+                        }
+                        Err(err) => {
+                            let _dropped = entryref.take();
+                            return Err(err.into_pyexception(vm));
+                        }
+                        Ok(Some(entry)) if entry.is_dot_or_dotdot() => continue,
+                        Ok(Some(entry)) => {
+                            let pathval = PathBuf::from(inner.entry_path(&entry));
                             let lstat = {
                                 let cell = OnceCell::new();
-                                if let Ok(stat_struct) =
-                                    crate::windows::win32_xstat(pathval.as_os_str(), false)
-                                {
-                                    let stat_obj =
-                                        StatResultData::from_stat(&stat_struct, vm).to_pyobject(vm);
-                                    let _ = cell.set(stat_obj);
-                                }
+                                let stat_obj =
+                                    StatResultData::from_stat(&entry.to_stat_struct(), vm)
+                                        .to_pyobject(vm);
+                                let _ = cell.set(stat_obj);
                                 cell
                             };
-                            #[cfg(not(windows))]
-                            let lstat = OnceCell::new();
-
-                            Ok(PyIterReturn::Return(
+                            return Ok(PyIterReturn::Return(
                                 DirEntry {
-                                    file_name: entry.file_name(),
+                                    file_name: entry.name.clone(),
                                     pathval,
-                                    file_type: entry.file_type(),
-                                    #[cfg(unix)]
-                                    d_type: None,
-                                    #[cfg(not(any(windows, target_os = "redox")))]
-                                    dir_fd: None,
+                                    file_type: Err(io::Error::other(
+                                        "file_type taken from find data",
+                                    )),
                                     mode: zelf.mode,
                                     lstat,
                                     stat: OnceCell::new(),
-                                    ino: AtomicCell::new(ino),
+                                    ino: AtomicCell::new(None),
+                                    find: Some(entry),
                                 }
                                 .into_ref(&vm.ctx)
                                 .into(),
-                            ))
+                            ));
                         }
-                        Err(err) => Err(err.into_pyexception(vm)),
-                    },
-                    None => {
-                        let _dropped = entryref.take();
-                        Ok(PyIterReturn::StopIteration(None))
                     }
-                },
+                }
+            }
+            #[cfg(not(windows))]
+            {
+                let entryref: &mut Option<fs::ReadDir> = &mut zelf.entries.write();
+
+                match entryref {
+                    None => Ok(PyIterReturn::StopIteration(None)),
+                    Some(inner) => match inner.next() {
+                        Some(entry) => match entry {
+                            Ok(entry) => {
+                                #[cfg(unix)]
+                                let ino = {
+                                    use std::os::unix::fs::DirEntryExt;
+                                    entry.ino()
+                                };
+                                #[cfg(not(unix))]
+                                let ino = None;
+
+                                let pathval = entry.path();
+                                let lstat = OnceCell::new();
+
+                                Ok(PyIterReturn::Return(
+                                    DirEntry {
+                                        file_name: entry.file_name(),
+                                        pathval,
+                                        file_type: entry.file_type(),
+                                        #[cfg(unix)]
+                                        d_type: None,
+                                        #[cfg(not(any(windows, target_os = "redox")))]
+                                        dir_fd: None,
+                                        mode: zelf.mode,
+                                        lstat,
+                                        stat: OnceCell::new(),
+                                        ino: AtomicCell::new(ino),
+                                    }
+                                    .into_ref(&vm.ctx)
+                                    .into(),
+                                ))
+                            }
+                            Err(err) => Err(err.into_pyexception(vm)),
+                        },
+                        None => {
+                            let _dropped = entryref.take();
+                            Ok(PyIterReturn::StopIteration(None))
+                        }
+                    },
+                }
             }
         }
     }
-
-    /// Wrapper around a raw `libc::DIR*` for fd-based scandir.
-    #[cfg(all(unix, not(target_os = "redox")))]
-    struct OwnedDir(core::ptr::NonNull<libc::DIR>);
-
-    #[cfg(all(unix, not(target_os = "redox")))]
-    impl OwnedDir {
-        fn from_fd(fd: crt_fd::Raw) -> io::Result<Self> {
-            let ptr = unsafe { libc::fdopendir(fd) };
-            core::ptr::NonNull::new(ptr)
-                .map(OwnedDir)
-                .ok_or_else(io::Error::last_os_error)
-        }
-
-        fn as_ptr(&self) -> *mut libc::DIR {
-            self.0.as_ptr()
-        }
-    }
-
-    #[cfg(all(unix, not(target_os = "redox")))]
-    impl Drop for OwnedDir {
-        fn drop(&mut self) {
-            unsafe {
-                libc::rewinddir(self.0.as_ptr());
-                libc::closedir(self.0.as_ptr());
-            }
-        }
-    }
-
-    #[cfg(all(unix, not(target_os = "redox")))]
-    impl core::fmt::Debug for OwnedDir {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.debug_tuple("OwnedDir").field(&self.0).finish()
-        }
-    }
-
-    // Safety: OwnedDir wraps a *mut libc::DIR. All access is synchronized
-    // through the PyMutex in ScandirIteratorFd.
-    #[cfg(all(unix, not(target_os = "redox")))]
-    unsafe impl Send for OwnedDir {}
-    #[cfg(all(unix, not(target_os = "redox")))]
-    unsafe impl Sync for OwnedDir {}
 
     #[cfg(all(unix, not(target_os = "redox")))]
     #[pyattr]
     #[pyclass(name = "ScandirIter")]
     #[derive(Debug, PyPayload)]
     struct ScandirIteratorFd {
-        dir: crate::common::lock::PyMutex<Option<OwnedDir>>,
+        dir: crate::common::lock::PyMutex<Option<host_posix::FdDirStream>>,
         /// The original fd passed to scandir(), stored in DirEntry for fstatat
         orig_fd: crt_fd::Raw,
     }
 
     #[cfg(all(unix, not(target_os = "redox")))]
     #[pyclass(flags(DISALLOW_INSTANTIATION), with(Destructor, IterNext, Iterable))]
-    impl ScandirIteratorFd {
+    impl Py<ScandirIteratorFd> {
         #[pymethod]
         fn close(&self) {
             let _dropped = self.dir.lock().take();
         }
 
         #[pymethod]
-        const fn __enter__(zelf: PyRef<Self>) -> PyRef<Self> {
+        const fn __enter__(zelf: PyRef<ScandirIteratorFd>) -> PyRef<ScandirIteratorFd> {
             zelf
         }
 
         #[pymethod]
-        fn __exit__(zelf: PyRef<Self>, _args: FuncArgs) {
+        fn __exit__(zelf: PyRef<ScandirIteratorFd>, _args: FuncArgs) {
             zelf.close()
         }
 
@@ -1125,77 +1198,79 @@ pub(super) mod _os {
     #[cfg(all(unix, not(target_os = "redox")))]
     impl IterNext for ScandirIteratorFd {
         fn next(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
-            use rustpython_common::os::ffi::OsStrExt;
             let mut guard = zelf.dir.lock();
             let dir = match guard.as_mut() {
                 None => return Ok(PyIterReturn::StopIteration(None)),
                 Some(dir) => dir,
             };
-            loop {
-                nix::errno::Errno::clear();
-                let entry = unsafe {
-                    let ptr = libc::readdir(dir.as_ptr());
-                    if ptr.is_null() {
-                        let err = nix::errno::Errno::last();
-                        if err != nix::errno::Errno::UnknownErrno {
-                            return Err(io::Error::from(err).into_pyexception(vm));
-                        }
-                        drop(guard.take());
-                        return Ok(PyIterReturn::StopIteration(None));
-                    }
-                    &*ptr
-                };
-                let fname = unsafe { core::ffi::CStr::from_ptr(entry.d_name.as_ptr()) }.to_bytes();
-                if fname == b"." || fname == b".." {
-                    continue;
+            let Some(entry) = dir.next_entry().map_err(|e| e.into_pyexception(vm))? else {
+                drop(guard.take());
+                return Ok(PyIterReturn::StopIteration(None));
+            };
+            let file_name = std::ffi::OsString::from(
+                rustpython_host_env::os::bytes_as_os_str(&entry.name)
+                    .expect("unix dir entry names are arbitrary bytes"),
+            );
+            let pathval = PathBuf::from(&file_name);
+            Ok(PyIterReturn::Return(
+                DirEntry {
+                    file_name,
+                    pathval,
+                    file_type: Err(io::Error::other(
+                        "file_type unavailable for fd-based scandir",
+                    )),
+                    d_type: entry.d_type,
+                    dir_fd: Some(zelf.orig_fd),
+                    mode: OutputMode::String,
+                    lstat: OnceCell::new(),
+                    stat: OnceCell::new(),
+                    ino: AtomicCell::new(entry.ino as _),
                 }
-                let file_name = std::ffi::OsString::from(std::ffi::OsStr::from_bytes(fname));
-                let pathval = PathBuf::from(&file_name);
-                #[cfg(target_os = "freebsd")]
-                let ino = entry.d_fileno;
-                #[cfg(not(target_os = "freebsd"))]
-                let ino = entry.d_ino;
-                let d_type = entry.d_type;
-                return Ok(PyIterReturn::Return(
-                    DirEntry {
-                        file_name,
-                        pathval,
-                        file_type: Err(io::Error::other(
-                            "file_type unavailable for fd-based scandir",
-                        )),
-                        d_type: if d_type == libc::DT_UNKNOWN {
-                            None
-                        } else {
-                            Some(d_type)
-                        },
-                        dir_fd: Some(zelf.orig_fd),
-                        mode: OutputMode::String,
-                        lstat: OnceCell::new(),
-                        stat: OnceCell::new(),
-                        ino: AtomicCell::new(ino as _),
-                    }
-                    .into_ref(&vm.ctx)
-                    .into(),
-                ));
-            }
+                .into_ref(&vm.ctx)
+                .into(),
+            ))
         }
     }
 
+    #[derive(FromArgs)]
+    struct ScandirArgs<'a> {
+        #[pyarg(any, optional)]
+        path: Option<OsPathOrFd<'a>>,
+    }
+
     #[pyfunction]
-    fn scandir(path: OptionalArg<Option<OsPathOrFd<'_>>>, vm: &VirtualMachine) -> PyResult {
-        let path = path
-            .flatten()
+    fn scandir(args: ScandirArgs<'_>, vm: &VirtualMachine) -> PyResult {
+        let path = args
+            .path
             .unwrap_or_else(|| OsPathOrFd::Path(OsPath::new_str(".")));
         match path {
             OsPathOrFd::Path(path) => {
-                let entries = fs::read_dir(&path.path)
-                    .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))?;
-                Ok(ScandirIterator {
-                    entries: PyRwLock::new(Some(entries)),
-                    mode: path.mode(),
+                #[cfg(windows)]
+                {
+                    let wide = path
+                        .path
+                        .to_wide_cstring()
+                        .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))?;
+                    let entries = host_nt::scandir(&wide)
+                        .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))?;
+                    Ok(ScandirIterator {
+                        entries: PyRwLock::new(Some(entries)),
+                        mode: path.mode(),
+                    }
+                    .into_ref(&vm.ctx)
+                    .into())
                 }
-                .into_ref(&vm.ctx)
-                .into())
+                #[cfg(not(windows))]
+                {
+                    let entries = crate::host_env::fs::read_dir(&path.path)
+                        .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))?;
+                    Ok(ScandirIterator {
+                        entries: PyRwLock::new(Some(entries)),
+                        mode: path.mode(),
+                    }
+                    .into_ref(&vm.ctx)
+                    .into())
+                }
             }
             OsPathOrFd::Fd(fno) => {
                 #[cfg(not(all(unix, not(target_os = "redox"))))]
@@ -1205,15 +1280,8 @@ pub(super) mod _os {
                 }
                 #[cfg(all(unix, not(target_os = "redox")))]
                 {
-                    use std::os::unix::io::IntoRawFd;
-                    // closedir() closes the fd, so duplicate it first
-                    let new_fd = nix::unistd::dup(fno).map_err(|e| e.into_pyexception(vm))?;
-                    let raw_fd = new_fd.into_raw_fd();
-                    let dir = OwnedDir::from_fd(raw_fd).map_err(|e| {
-                        // fdopendir failed, close the dup'd fd
-                        unsafe { libc::close(raw_fd) };
-                        e.into_pyexception(vm)
-                    })?;
+                    let dir = host_posix::FdDirStream::from_fd(fno.into())
+                        .map_err(|e| e.into_pyexception(vm))?;
                     Ok(ScandirIteratorFd {
                         dir: crate::common::lock::PyMutex::new(Some(dir)),
                         orig_fd: fno.as_raw(),
@@ -1236,18 +1304,15 @@ pub(super) mod _os {
         pub st_gid: PyIntRef,
         pub st_size: PyIntRef,
         // Indices 7-9: integer seconds
-        #[cfg_attr(target_env = "musl", allow(deprecated))]
         #[pyarg(positional, default)]
         #[pystruct_sequence(unnamed)]
-        pub st_atime_int: libc::time_t,
-        #[cfg_attr(target_env = "musl", allow(deprecated))]
+        pub st_atime_int: i64,
         #[pyarg(positional, default)]
         #[pystruct_sequence(unnamed)]
-        pub st_mtime_int: libc::time_t,
-        #[cfg_attr(target_env = "musl", allow(deprecated))]
+        pub st_mtime_int: i64,
         #[pyarg(positional, default)]
         #[pystruct_sequence(unnamed)]
-        pub st_ctime_int: libc::time_t,
+        pub st_ctime_int: i64,
         // Float time attributes
         #[pyarg(any, default)]
         #[pystruct_sequence(skip)]
@@ -1272,11 +1337,11 @@ pub(super) mod _os {
         #[cfg(not(windows))]
         #[pyarg(any, default)]
         #[pystruct_sequence(skip)]
-        pub st_blksize: i64,
+        pub st_blksize: u64,
         #[cfg(not(windows))]
         #[pyarg(any, default)]
         #[pystruct_sequence(skip)]
-        pub st_blocks: i64,
+        pub st_blocks: u64,
         #[cfg(windows)]
         #[pyarg(any, default)]
         #[pystruct_sequence(skip)]
@@ -1290,18 +1355,11 @@ pub(super) mod _os {
     impl StatResultData {
         fn from_stat(stat: &StatStruct, vm: &VirtualMachine) -> Self {
             let (atime, mtime, ctime);
-            #[cfg(any(unix, windows))]
-            #[cfg(not(any(target_os = "netbsd", target_os = "wasi")))]
+            #[cfg(all(any(unix, windows), not(target_os = "wasi")))]
             {
                 atime = (stat.st_atime, stat.st_atime_nsec);
                 mtime = (stat.st_mtime, stat.st_mtime_nsec);
                 ctime = (stat.st_ctime, stat.st_ctime_nsec);
-            }
-            #[cfg(target_os = "netbsd")]
-            {
-                atime = (stat.st_atime, stat.st_atimensec);
-                mtime = (stat.st_mtime, stat.st_mtimensec);
-                ctime = (stat.st_ctime, stat.st_ctimensec);
             }
             #[cfg(target_os = "wasi")]
             {
@@ -1327,11 +1385,18 @@ pub(super) mod _os {
             let st_ino = stat.st_ino;
 
             #[cfg(not(windows))]
-            #[allow(clippy::useless_conversion, reason = "needed for 32-bit platforms")]
-            let st_blksize = i64::from(stat.st_blksize);
+            #[allow(
+                clippy::useless_conversion,
+                reason = "signedness differs between platforms"
+            )]
+            let st_blksize = stat.st_blksize.try_into().unwrap_or(4096);
+
             #[cfg(not(windows))]
-            #[allow(clippy::useless_conversion, reason = "needed for 32-bit platforms")]
-            let st_blocks = i64::from(stat.st_blocks);
+            #[allow(
+                clippy::useless_conversion,
+                reason = "signedness differs between platforms"
+            )]
+            let st_blocks = stat.st_blocks.try_into().unwrap_or_default();
 
             Self {
                 st_mode: vm.ctx.new_pyref(stat.st_mode),
@@ -1370,10 +1435,14 @@ pub(super) mod _os {
     impl PyStatResult {
         #[pyslot]
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            let seq: PyObjectRef = args.bind(vm)?;
-            let result = crate::types::struct_sequence_new(cls.clone(), seq, vm)?;
+            let result = crate::types::struct_sequence_new(
+                cls.clone(),
+                args.bind_for(vm, Self::NAME)?,
+                StatResultData::OPTIONAL_FIELD_NAMES,
+                vm,
+            )?;
             let tuple = result.downcast_ref::<PyTuple>().unwrap();
-            let mut items: Vec<PyObjectRef> = tuple.to_vec();
+            let mut items: Vec<PyObjectRef> = tuple.as_slice().to_vec();
 
             // Copy integer time fields to hidden float timestamp slots when not provided.
             // indices 7-9: st_atime_int, st_mtime_int, st_ctime_int
@@ -1397,11 +1466,13 @@ pub(super) mod _os {
         dir_fd: DirFd<'_, { STAT_DIR_FD as usize }>,
         follow_symlinks: FollowSymlinks,
     ) -> io::Result<Option<StatStruct>> {
-        // TODO: replicate CPython's win32_xstat
         let [] = dir_fd.0;
         match file {
-            OsPathOrFd::Path(path) => crate::windows::win32_xstat(&path.path, follow_symlinks.0),
-            OsPathOrFd::Fd(fd) => crate::common::fileutils::fstat(fd),
+            OsPathOrFd::Path(path) => {
+                let path = path.path.to_wide_cstring()?;
+                host_nt::win32_xstat(&path, follow_symlinks.0)
+            }
+            OsPathOrFd::Fd(fd) => crate::host_env::fileutils::fstat(fd),
         }
         .map(Some)
     }
@@ -1412,69 +1483,72 @@ pub(super) mod _os {
         dir_fd: DirFd<'_, { STAT_DIR_FD as usize }>,
         follow_symlinks: FollowSymlinks,
     ) -> io::Result<Option<StatStruct>> {
-        let mut stat = core::mem::MaybeUninit::uninit();
-        let ret = match file {
+        match file {
             OsPathOrFd::Path(path) => {
-                use rustpython_common::os::ffi::OsStrExt;
-                let path = path.as_ref().as_os_str().as_bytes();
-                let path = match alloc::ffi::CString::new(path) {
-                    Ok(x) => x,
-                    Err(_) => return Ok(None),
-                };
-
-                #[cfg(not(target_os = "redox"))]
-                let fstatat_ret = dir_fd.raw_opt().map(|dir_fd| {
-                    let flags = if follow_symlinks.0 {
-                        0
-                    } else {
-                        libc::AT_SYMLINK_NOFOLLOW
-                    };
-                    unsafe { libc::fstatat(dir_fd, path.as_ptr(), stat.as_mut_ptr(), flags) }
-                });
-                #[cfg(target_os = "redox")]
-                let ([], fstatat_ret) = (dir_fd.0, None);
-
-                fstatat_ret.unwrap_or_else(|| {
-                    if follow_symlinks.0 {
-                        unsafe { libc::stat(path.as_ptr(), stat.as_mut_ptr()) }
-                    } else {
-                        unsafe { libc::lstat(path.as_ptr(), stat.as_mut_ptr()) }
-                    }
-                })
+                host_posix::stat_path(path, dir_fd.get_opt(), follow_symlinks.0)
             }
-            OsPathOrFd::Fd(fd) => unsafe { libc::fstat(fd.as_raw(), stat.as_mut_ptr()) },
-        };
-        if ret < 0 {
-            return Err(io::Error::last_os_error());
+            OsPathOrFd::Fd(fd) => host_posix::stat_fd(fd).map(Some),
         }
-        Ok(Some(unsafe { stat.assume_init() }))
     }
 
-    #[pyfunction]
-    #[pyfunction(name = "fstat")]
-    fn stat(
-        file: OsPathOrFd<'_>,
+    #[derive(FromArgs)]
+    struct StatArgs<'a> {
+        #[pyarg(any)]
+        path: OsPathOrFd<'a>,
+        #[pyarg(flatten)]
+        dir_fd: DirFd<'a, { STAT_DIR_FD as usize }>,
+        #[pyarg(flatten)]
+        follow_symlinks: FollowSymlinks,
+    }
+
+    fn stat_at(
+        path: OsPathOrFd<'_>,
         dir_fd: DirFd<'_, { STAT_DIR_FD as usize }>,
         follow_symlinks: FollowSymlinks,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let stat = stat_inner(file.clone(), dir_fd, follow_symlinks)
-            .map_err(|err| OSErrorBuilder::with_filename(&err, file, vm))?
-            .ok_or_else(|| crate::exceptions::cstring_error(vm))?;
+        if matches!(path, OsPathOrFd::Fd(_)) && !follow_symlinks.0 {
+            return Err(vm.new_value_error("stat: cannot use fd and follow_symlinks together"));
+        }
+        let stat = stat_inner(path.clone(), dir_fd, follow_symlinks)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))?
+            .ok_or_else(|| crate::exceptions::nul_char_error(vm))?;
         Ok(StatResultData::from_stat(&stat, vm).to_pyobject(vm))
     }
 
     #[pyfunction]
-    fn lstat(
-        file: OsPath,
-        dir_fd: DirFd<'_, { STAT_DIR_FD as usize }>,
-        vm: &VirtualMachine,
-    ) -> PyResult {
-        stat(file.into(), dir_fd, FollowSymlinks(false), vm)
+    fn stat(args: StatArgs<'_>, vm: &VirtualMachine) -> PyResult {
+        let StatArgs {
+            path,
+            dir_fd,
+            follow_symlinks,
+        } = args;
+        stat_at(path, dir_fd, follow_symlinks, vm)
+    }
+
+    #[derive(FromArgs)]
+    struct FstatArgs<'a> {
+        #[pyarg(any)]
+        fd: crt_fd::Borrowed<'a>,
+    }
+
+    #[pyfunction]
+    fn fstat(args: FstatArgs<'_>, vm: &VirtualMachine) -> PyResult {
+        stat_at(
+            OsPathOrFd::Fd(args.fd),
+            DirFd::default(),
+            FollowSymlinks(true),
+            vm,
+        )
+    }
+
+    #[pyfunction]
+    fn lstat(args: PathDirFd<'_, { STAT_DIR_FD as usize }>, vm: &VirtualMachine) -> PyResult {
+        stat_at(args.path.into(), args.dir_fd, FollowSymlinks(false), vm)
     }
 
     fn curdir_inner(vm: &VirtualMachine) -> PyResult<PathBuf> {
-        env::current_dir().map_err(|err| err.into_pyexception(vm))
+        crate::host_env::os::current_dir().map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
@@ -1487,63 +1561,95 @@ pub(super) mod _os {
         Ok(OutputMode::Bytes.process_path(curdir_inner(vm)?, vm))
     }
 
-    #[pyfunction]
-    fn chdir(path: OsPath, vm: &VirtualMachine) -> PyResult<()> {
-        env::set_current_dir(&path.path)
-            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))?;
-
-        #[cfg(windows)]
-        {
-            // win32_wchdir()
-
-            // On Windows, set the per-drive CWD environment variable (=X:)
-            // This is required for GetFullPathNameW to work correctly with drive-relative paths
-
-            use std::os::windows::ffi::OsStrExt;
-            use windows_sys::Win32::System::Environment::SetEnvironmentVariableW;
-
-            if let Ok(cwd) = env::current_dir() {
-                let cwd_str = cwd.as_os_str();
-                let mut cwd_wide: Vec<u16> = cwd_str.encode_wide().collect();
-
-                // Check for UNC-like paths (\\server\share or //server/share)
-                // wcsncmp(new_path, L"\\\\", 2) == 0 || wcsncmp(new_path, L"//", 2) == 0
-                let is_unc_like_path = cwd_wide.len() >= 2
-                    && ((cwd_wide[0] == b'\\' as u16 && cwd_wide[1] == b'\\' as u16)
-                        || (cwd_wide[0] == b'/' as u16 && cwd_wide[1] == b'/' as u16));
-
-                if !is_unc_like_path {
-                    // Create env var name "=X:" where X is the drive letter
-                    let env_name: [u16; 4] = [b'=' as u16, cwd_wide[0], b':' as u16, 0];
-                    cwd_wide.push(0); // null-terminate the path
-                    unsafe {
-                        SetEnvironmentVariableW(env_name.as_ptr(), cwd_wide.as_ptr());
-                    }
-                }
-            }
-        }
-
-        Ok(())
+    #[derive(FromArgs)]
+    struct ChdirArgs {
+        #[pyarg(any)]
+        path: OsPath,
     }
 
     #[pyfunction]
-    fn fspath(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<FsPath> {
-        FsPath::try_from_path_like(path, false, vm)
+    fn chdir(path: ChdirArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let path = path.path;
+        crate::host_env::os::set_current_dir(&path.path)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
+    }
+
+    #[derive(FromArgs)]
+    struct FspathArgs {
+        #[pyarg(any)]
+        path: PyObjectRef,
     }
 
     #[pyfunction]
-    #[pyfunction(name = "replace")]
-    fn rename(src: PyObjectRef, dst: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn fspath(path: FspathArgs, vm: &VirtualMachine) -> PyResult<FsPath> {
+        FsPath::try_from_path_like(path.path, false, vm)
+    }
+
+    #[derive(FromArgs)]
+    struct RenameArgs<'fd> {
+        #[pyarg(any)]
+        src: PyObjectRef,
+        #[pyarg(any)]
+        dst: PyObjectRef,
+        #[pyarg(flatten)]
+        #[cfg_attr(not(any(unix, target_os = "wasi")), expect(dead_code))]
+        src_dir_fd: DirFd<'fd, { RENAME_DIR_FD as usize }, SrcDirFd>,
+        #[pyarg(flatten)]
+        #[cfg_attr(not(any(unix, target_os = "wasi")), expect(dead_code))]
+        dst_dir_fd: DirFd<'fd, { RENAME_DIR_FD as usize }, DstDirFd>,
+    }
+
+    #[pyfunction]
+    fn rename(args: RenameArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
         let src = PathConverter::new()
             .function("rename")
             .argument("src")
-            .try_path(src, vm)?;
+            .try_path(args.src, vm)?;
         let dst = PathConverter::new()
             .function("rename")
             .argument("dst")
-            .try_path(dst, vm)?;
+            .try_path(args.dst, vm)?;
 
-        fs::rename(&src.path, &dst.path).map_err(|err| {
+        #[cfg(any(unix, target_os = "wasi"))]
+        let src_dir_fd = args.src_dir_fd.get_opt();
+        #[cfg(not(any(unix, target_os = "wasi")))]
+        let src_dir_fd = None;
+
+        #[cfg(any(unix, target_os = "wasi"))]
+        let dst_dir_fd = args.dst_dir_fd.get_opt();
+        #[cfg(not(any(unix, target_os = "wasi")))]
+        let dst_dir_fd = None;
+
+        crate::host_env::posix::rename(&src, src_dir_fd, &dst, dst_dir_fd).map_err(|err| {
+            let builder = err.to_os_error_builder(vm);
+            let builder = builder.filename(src.filename(vm));
+            let builder = builder.filename2(dst.filename(vm));
+            builder.build(vm).upcast()
+        })
+    }
+
+    #[pyfunction]
+    fn replace(args: RenameArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        let src = PathConverter::new()
+            .function("replace")
+            .argument("src")
+            .try_path(args.src, vm)?;
+        let dst = PathConverter::new()
+            .function("replace")
+            .argument("dst")
+            .try_path(args.dst, vm)?;
+
+        #[cfg(any(unix, target_os = "wasi"))]
+        let src_dir_fd = args.src_dir_fd.get_opt();
+        #[cfg(not(any(unix, target_os = "wasi")))]
+        let src_dir_fd = None;
+
+        #[cfg(any(unix, target_os = "wasi"))]
+        let dst_dir_fd = args.dst_dir_fd.get_opt();
+        #[cfg(not(any(unix, target_os = "wasi")))]
+        let dst_dir_fd = None;
+
+        crate::host_env::posix::replace(&src, src_dir_fd, &dst, dst_dir_fd).map_err(|err| {
             let builder = err.to_os_error_builder(vm);
             let builder = builder.filename(src.filename(vm));
             let builder = builder.filename2(dst.filename(vm));
@@ -1559,28 +1665,36 @@ pub(super) mod _os {
             // https://github.com/WebAssembly/wasi-libc/blob/wasi-sdk-21/libc-bottom-half/getpid/getpid.c
             42
         } else {
-            std::process::id()
+            crate::host_env::os::process_id()
         };
         vm.ctx.new_int(pid).into()
     }
 
     #[pyfunction]
     fn cpu_count(vm: &VirtualMachine) -> PyObjectRef {
-        let cpu_count = num_cpus::get();
+        // A count the configuration names is answered with, over the one the
+        // host reports. = os_cpu_count_impl
+        if let Some(configured) = vm.state.config.settings.cpu_count {
+            return vm.ctx.new_int(configured.get()).into();
+        }
+        let cpu_count = crate::host_env::os::cpu_count();
         vm.ctx.new_int(cpu_count).into()
     }
 
+    #[derive(FromArgs)]
+    struct ExitStatus {
+        #[pyarg(any)]
+        status: i32,
+    }
+
     #[pyfunction]
-    fn _exit(code: i32) {
-        std::process::exit(code)
+    fn _exit(status: ExitStatus) {
+        crate::host_env::os::exit(status.status)
     }
 
     #[pyfunction]
     fn abort() {
-        unsafe extern "C" {
-            fn abort();
-        }
-        unsafe { abort() }
+        crate::host_env::os::abort()
     }
 
     #[pyfunction]
@@ -1588,92 +1702,67 @@ pub(super) mod _os {
         if size < 0 {
             return Err(vm.new_value_error("negative argument not allowed"));
         }
-        let mut buf = vec![0u8; size as usize];
-        getrandom::fill(&mut buf).map_err(|e| io::Error::from(e).into_pyexception(vm))?;
-        Ok(buf)
+        crate::host_env::os::urandom(size as usize).map_err(|e| e.into_pyexception(vm))
     }
 
     #[pyfunction]
     pub fn isatty(fd: i32) -> bool {
-        unsafe { suppress_iph!(libc::isatty(fd)) != 0 }
+        crate::host_env::os::isatty(fd)
     }
 
     #[pyfunction]
-    pub fn lseek(
+    pub(crate) fn lseek(
         fd: crt_fd::Borrowed<'_>,
         position: crt_fd::Offset,
-        how: i32,
+        whence: i32,
         vm: &VirtualMachine,
     ) -> PyResult<crt_fd::Offset> {
-        #[cfg(not(windows))]
-        let res = unsafe { suppress_iph!(libc::lseek(fd.as_raw(), position, how)) };
-        #[cfg(windows)]
-        let res = unsafe {
-            use std::os::windows::io::AsRawHandle;
-            use windows_sys::Win32::Storage::FileSystem;
-            let handle = crt_fd::as_handle(fd).map_err(|e| e.into_pyexception(vm))?;
-            let mut distance_to_move: [i32; 2] = core::mem::transmute(position);
-            let ret = FileSystem::SetFilePointer(
-                handle.as_raw_handle(),
-                distance_to_move[0],
-                &mut distance_to_move[1],
-                how as _,
-            );
-            if ret == FileSystem::INVALID_SET_FILE_POINTER {
-                -1
-            } else {
-                distance_to_move[0] = ret as _;
-                core::mem::transmute::<[i32; 2], i64>(distance_to_move)
-            }
-        };
-        if res < 0 {
-            Err(vm.new_last_os_error())
-        } else {
-            Ok(res)
-        }
+        crate::host_env::os::seek_fd(fd, position, whence).map_err(|e| e.into_pyexception(vm))
     }
 
     #[derive(FromArgs)]
-    struct LinkArgs {
+    struct LinkArgs<'fd> {
         #[pyarg(any)]
         src: OsPath,
         #[pyarg(any)]
         dst: OsPath,
-        #[pyarg(named, name = "follow_symlinks", optional)]
-        follow_symlinks: OptionalArg<bool>,
+        #[pyarg(flatten)]
+        src_dir_fd: DirFd<'fd, { LINK_DIR_FD as usize }, SrcDirFd>,
+        #[pyarg(flatten)]
+        dst_dir_fd: DirFd<'fd, { LINK_DIR_FD as usize }, DstDirFd>,
+        #[pyarg(named, default = cfg!(not(windows)), py_default = "(os.name != 'nt')")]
+        follow_symlinks: bool,
     }
 
     #[pyfunction]
-    fn link(args: LinkArgs, vm: &VirtualMachine) -> PyResult<()> {
+    fn link(args: LinkArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
         let LinkArgs {
             src,
             dst,
+            src_dir_fd,
+            dst_dir_fd,
             follow_symlinks,
         } = args;
 
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;
+
+            use crate::convert::ToPyException;
             let src_cstr = alloc::ffi::CString::new(src.path.as_os_str().as_bytes())
-                .map_err(|_| vm.new_value_error("embedded null byte"))?;
+                .map_err(|e| e.to_pyexception(vm))?;
             let dst_cstr = alloc::ffi::CString::new(dst.path.as_os_str().as_bytes())
-                .map_err(|_| vm.new_value_error("embedded null byte"))?;
+                .map_err(|e| e.to_pyexception(vm))?;
 
-            let follow = follow_symlinks.into_option().unwrap_or(true);
-            let flags = if follow { libc::AT_SYMLINK_FOLLOW } else { 0 };
-
-            let ret = unsafe {
-                libc::linkat(
-                    libc::AT_FDCWD,
-                    src_cstr.as_ptr(),
-                    libc::AT_FDCWD,
-                    dst_cstr.as_ptr(),
-                    flags,
-                )
-            };
-
-            if ret != 0 {
-                let err = std::io::Error::last_os_error();
+            let src_fd = src_dir_fd.get().as_raw();
+            let dst_fd = dst_dir_fd.get().as_raw();
+            if let Err(err) = crate::host_env::posix::link_paths(
+                src_fd,
+                src_cstr.as_c_str(),
+                dst_fd,
+                dst_cstr.as_c_str(),
+                follow_symlinks,
+            ) {
                 let builder = err.to_os_error_builder(vm);
                 let builder = builder.filename(src.filename(vm));
                 let builder = builder.filename2(dst.filename(vm));
@@ -1683,17 +1772,36 @@ pub(super) mod _os {
             Ok(())
         }
 
-        #[cfg(not(unix))]
+        #[cfg(windows)]
         {
-            let src_path = match follow_symlinks.into_option() {
-                Some(true) => {
-                    // Explicit follow_symlinks=True: resolve symlinks
-                    fs::canonicalize(&src.path).unwrap_or_else(|_| PathBuf::from(src.path.clone()))
-                }
-                Some(false) | None => {
-                    // Default or explicit no-follow: native hard_link behavior
-                    PathBuf::from(src.path.clone())
-                }
+            let _ = (src_dir_fd, dst_dir_fd);
+            let src_path = if follow_symlinks {
+                crate::host_env::fs::canonicalize(&src.path)
+                    .unwrap_or_else(|_| PathBuf::from(src.path.clone()))
+            } else {
+                PathBuf::from(src.path.clone())
+            };
+            // CreateHardLinkW(new, existing)
+            let src_wide = src_path
+                .to_wide_cstring()
+                .map_err(|err| err.into_pyexception(vm))?;
+            let dst_wide = dst.to_wide_cstring(vm)?;
+            rustpython_host_env::winapi::create_hard_link(&dst_wide, &src_wide).map_err(|err| {
+                let builder = err.to_os_error_builder(vm);
+                let builder = builder.filename(src.filename(vm));
+                let builder = builder.filename2(dst.filename(vm));
+                builder.build(vm).upcast()
+            })
+        }
+
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (src_dir_fd, dst_dir_fd);
+            let src_path = if follow_symlinks {
+                crate::host_env::fs::canonicalize(&src.path)
+                    .unwrap_or_else(|_| PathBuf::from(src.path.clone()))
+            } else {
+                PathBuf::from(src.path.clone())
             };
 
             fs::hard_link(&src_path, &dst.path).map_err(|err| {
@@ -1706,10 +1814,18 @@ pub(super) mod _os {
     }
 
     #[cfg(any(unix, windows))]
+    #[derive(FromArgs)]
+    struct SystemArgs {
+        #[pyarg(any)]
+        command: PyStrRef,
+    }
+
+    #[cfg(any(unix, windows))]
     #[pyfunction]
-    fn system(command: PyStrRef, vm: &VirtualMachine) -> PyResult<i32> {
+    fn system(command: SystemArgs, vm: &VirtualMachine) -> PyResult<i32> {
+        let command = command.command;
         let cstr = command.to_cstring(vm)?;
-        let x = unsafe { libc::system(cstr.as_ptr()) };
+        let x = crate::host_env::os::system(cstr.as_c_str());
         Ok(x)
     }
 
@@ -1729,10 +1845,10 @@ pub(super) mod _os {
     #[pyfunction]
     fn utime(args: UtimeArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
         let parse_tup = |tup: &Py<PyTuple>| -> Option<(PyObjectRef, PyObjectRef)> {
-            if tup.len() != 2 {
+            if tup.as_slice().len() != 2 {
                 None
             } else {
-                Some((tup[0].clone(), tup[1].clone()))
+                Some((tup.as_slice()[0].clone(), tup.as_slice()[1].clone()))
             }
         };
         let (acc, modif) = match (args.times, args.ns) {
@@ -1793,31 +1909,14 @@ pub(super) mod _os {
             {
                 let path_for_err = path.clone();
                 let path = path.into_cstring(vm)?;
-
-                let ts = |d: Duration| libc::timespec {
-                    tv_sec: d.as_secs() as _,
-                    tv_nsec: d.subsec_nanos() as _,
-                };
-                let times = [ts(acc), ts(modif)];
-
-                let ret = unsafe {
-                    libc::utimensat(
-                        dir_fd.get().as_raw(),
-                        path.as_ptr(),
-                        times.as_ptr(),
-                        if _follow_symlinks.0 {
-                            0
-                        } else {
-                            libc::AT_SYMLINK_NOFOLLOW
-                        },
-                    )
-                };
-                if ret < 0 {
-                    Err(OSErrorBuilder::with_filename(
-                        &io::Error::last_os_error(),
-                        path_for_err,
-                        vm,
-                    ))
+                if let Err(err) = crate::host_env::posix::set_file_times_at(
+                    dir_fd.get().as_raw(),
+                    path.as_c_str(),
+                    acc,
+                    modif,
+                    _follow_symlinks.0,
+                ) {
+                    Err(OSErrorBuilder::with_filename(&err, path_for_err, vm))
                 } else {
                     Ok(())
                 }
@@ -1825,21 +1924,12 @@ pub(super) mod _os {
             #[cfg(target_os = "redox")]
             {
                 let [] = dir_fd.0;
-
-                let tv = |d: Duration| libc::timeval {
-                    tv_sec: d.as_secs() as _,
-                    tv_usec: d.as_micros() as _,
-                };
-                nix::sys::stat::utimes(path.as_ref(), &tv(acc).into(), &tv(modif).into())
+                rustpython_host_env::posix::utimes(path.as_ref(), acc, modif)
                     .map_err(|err| err.into_pyexception(vm))
             }
         }
         #[cfg(windows)]
         {
-            use std::{fs::OpenOptions, os::windows::prelude::*};
-            type DWORD = u32;
-            use windows_sys::Win32::{Foundation::FILETIME, Storage::FileSystem};
-
             let [] = dir_fd.0;
 
             if !_follow_symlinks.0 {
@@ -1848,37 +1938,8 @@ pub(super) mod _os {
                 ));
             }
 
-            let ft = |d: Duration| {
-                let intervals = ((d.as_secs() as i64 + 11644473600) * 10_000_000)
-                    + (d.subsec_nanos() as i64 / 100);
-                FILETIME {
-                    dwLowDateTime: intervals as DWORD,
-                    dwHighDateTime: (intervals >> 32) as DWORD,
-                }
-            };
-
-            let acc = ft(acc);
-            let modif = ft(modif);
-
-            let f = OpenOptions::new()
-                .write(true)
-                .custom_flags(windows_sys::Win32::Storage::FileSystem::FILE_FLAG_BACKUP_SEMANTICS)
-                .open(&path)
-                .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))?;
-
-            let ret = unsafe {
-                FileSystem::SetFileTime(f.as_raw_handle() as _, core::ptr::null(), &acc, &modif)
-            };
-
-            if ret == 0 {
-                Err(OSErrorBuilder::with_filename(
-                    &io::Error::last_os_error(),
-                    path,
-                    vm,
-                ))
-            } else {
-                Ok(())
-            }
+            crate::host_env::os::set_file_times(&path, acc, modif)
+                .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
         }
     }
 
@@ -1893,46 +1954,35 @@ pub(super) mod _os {
         pub elapsed: f64,
     }
 
-    #[cfg(all(any(unix, windows), not(target_os = "redox")))]
+    #[cfg(all(windows, not(target_os = "redox")))]
     #[pyattr]
-    #[pystruct_sequence(name = "times_result", module = "os", data = "TimesResultData")]
+    #[pystruct_sequence(name = "times_result", module = "nt", data = "TimesResultData")]
+    struct PyTimesResult;
+
+    #[cfg(all(unix, not(windows), not(target_os = "redox")))]
+    #[pyattr]
+    #[pystruct_sequence(name = "times_result", module = "posix", data = "TimesResultData")]
     struct PyTimesResult;
 
     #[cfg(all(any(unix, windows), not(target_os = "redox")))]
     #[pyclass(with(PyStructSequence))]
     impl PyTimesResult {}
 
+    #[allow(
+        clippy::unnecessary_wraps,
+        reason = "Can return an error on some platforms"
+    )]
     #[cfg(all(any(unix, windows), not(target_os = "redox")))]
     #[pyfunction]
     fn times(vm: &VirtualMachine) -> PyResult {
         #[cfg(windows)]
         {
-            use core::mem::MaybeUninit;
-            use windows_sys::Win32::{Foundation::FILETIME, System::Threading};
-
-            let mut _create = MaybeUninit::<FILETIME>::uninit();
-            let mut _exit = MaybeUninit::<FILETIME>::uninit();
-            let mut kernel = MaybeUninit::<FILETIME>::uninit();
-            let mut user = MaybeUninit::<FILETIME>::uninit();
-
-            unsafe {
-                let h_proc = Threading::GetCurrentProcess();
-                Threading::GetProcessTimes(
-                    h_proc,
-                    _create.as_mut_ptr(),
-                    _exit.as_mut_ptr(),
-                    kernel.as_mut_ptr(),
-                    user.as_mut_ptr(),
-                );
-            }
-
-            let kernel = unsafe { kernel.assume_init() };
-            let user = unsafe { user.assume_init() };
+            let times = crate::host_env::time::get_process_times_100ns()
+                .ok_or_else(|| vm.new_last_os_error())?;
 
             let times_result = TimesResultData {
-                user: user.dwHighDateTime as f64 * 429.4967296 + user.dwLowDateTime as f64 * 1e-7,
-                system: kernel.dwHighDateTime as f64 * 429.4967296
-                    + kernel.dwLowDateTime as f64 * 1e-7,
+                user: times.user as f64 * 1e-7,
+                system: times.system as f64 * 1e-7,
                 children_user: 0.0,
                 children_system: 0.0,
                 elapsed: 0.0,
@@ -1942,27 +1992,15 @@ pub(super) mod _os {
         }
         #[cfg(unix)]
         {
-            let mut t = libc::tms {
-                tms_utime: 0,
-                tms_stime: 0,
-                tms_cutime: 0,
-                tms_cstime: 0,
-            };
-
-            let tick_for_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-            let c = unsafe { libc::times(&mut t as *mut _) };
-
-            // XXX: The signedness of `clock_t` varies from platform to platform.
-            if c == (-1i8) as libc::clock_t {
-                return Err(vm.new_os_error("Fail to get times".to_string()));
-            }
+            let times = crate::host_env::time::process_times()
+                .map_err(|_| vm.new_os_error("Fail to get times"))?;
 
             let times_result = TimesResultData {
-                user: t.tms_utime as f64 / tick_for_second,
-                system: t.tms_stime as f64 / tick_for_second,
-                children_user: t.tms_cutime as f64 / tick_for_second,
-                children_system: t.tms_cstime as f64 / tick_for_second,
-                elapsed: c as f64 / tick_for_second,
+                user: times.user,
+                system: times.system,
+                children_user: times.children_user,
+                children_system: times.children_system,
+                elapsed: times.elapsed,
             };
 
             Ok(times_result.to_pyobject(vm))
@@ -1987,53 +2025,52 @@ pub(super) mod _os {
     #[cfg(target_os = "linux")]
     #[pyfunction]
     fn copy_file_range(args: CopyFileRangeArgs<'_>, vm: &VirtualMachine) -> PyResult<usize> {
-        #[allow(clippy::unnecessary_option_map_or_else)]
-        let p_offset_src = args.offset_src.as_ref().map_or_else(core::ptr::null, |x| x);
-        #[allow(clippy::unnecessary_option_map_or_else)]
-        let p_offset_dst = args.offset_dst.as_ref().map_or_else(core::ptr::null, |x| x);
         let count: usize = args
             .count
             .try_into()
             .map_err(|_| vm.new_value_error("count should >= 0"))?;
+        let mut offset_src = args
+            .offset_src
+            .map(TryInto::try_into)
+            .transpose()
+            .map_err(|_| vm.new_value_error("offset_src should be >= 0"))?;
+        let mut offset_dst = args
+            .offset_dst
+            .map(TryInto::try_into)
+            .transpose()
+            .map_err(|_| vm.new_value_error("offset_dst should be >= 0"))?;
 
-        // The flags argument is provided to allow
-        // for future extensions and currently must be to 0.
-        let flags = 0u32;
-
-        // Safety: p_offset_src and p_offset_dst is a unique pointer for offset_src and offset_dst respectively,
-        // and will only be freed after this function ends.
-        //
-        // Why not use `libc::copy_file_range`: On `musl-libc`, `libc::copy_file_range` is not provided. Therefore
-        // we use syscalls directly instead.
-        let ret = unsafe {
-            libc::syscall(
-                libc::SYS_copy_file_range,
-                args.src,
-                p_offset_src as *mut i64,
-                args.dst,
-                p_offset_dst as *mut i64,
-                count,
-                flags,
-            )
-        };
-
-        usize::try_from(ret).map_err(|_| vm.new_last_errno_error())
+        crate::host_env::os::copy_file_range(
+            args.src,
+            offset_src.as_mut(),
+            args.dst,
+            offset_dst.as_mut(),
+            count,
+        )
+        .map_err(|e| vm.new_errno_error(e.raw_os_error(), e.to_string()).upcast())
     }
 
     #[pyfunction]
-    fn strerror(e: i32) -> String {
-        unsafe { core::ffi::CStr::from_ptr(libc::strerror(e)) }
-            .to_string_lossy()
-            .into_owned()
+    fn strerror(code: i32) -> String {
+        crate::host_env::time::strerror(code)
     }
 
     #[pyfunction]
-    pub fn ftruncate(fd: crt_fd::Borrowed<'_>, length: crt_fd::Offset) -> io::Result<()> {
+    pub(crate) fn ftruncate(fd: crt_fd::Borrowed<'_>, length: crt_fd::Offset) -> io::Result<()> {
         crt_fd::ftruncate(fd, length)
     }
 
+    #[derive(FromArgs)]
+    struct TruncateArgs {
+        #[pyarg(any)]
+        path: PyObjectRef,
+        #[pyarg(any)]
+        length: crt_fd::Offset,
+    }
+
     #[pyfunction]
-    fn truncate(path: PyObjectRef, length: crt_fd::Offset, vm: &VirtualMachine) -> PyResult<()> {
+    fn truncate(args: TruncateArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let TruncateArgs { path, length } = args;
         match path.clone().try_into_value::<crt_fd::Borrowed<'_>>(vm) {
             Ok(fd) => return ftruncate(fd, length).map_err(|e| e.into_pyexception(vm)),
             Err(e) if e.fast_isinstance(vm.ctx.exceptions.warning) => return Err(e),
@@ -2051,7 +2088,7 @@ pub(super) mod _os {
 
         let path = OsPath::try_from_object(vm, path)?;
         // TODO: just call libc::truncate() on POSIX
-        let f = match OpenOptions::new().write(true).open(&path) {
+        let f = match crate::host_env::fs::open_write(&path) {
             Ok(f) => f,
             Err(e) => return Err(error(vm, e, path)),
         };
@@ -2063,40 +2100,45 @@ pub(super) mod _os {
     #[cfg(all(unix, not(any(target_os = "redox", target_os = "android"))))]
     #[pyfunction]
     fn getloadavg(vm: &VirtualMachine) -> PyResult<(f64, f64, f64)> {
-        let mut loadavg = [0f64; 3];
+        crate::host_env::time::getloadavg()
+            .map(Into::into)
+            .map_err(|_| vm.new_os_error("Load averages are unobtainable"))
+    }
 
-        // Safety: loadavg is on stack and only write by `getloadavg` and are freed
-        // after this function ends.
-        unsafe {
-            if libc::getloadavg(&mut loadavg[0] as *mut f64, 3) != 3 {
-                return Err(vm.new_os_error("Load averages are unobtainable".to_string()));
-            }
-        }
-
-        Ok((loadavg[0], loadavg[1], loadavg[2]))
+    #[cfg(unix)]
+    #[derive(FromArgs)]
+    struct WaitStatusArgs {
+        #[pyarg(any)]
+        status: i32,
     }
 
     #[cfg(unix)]
     #[pyfunction]
-    fn waitstatus_to_exitcode(status: i32, vm: &VirtualMachine) -> PyResult<i32> {
+    fn waitstatus_to_exitcode(status: WaitStatusArgs, vm: &VirtualMachine) -> PyResult<i32> {
+        let status = status.status;
         let status = u32::try_from(status)
             .map_err(|_| vm.new_value_error(format!("invalid WEXITSTATUS: {status}")))?;
 
-        let status = status as libc::c_int;
-        if libc::WIFEXITED(status) {
-            return Ok(libc::WEXITSTATUS(status));
+        if let Some(exitcode) = crate::host_env::time::waitstatus_to_exitcode(status as libc::c_int)
+        {
+            return Ok(exitcode);
         }
 
-        if libc::WIFSIGNALED(status) {
-            return Ok(-libc::WTERMSIG(status));
-        }
+        Err(vm.new_value_error(format!("Invalid wait status: {}", status as libc::c_int)))
+    }
 
-        Err(vm.new_value_error(format!("Invalid wait status: {status}")))
+    #[cfg(windows)]
+    #[derive(FromArgs)]
+    struct WaitStatusArgs {
+        #[pyarg(any)]
+        status: PyObjectRef,
     }
 
     #[cfg(windows)]
     #[pyfunction]
-    fn waitstatus_to_exitcode(status: u64, vm: &VirtualMachine) -> PyResult<u32> {
+    fn waitstatus_to_exitcode(status: WaitStatusArgs, vm: &VirtualMachine) -> PyResult<u32> {
+        let status = status.status;
+        let status = status.try_index(vm)?.try_to_primitive_in_range::<u64>(vm)?;
         let exitcode = status >> 8;
         // ExitProcess() accepts an UINT type:
         // reject exit code which doesn't fit in an UINT
@@ -2104,37 +2146,20 @@ pub(super) mod _os {
             .map_err(|_| vm.new_value_error(format!("Invalid exit code: {exitcode}")))
     }
 
+    #[derive(FromArgs)]
+    struct DeviceEncodingArgs {
+        #[pyarg(any)]
+        fd: i32,
+    }
+
     #[pyfunction]
-    fn device_encoding(fd: i32, _vm: &VirtualMachine) -> PyResult<Option<String>> {
+    fn device_encoding(fd: DeviceEncodingArgs, _vm: &VirtualMachine) -> Option<String> {
+        let fd = fd.fd;
         if !isatty(fd) {
-            return Ok(None);
+            return None;
         }
 
-        cfg_if::cfg_if! {
-            if #[cfg(any(target_os = "android", target_os = "redox"))] {
-                Ok(Some("UTF-8".to_owned()))
-            } else if #[cfg(windows)] {
-                use windows_sys::Win32::System::Console;
-                let cp = match fd {
-                    0 => unsafe { Console::GetConsoleCP() },
-                    1 | 2 => unsafe { Console::GetConsoleOutputCP() },
-                    _ => 0,
-                };
-
-                Ok(Some(format!("cp{cp}")))
-            } else {
-                let encoding = unsafe {
-                    let encoding = libc::nl_langinfo(libc::CODESET);
-                    if encoding.is_null() || encoding.read() == b'\0' as libc::c_char {
-                        "UTF-8".to_owned()
-                    } else {
-                        core::ffi::CStr::from_ptr(encoding).to_string_lossy().into_owned()
-                    }
-                };
-
-                Ok(Some(encoding))
-            }
-        }
+        rustpython_host_env::os::device_encoding(fd)
     }
 
     #[pystruct_sequence_data]
@@ -2161,8 +2186,14 @@ pub(super) mod _os {
         pub machine: String,
     }
 
+    #[cfg(windows)]
     #[pyattr]
-    #[pystruct_sequence(name = "uname_result", module = "os", data = "UnameResultData")]
+    #[pystruct_sequence(name = "uname_result", module = "nt", data = "UnameResultData")]
+    pub(crate) struct PyUnameResult;
+
+    #[cfg(not(windows))]
+    #[pyattr]
+    #[pystruct_sequence(name = "uname_result", module = "posix", data = "UnameResultData")]
     pub(crate) struct PyUnameResult;
 
     #[pyclass(with(PyStructSequence))]
@@ -2198,34 +2229,18 @@ pub(super) mod _os {
     impl PyStatvfsResult {
         #[pyslot]
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            let seq: PyObjectRef = args.bind(vm)?;
-            crate::types::struct_sequence_new(cls, seq, vm)
+            crate::types::struct_sequence_new(
+                cls,
+                args.bind_for(vm, Self::NAME)?,
+                StatvfsResultData::OPTIONAL_FIELD_NAMES,
+                vm,
+            )
         }
     }
 
     #[cfg(all(unix, not(target_os = "redox")))]
     impl StatvfsResultData {
-        fn from_statvfs(st: libc::statvfs) -> Self {
-            // f_fsid is a struct on some platforms (e.g., Linux fsid_t) and a scalar on others.
-            // We extract raw bytes and interpret as a native-endian integer.
-            // Note: The value may differ across architectures due to endianness.
-            let f_fsid = {
-                let ptr = core::ptr::addr_of!(st.f_fsid) as *const u8;
-                let size = core::mem::size_of_val(&st.f_fsid);
-                if size >= 8 {
-                    let bytes = unsafe { core::slice::from_raw_parts(ptr, 8) };
-                    u64::from_ne_bytes([
-                        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6],
-                        bytes[7],
-                    ]) as libc::c_ulong
-                } else if size >= 4 {
-                    let bytes = unsafe { core::slice::from_raw_parts(ptr, 4) };
-                    u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as libc::c_ulong
-                } else {
-                    0
-                }
-            };
-
+        fn from_statvfs(st: crate::host_env::posix::StatVfsInfo) -> Self {
             Self {
                 f_bsize: st.f_bsize,
                 f_frsize: st.f_frsize,
@@ -2237,32 +2252,43 @@ pub(super) mod _os {
                 f_favail: st.f_favail,
                 f_flag: st.f_flag,
                 f_namemax: st.f_namemax,
-                f_fsid,
+                f_fsid: st.f_fsid,
             }
         }
     }
 
-    /// Perform a statvfs system call on the given path.
     #[cfg(all(unix, not(target_os = "redox")))]
-    #[pyfunction]
-    #[pyfunction(name = "fstatvfs")]
-    fn statvfs(path: OsPathOrFd<'_>, vm: &VirtualMachine) -> PyResult {
-        let mut st: libc::statvfs = unsafe { core::mem::zeroed() };
-        let ret = match &path {
+    #[derive(FromArgs)]
+    struct StatvfsArgs<'a> {
+        #[pyarg(any)]
+        path: OsPathOrFd<'a>,
+    }
+
+    #[cfg(all(unix, not(target_os = "redox")))]
+    fn statvfs_inner(path: OsPathOrFd<'_>, vm: &VirtualMachine) -> PyResult {
+        let st = match &path {
             OsPathOrFd::Path(p) => {
                 let cpath = p.clone().into_cstring(vm)?;
-                unsafe { libc::statvfs(cpath.as_ptr(), &mut st) }
+                crate::host_env::posix::statvfs_path(cpath.as_c_str())
             }
-            OsPathOrFd::Fd(fd) => unsafe { libc::fstatvfs(fd.as_raw(), &mut st) },
+            OsPathOrFd::Fd(fd) => crate::host_env::posix::statvfs_fd(fd.as_raw()),
         };
-        if ret != 0 {
-            return Err(OSErrorBuilder::with_filename(
-                &io::Error::last_os_error(),
-                path,
-                vm,
-            ));
+        if let Err(err) = st {
+            return Err(OSErrorBuilder::with_filename(&err, path, vm));
         }
-        Ok(StatvfsResultData::from_statvfs(st).to_pyobject(vm))
+        Ok(StatvfsResultData::from_statvfs(st.unwrap()).to_pyobject(vm))
+    }
+
+    #[cfg(all(unix, not(target_os = "redox")))]
+    #[pyfunction]
+    fn statvfs(args: StatvfsArgs<'_>, vm: &VirtualMachine) -> PyResult {
+        statvfs_inner(args.path, vm)
+    }
+
+    #[cfg(all(unix, not(target_os = "redox")))]
+    #[pyfunction]
+    fn fstatvfs(fd: crt_fd::Borrowed<'_>, vm: &VirtualMachine) -> PyResult {
+        statvfs_inner(OsPathOrFd::Fd(fd), vm)
     }
 
     pub(super) fn support_funcs() -> Vec<SupportFunc> {
@@ -2280,12 +2306,12 @@ pub(super) mod _os {
             SupportFunc::new("readlink", Some(false), None, Some(false)),
             SupportFunc::new("remove", Some(false), Some(UNLINK_DIR_FD), Some(false)),
             SupportFunc::new("unlink", Some(false), Some(UNLINK_DIR_FD), Some(false)),
-            SupportFunc::new("rename", Some(false), None, Some(false)),
-            SupportFunc::new("replace", Some(false), None, Some(false)), // TODO: Fix replace
+            SupportFunc::new("rename", Some(false), Some(RENAME_DIR_FD), Some(false)),
+            SupportFunc::new("replace", Some(false), Some(RENAME_DIR_FD), Some(false)), // TODO: Fix replace
             SupportFunc::new("rmdir", Some(false), Some(RMDIR_DIR_FD), Some(false)),
             SupportFunc::new("scandir", Some(SCANDIR_FD), Some(false), Some(false)),
             SupportFunc::new("stat", Some(true), Some(STAT_DIR_FD), Some(true)),
-            SupportFunc::new("fstat", Some(true), Some(STAT_DIR_FD), Some(true)),
+            SupportFunc::new("fstat", Some(false), Some(false), Some(false)),
             SupportFunc::new("symlink", Some(false), Some(SYMLINK_DIR_FD), Some(false)),
             SupportFunc::new("truncate", Some(true), Some(false), Some(false)),
             SupportFunc::new("ftruncate", Some(true), Some(false), Some(false)),
@@ -2300,7 +2326,7 @@ pub(super) mod _os {
         supports
     }
 }
-pub(crate) use _os::{ftruncate, isatty, lseek};
+pub(crate) use _os::ftruncate;
 
 pub(crate) struct SupportFunc {
     name: &'static str,
@@ -2378,7 +2404,7 @@ pub(crate) fn envobj_to_dict(
     }
     let keys = vm.call_method(obj, "keys", ())?;
     let dict = vm.ctx.new_dict();
-    for key in keys.get_iter(vm)?.into_iter::<PyObjectRef>(vm)? {
+    for key in keys.get_iter(vm)?.into_iter::<PyObjectRef>(vm) {
         let key = key?;
         let val = obj.get_item(&*key, vm)?;
         dict.set_item(&*key, val, vm)?;

@@ -1,22 +1,12 @@
 // spell-checker:disable
 
-use std::os::fd::BorrowedFd;
-
 pub(crate) use module::module_def;
 
-pub fn set_inheritable(fd: BorrowedFd<'_>, inheritable: bool) -> nix::Result<()> {
-    use nix::fcntl;
-    let flags = fcntl::FdFlag::from_bits_truncate(fcntl::fcntl(fd, fcntl::FcntlArg::F_GETFD)?);
-    let mut new_flags = flags;
-    new_flags.set(fcntl::FdFlag::FD_CLOEXEC, !inheritable);
-    if flags != new_flags {
-        fcntl::fcntl(fd, fcntl::FcntlArg::F_SETFD(new_flags))?;
-    }
-    Ok(())
-}
+pub use rustpython_host_env::posix::set_inheritable;
 
 #[pymodule(name = "posix", with(
     super::os::_os,
+    super::posix_unix_like::_posix_unix_like,
     #[cfg(any(
         target_os = "linux",
         target_os = "netbsd",
@@ -27,15 +17,14 @@ pub fn set_inheritable(fd: BorrowedFd<'_>, inheritable: bool) -> nix::Result<()>
 ))]
 pub mod module {
     use crate::{
-        AsObject, Py, PyObjectRef, PyResult, VirtualMachine,
-        builtins::{PyDictRef, PyInt, PyListRef, PyTupleRef, PyUtf8Str},
-        convert::{IntoPyException, ToPyObject, TryFromObject},
+        AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine,
+        builtins::{PyBytesRef, PyDictRef, PyInt, PyListRef, PyTuple, PyTupleRef, PyUtf8Str},
+        convert::{IntoPyException, ToPyException, ToPyObject, TryFromObject},
         exceptions::OSErrorBuilder,
-        function::{ArgMapping, Either, KwArgs, OptionalArg},
+        function::{ArgBytesLike, ArgMapping, Either, OptionalArg, PySsize},
         ospath::{OsPath, OsPathOrFd},
         stdlib::os::{
-            _os, DirFd, FollowSymlinks, SupportFunc, TargetIsDirectory, fs_metadata,
-            warn_if_bool_fd,
+            _os, DirFd, FollowSymlinks, SupportFunc, SymlinkArgs, fs_metadata, warn_if_bool_fd,
         },
     };
     #[cfg(any(
@@ -46,65 +35,71 @@ pub mod module {
     ))]
     use crate::{builtins::PyUtf8StrRef, utils::ToCString};
     use alloc::ffi::CString;
-    use bitflags::bitflags;
     use core::ffi::CStr;
-    use nix::{
-        errno::Errno,
-        fcntl,
-        unistd::{self, Gid, Pid, Uid},
-    };
-    use rustpython_common::os::ffi::OsStringExt;
+    use rustpython_host_env::os::ffi::OsStringExt;
+    use rustpython_host_env::posix as host_posix;
     use std::{
-        env, fs, io,
-        os::fd::{AsFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd},
+        fs, io,
+        os::fd::{AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd},
     };
     use strum::IntoEnumIterator;
     use strum_macros::{EnumIter, EnumString};
 
     #[cfg(target_os = "linux")]
     #[pyattr]
-    use libc::PIDFD_NONBLOCK;
+    use rustpython_host_env::posix::PIDFD_NONBLOCK;
 
     #[cfg(target_os = "macos")]
     #[pyattr]
-    use libc::{
-        COPYFILE_DATA as _COPYFILE_DATA, O_EVTONLY, O_NOFOLLOW_ANY, PRIO_DARWIN_BG,
-        PRIO_DARWIN_NONUI, PRIO_DARWIN_PROCESS, PRIO_DARWIN_THREAD,
+    use rustpython_host_env::posix::{
+        COPYFILE_DATA as _COPYFILE_DATA, PRIO_DARWIN_BG, PRIO_DARWIN_NONUI, PRIO_DARWIN_PROCESS,
+        PRIO_DARWIN_THREAD,
     };
+
+    #[cfg(target_os = "macos")]
+    #[pyattr]
+    use rustpython_host_env::os::{O_EVTONLY, O_NOFOLLOW_ANY};
 
     #[cfg(target_os = "freebsd")]
     #[pyattr]
-    use libc::{SF_MNOWAIT, SF_NOCACHE, SF_NODISKIO, SF_SYNC};
+    use rustpython_host_env::posix::{SF_MNOWAIT, SF_NOCACHE, SF_NODISKIO, SF_SYNC};
 
     #[cfg(any(target_os = "android", target_os = "linux"))]
     #[pyattr]
-    use libc::{
+    use rustpython_host_env::posix::{
         CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS,
         CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD,
-        CLONE_VM, MFD_HUGE_SHIFT, O_NOATIME, O_TMPFILE, P_PIDFD, SCHED_BATCH, SCHED_DEADLINE,
-        SCHED_IDLE, SCHED_NORMAL, SCHED_RESET_ON_FORK, SPLICE_F_MORE, SPLICE_F_MOVE,
-        SPLICE_F_NONBLOCK,
+        CLONE_VM, MFD_HUGE_SHIFT, P_PIDFD, SCHED_BATCH, SCHED_DEADLINE, SCHED_IDLE, SCHED_NORMAL,
+        SCHED_RESET_ON_FORK, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
     };
+
+    #[cfg(any(target_os = "android", target_os = "linux"))]
+    #[pyattr]
+    use rustpython_host_env::os::{O_NOATIME, O_TMPFILE};
 
     #[cfg(any(target_os = "macos", target_os = "redox"))]
     #[pyattr]
-    use libc::O_SYMLINK;
+    use rustpython_host_env::os::O_SYMLINK;
 
     #[cfg(any(target_os = "android", target_os = "redox", unix))]
     #[pyattr]
-    use libc::{O_NOFOLLOW, PRIO_PGRP, PRIO_PROCESS, PRIO_USER};
+    use rustpython_host_env::posix::{PRIO_PGRP, PRIO_PROCESS, PRIO_USER};
+
+    #[cfg(any(target_os = "android", target_os = "redox", unix))]
+    #[pyattr]
+    use rustpython_host_env::os::O_NOFOLLOW;
 
     #[cfg(any(target_os = "linux", target_os = "macos", target_os = "netbsd"))]
     #[pyattr]
-    use libc::{XATTR_CREATE, XATTR_REPLACE};
+    use rustpython_host_env::posix::{XATTR_CREATE, XATTR_REPLACE};
 
     #[cfg(any(target_os = "android", target_os = "linux", target_os = "netbsd"))]
     #[pyattr]
-    use libc::O_RSYNC;
+    use rustpython_host_env::os::O_RSYNC;
 
     #[cfg(any(target_os = "android", target_os = "freebsd", target_os = "linux"))]
     #[pyattr]
-    use libc::{
+    use rustpython_host_env::posix::{
         MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_HUGE_MASK, MFD_HUGETLB, POSIX_FADV_DONTNEED,
         POSIX_FADV_NOREUSE, POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL,
         POSIX_FADV_WILLNEED,
@@ -112,11 +107,11 @@ pub mod module {
 
     #[cfg(any(target_os = "android", target_os = "linux", target_os = "redox", unix))]
     #[pyattr]
-    use libc::{RTLD_LAZY, RTLD_NOW, WNOHANG};
+    use rustpython_host_env::posix::{RTLD_LAZY, RTLD_NOW, WNOHANG};
 
     #[cfg(any(target_os = "android", target_os = "macos", target_os = "redox", unix))]
     #[pyattr]
-    use libc::RTLD_GLOBAL;
+    use rustpython_host_env::posix::RTLD_GLOBAL;
 
     #[cfg(any(
         target_os = "android",
@@ -125,7 +120,7 @@ pub mod module {
         target_os = "redox"
     ))]
     #[pyattr]
-    use libc::O_PATH;
+    use rustpython_host_env::os::O_PATH;
 
     #[cfg(any(
         target_os = "android",
@@ -134,7 +129,7 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::{
+    use rustpython_host_env::posix::{
         EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE, TFD_CLOEXEC, TFD_NONBLOCK, TFD_TIMER_ABSTIME,
         TFD_TIMER_CANCEL_ON_SET,
     };
@@ -146,7 +141,7 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::{GRND_NONBLOCK, GRND_RANDOM};
+    use rustpython_host_env::posix::{GRND_NONBLOCK, GRND_RANDOM};
 
     #[cfg(any(
         target_os = "android",
@@ -156,7 +151,7 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::{F_OK, R_OK, W_OK, X_OK};
+    use rustpython_host_env::os::{F_OK, R_OK, W_OK, X_OK};
 
     #[cfg(any(
         target_os = "android",
@@ -166,7 +161,7 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::O_NONBLOCK;
+    use rustpython_host_env::os::O_NONBLOCK;
 
     #[cfg(any(
         target_os = "android",
@@ -176,7 +171,7 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::O_DSYNC;
+    use rustpython_host_env::os::O_DSYNC;
 
     #[cfg(any(
         target_os = "dragonfly",
@@ -186,7 +181,7 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::SCHED_OTHER;
+    use rustpython_host_env::posix::SCHED_OTHER;
 
     #[cfg(any(
         target_os = "android",
@@ -196,7 +191,7 @@ pub mod module {
         target_os = "macos"
     ))]
     #[pyattr]
-    use libc::{RTLD_NODELETE, SEEK_DATA, SEEK_HOLE};
+    use rustpython_host_env::posix::{RTLD_NODELETE, SEEK_DATA, SEEK_HOLE};
 
     #[cfg(any(
         target_os = "android",
@@ -206,7 +201,7 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::O_DIRECT;
+    use rustpython_host_env::os::O_DIRECT;
 
     #[cfg(any(
         target_os = "dragonfly",
@@ -216,7 +211,7 @@ pub mod module {
         target_os = "redox"
     ))]
     #[pyattr]
-    use libc::{O_EXLOCK, O_FSYNC, O_SHLOCK};
+    use rustpython_host_env::os::{O_EXLOCK, O_FSYNC, O_SHLOCK};
 
     #[cfg(any(
         target_os = "android",
@@ -227,7 +222,7 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::RTLD_LOCAL;
+    use rustpython_host_env::posix::RTLD_LOCAL;
 
     #[cfg(any(
         target_os = "android",
@@ -238,7 +233,7 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::WUNTRACED;
+    use rustpython_host_env::posix::WUNTRACED;
 
     #[cfg(any(
         target_os = "android",
@@ -249,10 +244,21 @@ pub mod module {
         target_os = "netbsd"
     ))]
     #[pyattr]
-    use libc::{
-        CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_TRAPPED, O_SYNC, P_ALL,
-        P_PGID, P_PID, RTLD_NOLOAD, SCHED_FIFO, SCHED_RR,
+    use rustpython_host_env::posix::{
+        CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_TRAPPED, P_ALL, P_PGID,
+        P_PID, SCHED_FIFO, SCHED_RR,
     };
+
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd"
+    ))]
+    #[pyattr]
+    use rustpython_host_env::os::O_SYNC;
 
     #[cfg(any(
         target_os = "android",
@@ -264,7 +270,7 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::O_DIRECTORY;
+    use rustpython_host_env::os::O_DIRECTORY;
 
     #[cfg(any(
         target_os = "android",
@@ -276,9 +282,30 @@ pub mod module {
         target_os = "redox"
     ))]
     #[pyattr]
-    use libc::{
-        F_LOCK, F_TEST, F_TLOCK, F_ULOCK, O_ASYNC, O_NDELAY, O_NOCTTY, WEXITED, WNOWAIT, WSTOPPED,
-    };
+    use rustpython_host_env::fcntl::{F_LOCK, F_TEST, F_TLOCK, F_ULOCK};
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "redox"
+    ))]
+    #[pyattr]
+    use rustpython_host_env::posix::{RTLD_NOLOAD, WEXITED, WNOWAIT, WSTOPPED};
+
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "redox"
+    ))]
+    #[pyattr]
+    use rustpython_host_env::os::{O_ASYNC, O_NDELAY, O_NOCTTY};
 
     #[cfg(any(
         target_os = "android",
@@ -291,55 +318,27 @@ pub mod module {
         unix
     ))]
     #[pyattr]
-    use libc::{O_CLOEXEC, WCONTINUED};
+    use rustpython_host_env::posix::WCONTINUED;
+
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "redox",
+        unix
+    ))]
+    #[pyattr]
+    use rustpython_host_env::os::O_CLOEXEC;
 
     #[pyattr]
-    const EX_OK: i8 = exitcode::OK as i8;
-
-    #[pyattr]
-    const EX_USAGE: i8 = exitcode::USAGE as i8;
-
-    #[pyattr]
-    const EX_DATAERR: i8 = exitcode::DATAERR as i8;
-
-    #[pyattr]
-    const EX_NOINPUT: i8 = exitcode::NOINPUT as i8;
-
-    #[pyattr]
-    const EX_NOUSER: i8 = exitcode::NOUSER as i8;
-
-    #[pyattr]
-    const EX_NOHOST: i8 = exitcode::NOHOST as i8;
-
-    #[pyattr]
-    const EX_UNAVAILABLE: i8 = exitcode::UNAVAILABLE as i8;
-
-    #[pyattr]
-    const EX_SOFTWARE: i8 = exitcode::SOFTWARE as i8;
-
-    #[pyattr]
-    const EX_OSERR: i8 = exitcode::OSERR as i8;
-
-    #[pyattr]
-    const EX_OSFILE: i8 = exitcode::OSFILE as i8;
-
-    #[pyattr]
-    const EX_CANTCREAT: i8 = exitcode::CANTCREAT as i8;
-
-    #[pyattr]
-    const EX_IOERR: i8 = exitcode::IOERR as i8;
-
-    #[pyattr]
-    const EX_TEMPFAIL: i8 = exitcode::TEMPFAIL as i8;
-
-    #[pyattr]
-    const EX_PROTOCOL: i8 = exitcode::PROTOCOL as i8;
-
-    #[pyattr]
-    const EX_NOPERM: i8 = exitcode::NOPERM as i8;
-
-    #[pyattr]
-    const EX_CONFIG: i8 = exitcode::CONFIG as i8;
+    use rustpython_host_env::posix::{
+        EX_CANTCREAT, EX_CONFIG, EX_DATAERR, EX_IOERR, EX_NOHOST, EX_NOINPUT, EX_NOPERM, EX_NOUSER,
+        EX_OK, EX_OSERR, EX_OSFILE, EX_PROTOCOL, EX_SOFTWARE, EX_TEMPFAIL, EX_UNAVAILABLE,
+        EX_USAGE,
+    };
 
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     #[pyattr]
@@ -384,160 +383,56 @@ pub mod module {
         }
     }
 
-    // Flags for os_access
-    bitflags! {
-        #[derive(Copy, Clone, Debug, PartialEq)]
-        pub struct AccessFlags: u8 {
-            const F_OK = _os::F_OK;
-            const R_OK = _os::R_OK;
-            const W_OK = _os::W_OK;
-            const X_OK = _os::X_OK;
-        }
-    }
-
-    struct Permissions {
-        is_readable: bool,
-        is_writable: bool,
-        is_executable: bool,
-    }
-
-    const fn get_permissions(mode: u32) -> Permissions {
-        Permissions {
-            is_readable: mode & 4 != 0,
-            is_writable: mode & 2 != 0,
-            is_executable: mode & 1 != 0,
-        }
-    }
-
-    fn get_right_permission(
-        mode: u32,
-        file_owner: Uid,
-        file_group: Gid,
-    ) -> nix::Result<Permissions> {
-        let owner_mode = (mode & 0o700) >> 6;
-        let owner_permissions = get_permissions(owner_mode);
-
-        let group_mode = (mode & 0o070) >> 3;
-        let group_permissions = get_permissions(group_mode);
-
-        let others_mode = mode & 0o007;
-        let others_permissions = get_permissions(others_mode);
-
-        let user_id = nix::unistd::getuid();
-        let groups_ids = getgroups_impl()?;
-
-        if file_owner == user_id {
-            Ok(owner_permissions)
-        } else if groups_ids.contains(&file_group) {
-            Ok(group_permissions)
-        } else {
-            Ok(others_permissions)
-        }
-    }
-
-    #[cfg(any(target_os = "macos", target_os = "ios"))]
-    fn getgroups_impl() -> nix::Result<Vec<Gid>> {
-        use core::ptr;
-        use libc::{c_int, gid_t};
-
-        let ret = unsafe { libc::getgroups(0, ptr::null_mut()) };
-        let mut groups = Vec::<Gid>::with_capacity(Errno::result(ret)? as usize);
-        let ret = unsafe {
-            libc::getgroups(
-                groups.capacity() as c_int,
-                groups.as_mut_ptr() as *mut gid_t,
-            )
-        };
-
-        Errno::result(ret).map(|s| {
-            unsafe { groups.set_len(s as usize) };
-            groups
-        })
-    }
-
-    #[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "redox")))]
-    use nix::unistd::getgroups as getgroups_impl;
-
-    #[cfg(target_os = "redox")]
-    fn getgroups_impl() -> nix::Result<Vec<Gid>> {
-        Err(nix::Error::EOPNOTSUPP)
-    }
-
     #[pyfunction]
     fn getgroups(vm: &VirtualMachine) -> PyResult<Vec<PyObjectRef>> {
-        let group_ids = getgroups_impl().map_err(|e| e.into_pyexception(vm))?;
+        let group_ids =
+            rustpython_host_env::posix::getgroups().map_err(|e| e.into_pyexception(vm))?;
         Ok(group_ids
             .into_iter()
-            .map(|gid| vm.ctx.new_int(gid.as_raw()).into())
+            .map(|gid| vm.ctx.new_int(gid).into())
             .collect())
     }
 
-    #[pyfunction]
-    pub(super) fn access(path: OsPath, mode: u8, vm: &VirtualMachine) -> PyResult<bool> {
-        use std::os::unix::fs::MetadataExt;
-
-        let flags = AccessFlags::from_bits(mode).ok_or_else(|| {
-            vm.new_value_error(
-            "One of the flags is wrong, there are only 4 possibilities F_OK, R_OK, W_OK and X_OK",
-        )
-        })?;
-
-        let metadata = match fs::metadata(&path.path) {
-            Ok(m) => m,
-            // If the file doesn't exist, return False for any access check
-            Err(_) => return Ok(false),
-        };
-
-        // if it's only checking for F_OK
-        if flags == AccessFlags::F_OK {
-            return Ok(true); // File exists
-        }
-
-        let user_id = metadata.uid();
-        let group_id = metadata.gid();
-        let mode = metadata.mode();
-
-        let perm = get_right_permission(mode, Uid::from_raw(user_id), Gid::from_raw(group_id))
-            .map_err(|err| err.into_pyexception(vm))?;
-
-        let r_ok = !flags.contains(AccessFlags::R_OK) || perm.is_readable;
-        let w_ok = !flags.contains(AccessFlags::W_OK) || perm.is_writable;
-        let x_ok = !flags.contains(AccessFlags::X_OK) || perm.is_executable;
-
-        Ok(r_ok && w_ok && x_ok)
+    #[derive(FromArgs)]
+    pub(super) struct AccessArgs<'a> {
+        #[pyarg(any)]
+        path: OsPath,
+        #[pyarg(any)]
+        mode: u8,
+        #[pyarg(flatten)]
+        dir_fd: DirFd<'a, 0>,
+        #[pyarg(named, default)]
+        effective_ids: bool,
+        #[pyarg(flatten)]
+        follow_symlinks: FollowSymlinks,
     }
 
-    #[pyattr]
-    fn environ(vm: &VirtualMachine) -> PyDictRef {
-        let environ = vm.ctx.new_dict();
-        for (key, value) in env::vars_os() {
-            let key: PyObjectRef = vm.ctx.new_bytes(key.into_vec()).into();
-            let value: PyObjectRef = vm.ctx.new_bytes(value.into_vec()).into();
-            environ.set_item(&*key, value, vm).unwrap();
+    #[pyfunction]
+    pub(super) fn access(args: AccessArgs<'_>, vm: &VirtualMachine) -> PyResult<bool> {
+        let [] = args.dir_fd.0;
+        if args.effective_ids {
+            return Err(
+                vm.new_not_implemented_error("access: effective_ids unavailable on this platform")
+            );
         }
-
-        environ
+        if !args.follow_symlinks.0 {
+            return Err(vm.new_not_implemented_error(
+                "access: follow_symlinks unavailable on this platform",
+            ));
+        }
+        rustpython_host_env::posix::check_access(args.path.as_ref(), args.mode)
+            .map_err(|err| err.to_pyexception(vm))
     }
 
     #[pyfunction]
     fn _create_environ(vm: &VirtualMachine) -> PyDictRef {
         let environ = vm.ctx.new_dict();
-        for (key, value) in env::vars_os() {
+        for (key, value) in crate::host_env::os::vars_os() {
             let key: PyObjectRef = vm.ctx.new_bytes(key.into_vec()).into();
             let value: PyObjectRef = vm.ctx.new_bytes(value.into_vec()).into();
             environ.set_item(&*key, value, vm).unwrap();
         }
         environ
-    }
-
-    #[derive(FromArgs)]
-    pub(super) struct SymlinkArgs<'fd> {
-        src: OsPath,
-        dst: OsPath,
-        #[pyarg(flatten)]
-        _target_is_directory: TargetIsDirectory,
-        #[pyarg(flatten)]
-        dir_fd: DirFd<'fd, { _os::SYMLINK_DIR_FD as usize }>,
     }
 
     #[pyfunction]
@@ -546,73 +441,52 @@ pub mod module {
         let dst = args.dst.into_cstring(vm)?;
         #[cfg(not(target_os = "redox"))]
         {
-            nix::unistd::symlinkat(&*src, args.dir_fd.get(), &*dst)
+            rustpython_host_env::posix::symlinkat(&src, args.dir_fd.get().into(), &dst)
                 .map_err(|err| err.into_pyexception(vm))
         }
         #[cfg(target_os = "redox")]
         {
             let [] = args.dir_fd.0;
-            let res = unsafe { libc::symlink(src.as_ptr(), dst.as_ptr()) };
-            if res < 0 {
-                Err(vm.new_last_errno_error())
-            } else {
-                Ok(())
-            }
+            rustpython_host_env::posix::symlink(&src, &dst).map_err(|err| err.into_pyexception(vm))
         }
     }
 
-    #[pyfunction]
-    #[pyfunction(name = "unlink")]
-    fn remove(
-        path: OsPath,
-        dir_fd: DirFd<'_, { _os::UNLINK_DIR_FD as usize }>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        #[cfg(not(target_os = "redox"))]
-        if let Some(fd) = dir_fd.raw_opt() {
-            let c_path = path.clone().into_cstring(vm)?;
-            let res = unsafe { libc::unlinkat(fd, c_path.as_ptr(), 0) };
-            return if res < 0 {
-                let err = crate::common::os::errno_io_error();
-                Err(OSErrorBuilder::with_filename(&err, path, vm))
-            } else {
-                Ok(())
-            };
-        }
-        #[cfg(target_os = "redox")]
-        let [] = dir_fd.0;
-        fs::remove_file(&path).map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
+    #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct FchdirArgs {
+        #[pyarg(any)]
+        fd: PyObjectRef,
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn fchdir(fd: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn fchdir(fd: FchdirArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let fd = fd.fd;
         warn_if_bool_fd(&fd, vm)?;
         let fd = i32::try_from_object(vm, fd)?;
-        let ret = unsafe { libc::fchdir(fd) };
-        if ret == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error().into_pyexception(vm))
-        }
+        rustpython_host_env::posix::fchdir(fd).map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct ChrootArgs {
+        #[pyarg(any)]
+        path: OsPath,
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn chroot(path: OsPath, vm: &VirtualMachine) -> PyResult<()> {
+    fn chroot(path: ChrootArgs, vm: &VirtualMachine) -> PyResult<()> {
         use crate::exceptions::OSErrorBuilder;
 
-        nix::unistd::chroot(&*path.path).map_err(|err| {
-            // Use `From<nix::Error> for io::Error` when it is available
-            let io_err: io::Error = err.into();
-            OSErrorBuilder::with_filename(&io_err, path, vm)
-        })
+        let path = path.path;
+        rustpython_host_env::posix::chroot(std::path::Path::new(&path.path))
+            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
     }
 
     // As of now, redox does not seems to support chown command (cf. https://gitlab.redox-os.org/redox-os/coreutils , last checked on 05/07/2020)
     #[cfg(not(target_os = "redox"))]
-    #[pyfunction]
-    fn chown(
+    fn chown_inner(
         path: OsPathOrFd<'_>,
         uid: isize,
         gid: isize,
@@ -621,7 +495,7 @@ pub mod module {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let uid = if uid >= 0 {
-            Some(nix::unistd::Uid::from_raw(uid as u32))
+            Some(uid as u32)
         } else if uid == -1 {
             None
         } else {
@@ -629,36 +503,70 @@ pub mod module {
         };
 
         let gid = if gid >= 0 {
-            Some(nix::unistd::Gid::from_raw(gid as u32))
+            Some(gid as u32)
         } else if gid == -1 {
             None
         } else {
             return Err(vm.new_os_error("Specified gid is not valid."));
         };
 
-        let flag = if follow_symlinks.0 {
-            nix::fcntl::AtFlags::empty()
-        } else {
-            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW
-        };
-
         match path {
-            OsPathOrFd::Path(ref p) => {
-                nix::unistd::fchownat(dir_fd.get(), p.path.as_os_str(), uid, gid, flag)
-            }
-            OsPathOrFd::Fd(fd) => nix::unistd::fchown(fd, uid, gid),
+            OsPathOrFd::Path(ref p) => rustpython_host_env::posix::fchownat(
+                dir_fd.get().into(),
+                p.path.as_os_str(),
+                uid,
+                gid,
+                follow_symlinks.0,
+            ),
+            OsPathOrFd::Fd(fd) => rustpython_host_env::posix::fchown(fd.into(), uid, gid),
         }
-        .map_err(|err| {
-            // Use `From<nix::Error> for io::Error` when it is available
-            let err = io::Error::from_raw_os_error(err as i32);
-            OSErrorBuilder::with_filename(&err, path, vm)
-        })
+        .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct ChownArgs<'a> {
+        #[pyarg(any)]
+        path: OsPathOrFd<'a>,
+        #[pyarg(any)]
+        uid: isize,
+        #[pyarg(any)]
+        gid: isize,
+        #[pyarg(flatten)]
+        dir_fd: DirFd<'a, 1>,
+        #[pyarg(flatten)]
+        follow_symlinks: FollowSymlinks,
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn lchown(path: OsPath, uid: isize, gid: isize, vm: &VirtualMachine) -> PyResult<()> {
-        chown(
+    fn chown(args: ChownArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        chown_inner(
+            args.path,
+            args.uid,
+            args.gid,
+            args.dir_fd,
+            args.follow_symlinks,
+            vm,
+        )
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct LchownArgs {
+        #[pyarg(any)]
+        path: OsPath,
+        #[pyarg(any)]
+        uid: isize,
+        #[pyarg(any)]
+        gid: isize,
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[pyfunction]
+    fn lchown(args: LchownArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let LchownArgs { path, uid, gid } = args;
+        chown_inner(
             OsPathOrFd::Path(path),
             uid,
             gid,
@@ -669,9 +577,21 @@ pub mod module {
     }
 
     #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct FchownArgs<'a> {
+        #[pyarg(any)]
+        fd: BorrowedFd<'a>,
+        #[pyarg(any)]
+        uid: isize,
+        #[pyarg(any)]
+        gid: isize,
+    }
+
+    #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn fchown(fd: BorrowedFd<'_>, uid: isize, gid: isize, vm: &VirtualMachine) -> PyResult<()> {
-        chown(
+    fn fchown(args: FchownArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        let FchownArgs { fd, uid, gid } = args;
+        chown_inner(
             OsPathOrFd::Fd(fd.into()),
             uid,
             gid,
@@ -686,9 +606,9 @@ pub mod module {
         #[pyarg(named, optional)]
         before: OptionalArg<PyObjectRef>,
         #[pyarg(named, optional)]
-        after_in_parent: OptionalArg<PyObjectRef>,
-        #[pyarg(named, optional)]
         after_in_child: OptionalArg<PyObjectRef>,
+        #[pyarg(named, optional)]
+        after_in_parent: OptionalArg<PyObjectRef>,
     }
 
     impl RegisterAtForkArgs {
@@ -725,11 +645,7 @@ pub mod module {
     }
 
     #[pyfunction]
-    fn register_at_fork(
-        args: RegisterAtForkArgs,
-        _ignored: KwArgs,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
+    fn register_at_fork(args: RegisterAtForkArgs, vm: &VirtualMachine) -> PyResult<()> {
         let (before, after_in_parent, after_in_child) = args.into_validated(vm)?;
 
         if let Some(before) = before {
@@ -769,13 +685,20 @@ pub mod module {
         run_at_forkers(before_forkers, true, vm);
 
         #[cfg(feature = "threading")]
-        crate::stdlib::_imp::acquire_imp_lock_for_fork();
+        crate::stdlib::_imp::acquire_imp_lock_for_fork(vm);
 
         #[cfg(feature = "threading")]
-        vm.state.stop_the_world.stop_the_world(vm);
+        vm.state.stop_the_world.stop_the_world(&vm.state);
     }
 
     fn py_os_after_fork_child(vm: &VirtualMachine) {
+        // The interpreter registry is reachable from every thread, so repair it
+        // before anything enumerates interpreters.
+        #[cfg(all(unix, feature = "threading"))]
+        unsafe {
+            crate::vm::runtime::reinit_after_fork()
+        };
+
         #[cfg(feature = "threading")]
         vm.state.stop_the_world.reset_after_fork();
 
@@ -784,6 +707,12 @@ pub mod module {
         // if we try to acquire them. This must happen before anything else.
         #[cfg(feature = "threading")]
         reinit_locks_after_fork(vm);
+
+        // The collector stops every interpreter, so interpreters other than the
+        // forking one must be repaired too; otherwise the child's first
+        // collection waits for threads that did not survive the fork.
+        #[cfg(all(unix, feature = "threading"))]
+        reinit_other_interpreters_after_fork(vm);
 
         // Reinit per-object IO buffer locks on std streams.
         // BufferedReader/Writer/TextIOWrapper use PyThreadMutex which can be
@@ -797,17 +726,38 @@ pub mod module {
         crate::signal::clear_after_fork();
         crate::stdlib::_signal::_signal::clear_wakeup_fd_after_fork();
 
+        #[cfg(any(
+            target_os = "macos",
+            target_os = "ios",
+            target_os = "freebsd",
+            target_os = "netbsd",
+            target_os = "openbsd",
+            target_os = "dragonfly",
+        ))]
+        rustpython_host_env::select::kqueue::mark_closed_after_fork();
+
         // Reset weakref stripe locks that may have been held during fork.
         #[cfg(feature = "threading")]
         crate::object::reset_weakref_locks_after_fork();
+
+        // Repair any type-cache entries left mid-update at fork time.
+        unsafe { crate::builtins::type_::type_cache_after_fork() };
+
+        // Reset QSBR: dead parent threads' slots would stall reclamation
+        // forever, and retired memory can be freed immediately in the
+        // single-threaded child.
+        #[cfg(feature = "threading")]
+        unsafe {
+            crate::object::qsbr::QSBR.reset_after_fork()
+        };
 
         // Phase 3: Clean up thread state. Locks are now reinit'd so we can
         // acquire them normally instead of using try_lock().
         #[cfg(feature = "threading")]
         crate::stdlib::_thread::after_fork_child(vm);
 
-        // CPython parity: reinit import lock ownership metadata in child
-        // and release the lock acquired by PyOS_BeforeFork().
+        // Reinit import lock ownership metadata in child and release the lock
+        // acquired before fork.
         #[cfg(feature = "threading")]
         unsafe {
             crate::stdlib::_imp::after_fork_child_imp_lock_release()
@@ -816,7 +766,7 @@ pub mod module {
         // Initialize signal handlers for the child's main thread.
         // When forked from a worker thread, the OnceCell is empty.
         vm.signal_handlers
-            .get_or_init(crate::signal::new_signal_handlers);
+            .get_or_init(crate::signal::SignalHandlers::default);
 
         // Phase 4: Run Python-level at-fork callbacks.
         let after_forkers_child: Vec<PyObjectRef> = vm.state.after_forkers_child.lock().clone();
@@ -840,6 +790,7 @@ pub mod module {
             reinit_mutex_after_fork(&vm.state.atexit_funcs);
             reinit_mutex_after_fork(&vm.state.global_trace_func);
             reinit_mutex_after_fork(&vm.state.global_profile_func);
+            reinit_mutex_after_fork(&vm.state.type_mutex);
             reinit_mutex_after_fork(&vm.state.monitoring);
 
             // PyGlobalState parking_lot::Mutex locks
@@ -853,17 +804,67 @@ pub mod module {
             // Codec registry RwLock
             vm.state.codec_registry.reinit_after_fork();
 
-            // GC state (multiple Mutex + RwLock)
+            // GC state (multiple Mutex + RwLock), shared lists and this
+            // interpreter's own policy state.
             crate::gc_state::gc_state().reinit_after_fork();
+            vm.state.gc.reinit_after_fork();
 
             // Import lock (RawReentrantMutex<RawMutex, RawThreadId>)
             crate::stdlib::_imp::reinit_imp_lock_after_fork();
         }
     }
 
+    /// Repair every live interpreter other than the forking one after `fork()`.
+    ///
+    /// Only the forking thread survives, so each other interpreter is left with
+    /// slots for threads that no longer exist (still ATTACHED if they were
+    /// running bytecode) and possibly locks or stop-the-world flags held by
+    /// them. Since a collection stops all interpreters, that state would hang
+    /// the child's first collection.
+    ///
+    /// # Safety
+    /// Must only be called after `fork()` in the child, when no other threads exist.
+    #[cfg(all(unix, feature = "threading"))]
+    fn reinit_other_interpreters_after_fork(vm: &VirtualMachine) {
+        use rustpython_common::lock::reinit_mutex_after_fork;
+
+        for state in crate::vm::runtime::live_interpreter_states() {
+            if state.interpreter_id == vm.state.interpreter_id {
+                continue;
+            }
+
+            unsafe {
+                reinit_mutex_after_fork(&state.before_forkers);
+                reinit_mutex_after_fork(&state.after_forkers_child);
+                reinit_mutex_after_fork(&state.after_forkers_parent);
+                reinit_mutex_after_fork(&state.atexit_funcs);
+                reinit_mutex_after_fork(&state.global_trace_func);
+                reinit_mutex_after_fork(&state.global_profile_func);
+                reinit_mutex_after_fork(&state.type_mutex);
+                reinit_mutex_after_fork(&state.monitoring);
+                reinit_mutex_after_fork(&state.thread_frames);
+                reinit_mutex_after_fork(&state.thread_handles);
+                reinit_mutex_after_fork(&state.shutdown_handles);
+
+                state.codec_registry.reinit_after_fork();
+                state.gc.reinit_after_fork();
+            }
+
+            state.stop_the_world.reset_after_fork();
+
+            // Every thread registered here belongs to the parent, including any
+            // slot the forking thread itself registered before the fork.
+            state.thread_frames.lock().clear();
+            state.thread_handles.lock().clear();
+            state.shutdown_handles.lock().clear();
+        }
+
+        crate::vm::thread::purge_other_interpreter_slots_after_fork(vm.state.interpreter_id);
+    }
+
     fn py_os_after_fork_parent(vm: &VirtualMachine) {
         #[cfg(feature = "threading")]
-        vm.state.stop_the_world.start_the_world(vm);
+        vm.state.stop_the_world.start_the_world(&vm.state);
 
         #[cfg(feature = "threading")]
         crate::stdlib::_imp::release_imp_lock_after_fork_parent();
@@ -875,79 +876,7 @@ pub mod module {
     /// Best-effort number of OS threads in this process.
     /// Returns <= 0 when unavailable.
     fn get_number_of_os_threads() -> isize {
-        #[cfg(target_os = "macos")]
-        {
-            type MachPortT = libc::c_uint;
-            type KernReturnT = libc::c_int;
-            type MachMsgTypeNumberT = libc::c_uint;
-            type ThreadActArrayT = *mut MachPortT;
-            const KERN_SUCCESS: KernReturnT = 0;
-            unsafe extern "C" {
-                fn mach_task_self() -> MachPortT;
-                fn task_for_pid(
-                    task: MachPortT,
-                    pid: libc::c_int,
-                    target_task: *mut MachPortT,
-                ) -> KernReturnT;
-                fn task_threads(
-                    target_task: MachPortT,
-                    act_list: *mut ThreadActArrayT,
-                    act_list_cnt: *mut MachMsgTypeNumberT,
-                ) -> KernReturnT;
-                fn vm_deallocate(
-                    target_task: MachPortT,
-                    address: libc::uintptr_t,
-                    size: libc::uintptr_t,
-                ) -> KernReturnT;
-            }
-
-            let self_task = unsafe { mach_task_self() };
-            let mut proc_task: MachPortT = 0;
-            if unsafe { task_for_pid(self_task, libc::getpid(), &mut proc_task) } == KERN_SUCCESS {
-                let mut threads: ThreadActArrayT = core::ptr::null_mut();
-                let mut n_threads: MachMsgTypeNumberT = 0;
-                if unsafe { task_threads(proc_task, &mut threads, &mut n_threads) } == KERN_SUCCESS
-                {
-                    if !threads.is_null() {
-                        let _ = unsafe {
-                            vm_deallocate(
-                                self_task,
-                                threads as libc::uintptr_t,
-                                (n_threads as usize * core::mem::size_of::<MachPortT>())
-                                    as libc::uintptr_t,
-                            )
-                        };
-                    }
-                    return n_threads as isize;
-                }
-            }
-            0
-        }
-        #[cfg(target_os = "linux")]
-        {
-            use std::io::Read as _;
-            let mut file = match std::fs::File::open("/proc/self/stat") {
-                Ok(f) => f,
-                Err(_) => return 0,
-            };
-            let mut buf = [0u8; 160];
-            let n = match file.read(&mut buf) {
-                Ok(n) => n,
-                Err(_) => return 0,
-            };
-            let line = match core::str::from_utf8(&buf[..n]) {
-                Ok(s) => s,
-                Err(_) => return 0,
-            };
-            if let Some(field) = line.split_whitespace().nth(19) {
-                return field.parse::<isize>().unwrap_or(0);
-            }
-            0
-        }
-        #[cfg(not(any(target_os = "macos", target_os = "linux")))]
-        {
-            0
-        }
+        rustpython_host_env::posix::get_number_of_os_threads()
     }
 
     /// Warn if forking from a multi-threaded process.
@@ -985,10 +914,9 @@ pub mod module {
         };
 
         if num_threads > 1 {
-            let pid = unsafe { libc::getpid() };
+            let pid = rustpython_host_env::posix::getpid();
             let msg = format!(
-                "This process (pid={}) is multi-threaded, use of {}() may lead to deadlocks in the child.",
-                pid, name
+                "This process (pid={pid}) is multi-threaded, use of {name}() may lead to deadlocks in the child."
             );
 
             // Match PyErr_WarnFormat(..., stacklevel=1) in CPython.
@@ -1010,32 +938,77 @@ pub mod module {
                 "can't fork at interpreter shutdown".into(),
             ));
         }
+        if !vm.state.allow_fork() {
+            return Err(
+                vm.new_runtime_error("fork not supported for isolated subinterpreters".to_owned())
+            );
+        }
 
-        // RustPython does not yet have C-level audit hooks; call sys.audit()
-        // to preserve Python-visible behavior and failure semantics.
-        vm.sys_module
-            .get_attr("audit", vm)?
-            .call(("os.fork",), vm)?;
+        vm.audit("os.fork", || ())?;
 
         py_os_before_fork(vm);
+        let pid = rustpython_host_env::posix::fork();
 
-        let pid = unsafe { libc::fork() };
-        // Save errno immediately — AfterFork callbacks may clobber it.
-        let saved_errno = nix::Error::last_raw();
-        if pid == 0 {
-            py_os_after_fork_child(vm);
-        } else {
-            // Match CPython timing: capture this before parent after-fork hooks
-            // in case those hooks start threads.
-            let num_os_threads = get_number_of_os_threads();
-            py_os_after_fork_parent(vm);
-            // Match CPython timing: warn only after parent callback path resumes world.
-            warn_if_multi_threaded("fork", num_os_threads, vm);
+        match pid {
+            Ok(0) => {
+                py_os_after_fork_child(vm);
+                Ok(0)
+            }
+            Ok(pid) => {
+                // Capture this before parent after-fork hooks in case those
+                // hooks start threads.
+                let num_os_threads = get_number_of_os_threads();
+                py_os_after_fork_parent(vm);
+                // Warn only after parent callback path resumes the world.
+                warn_if_multi_threaded("fork", num_os_threads, vm);
+                Ok(pid)
+            }
+            Err(err) => {
+                py_os_after_fork_parent(vm);
+                Err(err.into_pyexception(vm))
+            }
         }
-        if pid == -1 {
-            Err(nix::Error::from_raw(saved_errno).into_pyexception(vm))
-        } else {
-            Ok(pid)
+    }
+
+    #[cfg(not(any(target_os = "redox", target_os = "wasi")))]
+    #[pyfunction]
+    fn forkpty(vm: &VirtualMachine) -> PyResult<(i32, i32)> {
+        if vm
+            .state
+            .finalizing
+            .load(core::sync::atomic::Ordering::Acquire)
+        {
+            return Err(vm.new_exception_msg(
+                vm.ctx.exceptions.python_finalization_error.to_owned(),
+                "can't fork at interpreter shutdown".into(),
+            ));
+        }
+        if !vm.state.allow_fork() {
+            return Err(
+                vm.new_runtime_error("fork not supported for isolated subinterpreters".to_owned())
+            );
+        }
+
+        vm.audit("os.forkpty", || ())?;
+
+        py_os_before_fork(vm);
+        let result = rustpython_host_env::posix::forkpty();
+
+        match result {
+            Ok((0, master)) => {
+                py_os_after_fork_child(vm);
+                Ok((0, master))
+            }
+            Ok((pid, master)) => {
+                let num_os_threads = get_number_of_os_threads();
+                py_os_after_fork_parent(vm);
+                warn_if_multi_threaded("forkpty", num_os_threads, vm);
+                Ok((pid, master))
+            }
+            Err(err) => {
+                py_os_after_fork_parent(vm);
+                Err(err.into_pyexception(vm))
+            }
         }
     }
 
@@ -1047,9 +1020,9 @@ pub mod module {
     struct MknodArgs<'fd> {
         #[pyarg(any)]
         path: OsPath,
-        #[pyarg(any)]
+        #[pyarg(any, default = 0o600)]
         mode: libc::mode_t,
-        #[pyarg(any)]
+        #[pyarg(any, default = 0)]
         device: libc::dev_t,
         #[pyarg(flatten)]
         dir_fd: DirFd<'fd, { MKNOD_DIR_FD as usize }>,
@@ -1057,45 +1030,27 @@ pub mod module {
 
     #[cfg(not(target_os = "redox"))]
     impl MknodArgs<'_> {
-        fn _mknod(self, vm: &VirtualMachine) -> PyResult<i32> {
-            Ok(unsafe {
-                libc::mknod(
-                    self.path.clone().into_cstring(vm)?.as_ptr(),
-                    self.mode,
-                    self.device,
-                )
-            })
-        }
-
         #[cfg(not(target_vendor = "apple"))]
         fn mknod(self, vm: &VirtualMachine) -> PyResult<()> {
-            let ret = match self.dir_fd.raw_opt() {
-                None => self._mknod(vm)?,
-                Some(non_default_fd) => unsafe {
-                    libc::mknodat(
-                        non_default_fd,
-                        self.path.clone().into_cstring(vm)?.as_ptr(),
-                        self.mode,
-                        self.device,
-                    )
-                },
-            };
-            if ret != 0 {
-                Err(vm.new_last_errno_error())
-            } else {
-                Ok(())
+            let c_path = self.path.clone().into_cstring(vm)?;
+            match self.dir_fd.raw_opt() {
+                None => rustpython_host_env::posix::mknod(&c_path, self.mode, self.device),
+                Some(non_default_fd) => rustpython_host_env::posix::mknodat(
+                    non_default_fd,
+                    &c_path,
+                    self.mode,
+                    self.device,
+                ),
             }
+            .map_err(|err| err.into_pyexception(vm))
         }
 
         #[cfg(target_vendor = "apple")]
         fn mknod(self, vm: &VirtualMachine) -> PyResult<()> {
             let [] = self.dir_fd.0;
-            let ret = self._mknod(vm)?;
-            if ret != 0 {
-                Err(vm.new_last_errno_error())
-            } else {
-                Ok(())
-            }
+            let c_path = self.path.clone().into_cstring(vm)?;
+            rustpython_host_env::posix::mknod(&c_path, self.mode, self.device)
+                .map_err(|err| err.into_pyexception(vm))
         }
     }
 
@@ -1108,49 +1063,38 @@ pub mod module {
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
     fn nice(increment: i32, vm: &VirtualMachine) -> PyResult<i32> {
-        Errno::clear();
-        let res = unsafe { libc::nice(increment) };
-        if res == -1 && Errno::last_raw() != 0 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(res)
-        }
+        rustpython_host_env::posix::nice(increment).map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct SchedPolicyArgs {
+        #[pyarg(any)]
+        policy: i32,
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn sched_get_priority_max(policy: i32, vm: &VirtualMachine) -> PyResult<i32> {
-        let max = unsafe { libc::sched_get_priority_max(policy) };
-        if max == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(max)
-        }
+    fn sched_get_priority_max(policy: SchedPolicyArgs, vm: &VirtualMachine) -> PyResult<i32> {
+        rustpython_host_env::posix::sched_get_priority_max(policy.policy)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn sched_get_priority_min(policy: i32, vm: &VirtualMachine) -> PyResult<i32> {
-        let min = unsafe { libc::sched_get_priority_min(policy) };
-        if min == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(min)
-        }
+    fn sched_get_priority_min(policy: SchedPolicyArgs, vm: &VirtualMachine) -> PyResult<i32> {
+        rustpython_host_env::posix::sched_get_priority_min(policy.policy)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn sched_yield(vm: &VirtualMachine) -> PyResult<()> {
-        nix::sched::sched_yield().map_err(|e| e.into_pyexception(vm))
+        rustpython_host_env::posix::sched_yield().map_err(|e| e.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn get_inheritable(fd: BorrowedFd<'_>, vm: &VirtualMachine) -> PyResult<bool> {
-        let flags = fcntl::fcntl(fd, fcntl::FcntlArg::F_GETFD);
-        match flags {
-            Ok(ret) => Ok((ret & libc::FD_CLOEXEC) == 0),
-            Err(err) => Err(err.into_pyexception(vm)),
-        }
+        rustpython_host_env::fcntl::get_inheritable(fd).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
@@ -1160,36 +1104,67 @@ pub mod module {
 
     #[pyfunction]
     fn get_blocking(fd: BorrowedFd<'_>, vm: &VirtualMachine) -> PyResult<bool> {
-        let flags = fcntl::fcntl(fd, fcntl::FcntlArg::F_GETFL);
-        match flags {
-            Ok(ret) => Ok((ret & libc::O_NONBLOCK) == 0),
-            Err(err) => Err(err.into_pyexception(vm)),
-        }
+        rustpython_host_env::fcntl::get_blocking(fd).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn set_blocking(fd: BorrowedFd<'_>, blocking: bool, vm: &VirtualMachine) -> PyResult<()> {
-        let _set_flag = || {
-            use nix::fcntl::{FcntlArg, OFlag, fcntl};
+        rustpython_host_env::fcntl::set_blocking(fd, blocking)
+            .map_err(|err| err.into_pyexception(vm))
+    }
 
-            let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
-            let mut new_flags = flags;
-            new_flags.set(OFlag::from_bits_truncate(libc::O_NONBLOCK), !blocking);
-            if flags != new_flags {
-                fcntl(fd, FcntlArg::F_SETFL(new_flags))?;
+    #[pyfunction]
+    fn pread(
+        fd: i32,
+        length: PySsize,
+        offset: libc::off_t,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyBytesRef> {
+        let (fd, n, offset) = (fd, length, offset);
+        if n < 0 {
+            return Err(io::Error::from_raw_os_error(libc::EINVAL).into_pyexception(vm));
+        }
+        let mut buffer = vm.new_zeroed_bytes(n as usize)?;
+        loop {
+            match vm.allow_threads(|| rustpython_host_env::posix::pread(fd, &mut buffer, offset)) {
+                Ok(n) => {
+                    buffer.truncate(n);
+                    return Ok(vm.ctx.new_bytes(buffer));
+                }
+                Err(err) if err.raw_os_error() == Some(libc::EINTR) => {
+                    vm.check_signals()?;
+                    continue;
+                }
+                Err(err) => return Err(err.into_pyexception(vm)),
             }
-            Ok(())
-        };
-        _set_flag().map_err(|err: nix::Error| err.into_pyexception(vm))
+        }
+    }
+
+    #[pyfunction]
+    fn pwrite(
+        fd: i32,
+        buffer: ArgBytesLike,
+        offset: libc::off_t,
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
+        // Avoid holding a buffer lock across blocking I/O,
+        // which can prevent other threads from reaching GC safepoints.
+        let data = buffer.borrow_buf_unlocked(vm)?;
+        loop {
+            match vm.allow_threads(|| rustpython_host_env::posix::pwrite(fd, &data, offset)) {
+                Ok(n) => return Ok(n),
+                Err(err) if err.raw_os_error() == Some(libc::EINTR) => {
+                    vm.check_signals()?;
+                    continue;
+                }
+                Err(err) => return Err(err.into_pyexception(vm)),
+            }
+        }
     }
 
     #[pyfunction]
     fn pipe(vm: &VirtualMachine) -> PyResult<(OwnedFd, OwnedFd)> {
-        use nix::unistd::pipe;
-        let (rfd, wfd) = pipe().map_err(|err| err.into_pyexception(vm))?;
-        set_inheritable(rfd.as_fd(), false, vm)?;
-        set_inheritable(wfd.as_fd(), false, vm)?;
-        Ok((rfd, wfd))
+        rustpython_host_env::posix::pipe().map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
@@ -1204,8 +1179,7 @@ pub mod module {
     ))]
     #[pyfunction]
     fn pipe2(flags: libc::c_int, vm: &VirtualMachine) -> PyResult<(OwnedFd, OwnedFd)> {
-        let oflags = fcntl::OFlag::from_bits_truncate(flags);
-        nix::unistd::pipe2(oflags).map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::pipe2(flags).map_err(|err| err.into_pyexception(vm))
     }
 
     fn _chmod(
@@ -1216,6 +1190,32 @@ pub mod module {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let [] = dir_fd.0;
+        #[cfg(all(
+            unix,
+            not(target_os = "redox"),
+            not(any(target_os = "macos", target_os = "freebsd", target_os = "netbsd"))
+        ))]
+        if !follow_symlinks.0 {
+            let err_path = path.clone();
+            let c_path = path.into_cstring(vm)?;
+            return rustpython_host_env::posix::fchmodat(
+                libc::AT_FDCWD,
+                &c_path,
+                mode as libc::mode_t,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+            .map_err(|err| {
+                let enotsup = err.raw_os_error() == Some(libc::EOPNOTSUPP)
+                    || err.raw_os_error() == Some(libc::ENOTSUP);
+                if enotsup {
+                    vm.new_not_implemented_error(
+                        "chmod: follow_symlinks unavailable on this platform".to_owned(),
+                    )
+                } else {
+                    OSErrorBuilder::with_filename(&err, err_path, vm)
+                }
+            });
+        }
         let err_path = path.clone();
         let body = move || {
             use std::os::unix::fs::PermissionsExt;
@@ -1229,11 +1229,7 @@ pub mod module {
 
     #[cfg(not(target_os = "redox"))]
     fn _fchmod(fd: BorrowedFd<'_>, mode: u32, vm: &VirtualMachine) -> PyResult<()> {
-        nix::sys::stat::fchmod(
-            fd,
-            nix::sys::stat::Mode::from_bits_truncate(mode as libc::mode_t),
-        )
-        .map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::fchmod(fd, mode).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(target_os = "redox"))]
@@ -1249,7 +1245,7 @@ pub mod module {
             OsPathOrFd::Path(path) => {
                 #[cfg(any(target_os = "macos", target_os = "freebsd", target_os = "netbsd",))]
                 if !follow_symlinks.0 && dir_fd == Default::default() {
-                    return lchmod(path, mode, vm);
+                    return lchmod(LchmodArgs { path, mode }, vm);
                 }
                 _chmod(path, dir_fd, mode, follow_symlinks, vm)
             }
@@ -1270,24 +1266,36 @@ pub mod module {
     }
 
     #[cfg(not(target_os = "redox"))]
+    #[derive(FromArgs)]
+    struct FchmodArgs<'a> {
+        #[pyarg(any)]
+        fd: BorrowedFd<'a>,
+        #[pyarg(any)]
+        mode: u32,
+    }
+
+    #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn fchmod(fd: BorrowedFd<'_>, mode: u32, vm: &VirtualMachine) -> PyResult<()> {
-        _fchmod(fd, mode, vm)
+    fn fchmod(args: FchmodArgs<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        _fchmod(args.fd, args.mode, vm)
+    }
+
+    #[cfg(any(target_os = "macos", target_os = "freebsd", target_os = "netbsd",))]
+    #[derive(FromArgs)]
+    struct LchmodArgs {
+        #[pyarg(any)]
+        path: OsPath,
+        #[pyarg(any)]
+        mode: u32,
     }
 
     #[cfg(any(target_os = "macos", target_os = "freebsd", target_os = "netbsd",))]
     #[pyfunction]
-    fn lchmod(path: OsPath, mode: u32, vm: &VirtualMachine) -> PyResult<()> {
-        unsafe extern "C" {
-            fn lchmod(path: *const libc::c_char, mode: libc::mode_t) -> libc::c_int;
-        }
+    fn lchmod(args: LchmodArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let LchmodArgs { path, mode } = args;
         let c_path = path.clone().into_cstring(vm)?;
-        if unsafe { lchmod(c_path.as_ptr(), mode as libc::mode_t) } == 0 {
-            Ok(())
-        } else {
-            let err = std::io::Error::last_os_error();
-            Err(OSErrorBuilder::with_filename(&err, path, vm))
-        }
+        rustpython_host_env::posix::lchmod(&c_path, mode as libc::mode_t)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
     }
 
     #[pyfunction]
@@ -1296,6 +1304,11 @@ pub mod module {
         argv: Either<PyListRef, PyTupleRef>,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
+        if !vm.state.allow_exec() {
+            return Err(
+                vm.new_runtime_error("exec not supported for isolated subinterpreters".to_owned())
+            );
+        }
         let path = path.into_cstring(vm)?;
 
         let argv = vm.extract_elements_with(argv.as_ref(), |obj| {
@@ -1310,18 +1323,27 @@ pub mod module {
             return Err(vm.new_value_error("execv() arg 2 first element cannot be empty"));
         }
 
-        unistd::execv(&path, &argv)
-            .map(|_ok| ())
-            .map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::execv(&path, &argv).map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[derive(FromArgs)]
+    struct ExecveArgs {
+        #[pyarg(any)]
+        path: OsPath,
+        #[pyarg(any)]
+        argv: Either<PyListRef, PyTupleRef>,
+        #[pyarg(any)]
+        env: ArgMapping,
     }
 
     #[pyfunction]
-    fn execve(
-        path: OsPath,
-        argv: Either<PyListRef, PyTupleRef>,
-        env: ArgMapping,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
+    fn execve(args: ExecveArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let ExecveArgs { path, argv, env } = args;
+        if !vm.state.allow_exec() {
+            return Err(
+                vm.new_runtime_error("exec not supported for isolated subinterpreters".to_owned())
+            );
+        }
         let path = path.into_cstring(vm)?;
 
         let argv = vm.extract_elements_with(argv.as_ref(), |obj| {
@@ -1360,90 +1382,93 @@ pub mod module {
 
         let env: Vec<&CStr> = env.iter().map(|entry| entry.as_c_str()).collect();
 
-        unistd::execve(&path, &argv, &env).map_err(|err| err.into_pyexception(vm))?;
+        rustpython_host_env::posix::execve(&path, &argv, &env)
+            .map_err(|err| err.into_pyexception(vm))?;
         Ok(())
     }
 
     #[pyfunction]
     fn getppid(vm: &VirtualMachine) -> PyObjectRef {
-        let ppid = unistd::getppid().as_raw();
+        let ppid = rustpython_host_env::posix::getppid();
         vm.ctx.new_int(ppid).into()
     }
 
     #[pyfunction]
     fn getgid(vm: &VirtualMachine) -> PyObjectRef {
-        let gid = unistd::getgid().as_raw();
+        let gid = rustpython_host_env::posix::getgid();
         vm.ctx.new_int(gid).into()
     }
 
     #[pyfunction]
     fn getegid(vm: &VirtualMachine) -> PyObjectRef {
-        let egid = unistd::getegid().as_raw();
+        let egid = rustpython_host_env::posix::getegid();
         vm.ctx.new_int(egid).into()
     }
 
+    #[derive(FromArgs)]
+    struct GetPgidArgs {
+        #[pyarg(any)]
+        pid: u32,
+    }
+
     #[pyfunction]
-    fn getpgid(pid: u32, vm: &VirtualMachine) -> PyResult {
-        let pgid =
-            unistd::getpgid(Some(Pid::from_raw(pid as i32))).map_err(|e| e.into_pyexception(vm))?;
-        Ok(vm.new_pyobj(pgid.as_raw()))
+    fn getpgid(pid: GetPgidArgs, vm: &VirtualMachine) -> PyResult {
+        let pid = pid.pid;
+        let pgid = rustpython_host_env::posix::getpgid(pid).map_err(|e| e.into_pyexception(vm))?;
+        Ok(vm.new_pyobj(pgid))
     }
 
     #[pyfunction]
     fn getpgrp(vm: &VirtualMachine) -> PyObjectRef {
-        vm.ctx.new_int(unistd::getpgrp().as_raw()).into()
+        vm.ctx.new_int(rustpython_host_env::posix::getpgrp()).into()
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
     fn getsid(pid: u32, vm: &VirtualMachine) -> PyResult {
-        let sid =
-            unistd::getsid(Some(Pid::from_raw(pid as i32))).map_err(|e| e.into_pyexception(vm))?;
-        Ok(vm.new_pyobj(sid.as_raw()))
+        let sid = rustpython_host_env::posix::getsid(pid).map_err(|e| e.into_pyexception(vm))?;
+        Ok(vm.new_pyobj(sid))
     }
 
     #[pyfunction]
     fn getuid(vm: &VirtualMachine) -> PyObjectRef {
-        let uid = unistd::getuid().as_raw();
+        let uid = rustpython_host_env::posix::getuid();
         vm.ctx.new_int(uid).into()
     }
 
     #[pyfunction]
     fn geteuid(vm: &VirtualMachine) -> PyObjectRef {
-        let euid = unistd::geteuid().as_raw();
+        let euid = rustpython_host_env::posix::geteuid();
         vm.ctx.new_int(euid).into()
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android")))]
     #[pyfunction]
-    fn setgid(gid: Gid, vm: &VirtualMachine) -> PyResult<()> {
-        unistd::setgid(gid).map_err(|err| err.into_pyexception(vm))
+    fn setgid(gid: RawGid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setgid(gid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android", target_os = "redox")))]
     #[pyfunction]
-    fn setegid(egid: Gid, vm: &VirtualMachine) -> PyResult<()> {
-        unistd::setegid(egid).map_err(|err| err.into_pyexception(vm))
+    fn setegid(egid: RawGid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setegid(egid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
-    fn setpgid(pid: u32, pgid: u32, vm: &VirtualMachine) -> PyResult<()> {
-        unistd::setpgid(Pid::from_raw(pid as i32), Pid::from_raw(pgid as i32))
-            .map_err(|err| err.into_pyexception(vm))
+    fn setpgid(pid: u32, pgrp: u32, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setpgid(pid, pgrp).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn setpgrp(vm: &VirtualMachine) -> PyResult<()> {
         // setpgrp() is equivalent to setpgid(0, 0)
-        unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0)).map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::setpgrp().map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "redox")))]
     #[pyfunction]
     fn setsid(vm: &VirtualMachine) -> PyResult<()> {
-        unistd::setsid()
-            .map(|_ok| ())
-            .map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::setsid().map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "redox")))]
@@ -1451,9 +1476,7 @@ pub mod module {
     fn tcgetpgrp(fd: i32, vm: &VirtualMachine) -> PyResult<libc::pid_t> {
         use std::os::fd::BorrowedFd;
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        unistd::tcgetpgrp(fd)
-            .map(|pid| pid.as_raw())
-            .map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::tcgetpgrp(fd).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "redox")))]
@@ -1461,10 +1484,10 @@ pub mod module {
     fn tcsetpgrp(fd: i32, pgid: libc::pid_t, vm: &VirtualMachine) -> PyResult<()> {
         use std::os::fd::BorrowedFd;
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        unistd::tcsetpgrp(fd, Pid::from_raw(pgid)).map_err(|err| err.into_pyexception(vm))
+        rustpython_host_env::posix::tcsetpgrp(fd, pgid).map_err(|err| err.into_pyexception(vm))
     }
 
-    fn try_from_id(vm: &VirtualMachine, obj: PyObjectRef, typ_name: &str) -> PyResult<u32> {
+    fn try_from_id(vm: &VirtualMachine, obj: &PyObject, typ_name: &str) -> PyResult<u32> {
         use core::cmp::Ordering;
         let i = obj
             .try_to_ref::<PyInt>(vm)
@@ -1490,35 +1513,40 @@ pub mod module {
         }
     }
 
-    impl TryFromObject for Uid {
+    #[derive(Clone, Copy)]
+    struct RawUid(u32);
+
+    #[derive(Clone, Copy)]
+    struct RawGid(u32);
+
+    impl TryFromObject for RawUid {
         fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
-            try_from_id(vm, obj, "uid").map(Self::from_raw)
+            try_from_id(vm, &obj, "uid").map(Self)
         }
     }
 
-    impl TryFromObject for Gid {
+    impl TryFromObject for RawGid {
         fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
-            try_from_id(vm, obj, "gid").map(Self::from_raw)
+            try_from_id(vm, &obj, "gid").map(Self)
         }
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android")))]
     #[pyfunction]
-    fn setuid(uid: Uid) -> nix::Result<()> {
-        unistd::setuid(uid)
+    fn setuid(uid: RawUid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setuid(uid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android", target_os = "redox")))]
     #[pyfunction]
-    fn seteuid(euid: Uid) -> nix::Result<()> {
-        unistd::seteuid(euid)
+    fn seteuid(euid: RawUid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::seteuid(euid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android", target_os = "redox")))]
     #[pyfunction]
-    fn setreuid(ruid: Uid, euid: Uid) -> nix::Result<()> {
-        let ret = unsafe { libc::setreuid(ruid.as_raw(), euid.as_raw()) };
-        nix::Error::result(ret).map(drop)
+    fn setreuid(ruid: RawUid, euid: RawUid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setreuid(ruid.0, euid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
@@ -1529,35 +1557,52 @@ pub mod module {
         target_os = "openbsd"
     ))]
     #[pyfunction]
-    fn setresuid(ruid: Uid, euid: Uid, suid: Uid) -> nix::Result<()> {
-        unistd::setresuid(ruid, euid, suid)
+    fn setresuid(ruid: RawUid, euid: RawUid, suid: RawUid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setresuid(ruid.0, euid.0, suid.0)
+            .map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[cfg(not(target_os = "wasi"))]
+    #[pyfunction]
+    fn login_tty(fd: BorrowedFd<'_>, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::login_tty(fd.as_raw_fd())
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
     fn openpty(vm: &VirtualMachine) -> PyResult<(OwnedFd, OwnedFd)> {
-        let r = nix::pty::openpty(None, None).map_err(|err| err.into_pyexception(vm))?;
-        for fd in [&r.master, &r.slave] {
-            super::set_inheritable(fd.as_fd(), false).map_err(|e| e.into_pyexception(vm))?;
-        }
-        Ok((r.master, r.slave))
+        rustpython_host_env::posix::openpty().map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn ttyname(fd: BorrowedFd<'_>, vm: &VirtualMachine) -> PyResult {
-        let name = unistd::ttyname(fd).map_err(|e| e.into_pyexception(vm))?;
-        let name = name.into_os_string().into_string().unwrap();
+        let name = rustpython_host_env::posix::ttyname(fd).map_err(|e| e.into_pyexception(vm))?;
+        let name = name.into_string().unwrap();
         Ok(vm.ctx.new_str(name).into())
     }
 
     #[pyfunction]
     fn umask(mask: libc::mode_t) -> libc::mode_t {
-        unsafe { libc::umask(mask) }
+        rustpython_host_env::posix::umask(mask)
     }
 
     #[pyfunction]
     fn uname(vm: &VirtualMachine) -> PyResult<_os::UnameResultData> {
-        let info = uname::uname().map_err(|err| err.into_pyexception(vm))?;
+        let info = rustpython_host_env::posix::uname_info().map_err(|err| {
+            let start = err.error.valid_up_to();
+            let end = err
+                .error
+                .error_len()
+                .map_or(err.bytes.len(), |len| start + len);
+            vm.new_unicode_decode_error(
+                vm.ctx.new_str("utf-8"),
+                vm.ctx.new_bytes(err.bytes),
+                start,
+                end,
+                vm.ctx.new_str(err.error.to_string()),
+            )
+        })?;
         Ok(_os::UnameResultData {
             sysname: info.sysname,
             nodename: info.nodename,
@@ -1570,66 +1615,56 @@ pub mod module {
     #[pyfunction]
     fn sync() {
         #[cfg(not(any(target_os = "redox", target_os = "android")))]
-        unsafe {
-            libc::sync();
-        }
+        rustpython_host_env::posix::sync();
     }
 
     // cfg from nix
     #[cfg(any(target_os = "android", target_os = "linux", target_os = "openbsd"))]
     #[pyfunction]
-    fn getresuid() -> nix::Result<(u32, u32, u32)> {
-        let ret = unistd::getresuid()?;
-        Ok((
-            ret.real.as_raw(),
-            ret.effective.as_raw(),
-            ret.saved.as_raw(),
-        ))
+    fn getresuid(vm: &VirtualMachine) -> PyResult<(u32, u32, u32)> {
+        rustpython_host_env::posix::getresuid().map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
     #[cfg(any(target_os = "android", target_os = "linux", target_os = "openbsd"))]
     #[pyfunction]
-    fn getresgid() -> nix::Result<(u32, u32, u32)> {
-        let ret = unistd::getresgid()?;
-        Ok((
-            ret.real.as_raw(),
-            ret.effective.as_raw(),
-            ret.saved.as_raw(),
-        ))
+    fn getresgid(vm: &VirtualMachine) -> PyResult<(u32, u32, u32)> {
+        rustpython_host_env::posix::getresgid().map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
     #[cfg(any(target_os = "freebsd", target_os = "linux", target_os = "openbsd"))]
     #[pyfunction]
-    fn setresgid(rgid: Gid, egid: Gid, sgid: Gid, vm: &VirtualMachine) -> PyResult<()> {
-        unistd::setresgid(rgid, egid, sgid).map_err(|err| err.into_pyexception(vm))
+    fn setresgid(rgid: RawGid, egid: RawGid, sgid: RawGid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setresgid(rgid.0, egid.0, sgid.0)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(any(target_os = "wasi", target_os = "android", target_os = "redox")))]
     #[pyfunction]
-    fn setregid(rgid: Gid, egid: Gid) -> nix::Result<()> {
-        let ret = unsafe { libc::setregid(rgid.as_raw(), egid.as_raw()) };
-        nix::Error::result(ret).map(drop)
+    fn setregid(rgid: RawGid, egid: RawGid, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::setregid(rgid.0, egid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
     #[cfg(any(target_os = "freebsd", target_os = "linux", target_os = "openbsd"))]
     #[pyfunction]
-    fn initgroups(user_name: PyUtf8StrRef, gid: Gid, vm: &VirtualMachine) -> PyResult<()> {
-        let user = user_name.to_cstring(vm)?;
-        unistd::initgroups(&user, gid).map_err(|err| err.into_pyexception(vm))
+    fn initgroups(username: PyUtf8StrRef, gid: RawGid, vm: &VirtualMachine) -> PyResult<()> {
+        let user = username.to_cstring(vm)?;
+        rustpython_host_env::posix::initgroups(&user, gid.0).map_err(|err| err.into_pyexception(vm))
     }
 
     // cfg from nix
     #[cfg(not(any(target_os = "ios", target_os = "macos", target_os = "redox")))]
     #[pyfunction]
-    fn setgroups(
-        group_ids: crate::function::ArgIterable<Gid>,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        let gids = group_ids.iter(vm)?.collect::<Result<Vec<_>, _>>()?;
-        unistd::setgroups(&gids).map_err(|err| err.into_pyexception(vm))
+    fn setgroups(groups: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        groups
+            .try_sequence(vm)
+            .map_err(|_| vm.new_type_error("setgroups argument must be a sequence"))?;
+        let gids = vm.extract_elements_with(&groups, |gid| {
+            RawGid::try_from_object(vm, gid).map(|gid| gid.0)
+        })?;
+        rustpython_host_env::posix::setgroups_raw(&gids).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
@@ -1688,23 +1723,23 @@ pub mod module {
         #[pyarg(positional)]
         path: OsPath,
         #[pyarg(positional)]
-        args: crate::function::ArgIterable<OsPath>,
+        argv: PyObjectRef,
         #[pyarg(positional)]
         env: Option<crate::function::ArgMapping>,
-        #[pyarg(named, default)]
+        #[pyarg(named, default, py_default = "()")]
         file_actions: Option<crate::function::ArgIterable<PyTupleRef>>,
-        #[pyarg(named, default)]
-        setsigdef: Option<crate::function::ArgIterable<i32>>,
-        #[pyarg(named, default)]
+        #[pyarg(named, optional)]
         setpgroup: Option<libc::pid_t>,
         #[pyarg(named, default)]
         resetids: bool,
         #[pyarg(named, default)]
         setsid: bool,
-        #[pyarg(named, default)]
+        #[pyarg(named, default, py_default = "()")]
         setsigmask: Option<crate::function::ArgIterable<i32>>,
-        #[pyarg(named, default)]
-        scheduler: Option<PyTupleRef>,
+        #[pyarg(named, default, py_default = "()")]
+        setsigdef: Option<crate::function::ArgIterable<i32>>,
+        #[pyarg(named, optional)]
+        scheduler: Option<PyObjectRef>,
     }
 
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
@@ -1716,11 +1751,61 @@ pub mod module {
         Dup2,
     }
 
+    #[cfg(all(
+        any(target_os = "linux", target_os = "freebsd", target_os = "android"),
+        not(target_env = "musl")
+    ))]
+    fn parse_posix_spawn_scheduler(
+        scheduler: Option<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<rustpython_host_env::posix::PosixSpawnScheduler>> {
+        let Some(obj) = scheduler else {
+            return Ok(None);
+        };
+        if obj.is(&vm.ctx.none()) {
+            return Ok(None);
+        }
+        let Some(tuple) = obj.downcast_ref::<PyTuple>() else {
+            return Err(vm.new_type_error("scheduler must be a tuple or None"));
+        };
+        if tuple.as_slice().len() != 2 {
+            return Err(vm.new_type_error("A scheduler tuple must have two elements"));
+        }
+        let policy = if tuple.as_slice()[0].is(&vm.ctx.none()) {
+            None
+        } else {
+            Some(i32::try_from_object(vm, tuple.as_slice()[0].clone())?)
+        };
+        let param = super::posix_sched::convert_sched_param(&tuple.as_slice()[1], vm)?;
+        Ok(Some(rustpython_host_env::posix::PosixSpawnScheduler {
+            policy,
+            param,
+        }))
+    }
+
+    #[cfg(any(target_os = "macos", target_env = "musl"))]
+    fn parse_posix_spawn_scheduler(
+        scheduler: Option<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let Some(obj) = scheduler else {
+            return Ok(());
+        };
+        if obj.is(&vm.ctx.none()) {
+            return Ok(());
+        }
+        let Some(tuple) = obj.downcast_ref::<PyTuple>() else {
+            return Err(vm.new_type_error("scheduler must be a tuple or None"));
+        };
+        if tuple.as_slice().len() != 2 {
+            return Err(vm.new_type_error("A scheduler tuple must have two elements"));
+        }
+        Err(vm.new_not_implemented_error("The scheduler option is not supported in this system."))
+    }
+
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
     impl PosixSpawnArgs {
         fn spawn(self, spawnp: bool, vm: &VirtualMachine) -> PyResult<libc::pid_t> {
-            use nix::sys::signal;
-
             use crate::TryFromBorrowedObject;
 
             let path = self
@@ -1729,19 +1814,31 @@ pub mod module {
                 .into_cstring(vm)
                 .map_err(|_| vm.new_value_error("path should not have nul bytes"))?;
 
-            let mut file_actions =
-                nix::spawn::PosixSpawnFileActions::init().map_err(|e| e.into_pyexception(vm))?;
+            let function_name = if spawnp {
+                "posix_spawnp"
+            } else {
+                "posix_spawn"
+            };
+            if !self.argv.fast_isinstance(vm.ctx.types.list_type)
+                && !self.argv.fast_isinstance(vm.ctx.types.tuple_type)
+            {
+                return Err(
+                    vm.new_type_error(format!("{function_name}: argv must be a tuple or list"))
+                );
+            }
+
+            let mut file_actions = Vec::new();
             if let Some(it) = self.file_actions {
                 for action in it.iter(vm)? {
                     let action = action?;
-                    let (id, args) = action.split_first().ok_or_else(|| {
+                    let (id, args) = action.as_slice().split_first().ok_or_else(|| {
                         vm.new_type_error("Each file_actions element must be a non-empty tuple")
                     })?;
                     let id = i32::try_from_borrowed_object(vm, id)?;
                     let id = PosixSpawnFileActionIdentifier::try_from(id)
                         .map_err(|_| vm.new_type_error("Unknown file_actions identifier"))?;
                     let args: crate::function::FuncArgs = args.to_vec().into();
-                    let ret = match id {
+                    let parsed = match id {
                         PosixSpawnFileActionIdentifier::Open => {
                             let (fd, path, oflag, mode): (_, OsPath, _, _) = args.bind(vm)?;
                             let path = CString::new(path.into_bytes()).map_err(|_| {
@@ -1749,116 +1846,68 @@ pub mod module {
                                     "POSIX_SPAWN_OPEN path should not have nul bytes",
                                 )
                             })?;
-                            let oflag = nix::fcntl::OFlag::from_bits_retain(oflag);
-                            let mode = nix::sys::stat::Mode::from_bits_retain(mode);
-                            file_actions.add_open(fd, &*path, oflag, mode)
+                            rustpython_host_env::posix::PosixSpawnFileAction::Open {
+                                fd,
+                                path,
+                                oflag,
+                                mode,
+                            }
                         }
                         PosixSpawnFileActionIdentifier::Close => {
                             let (fd,) = args.bind(vm)?;
-                            file_actions.add_close(fd)
+                            rustpython_host_env::posix::PosixSpawnFileAction::Close { fd }
                         }
                         PosixSpawnFileActionIdentifier::Dup2 => {
                             let (fd, newfd) = args.bind(vm)?;
-                            file_actions.add_dup2(fd, newfd)
+                            rustpython_host_env::posix::PosixSpawnFileAction::Dup2 { fd, newfd }
                         }
                     };
-                    if let Err(err) = ret {
-                        let err = err.into();
-                        return Err(OSErrorBuilder::with_filename(&err, self.path, vm));
-                    }
+                    file_actions.push(parsed);
                 }
             }
 
-            let mut attrp =
-                nix::spawn::PosixSpawnAttr::init().map_err(|e| e.into_pyexception(vm))?;
-            let mut flags = nix::spawn::PosixSpawnFlags::empty();
-
-            if let Some(sigs) = self.setsigdef {
-                let mut set = signal::SigSet::empty();
+            let collect_signals = |sigs: crate::function::ArgIterable<i32>| {
+                let mut collected = Vec::new();
                 for sig in sigs.iter(vm)? {
                     let sig = sig?;
-                    let sig = signal::Signal::try_from(sig).map_err(|_| {
-                        vm.new_value_error(format!("signal number {sig} out of range"))
-                    })?;
-                    set.add(sig);
-                }
-                attrp
-                    .set_sigdefault(&set)
-                    .map_err(|e| e.into_pyexception(vm))?;
-                flags.insert(nix::spawn::PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF);
-            }
-
-            if let Some(pgid) = self.setpgroup {
-                attrp
-                    .set_pgroup(nix::unistd::Pid::from_raw(pgid))
-                    .map_err(|e| e.into_pyexception(vm))?;
-                flags.insert(nix::spawn::PosixSpawnFlags::POSIX_SPAWN_SETPGROUP);
-            }
-
-            if self.resetids {
-                flags.insert(nix::spawn::PosixSpawnFlags::POSIX_SPAWN_RESETIDS);
-            }
-
-            if self.setsid {
-                // Note: POSIX_SPAWN_SETSID may not be available on all platforms
-                cfg_if::cfg_if! {
-                    if #[cfg(any(
-                        target_os = "linux",
-                        target_os = "haiku",
-                        target_os = "solaris",
-                        target_os = "illumos",
-                        target_os = "hurd",
-                    ))] {
-                        flags.insert(nix::spawn::PosixSpawnFlags::from_bits_retain(libc::POSIX_SPAWN_SETSID));
-                    } else {
-                        return Err(vm.new_not_implemented_error(
-                            "setsid parameter is not supported on this platform",
-                        ));
+                    if !rustpython_host_env::posix::validate_posix_spawn_signal(sig) {
+                        return Err(vm.new_value_error(format!("signal number {sig} out of range")));
+                    }
+                    if !collected.contains(&sig) {
+                        collected.push(sig);
                     }
                 }
+                Ok(collected)
+            };
+
+            let setsigdef = self.setsigdef.map(collect_signals).transpose()?;
+
+            #[cfg(all(
+                any(target_os = "linux", target_os = "freebsd", target_os = "android"),
+                not(target_env = "musl")
+            ))]
+            let scheduler = parse_posix_spawn_scheduler(self.scheduler, vm)?;
+            #[cfg(any(target_os = "macos", target_env = "musl"))]
+            parse_posix_spawn_scheduler(self.scheduler, vm)?;
+
+            if self.setsid && !rustpython_host_env::posix::supports_posix_spawn_setsid() {
+                return Err(vm.new_not_implemented_error(
+                    "setsid parameter is not supported on this platform",
+                ));
             }
 
-            if let Some(sigs) = self.setsigmask {
-                let mut set = signal::SigSet::empty();
-                for sig in sigs.iter(vm)? {
-                    let sig = sig?;
-                    let sig = signal::Signal::try_from(sig).map_err(|_| {
-                        vm.new_value_error(format!("signal number {sig} out of range"))
-                    })?;
-                    set.add(sig);
-                }
-                attrp
-                    .set_sigmask(&set)
-                    .map_err(|e| e.into_pyexception(vm))?;
-                flags.insert(nix::spawn::PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK);
-            }
+            let setsigmask = self.setsigmask.map(collect_signals).transpose()?;
 
-            if let Some(_scheduler) = self.scheduler {
-                // TODO: Implement scheduler parameter handling
-                // This requires platform-specific sched_param struct handling
-                return Err(
-                    vm.new_not_implemented_error("scheduler parameter is not yet implemented")
-                );
-            }
-
-            if !flags.is_empty() {
-                attrp.set_flags(flags).map_err(|e| e.into_pyexception(vm))?;
-            }
-
-            let args: Vec<CString> = self
-                .args
-                .iter(vm)?
-                .map(|res| {
-                    CString::new(res?.into_bytes())
-                        .map_err(|_| vm.new_value_error("path should not have nul bytes"))
-                })
-                .collect::<Result<_, _>>()?;
+            let args = vm.extract_elements_with(&self.argv, |arg| {
+                CString::new(OsPath::try_from_object(vm, arg)?.into_bytes())
+                    .map_err(|_| vm.new_value_error("path should not have nul bytes"))
+            })?;
             let env = if let Some(env_dict) = self.env {
                 envp_from_dict(env_dict, vm)?
             } else {
                 // env=None means use the current environment
 
-                env::vars_os()
+                crate::host_env::os::vars_os()
                     .map(|(k, v)| {
                         let mut entry = k.into_vec();
                         entry.push(b'=');
@@ -1870,13 +1919,24 @@ pub mod module {
                     .collect::<PyResult<Vec<_>>>()?
             };
 
-            let ret = if spawnp {
-                nix::spawn::posix_spawnp(&path, &file_actions, &attrp, &args, &env)
-            } else {
-                nix::spawn::posix_spawn(&*path, &file_actions, &attrp, &args, &env)
-            };
-            ret.map(Into::into)
-                .map_err(|err| OSErrorBuilder::with_filename(&err.into(), self.path, vm))
+            rustpython_host_env::posix::posix_spawn(rustpython_host_env::posix::PosixSpawnConfig {
+                path: &path,
+                args: &args,
+                env: &env,
+                file_actions: &file_actions,
+                setsigdef: setsigdef.as_deref(),
+                setpgroup: self.setpgroup,
+                resetids: self.resetids,
+                setsid: self.setsid,
+                setsigmask: setsigmask.as_deref(),
+                spawnp,
+                #[cfg(all(
+                    any(target_os = "linux", target_os = "freebsd", target_os = "android"),
+                    not(target_env = "musl")
+                ))]
+                scheduler,
+            })
+            .map_err(|err| OSErrorBuilder::with_filename(&err, self.path, vm))
         }
     }
 
@@ -1892,44 +1952,50 @@ pub mod module {
         args.spawn(true, vm)
     }
 
+    #[derive(FromArgs)]
+    struct StatusArg {
+        #[pyarg(any)]
+        status: i32,
+    }
+
     #[pyfunction(name = "WCOREDUMP")]
     fn wcoredump(status: i32) -> bool {
-        libc::WCOREDUMP(status)
+        rustpython_host_env::posix::wcoredump(status)
     }
 
     #[pyfunction(name = "WIFCONTINUED")]
-    fn wifcontinued(status: i32) -> bool {
-        libc::WIFCONTINUED(status)
+    fn wifcontinued(status: StatusArg) -> bool {
+        rustpython_host_env::posix::wifcontinued(status.status)
     }
 
     #[pyfunction(name = "WIFSTOPPED")]
-    fn wifstopped(status: i32) -> bool {
-        libc::WIFSTOPPED(status)
+    fn wifstopped(status: StatusArg) -> bool {
+        rustpython_host_env::posix::wifstopped(status.status)
     }
 
     #[pyfunction(name = "WIFSIGNALED")]
-    fn wifsignaled(status: i32) -> bool {
-        libc::WIFSIGNALED(status)
+    fn wifsignaled(status: StatusArg) -> bool {
+        rustpython_host_env::posix::wifsignaled(status.status)
     }
 
     #[pyfunction(name = "WIFEXITED")]
-    fn wifexited(status: i32) -> bool {
-        libc::WIFEXITED(status)
+    fn wifexited(status: StatusArg) -> bool {
+        rustpython_host_env::posix::wifexited(status.status)
     }
 
     #[pyfunction(name = "WEXITSTATUS")]
-    fn wexitstatus(status: i32) -> i32 {
-        libc::WEXITSTATUS(status)
+    fn wexitstatus(status: StatusArg) -> i32 {
+        rustpython_host_env::posix::wexitstatus(status.status)
     }
 
     #[pyfunction(name = "WSTOPSIG")]
-    fn wstopsig(status: i32) -> i32 {
-        libc::WSTOPSIG(status)
+    fn wstopsig(status: StatusArg) -> i32 {
+        rustpython_host_env::posix::wstopsig(status.status)
     }
 
     #[pyfunction(name = "WTERMSIG")]
-    fn wtermsig(status: i32) -> i32 {
-        libc::WTERMSIG(status)
+    fn wtermsig(status: StatusArg) -> i32 {
+        rustpython_host_env::posix::wtermsig(status.status)
     }
 
     #[cfg(target_os = "linux")]
@@ -1940,33 +2006,27 @@ pub mod module {
         vm: &VirtualMachine,
     ) -> PyResult<OwnedFd> {
         let flags = flags.unwrap_or(0);
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, flags) as libc::c_long };
-        if fd == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            // Safety: syscall returns a new owned file descriptor.
-            Ok(unsafe { OwnedFd::from_raw_fd(fd as libc::c_int) })
-        }
+        rustpython_host_env::posix::pidfd_open(pid, flags).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
-    fn waitpid(pid: libc::pid_t, opt: i32, vm: &VirtualMachine) -> PyResult<(libc::pid_t, i32)> {
+    fn waitpid(
+        pid: libc::pid_t,
+        options: i32,
+        vm: &VirtualMachine,
+    ) -> PyResult<(libc::pid_t, i32)> {
         let mut status = 0;
         loop {
-            // Capture errno inside the closure: attach_thread (called by
-            // allow_threads on return) can clobber errno via syscalls.
-            let (res, err) = vm.allow_threads(|| {
-                let r = unsafe { libc::waitpid(pid, &mut status, opt) };
-                (r, nix::Error::last_raw())
-            });
-            if res == -1 {
-                if err == libc::EINTR {
+            let res =
+                vm.allow_threads(|| rustpython_host_env::posix::waitpid(pid, &mut status, options));
+            match res {
+                Err(err) if err.raw_os_error() == Some(libc::EINTR) => {
                     vm.check_signals()?;
                     continue;
                 }
-                return Err(nix::Error::from_raw(err).into_pyexception(vm));
+                Err(err) => return Err(err.into_pyexception(vm)),
+                Ok(res) => return Ok((res, status)),
             }
-            return Ok((res, status));
         }
     }
 
@@ -1975,16 +2035,91 @@ pub mod module {
         waitpid(-1, 0, vm)
     }
 
-    #[pyfunction]
-    fn kill(pid: i32, sig: isize, vm: &VirtualMachine) -> PyResult<()> {
-        {
-            let ret = unsafe { libc::kill(pid, sig as i32) };
-            if ret == -1 {
-                Err(vm.new_last_errno_error())
-            } else {
-                Ok(())
+    fn rusage_to_py(
+        ru: rustpython_host_env::resource::RUsage,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
+        let resource = vm.import("resource", 0)?;
+        let struct_rusage = resource.get_attr("struct_rusage", vm)?;
+        let tv = |t: rustpython_host_env::resource::timeval| {
+            t.tv_sec as f64 + (t.tv_usec as f64 / 1_000_000.0)
+        };
+        let fields = vm.ctx.new_tuple(vec![
+            vm.ctx.new_float(tv(ru.ru_utime)).into(),
+            vm.ctx.new_float(tv(ru.ru_stime)).into(),
+            vm.ctx.new_int(ru.ru_maxrss).into(),
+            vm.ctx.new_int(ru.ru_ixrss).into(),
+            vm.ctx.new_int(ru.ru_idrss).into(),
+            vm.ctx.new_int(ru.ru_isrss).into(),
+            vm.ctx.new_int(ru.ru_minflt).into(),
+            vm.ctx.new_int(ru.ru_majflt).into(),
+            vm.ctx.new_int(ru.ru_nswap).into(),
+            vm.ctx.new_int(ru.ru_inblock).into(),
+            vm.ctx.new_int(ru.ru_oublock).into(),
+            vm.ctx.new_int(ru.ru_msgsnd).into(),
+            vm.ctx.new_int(ru.ru_msgrcv).into(),
+            vm.ctx.new_int(ru.ru_nsignals).into(),
+            vm.ctx.new_int(ru.ru_nvcsw).into(),
+            vm.ctx.new_int(ru.ru_nivcsw).into(),
+        ]);
+        struct_rusage.call((fields,), vm)
+    }
+
+    fn wait_with_rusage<F>(vm: &VirtualMachine, wait: F) -> PyResult<PyTupleRef>
+    where
+        F: Fn() -> std::io::Result<(libc::pid_t, i32, rustpython_host_env::resource::RUsage)>,
+    {
+        loop {
+            match vm.allow_threads(&wait) {
+                Err(err) if err.raw_os_error() == Some(libc::EINTR) => {
+                    vm.check_signals()?;
+                    continue;
+                }
+                Err(err) => return Err(err.into_pyexception(vm)),
+                Ok((pid, status, ru)) => {
+                    let rusage = rusage_to_py(ru, vm)?;
+                    return Ok(vm.new_tuple((pid, status, rusage)));
+                }
             }
         }
+    }
+
+    #[derive(FromArgs)]
+    struct Wait3Args {
+        #[pyarg(any)]
+        options: i32,
+    }
+
+    #[pyfunction]
+    fn wait3(options: Wait3Args, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        let options = options.options;
+        wait_with_rusage(vm, || rustpython_host_env::posix::wait3(options))
+    }
+
+    #[derive(FromArgs)]
+    struct Wait4Args {
+        #[pyarg(any)]
+        pid: libc::pid_t,
+        #[pyarg(any)]
+        options: i32,
+    }
+
+    #[pyfunction]
+    fn wait4(args: Wait4Args, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+        wait_with_rusage(vm, || {
+            rustpython_host_env::posix::wait4(args.pid, args.options)
+        })
+    }
+
+    #[pyfunction]
+    fn kill(pid: i32, signal: isize, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::kill(pid, signal as i32).map_err(|err| err.into_pyexception(vm))
+    }
+
+    #[pyfunction]
+    fn killpg(pgid: i32, signal: isize, vm: &VirtualMachine) -> PyResult<()> {
+        rustpython_host_env::posix::killpg(pgid, signal as i32)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
@@ -1992,57 +2127,30 @@ pub mod module {
         fd: OptionalArg<i32>,
         vm: &VirtualMachine,
     ) -> PyResult<_os::TerminalSizeData> {
-        let (columns, lines) = {
-            nix::ioctl_read_bad!(winsz, libc::TIOCGWINSZ, libc::winsize);
-            let mut w = libc::winsize {
-                ws_row: 0,
-                ws_col: 0,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            };
-            unsafe { winsz(fd.unwrap_or(libc::STDOUT_FILENO), &mut w) }
+        let (columns, lines) =
+            rustpython_host_env::posix::get_terminal_size(fd.unwrap_or(libc::STDOUT_FILENO))
+                .map(|(columns, lines)| (columns.into(), lines.into()))
                 .map_err(|err| err.into_pyexception(vm))?;
-            (w.ws_col.into(), w.ws_row.into())
-        };
         Ok(_os::TerminalSizeData { columns, lines })
-    }
-
-    // from libstd:
-    // https://github.com/rust-lang/rust/blob/daecab3a784f28082df90cebb204998051f3557d/src/libstd/sys/unix/fs.rs#L1251
-    #[cfg(target_os = "macos")]
-    unsafe extern "C" {
-        fn fcopyfile(
-            in_fd: libc::c_int,
-            out_fd: libc::c_int,
-            state: *mut libc::c_void, // copyfile_state_t (unused)
-            flags: u32,               // copyfile_flags_t
-        ) -> libc::c_int;
     }
 
     #[cfg(target_os = "macos")]
     #[pyfunction]
     fn _fcopyfile(in_fd: i32, out_fd: i32, flags: i32, vm: &VirtualMachine) -> PyResult<()> {
-        let ret = unsafe { fcopyfile(in_fd, out_fd, core::ptr::null_mut(), flags as u32) };
-        if ret < 0 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(())
-        }
+        rustpython_host_env::posix::fcopyfile(in_fd, out_fd, flags as u32)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn dup(fd: BorrowedFd<'_>, vm: &VirtualMachine) -> PyResult<OwnedFd> {
-        let fd = nix::unistd::dup(fd).map_err(|e| e.into_pyexception(vm))?;
-        super::set_inheritable(fd.as_fd(), false)
-            .map(|()| fd)
-            .map_err(|e| e.into_pyexception(vm))
+        rustpython_host_env::posix::dup_noninheritable(fd).map_err(|e| e.into_pyexception(vm))
     }
 
     #[derive(FromArgs)]
     struct Dup2Args<'fd> {
-        #[pyarg(positional)]
+        #[pyarg(any)]
         fd: BorrowedFd<'fd>,
-        #[pyarg(positional)]
+        #[pyarg(any)]
         fd2: OwnedFd,
         #[pyarg(any, default = true)]
         inheritable: bool,
@@ -2050,13 +2158,8 @@ pub mod module {
 
     #[pyfunction]
     fn dup2(args: Dup2Args<'_>, vm: &VirtualMachine) -> PyResult<OwnedFd> {
-        let mut fd2 = core::mem::ManuallyDrop::new(args.fd2);
-        nix::unistd::dup2(args.fd, &mut fd2).map_err(|e| e.into_pyexception(vm))?;
-        let fd2 = core::mem::ManuallyDrop::into_inner(fd2);
-        if !args.inheritable {
-            super::set_inheritable(fd2.as_fd(), false).map_err(|e| e.into_pyexception(vm))?
-        }
-        Ok(fd2)
+        rustpython_host_env::posix::dup2(args.fd, args.fd2, args.inheritable)
+            .map_err(|e| e.into_pyexception(vm))
     }
 
     pub(crate) fn support_funcs() -> Vec<SupportFunc> {
@@ -2094,15 +2197,19 @@ pub mod module {
         // Get a pointer to the login name string. The string is statically
         // allocated and might be overwritten on subsequent calls to this
         // function or to `cuserid()`. See man getlogin(3) for more information.
-        let ptr = unsafe { libc::getlogin() };
-        if ptr.is_null() {
+        let Some(login) = rustpython_host_env::posix::getlogin() else {
             return Err(vm.new_os_error("unable to determine login name"));
-        }
-        let slice = unsafe { CStr::from_ptr(ptr) };
-        slice
-            .to_str()
-            .map(|s| s.to_owned())
-            .map_err(|e| vm.new_unicode_decode_error(format!("unable to decode login name: {e}")))
+        };
+        login.to_str().map(|s| s.to_owned()).map_err(|e| {
+            vm.new_unicode_decode_error(
+                vm.ctx.new_str("utf-8"),
+                vm.ctx.new_bytes(login.as_bytes().to_vec()),
+                e.valid_up_to(),
+                e.error_len()
+                    .map_or(login.as_bytes().len(), |n| e.valid_up_to() + n),
+                vm.ctx.new_str("unable to decode login name"),
+            )
+        })
     }
 
     // cfg from nix
@@ -2119,61 +2226,50 @@ pub mod module {
         vm: &VirtualMachine,
     ) -> PyResult<Vec<PyObjectRef>> {
         let user = user.to_cstring(vm)?;
-        let gid = Gid::from_raw(group);
-        let group_ids = unistd::getgrouplist(&user, gid).map_err(|err| err.into_pyexception(vm))?;
-        Ok(group_ids
-            .into_iter()
-            .map(|gid| vm.new_pyobj(gid.as_raw()))
-            .collect())
+        let group_ids = rustpython_host_env::posix::getgrouplist(&user, group)
+            .map_err(|err| err.into_pyexception(vm))?;
+        Ok(group_ids.into_iter().map(|gid| vm.new_pyobj(gid)).collect())
     }
 
     #[cfg(not(target_os = "redox"))]
-    cfg_if::cfg_if! {
-        if #[cfg(all(target_os = "linux", target_env = "gnu"))] {
-            type PriorityWhichType = libc::__priority_which_t;
-        } else {
-            type PriorityWhichType = libc::c_int;
-        }
-    }
-    #[cfg(not(target_os = "redox"))]
-    cfg_if::cfg_if! {
-        if #[cfg(target_os = "freebsd")] {
-            type PriorityWhoType = i32;
-        } else {
-            type PriorityWhoType = u32;
-        }
+    #[derive(FromArgs)]
+    struct GetPriorityArgs {
+        #[pyarg(any)]
+        which: rustpython_host_env::posix::PriorityWhichType,
+        #[pyarg(any)]
+        who: rustpython_host_env::posix::PriorityWhoType,
     }
 
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
-    fn getpriority(
-        which: PriorityWhichType,
-        who: PriorityWhoType,
-        vm: &VirtualMachine,
-    ) -> PyResult {
-        Errno::clear();
-        let retval = unsafe { libc::getpriority(which, who) };
-        if Errno::last_raw() != 0 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(vm.ctx.new_int(retval).into())
-        }
+    fn getpriority(args: GetPriorityArgs, vm: &VirtualMachine) -> PyResult {
+        let GetPriorityArgs { which, who } = args;
+        rustpython_host_env::posix::getpriority(which, who)
+            .map(|retval| vm.ctx.new_int(retval).into())
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(target_os = "redox"))]
-    #[pyfunction]
-    fn setpriority(
-        which: PriorityWhichType,
-        who: PriorityWhoType,
+    #[derive(FromArgs)]
+    struct SetPriorityArgs {
+        #[pyarg(any)]
+        which: rustpython_host_env::posix::PriorityWhichType,
+        #[pyarg(any)]
+        who: rustpython_host_env::posix::PriorityWhoType,
+        #[pyarg(any)]
         priority: i32,
-        vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        let retval = unsafe { libc::setpriority(which, who, priority) };
-        if retval == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(())
-        }
+    }
+
+    #[cfg(not(target_os = "redox"))]
+    #[pyfunction]
+    fn setpriority(args: SetPriorityArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let SetPriorityArgs {
+            which,
+            who,
+            priority,
+        } = args;
+        rustpython_host_env::posix::setpriority(which, who, priority)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     struct PathconfName(i32);
@@ -2196,8 +2292,7 @@ pub mod module {
         }
     }
 
-    // Copy from [nix::unistd::PathconfVar](https://docs.rs/nix/0.21.0/nix/unistd/enum.PathconfVar.html)
-    // Change enum name to fit python doc
+    // Mirror the libc pathconf constants as Python-facing names.
     #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, EnumIter, EnumString)]
     #[repr(i32)]
     #[allow(non_camel_case_types)]
@@ -2212,26 +2307,26 @@ pub mod module {
         ))]
         /// Minimum number of bits needed to represent, as a signed integer value,
         /// the maximum size of a regular file allowed in the specified directory.
-        PC_FILESIZEBITS = libc::_PC_FILESIZEBITS,
+        PC_FILESIZEBITS = host_posix::_PC_FILESIZEBITS,
         /// Maximum number of links to a single file.
-        PC_LINK_MAX = libc::_PC_LINK_MAX,
+        PC_LINK_MAX = host_posix::_PC_LINK_MAX,
         /// Maximum number of bytes in a terminal canonical input line.
-        PC_MAX_CANON = libc::_PC_MAX_CANON,
+        PC_MAX_CANON = host_posix::_PC_MAX_CANON,
         /// Minimum number of bytes for which space is available in a terminal input
         /// queue; therefore, the maximum number of bytes a conforming application
         /// may require to be typed as input before reading them.
-        PC_MAX_INPUT = libc::_PC_MAX_INPUT,
+        PC_MAX_INPUT = host_posix::_PC_MAX_INPUT,
         /// Maximum number of bytes in a filename (not including the terminating
         /// null of a filename string).
-        PC_NAME_MAX = libc::_PC_NAME_MAX,
+        PC_NAME_MAX = host_posix::_PC_NAME_MAX,
         /// Maximum number of bytes the implementation will store as a pathname in a
         /// user-supplied buffer of unspecified size, including the terminating null
         /// character. Minimum number the implementation will accept as the maximum
         /// number of bytes in a pathname.
-        PC_PATH_MAX = libc::_PC_PATH_MAX,
+        PC_PATH_MAX = host_posix::_PC_PATH_MAX,
         /// Maximum number of bytes that is guaranteed to be atomic when writing to
         /// a pipe.
-        PC_PIPE_BUF = libc::_PC_PIPE_BUF,
+        PC_PIPE_BUF = host_posix::_PC_PIPE_BUF,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2243,7 +2338,7 @@ pub mod module {
             target_os = "solaris"
         ))]
         /// Symbolic links can be created.
-        PC_2_SYMLINKS = libc::_PC_2_SYMLINKS,
+        PC_2_SYMLINKS = host_posix::_PC_2_SYMLINKS,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2254,7 +2349,7 @@ pub mod module {
         ))]
         /// Minimum number of bytes of storage actually allocated for any portion of
         /// a file.
-        PC_ALLOC_SIZE_MIN = libc::_PC_ALLOC_SIZE_MIN,
+        PC_ALLOC_SIZE_MIN = host_posix::_PC_ALLOC_SIZE_MIN,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2264,7 +2359,7 @@ pub mod module {
         ))]
         /// Recommended increment for file transfer sizes between the
         /// `POSIX_REC_MIN_XFER_SIZE` and `POSIX_REC_MAX_XFER_SIZE` values.
-        PC_REC_INCR_XFER_SIZE = libc::_PC_REC_INCR_XFER_SIZE,
+        PC_REC_INCR_XFER_SIZE = host_posix::_PC_REC_INCR_XFER_SIZE,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2274,7 +2369,7 @@ pub mod module {
             target_os = "redox"
         ))]
         /// Maximum recommended file transfer size.
-        PC_REC_MAX_XFER_SIZE = libc::_PC_REC_MAX_XFER_SIZE,
+        PC_REC_MAX_XFER_SIZE = host_posix::_PC_REC_MAX_XFER_SIZE,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2284,7 +2379,7 @@ pub mod module {
             target_os = "redox"
         ))]
         /// Minimum recommended file transfer size.
-        PC_REC_MIN_XFER_SIZE = libc::_PC_REC_MIN_XFER_SIZE,
+        PC_REC_MIN_XFER_SIZE = host_posix::_PC_REC_MIN_XFER_SIZE,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2294,7 +2389,7 @@ pub mod module {
             target_os = "redox"
         ))]
         ///  Recommended file transfer buffer alignment.
-        PC_REC_XFER_ALIGN = libc::_PC_REC_XFER_ALIGN,
+        PC_REC_XFER_ALIGN = host_posix::_PC_REC_XFER_ALIGN,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2307,17 +2402,17 @@ pub mod module {
             target_os = "solaris"
         ))]
         /// Maximum number of bytes in a symbolic link.
-        PC_SYMLINK_MAX = libc::_PC_SYMLINK_MAX,
+        PC_SYMLINK_MAX = host_posix::_PC_SYMLINK_MAX,
         /// The use of `chown` and `fchown` is restricted to a process with
         /// appropriate privileges, and to changing the group ID of a file only to
         /// the effective group ID of the process or to one of its supplementary
         /// group IDs.
-        PC_CHOWN_RESTRICTED = libc::_PC_CHOWN_RESTRICTED,
+        PC_CHOWN_RESTRICTED = host_posix::_PC_CHOWN_RESTRICTED,
         /// Pathname components longer than {NAME_MAX} generate an error.
-        PC_NO_TRUNC = libc::_PC_NO_TRUNC,
+        PC_NO_TRUNC = host_posix::_PC_NO_TRUNC,
         /// This symbol shall be defined to be the value of a character that shall
         /// disable terminal special character handling.
-        PC_VDISABLE = libc::_PC_VDISABLE,
+        PC_VDISABLE = host_posix::_PC_VDISABLE,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2330,7 +2425,7 @@ pub mod module {
         ))]
         /// Asynchronous input or output operations may be performed for the
         /// associated file.
-        PC_ASYNC_IO = libc::_PC_ASYNC_IO,
+        PC_ASYNC_IO = host_posix::_PC_ASYNC_IO,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2343,7 +2438,7 @@ pub mod module {
         ))]
         /// Prioritized input or output operations may be performed for the
         /// associated file.
-        PC_PRIO_IO = libc::_PC_PRIO_IO,
+        PC_PRIO_IO = host_posix::_PC_PRIO_IO,
         #[cfg(any(
             target_os = "android",
             target_os = "dragonfly",
@@ -2357,41 +2452,38 @@ pub mod module {
         ))]
         /// Synchronized input or output operations may be performed for the
         /// associated file.
-        PC_SYNC_IO = libc::_PC_SYNC_IO,
+        PC_SYNC_IO = host_posix::_PC_SYNC_IO,
         #[cfg(any(target_os = "dragonfly", target_os = "openbsd"))]
         /// The resolution in nanoseconds for all file timestamps.
-        PC_TIMESTAMP_RESOLUTION = libc::_PC_TIMESTAMP_RESOLUTION,
+        PC_TIMESTAMP_RESOLUTION = host_posix::_PC_TIMESTAMP_RESOLUTION,
+    }
+
+    #[cfg(unix)]
+    #[derive(FromArgs)]
+    struct PathconfArgs {
+        #[pyarg(any)]
+        path: OsPathOrFd<'static>,
+        #[pyarg(any)]
+        name: PathconfName,
     }
 
     #[cfg(unix)]
     #[pyfunction]
     fn pathconf(
-        path: OsPathOrFd<'_>,
-        PathconfName(name): PathconfName,
+        PathconfArgs {
+            path,
+            name: PathconfName(name),
+        }: PathconfArgs,
         vm: &VirtualMachine,
     ) -> PyResult<Option<libc::c_long>> {
-        Errno::clear();
-        debug_assert_eq!(Errno::last_raw(), 0);
-        let raw = match &path {
+        match &path {
             OsPathOrFd::Path(path) => {
-                let path = path.clone().into_cstring(vm)?;
-                unsafe { libc::pathconf(path.as_ptr(), name) }
+                let c_path = path.clone().into_cstring(vm)?;
+                rustpython_host_env::posix::pathconf(&c_path, name)
+                    .map_err(|err| OSErrorBuilder::with_filename(&err, path.clone(), vm))
             }
-            OsPathOrFd::Fd(fd) => unsafe { libc::fpathconf(fd.as_raw(), name) },
-        };
-
-        if raw == -1 {
-            if Errno::last_raw() == 0 {
-                Ok(None)
-            } else {
-                Err(OSErrorBuilder::with_filename(
-                    &io::Error::from(Errno::last()),
-                    path,
-                    vm,
-                ))
-            }
-        } else {
-            Ok(Some(raw))
+            OsPathOrFd::Fd(fd) => rustpython_host_env::posix::fpathconf(fd.as_raw(), name)
+                .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm)),
         }
     }
 
@@ -2401,7 +2493,12 @@ pub mod module {
         name: PathconfName,
         vm: &VirtualMachine,
     ) -> PyResult<Option<libc::c_long>> {
-        pathconf(OsPathOrFd::Fd(fd.into()), name, vm)
+        let path = OsPathOrFd::Fd(fd.into());
+        let OsPathOrFd::Fd(fd) = &path else {
+            unreachable!()
+        };
+        rustpython_host_env::posix::fpathconf(fd.as_raw(), name.0)
+            .map_err(|err| OSErrorBuilder::with_filename(&err, path, vm))
     }
 
     #[pyattr]
@@ -2424,124 +2521,124 @@ pub mod module {
     #[repr(i32)]
     #[allow(non_camel_case_types)]
     pub enum SysconfVar {
-        SC_2_CHAR_TERM = libc::_SC_2_CHAR_TERM,
-        SC_2_C_BIND = libc::_SC_2_C_BIND,
-        SC_2_C_DEV = libc::_SC_2_C_DEV,
-        SC_2_FORT_DEV = libc::_SC_2_FORT_DEV,
-        SC_2_FORT_RUN = libc::_SC_2_FORT_RUN,
-        SC_2_LOCALEDEF = libc::_SC_2_LOCALEDEF,
-        SC_2_SW_DEV = libc::_SC_2_SW_DEV,
-        SC_2_UPE = libc::_SC_2_UPE,
-        SC_2_VERSION = libc::_SC_2_VERSION,
-        SC_AIO_LISTIO_MAX = libc::_SC_AIO_LISTIO_MAX,
-        SC_AIO_MAX = libc::_SC_AIO_MAX,
-        SC_AIO_PRIO_DELTA_MAX = libc::_SC_AIO_PRIO_DELTA_MAX,
-        SC_ARG_MAX = libc::_SC_ARG_MAX,
-        SC_ASYNCHRONOUS_IO = libc::_SC_ASYNCHRONOUS_IO,
-        SC_ATEXIT_MAX = libc::_SC_ATEXIT_MAX,
-        SC_BC_BASE_MAX = libc::_SC_BC_BASE_MAX,
-        SC_BC_DIM_MAX = libc::_SC_BC_DIM_MAX,
-        SC_BC_SCALE_MAX = libc::_SC_BC_SCALE_MAX,
-        SC_BC_STRING_MAX = libc::_SC_BC_STRING_MAX,
-        SC_CHILD_MAX = libc::_SC_CHILD_MAX,
-        SC_CLK_TCK = libc::_SC_CLK_TCK,
-        SC_COLL_WEIGHTS_MAX = libc::_SC_COLL_WEIGHTS_MAX,
-        SC_DELAYTIMER_MAX = libc::_SC_DELAYTIMER_MAX,
-        SC_EXPR_NEST_MAX = libc::_SC_EXPR_NEST_MAX,
-        SC_FSYNC = libc::_SC_FSYNC,
-        SC_GETGR_R_SIZE_MAX = libc::_SC_GETGR_R_SIZE_MAX,
-        SC_GETPW_R_SIZE_MAX = libc::_SC_GETPW_R_SIZE_MAX,
-        SC_IOV_MAX = libc::_SC_IOV_MAX,
-        SC_JOB_CONTROL = libc::_SC_JOB_CONTROL,
-        SC_LINE_MAX = libc::_SC_LINE_MAX,
-        SC_LOGIN_NAME_MAX = libc::_SC_LOGIN_NAME_MAX,
-        SC_MAPPED_FILES = libc::_SC_MAPPED_FILES,
-        SC_MEMLOCK = libc::_SC_MEMLOCK,
-        SC_MEMLOCK_RANGE = libc::_SC_MEMLOCK_RANGE,
-        SC_MEMORY_PROTECTION = libc::_SC_MEMORY_PROTECTION,
-        SC_MESSAGE_PASSING = libc::_SC_MESSAGE_PASSING,
-        SC_MQ_OPEN_MAX = libc::_SC_MQ_OPEN_MAX,
-        SC_MQ_PRIO_MAX = libc::_SC_MQ_PRIO_MAX,
-        SC_NGROUPS_MAX = libc::_SC_NGROUPS_MAX,
-        SC_NPROCESSORS_CONF = libc::_SC_NPROCESSORS_CONF,
-        SC_NPROCESSORS_ONLN = libc::_SC_NPROCESSORS_ONLN,
-        SC_OPEN_MAX = libc::_SC_OPEN_MAX,
-        SC_PAGE_SIZE = libc::_SC_PAGE_SIZE,
+        SC_2_CHAR_TERM = host_posix::_SC_2_CHAR_TERM,
+        SC_2_C_BIND = host_posix::_SC_2_C_BIND,
+        SC_2_C_DEV = host_posix::_SC_2_C_DEV,
+        SC_2_FORT_DEV = host_posix::_SC_2_FORT_DEV,
+        SC_2_FORT_RUN = host_posix::_SC_2_FORT_RUN,
+        SC_2_LOCALEDEF = host_posix::_SC_2_LOCALEDEF,
+        SC_2_SW_DEV = host_posix::_SC_2_SW_DEV,
+        SC_2_UPE = host_posix::_SC_2_UPE,
+        SC_2_VERSION = host_posix::_SC_2_VERSION,
+        SC_AIO_LISTIO_MAX = host_posix::_SC_AIO_LISTIO_MAX,
+        SC_AIO_MAX = host_posix::_SC_AIO_MAX,
+        SC_AIO_PRIO_DELTA_MAX = host_posix::_SC_AIO_PRIO_DELTA_MAX,
+        SC_ARG_MAX = host_posix::_SC_ARG_MAX,
+        SC_ASYNCHRONOUS_IO = host_posix::_SC_ASYNCHRONOUS_IO,
+        SC_ATEXIT_MAX = host_posix::_SC_ATEXIT_MAX,
+        SC_BC_BASE_MAX = host_posix::_SC_BC_BASE_MAX,
+        SC_BC_DIM_MAX = host_posix::_SC_BC_DIM_MAX,
+        SC_BC_SCALE_MAX = host_posix::_SC_BC_SCALE_MAX,
+        SC_BC_STRING_MAX = host_posix::_SC_BC_STRING_MAX,
+        SC_CHILD_MAX = host_posix::_SC_CHILD_MAX,
+        SC_CLK_TCK = host_posix::_SC_CLK_TCK,
+        SC_COLL_WEIGHTS_MAX = host_posix::_SC_COLL_WEIGHTS_MAX,
+        SC_DELAYTIMER_MAX = host_posix::_SC_DELAYTIMER_MAX,
+        SC_EXPR_NEST_MAX = host_posix::_SC_EXPR_NEST_MAX,
+        SC_FSYNC = host_posix::_SC_FSYNC,
+        SC_GETGR_R_SIZE_MAX = host_posix::_SC_GETGR_R_SIZE_MAX,
+        SC_GETPW_R_SIZE_MAX = host_posix::_SC_GETPW_R_SIZE_MAX,
+        SC_IOV_MAX = host_posix::_SC_IOV_MAX,
+        SC_JOB_CONTROL = host_posix::_SC_JOB_CONTROL,
+        SC_LINE_MAX = host_posix::_SC_LINE_MAX,
+        SC_LOGIN_NAME_MAX = host_posix::_SC_LOGIN_NAME_MAX,
+        SC_MAPPED_FILES = host_posix::_SC_MAPPED_FILES,
+        SC_MEMLOCK = host_posix::_SC_MEMLOCK,
+        SC_MEMLOCK_RANGE = host_posix::_SC_MEMLOCK_RANGE,
+        SC_MEMORY_PROTECTION = host_posix::_SC_MEMORY_PROTECTION,
+        SC_MESSAGE_PASSING = host_posix::_SC_MESSAGE_PASSING,
+        SC_MQ_OPEN_MAX = host_posix::_SC_MQ_OPEN_MAX,
+        SC_MQ_PRIO_MAX = host_posix::_SC_MQ_PRIO_MAX,
+        SC_NGROUPS_MAX = host_posix::_SC_NGROUPS_MAX,
+        SC_NPROCESSORS_CONF = host_posix::_SC_NPROCESSORS_CONF,
+        SC_NPROCESSORS_ONLN = host_posix::_SC_NPROCESSORS_ONLN,
+        SC_OPEN_MAX = host_posix::_SC_OPEN_MAX,
+        SC_PAGE_SIZE = host_posix::_SC_PAGE_SIZE,
         #[cfg(any(
             target_os = "linux",
             target_vendor = "apple",
             target_os = "netbsd",
             target_os = "fuchsia"
         ))]
-        SC_PASS_MAX = libc::_SC_PASS_MAX,
-        SC_PHYS_PAGES = libc::_SC_PHYS_PAGES,
-        SC_PRIORITIZED_IO = libc::_SC_PRIORITIZED_IO,
-        SC_PRIORITY_SCHEDULING = libc::_SC_PRIORITY_SCHEDULING,
-        SC_REALTIME_SIGNALS = libc::_SC_REALTIME_SIGNALS,
-        SC_RE_DUP_MAX = libc::_SC_RE_DUP_MAX,
-        SC_RTSIG_MAX = libc::_SC_RTSIG_MAX,
-        SC_SAVED_IDS = libc::_SC_SAVED_IDS,
-        SC_SEMAPHORES = libc::_SC_SEMAPHORES,
-        SC_SEM_NSEMS_MAX = libc::_SC_SEM_NSEMS_MAX,
-        SC_SEM_VALUE_MAX = libc::_SC_SEM_VALUE_MAX,
-        SC_SHARED_MEMORY_OBJECTS = libc::_SC_SHARED_MEMORY_OBJECTS,
-        SC_SIGQUEUE_MAX = libc::_SC_SIGQUEUE_MAX,
-        SC_STREAM_MAX = libc::_SC_STREAM_MAX,
-        SC_SYNCHRONIZED_IO = libc::_SC_SYNCHRONIZED_IO,
-        SC_THREADS = libc::_SC_THREADS,
-        SC_THREAD_ATTR_STACKADDR = libc::_SC_THREAD_ATTR_STACKADDR,
-        SC_THREAD_ATTR_STACKSIZE = libc::_SC_THREAD_ATTR_STACKSIZE,
-        SC_THREAD_DESTRUCTOR_ITERATIONS = libc::_SC_THREAD_DESTRUCTOR_ITERATIONS,
-        SC_THREAD_KEYS_MAX = libc::_SC_THREAD_KEYS_MAX,
-        SC_THREAD_PRIORITY_SCHEDULING = libc::_SC_THREAD_PRIORITY_SCHEDULING,
-        SC_THREAD_PRIO_INHERIT = libc::_SC_THREAD_PRIO_INHERIT,
-        SC_THREAD_PRIO_PROTECT = libc::_SC_THREAD_PRIO_PROTECT,
-        SC_THREAD_PROCESS_SHARED = libc::_SC_THREAD_PROCESS_SHARED,
-        SC_THREAD_SAFE_FUNCTIONS = libc::_SC_THREAD_SAFE_FUNCTIONS,
-        SC_THREAD_STACK_MIN = libc::_SC_THREAD_STACK_MIN,
-        SC_THREAD_THREADS_MAX = libc::_SC_THREAD_THREADS_MAX,
-        SC_TIMERS = libc::_SC_TIMERS,
-        SC_TIMER_MAX = libc::_SC_TIMER_MAX,
-        SC_TTY_NAME_MAX = libc::_SC_TTY_NAME_MAX,
-        SC_TZNAME_MAX = libc::_SC_TZNAME_MAX,
-        SC_VERSION = libc::_SC_VERSION,
-        SC_XOPEN_CRYPT = libc::_SC_XOPEN_CRYPT,
-        SC_XOPEN_ENH_I18N = libc::_SC_XOPEN_ENH_I18N,
-        SC_XOPEN_LEGACY = libc::_SC_XOPEN_LEGACY,
-        SC_XOPEN_REALTIME = libc::_SC_XOPEN_REALTIME,
-        SC_XOPEN_REALTIME_THREADS = libc::_SC_XOPEN_REALTIME_THREADS,
-        SC_XOPEN_SHM = libc::_SC_XOPEN_SHM,
-        SC_XOPEN_UNIX = libc::_SC_XOPEN_UNIX,
-        SC_XOPEN_VERSION = libc::_SC_XOPEN_VERSION,
-        SC_XOPEN_XCU_VERSION = libc::_SC_XOPEN_XCU_VERSION,
+        SC_PASS_MAX = host_posix::_SC_PASS_MAX,
+        SC_PHYS_PAGES = host_posix::_SC_PHYS_PAGES,
+        SC_PRIORITIZED_IO = host_posix::_SC_PRIORITIZED_IO,
+        SC_PRIORITY_SCHEDULING = host_posix::_SC_PRIORITY_SCHEDULING,
+        SC_REALTIME_SIGNALS = host_posix::_SC_REALTIME_SIGNALS,
+        SC_RE_DUP_MAX = host_posix::_SC_RE_DUP_MAX,
+        SC_RTSIG_MAX = host_posix::_SC_RTSIG_MAX,
+        SC_SAVED_IDS = host_posix::_SC_SAVED_IDS,
+        SC_SEMAPHORES = host_posix::_SC_SEMAPHORES,
+        SC_SEM_NSEMS_MAX = host_posix::_SC_SEM_NSEMS_MAX,
+        SC_SEM_VALUE_MAX = host_posix::_SC_SEM_VALUE_MAX,
+        SC_SHARED_MEMORY_OBJECTS = host_posix::_SC_SHARED_MEMORY_OBJECTS,
+        SC_SIGQUEUE_MAX = host_posix::_SC_SIGQUEUE_MAX,
+        SC_STREAM_MAX = host_posix::_SC_STREAM_MAX,
+        SC_SYNCHRONIZED_IO = host_posix::_SC_SYNCHRONIZED_IO,
+        SC_THREADS = host_posix::_SC_THREADS,
+        SC_THREAD_ATTR_STACKADDR = host_posix::_SC_THREAD_ATTR_STACKADDR,
+        SC_THREAD_ATTR_STACKSIZE = host_posix::_SC_THREAD_ATTR_STACKSIZE,
+        SC_THREAD_DESTRUCTOR_ITERATIONS = host_posix::_SC_THREAD_DESTRUCTOR_ITERATIONS,
+        SC_THREAD_KEYS_MAX = host_posix::_SC_THREAD_KEYS_MAX,
+        SC_THREAD_PRIORITY_SCHEDULING = host_posix::_SC_THREAD_PRIORITY_SCHEDULING,
+        SC_THREAD_PRIO_INHERIT = host_posix::_SC_THREAD_PRIO_INHERIT,
+        SC_THREAD_PRIO_PROTECT = host_posix::_SC_THREAD_PRIO_PROTECT,
+        SC_THREAD_PROCESS_SHARED = host_posix::_SC_THREAD_PROCESS_SHARED,
+        SC_THREAD_SAFE_FUNCTIONS = host_posix::_SC_THREAD_SAFE_FUNCTIONS,
+        SC_THREAD_STACK_MIN = host_posix::_SC_THREAD_STACK_MIN,
+        SC_THREAD_THREADS_MAX = host_posix::_SC_THREAD_THREADS_MAX,
+        SC_TIMERS = host_posix::_SC_TIMERS,
+        SC_TIMER_MAX = host_posix::_SC_TIMER_MAX,
+        SC_TTY_NAME_MAX = host_posix::_SC_TTY_NAME_MAX,
+        SC_TZNAME_MAX = host_posix::_SC_TZNAME_MAX,
+        SC_VERSION = host_posix::_SC_VERSION,
+        SC_XOPEN_CRYPT = host_posix::_SC_XOPEN_CRYPT,
+        SC_XOPEN_ENH_I18N = host_posix::_SC_XOPEN_ENH_I18N,
+        SC_XOPEN_LEGACY = host_posix::_SC_XOPEN_LEGACY,
+        SC_XOPEN_REALTIME = host_posix::_SC_XOPEN_REALTIME,
+        SC_XOPEN_REALTIME_THREADS = host_posix::_SC_XOPEN_REALTIME_THREADS,
+        SC_XOPEN_SHM = host_posix::_SC_XOPEN_SHM,
+        SC_XOPEN_UNIX = host_posix::_SC_XOPEN_UNIX,
+        SC_XOPEN_VERSION = host_posix::_SC_XOPEN_VERSION,
+        SC_XOPEN_XCU_VERSION = host_posix::_SC_XOPEN_XCU_VERSION,
         #[cfg(any(
             target_os = "linux",
             target_vendor = "apple",
             target_os = "netbsd",
             target_os = "fuchsia"
         ))]
-        SC_XBS5_ILP32_OFF32 = libc::_SC_XBS5_ILP32_OFF32,
+        SC_XBS5_ILP32_OFF32 = host_posix::_SC_XBS5_ILP32_OFF32,
         #[cfg(any(
             target_os = "linux",
             target_vendor = "apple",
             target_os = "netbsd",
             target_os = "fuchsia"
         ))]
-        SC_XBS5_ILP32_OFFBIG = libc::_SC_XBS5_ILP32_OFFBIG,
+        SC_XBS5_ILP32_OFFBIG = host_posix::_SC_XBS5_ILP32_OFFBIG,
         #[cfg(any(
             target_os = "linux",
             target_vendor = "apple",
             target_os = "netbsd",
             target_os = "fuchsia"
         ))]
-        SC_XBS5_LP64_OFF64 = libc::_SC_XBS5_LP64_OFF64,
+        SC_XBS5_LP64_OFF64 = host_posix::_SC_XBS5_LP64_OFF64,
         #[cfg(any(
             target_os = "linux",
             target_vendor = "apple",
             target_os = "netbsd",
             target_os = "fuchsia"
         ))]
-        SC_XBS5_LPBIG_OFFBIG = libc::_SC_XBS5_LPBIG_OFFBIG,
+        SC_XBS5_LPBIG_OFFBIG = host_posix::_SC_XBS5_LPBIG_OFFBIG,
     }
 
     #[cfg(target_os = "redox")]
@@ -2549,20 +2646,20 @@ pub mod module {
     #[repr(i32)]
     #[allow(non_camel_case_types)]
     pub enum SysconfVar {
-        SC_ARG_MAX = libc::_SC_ARG_MAX,
-        SC_CHILD_MAX = libc::_SC_CHILD_MAX,
-        SC_CLK_TCK = libc::_SC_CLK_TCK,
-        SC_NGROUPS_MAX = libc::_SC_NGROUPS_MAX,
-        SC_OPEN_MAX = libc::_SC_OPEN_MAX,
-        SC_STREAM_MAX = libc::_SC_STREAM_MAX,
-        SC_TZNAME_MAX = libc::_SC_TZNAME_MAX,
-        SC_VERSION = libc::_SC_VERSION,
-        SC_PAGE_SIZE = libc::_SC_PAGE_SIZE,
-        SC_RE_DUP_MAX = libc::_SC_RE_DUP_MAX,
-        SC_LOGIN_NAME_MAX = libc::_SC_LOGIN_NAME_MAX,
-        SC_TTY_NAME_MAX = libc::_SC_TTY_NAME_MAX,
-        SC_SYMLOOP_MAX = libc::_SC_SYMLOOP_MAX,
-        SC_HOST_NAME_MAX = libc::_SC_HOST_NAME_MAX,
+        SC_ARG_MAX = host_posix::_SC_ARG_MAX,
+        SC_CHILD_MAX = host_posix::_SC_CHILD_MAX,
+        SC_CLK_TCK = host_posix::_SC_CLK_TCK,
+        SC_NGROUPS_MAX = host_posix::_SC_NGROUPS_MAX,
+        SC_OPEN_MAX = host_posix::_SC_OPEN_MAX,
+        SC_STREAM_MAX = host_posix::_SC_STREAM_MAX,
+        SC_TZNAME_MAX = host_posix::_SC_TZNAME_MAX,
+        SC_VERSION = host_posix::_SC_VERSION,
+        SC_PAGE_SIZE = host_posix::_SC_PAGE_SIZE,
+        SC_RE_DUP_MAX = host_posix::_SC_RE_DUP_MAX,
+        SC_LOGIN_NAME_MAX = host_posix::_SC_LOGIN_NAME_MAX,
+        SC_TTY_NAME_MAX = host_posix::_SC_TTY_NAME_MAX,
+        SC_SYMLOOP_MAX = host_posix::_SC_SYMLOOP_MAX,
+        SC_HOST_NAME_MAX = host_posix::_SC_HOST_NAME_MAX,
     }
 
     impl SysconfVar {
@@ -2597,12 +2694,7 @@ pub mod module {
 
     #[pyfunction]
     fn sysconf(name: SysconfName, vm: &VirtualMachine) -> PyResult<libc::c_long> {
-        crate::common::os::set_errno(0);
-        let r = unsafe { libc::sysconf(name.0) };
-        if r == -1 && crate::common::os::get_errno() != 0 {
-            return Err(vm.new_last_errno_error());
-        }
-        Ok(r)
+        rustpython_host_env::posix::sysconf(name.0).map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyattr]
@@ -2625,19 +2717,21 @@ pub mod module {
     struct SendFileArgs<'fd> {
         out_fd: BorrowedFd<'fd>,
         in_fd: BorrowedFd<'fd>,
-        offset: crate::common::crt_fd::Offset,
+        offset: rustpython_host_env::crt_fd::Offset,
         count: i64,
         #[cfg(target_os = "macos")]
-        #[pyarg(any, optional)]
+        // Missing means an empty header list.
+        #[pyarg(any, optional, py_default = "()")]
         headers: OptionalArg<PyObjectRef>,
         #[cfg(target_os = "macos")]
-        #[pyarg(any, optional)]
+        // Missing means an empty trailer list.
+        #[pyarg(any, optional, py_default = "()")]
         trailers: OptionalArg<PyObjectRef>,
         #[cfg(target_os = "macos")]
         #[allow(dead_code)]
         #[pyarg(any, default)]
         // TODO: not implemented
-        flags: OptionalArg<i32>,
+        flags: i32,
     }
 
     #[cfg(target_os = "linux")]
@@ -2645,10 +2739,10 @@ pub mod module {
     fn sendfile(args: SendFileArgs<'_>, vm: &VirtualMachine) -> PyResult {
         let mut file_offset = args.offset;
 
-        let res = nix::sys::sendfile::sendfile(
+        let res = rustpython_host_env::posix::sendfile(
             args.out_fd,
             args.in_fd,
-            Some(&mut file_offset),
+            &mut file_offset,
             args.count as usize,
         )
         .map_err(|err| err.into_pyexception(vm))?;
@@ -2675,8 +2769,7 @@ pub mod module {
         let headers = _extract_vec_bytes(args.headers, vm)?;
         let count = headers
             .as_ref()
-            .map(|v| v.iter().map(|s| s.len()).sum())
-            .unwrap_or(0) as i64
+            .map_or(0, |v| v.iter().map(|s| s.len()).sum()) as i64
             + args.count;
 
         let headers = headers
@@ -2696,11 +2789,11 @@ pub mod module {
             .map(|v| v.iter().map(|borrowed| &**borrowed).collect::<Vec<_>>());
         let trailers = trailers.as_deref();
 
-        let (res, written) = nix::sys::sendfile::sendfile(
+        let (res, written) = rustpython_host_env::posix::sendfile(
             args.in_fd,
             args.out_fd,
             args.offset,
-            Some(count),
+            count,
             headers,
             trailers,
         );
@@ -2716,23 +2809,17 @@ pub mod module {
     }
 
     #[cfg(target_os = "linux")]
-    unsafe fn sys_getrandom(buf: *mut libc::c_void, buflen: usize, flags: u32) -> isize {
-        unsafe { libc::syscall(libc::SYS_getrandom, buf, buflen, flags as usize) as _ }
-    }
-
-    #[cfg(target_os = "linux")]
     #[pyfunction]
     fn getrandom(size: isize, flags: OptionalArg<u32>, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
         let size = usize::try_from(size)
             .map_err(|_| vm.new_os_error(format!("Invalid argument for size: {size}")))?;
         let mut buf = Vec::with_capacity(size);
         unsafe {
-            let len = sys_getrandom(
+            let len = rustpython_host_env::posix::getrandom(
                 buf.as_mut_ptr() as *mut libc::c_void,
                 size,
                 flags.unwrap_or(0),
             )
-            .try_into()
             .map_err(|_| vm.new_last_os_error())?;
             buf.set_len(len);
         }
@@ -2747,6 +2834,12 @@ pub mod module {
         super::super::os::module_exec(vm, module)?;
         Ok(())
     }
+
+    #[pyfunction]
+    fn _is_inputhook_installed() -> bool {
+        // TODO: Implement the actual logic here
+        false
+    }
 }
 
 #[cfg(any(
@@ -2755,11 +2848,15 @@ pub mod module {
     target_os = "freebsd",
     target_os = "android"
 ))]
-#[pymodule(sub)]
+#[pymodule(sub, name = "posix")]
 mod posix_sched {
     use crate::{
-        AsObject, Py, PyObjectRef, PyResult, VirtualMachine, builtins::PyTupleRef,
-        convert::ToPyObject, function::FuncArgs, types::PyStructSequence,
+        AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine,
+        builtins::PyTupleRef,
+        class::PyClassDef,
+        convert::{IntoPyException, ToPyObject},
+        function::FuncArgs,
+        types::PyStructSequence,
     };
 
     #[derive(FromArgs)]
@@ -2786,7 +2883,7 @@ mod posix_sched {
             vm: &VirtualMachine,
         ) -> PyResult {
             use crate::PyPayload;
-            let SchedParamArgs { sched_priority } = args.bind(vm)?;
+            let SchedParamArgs { sched_priority } = args.bind_for(vm, Self::NAME)?;
             let items = vec![sched_priority];
             crate::builtins::PyTuple::new_unchecked(items.into_boxed_slice())
                 .into_ref_with_type(vm, cls)
@@ -2804,10 +2901,10 @@ mod posix_sched {
                     |zelf: crate::PyRef<crate::builtins::PyTuple>,
                      vm: &VirtualMachine|
                      -> PyTupleRef {
-                        vm.new_tuple((zelf.class().to_owned(), (zelf[0].clone(),)))
+                        vm.new_tuple((zelf.class().to_owned(), (zelf.as_slice()[0].clone(),)))
                     },
                     crate::function::PyMethodFlags::METHOD,
-                    None,
+                    crate::function::ItemDoc::NONE,
                 );
             class.set_attr(
                 ctx.intern_str("__reduce__"),
@@ -2817,7 +2914,10 @@ mod posix_sched {
     }
 
     #[cfg(not(target_env = "musl"))]
-    fn convert_sched_param(obj: &PyObjectRef, vm: &VirtualMachine) -> PyResult<libc::sched_param> {
+    pub(super) fn convert_sched_param(
+        obj: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<libc::sched_param> {
         use crate::{
             builtins::{PyInt, PyTuple},
             class::StaticType,
@@ -2826,7 +2926,7 @@ mod posix_sched {
             return Err(vm.new_type_error("must have a sched_param object"));
         }
         let tuple = obj.downcast_ref::<PyTuple>().unwrap();
-        let priority = tuple[0].clone();
+        let priority = tuple.as_slice()[0].clone();
         let priority_type = priority.class().name().to_string();
         let value = priority.downcast::<PyInt>().map_err(|_| {
             vm.new_type_error(format!("an integer is required (got type {priority_type})"))
@@ -2837,12 +2937,7 @@ mod posix_sched {
 
     #[pyfunction]
     fn sched_getscheduler(pid: libc::pid_t, vm: &VirtualMachine) -> PyResult<i32> {
-        let policy = unsafe { libc::sched_getscheduler(pid) };
-        if policy == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(policy)
-        }
+        rustpython_host_env::posix::sched_getscheduler(pid).map_err(|err| err.into_pyexception(vm))
     }
 
     #[cfg(not(target_env = "musl"))]
@@ -2860,23 +2955,14 @@ mod posix_sched {
     #[pyfunction]
     fn sched_setscheduler(args: SchedSetschedulerArgs, vm: &VirtualMachine) -> PyResult<i32> {
         let libc_sched_param = convert_sched_param(&args.sched_param, vm)?;
-        let policy = unsafe { libc::sched_setscheduler(args.pid, args.policy, &libc_sched_param) };
-        if policy == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(policy)
-        }
+        rustpython_host_env::posix::sched_setscheduler(args.pid, args.policy, &libc_sched_param)
+            .map_err(|err| err.into_pyexception(vm))
     }
 
     #[pyfunction]
     fn sched_getparam(pid: libc::pid_t, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-        let param = unsafe {
-            let mut param = core::mem::MaybeUninit::uninit();
-            if -1 == libc::sched_getparam(pid, param.as_mut_ptr()) {
-                return Err(vm.new_last_errno_error());
-            }
-            param.assume_init()
-        };
+        let param = rustpython_host_env::posix::sched_getparam(pid)
+            .map_err(|err| err.into_pyexception(vm))?;
         Ok(PySchedParam::from_data(
             SchedParamData {
                 sched_priority: param.sched_priority.to_pyobject(vm),
@@ -2898,11 +2984,7 @@ mod posix_sched {
     #[pyfunction]
     fn sched_setparam(args: SchedSetParamArgs, vm: &VirtualMachine) -> PyResult<i32> {
         let libc_sched_param = convert_sched_param(&args.sched_param, vm)?;
-        let ret = unsafe { libc::sched_setparam(args.pid, &libc_sched_param) };
-        if ret == -1 {
-            Err(vm.new_last_errno_error())
-        } else {
-            Ok(ret)
-        }
+        rustpython_host_env::posix::sched_setparam(args.pid, &libc_sched_param)
+            .map_err(|err| err.into_pyexception(vm))
     }
 }

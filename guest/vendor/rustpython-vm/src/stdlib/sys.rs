@@ -4,26 +4,27 @@ use crate::{Py, PyPayload, PyResult, VirtualMachine, builtins::PyModule, convert
 
 #[cfg(all(not(feature = "host_env"), feature = "stdio"))]
 pub(crate) use sys::SandboxStdio;
+pub use sys::{COPYRIGHT, PLATFORM};
 pub(crate) use sys::{DOC, MAXSIZE, RUST_MULTIARCH, UnraisableHookArgsData, module_def, multiarch};
 
 #[pymodule(name = "_jit")]
 mod sys_jit {
-    /// Return True if the current Python executable supports JIT compilation,
-    /// and False otherwise.
+    // Return True if the current Python executable supports JIT compilation,
+    // and False otherwise.
     #[pyfunction]
     const fn is_available() -> bool {
         false // RustPython has no JIT
     }
 
-    /// Return True if JIT compilation is enabled for the current Python process,
-    /// and False otherwise.
+    // Return True if JIT compilation is enabled for the current Python process,
+    // and False otherwise.
     #[pyfunction]
     const fn is_enabled() -> bool {
         false // RustPython has no JIT
     }
 
-    /// Return True if the topmost Python frame is currently executing JIT code,
-    /// and False otherwise.
+    // Return True if the topmost Python frame is currently executing JIT code,
+    // and False otherwise.
     #[pyfunction]
     const fn is_active() -> bool {
         false // RustPython has no JIT
@@ -31,9 +32,9 @@ mod sys_jit {
 }
 
 #[pymodule]
-mod sys {
+pub mod sys {
     use crate::{
-        AsObject, PyObject, PyObjectRef, PyPayload, PyRef, PyRefExact, PyResult,
+        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyRefExact, PyResult,
         builtins::{
             PyBaseExceptionRef, PyDictRef, PyFrozenSet, PyNamespace, PyStr, PyStrRef, PyTuple,
             PyTupleRef, PyTypeRef, PyUtf8StrRef,
@@ -43,27 +44,19 @@ mod sys {
             hash::{PyHash, PyUHash},
         },
         convert::ToPyObject,
-        frame::{Frame, FrameRef},
+        frame::FrameObjectRef,
         function::{FuncArgs, KwArgs, OptionalArg, PosArgs},
         stdlib::{_warnings::warn, builtins},
         types::PyStructSequence,
         version,
         vm::{Settings, VirtualMachine},
     };
+    use core::ffi::CStr;
     use core::sync::atomic::Ordering;
     use num_traits::ToPrimitive;
     use std::{
-        env::{self, VarError},
+        env,
         io::{IsTerminal, Read, Write},
-    };
-
-    #[cfg(windows)]
-    use windows_sys::Win32::{
-        Foundation::MAX_PATH,
-        Storage::FileSystem::{
-            GetFileVersionInfoSizeW, GetFileVersionInfoW, VS_FIXEDFILEINFO, VerQueryValueW,
-        },
-        System::LibraryLoader::{GetModuleFileNameW, GetModuleHandleW},
     };
 
     // Rust target triple (e.g., "x86_64-unknown-linux-gnu")
@@ -82,24 +75,26 @@ mod sys {
     #[derive(Debug, PyPayload)]
     pub(super) struct BootstrapStderr;
 
+    #[pyclass(with(Py))]
+    impl BootstrapStderr {}
+
     #[pyclass]
-    impl BootstrapStderr {
+    impl Py<BootstrapStderr> {
         #[pymethod]
-        fn write(&self, s: PyStrRef) -> PyResult<usize> {
+        fn write(&self, s: PyStrRef) -> usize {
             let bytes = s.as_bytes();
             let _ = std::io::stderr().write_all(bytes);
-            Ok(bytes.len())
+            bytes.len()
         }
 
         #[pymethod]
-        fn flush(&self) -> PyResult<()> {
+        fn flush(&self) {
             let _ = std::io::stderr().flush();
-            Ok(())
         }
     }
 
-    /// Lightweight stdio wrapper for sandbox mode (no host_env).
-    /// Directly uses Rust's std::io for stdin/stdout/stderr without FileIO.
+    // Lightweight stdio wrapper for sandbox mode (no host_env).
+    // Directly uses Rust's std::io for stdin/stdout/stderr without FileIO.
     #[pyclass(no_attr, name = "_SandboxStdio")]
     #[derive(Debug, PyPayload)]
     pub struct SandboxStdio {
@@ -108,12 +103,15 @@ mod sys {
         pub mode: String,
     }
 
+    #[pyclass(with(Py))]
+    impl SandboxStdio {}
+
     #[pyclass]
-    impl SandboxStdio {
+    impl Py<SandboxStdio> {
         #[pymethod]
         fn write(&self, s: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
             if self.fd == 0 {
-                return Err(vm.new_os_error("not writable".to_owned()));
+                return Err(vm.new_os_error("not writable"));
             }
             let bytes = s.as_bytes();
             if self.fd == 2 {
@@ -131,7 +129,7 @@ mod sys {
         #[pymethod]
         fn readline(&self, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<String> {
             if self.fd != 0 {
-                return Err(vm.new_os_error("not readable".to_owned()));
+                return Err(vm.new_os_error("not readable"));
             }
             let size = size.unwrap_or(-1);
             if size == 0 {
@@ -232,7 +230,7 @@ mod sys {
     #[pyattr(name = "api_version")]
     const API_VERSION: u32 = 0x0; // what C api?
     #[pyattr(name = "copyright")]
-    const COPYRIGHT: &str = "Copyright (c) 2019 RustPython Team";
+    pub const COPYRIGHT: &CStr = c"Copyright (c) 2019 RustPython Team";
     #[pyattr(name = "float_repr_style")]
     const FLOAT_REPR_STYLE: &str = "short";
     #[pyattr(name = "_framework")]
@@ -243,30 +241,22 @@ mod sys {
     pub(crate) const MAXSIZE: isize = isize::MAX;
     #[pyattr(name = "maxunicode")]
     const MAXUNICODE: u32 = core::char::MAX as u32;
+
     #[pyattr(name = "platform")]
-    pub const PLATFORM: &str = {
-        cfg_if::cfg_if! {
-            if #[cfg(target_os = "linux")] {
-                "linux"
-            } else if #[cfg(target_os = "android")] {
-                "android"
-            } else if #[cfg(target_os = "macos")] {
-                "darwin"
-            } else if #[cfg(target_os = "ios")] {
-                "ios"
-            } else if #[cfg(windows)] {
-                "win32"
-            } else if #[cfg(target_os = "wasi")] {
-                "wasi"
-            } else {
-                "unknown"
-            }
-        }
+    pub const PLATFORM: &CStr = cfg_select! {
+        target_os = "linux" => c"linux",
+        target_os = "android" => c"android",
+        target_os = "macos" => c"darwin",
+        target_os = "ios" => c"ios",
+        windows => c"win32",
+        target_os = "wasi" => c"wasi",
+        _ => c"unknown"
     };
+
     #[pyattr(name = "ps1")]
-    const PS1: &str = ">>>>> ";
+    const PS1: &str = ">>> ";
     #[pyattr(name = "ps2")]
-    const PS2: &str = "..... ";
+    const PS2: &str = "... ";
 
     #[cfg(windows)]
     #[pyattr(name = "_vpath")]
@@ -325,7 +315,7 @@ mod sys {
         vm.ctx.new_tuple(
             module_names
                 .into_iter()
-                .map(|n| vm.ctx.new_str(n).into())
+                .map(|n| vm.ctx.new_utf8_str(n).into())
                 .collect(),
         )
     }
@@ -417,6 +407,7 @@ mod sys {
         "_suggestions",
         "_symtable",
         "_sysconfig",
+        "_testinternalcapi",
         "_thread",
         "_threading_local",
         "_tkinter",
@@ -667,8 +658,8 @@ mod sys {
     fn _git(vm: &VirtualMachine) -> PyTupleRef {
         vm.new_tuple((
             ascii!("RustPython"),
-            version::get_git_identifier(),
-            version::get_git_revision(),
+            version::GIT_IDENTIFIER,
+            version::GIT_REVISION,
         ))
     }
 
@@ -676,15 +667,17 @@ mod sys {
     fn implementation(vm: &VirtualMachine) -> PyRef<PyNamespace> {
         const NAME: &str = "rustpython";
 
-        let cache_tag = format!("{NAME}-{}{}", version::MAJOR, version::MINOR);
+        // cache tag uses 'cpython' because our compiler is cpython compatible
+        let cache_tag = format!("cpython-{}{}", version::MAJOR, version::MINOR);
         let ctx = &vm.ctx;
         py_namespace!(vm, {
             "name" => ctx.new_str(NAME),
             "cache_tag" => ctx.new_str(cache_tag),
             "_multiarch" => ctx.new_str(multiarch()),
-            "version" => version_info(vm),
-            "hexversion" => ctx.new_int(version::VERSION_HEX),
-            "supports_isolated_interpreters" => ctx.new_bool(false),
+            "version" => PyVersionInfo::from_data(VersionInfoData::IMPLEMENTATION, vm),
+            "hexversion" => ctx.new_int(version::VERSION_HEX_IMPL),
+            "supports_isolated_interpreters" =>
+                ctx.new_bool(crate::vm::runtime::SUPPORTS_ISOLATED_INTERPRETERS),
         })
     }
 
@@ -724,17 +717,13 @@ mod sys {
         vm.ctx.none()
     }
 
-    #[pyattr]
-    fn version(_vm: &VirtualMachine) -> String {
-        version::get_version()
-    }
+    #[pyattr(name = "version")]
+    const VERSION: &str = version::RUSTPYTHON_VERSION;
 
+    // Note: This is Python DLL version in CPython, but we arbitrary fill it for compatibility
     #[cfg(windows)]
-    #[pyattr]
-    fn winver(_vm: &VirtualMachine) -> String {
-        // Note: This is Python DLL version in CPython, but we arbitrary fill it for compatibility
-        version::get_winver_number()
-    }
+    #[pyattr(name = "winver")]
+    const WINVER: &str = version::WINVER;
 
     #[pyattr]
     fn _xoptions(vm: &VirtualMachine) -> PyDictRef {
@@ -771,14 +760,9 @@ mod sys {
         handle
             .read_to_string(&mut source)
             .map_err(|e| vm.new_os_error(format!("Error reading from stdin: {e}")))?;
-        vm.compile(&source, crate::compiler::Mode::Single, "<stdin>".to_owned())
-            .map_err(|e| vm.new_os_error(format!("Error running stdin: {e}")))?;
+        vm.compile(&source, crate::compiler::Mode::Single, "<stdin>")
+            .map_err(|e| e.into_pyexception(vm, Some(&source)))?;
         Ok(())
-    }
-
-    #[pyfunction]
-    fn audit(_args: FuncArgs) {
-        // TODO: sys.audit implementation
     }
 
     #[pyfunction]
@@ -786,22 +770,56 @@ mod sys {
         false // RustPython has no GIL (like free-threaded Python)
     }
 
-    /// Return True if remote debugging is enabled, False otherwise.
     #[pyfunction]
     const fn is_remote_debug_enabled() -> bool {
         false // RustPython does not support remote debugging
     }
 
+    #[derive(FromArgs)]
+    struct ExitArgs {
+        #[pyarg(positional, optional)]
+        status: Option<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct GetFrameArgs {
+        #[pyarg(positional, default)]
+        depth: usize,
+    }
+
+    #[derive(FromArgs)]
+    struct GetFrameModuleNameArgs {
+        #[pyarg(any, default)]
+        depth: usize,
+    }
+
+    #[derive(FromArgs)]
+    struct SetMaxDigitsArgs {
+        #[pyarg(any)]
+        maxdigits: usize,
+    }
+
+    #[derive(FromArgs)]
+    struct SetDepthArgs {
+        #[pyarg(any)]
+        depth: i32,
+    }
+
+    #[derive(FromArgs)]
+    struct AuditHookArgs {
+        #[pyarg(any)]
+        hook: PyObjectRef,
+    }
+
     #[pyfunction]
-    fn exit(code: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
-        let status = code.unwrap_or_none(vm);
+    fn exit(args: ExitArgs, vm: &VirtualMachine) -> PyResult {
+        let status = args.status.unwrap_or_else(|| vm.ctx.none());
         let args = if let Some(status_tuple) = status.downcast_ref::<PyTuple>() {
             status_tuple.as_slice().to_vec()
         } else {
             vec![status]
         };
-        let exc = vm.invoke_exception(vm.ctx.exceptions.system_exit.to_owned(), args)?;
-        Err(exc)
+        Err(vm.new_system_exit(args.into()))
     }
 
     #[pyfunction]
@@ -819,31 +837,50 @@ mod sys {
 
     #[pyfunction(name = "__displayhook__")]
     #[pyfunction]
-    fn displayhook(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn displayhook(object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         // Save non-None values as "_"
-        if vm.is_none(&obj) {
+        if vm.is_none(&object) {
             return Ok(());
         }
         // set to none to avoid recursion while printing
         vm.builtins.set_attr("_", vm.ctx.none(), vm)?;
         // TODO: catch encoding errors
-        let repr = obj.repr(vm)?.into();
+        let repr = object.repr(vm)?.into();
         builtins::print(PosArgs::new(vec![repr]), Default::default(), vm)?;
-        vm.builtins.set_attr("_", obj, vm)?;
+        vm.builtins.set_attr("_", object, vm)?;
         Ok(())
     }
 
     #[pyfunction(name = "__excepthook__")]
     #[pyfunction]
     fn excepthook(
-        exc_type: PyObjectRef,
-        exc_val: PyObjectRef,
-        exc_tb: PyObjectRef,
+        exctype: PyObjectRef,
+        value: PyObjectRef,
+        traceback: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let stderr = super::get_stderr(vm)?;
-        match vm.normalize_exception(exc_type.clone(), exc_val.clone(), exc_tb) {
+        // Keep runtime SyntaxErrors on the normal traceback path.
+        let has_traceback = !vm.is_none(&traceback);
+        match vm.normalize_exception(exctype, value.clone(), traceback) {
             Ok(exc) => {
+                let native_syntax_error_display = !has_traceback
+                    && exc.fast_isinstance(vm.ctx.exceptions.syntax_error)
+                    && exc
+                        .as_object()
+                        .get_attr("msg", vm)
+                        .ok()
+                        .and_then(|msg| msg.downcast::<PyStr>().ok())
+                        .is_some_and(|msg| msg.to_string_lossy() == "unexpected EOF while parsing")
+                    && exc
+                        .as_object()
+                        .get_attr("text", vm)
+                        .ok()
+                        .and_then(|text| text.downcast::<PyStr>().ok())
+                        .is_some_and(|text| text.to_string_lossy().trim_end() == "\\");
+                if native_syntax_error_display {
+                    return vm.write_exception(&mut crate::py_io::PyWriter(stderr, vm), &exc);
+                }
                 // PyErr_Display: try traceback._print_exception_bltin first
                 if let Ok(tb_mod) = vm.import("traceback", 0)
                     && let Ok(print_exc_builtin) = tb_mod.get_attr("_print_exception_bltin", vm)
@@ -857,7 +894,7 @@ mod sys {
                 vm.write_exception(&mut crate::py_io::PyWriter(stderr, vm), &exc)
             }
             Err(_) => {
-                let type_name = exc_val.class().name();
+                let type_name = value.class().name();
                 let msg = format!(
                     "TypeError: print_exception(): Exception expected for value, {type_name} found\n"
                 );
@@ -871,15 +908,18 @@ mod sys {
     #[pyfunction(name = "__breakpointhook__")]
     #[pyfunction]
     pub fn breakpointhook(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let env_var = std::env::var("PYTHONBREAKPOINT")
+        #[cfg(feature = "host_env")]
+        let env_var = crate::host_env::os::var("PYTHONBREAKPOINT")
             .and_then(|env_var| {
                 if env_var.is_empty() {
-                    Err(VarError::NotPresent)
+                    Err(std::env::VarError::NotPresent)
                 } else {
                     Ok(env_var)
                 }
             })
             .unwrap_or_else(|_| "pdb.set_trace".to_owned());
+        #[cfg(not(feature = "host_env"))]
+        let env_var = "pdb.set_trace".to_owned();
 
         if env_var.eq("0") {
             return Ok(vm.ctx.none());
@@ -891,8 +931,7 @@ mod sys {
                 format!("Ignoring unimportable $PYTHONBREAKPOINT: \"{env_var}\"",),
                 0,
                 vm,
-            )
-            .unwrap();
+            )?;
             Ok(vm.ctx.none())
         };
 
@@ -915,7 +954,7 @@ mod sys {
             }
         };
 
-        match vm.get_attribute_opt(module, &vm.ctx.new_str(attr_name)) {
+        match vm.get_attribute_opt(&module, &vm.ctx.new_str(attr_name)) {
             Ok(Some(hook)) => hook.as_ref().call(args, vm),
             _ => print_unimportable_module_warn(),
         }
@@ -945,8 +984,8 @@ mod sys {
     }
 
     #[pyfunction]
-    fn getrefcount(obj: PyObjectRef) -> usize {
-        obj.strong_count()
+    fn getrefcount(object: PyObjectRef) -> usize {
+        object.strong_count()
     }
 
     #[pyfunction]
@@ -956,7 +995,7 @@ mod sys {
 
     #[derive(FromArgs)]
     struct GetsizeofArgs {
-        obj: PyObjectRef,
+        object: PyObjectRef,
         #[pyarg(any, optional)]
         default: Option<PyObjectRef>,
     }
@@ -964,7 +1003,7 @@ mod sys {
     #[pyfunction]
     fn getsizeof(args: GetsizeofArgs, vm: &VirtualMachine) -> PyResult {
         let sizeof = || -> PyResult<usize> {
-            let res = vm.call_special_method(&args.obj, identifier!(vm, __sizeof__), ())?;
+            let res = vm.call_special_method(&args.object, identifier!(vm, __sizeof__), ())?;
             let res = res.try_index(vm)?.try_to_primitive::<usize>(vm)?;
             Ok(res + core::mem::size_of::<PyObject>())
         };
@@ -985,54 +1024,50 @@ mod sys {
 
     #[pyfunction]
     fn getprofile(vm: &VirtualMachine) -> PyObjectRef {
+        #[cfg(feature = "threading")]
+        if let Some(slot) = crate::vm::thread::current_thread_slot() {
+            return slot.profile_func.lock().clone();
+        }
         vm.profile_func.borrow().clone()
     }
 
     #[pyfunction]
-    fn _getframe(offset: OptionalArg<usize>, vm: &VirtualMachine) -> PyResult<FrameRef> {
-        let offset = offset.into_option().unwrap_or(0);
-        let frames = vm.frames.borrow();
-        if offset >= frames.len() {
-            return Err(vm.new_value_error("call stack is not deep enough"));
-        }
-        let idx = frames.len() - offset - 1;
-        // SAFETY: the FrameRef is alive on the call stack while it's in the Vec
-        let py: &crate::Py<Frame> = unsafe { frames[idx].as_ref() };
-        Ok(py.to_owned())
+    fn _getframe(args: GetFrameArgs, vm: &VirtualMachine) -> PyResult<FrameObjectRef> {
+        let depth = args.depth;
+        let frame_ref = crate::frame::frame_at_offset(depth, vm)
+            .ok_or_else(|| vm.new_value_error("call stack is not deep enough"))?;
+        vm.audit("sys._getframe", || (frame_ref.to_owned(),))?;
+
+        Ok(frame_ref)
     }
 
     #[pyfunction]
-    fn _getframemodulename(depth: OptionalArg<usize>, vm: &VirtualMachine) -> PyResult {
-        let depth = depth.into_option().unwrap_or(0);
+    fn _getframemodulename(
+        args: GetFrameModuleNameArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
+        let depth = args.depth;
+        vm.audit("sys._getframemodulename", || (depth,))?;
 
         // Get the frame at the specified depth
-        let func_obj = {
-            let frames = vm.frames.borrow();
-            if depth >= frames.len() {
-                return Ok(vm.ctx.none());
-            }
-            let idx = frames.len() - depth - 1;
-            // SAFETY: the FrameRef is alive on the call stack while it's in the Vec
-            let frame: &crate::Py<Frame> = unsafe { frames[idx].as_ref() };
-            frame.func_obj.clone()
+        let func_obj = match crate::frame::frame_at_offset(depth, vm) {
+            Some(frame) => frame.iframe().func_obj().map(|o| o.to_owned()),
+            None => return Ok(vm.ctx.none()),
         };
 
         // If the frame has a function object, return its __module__ attribute
-        if let Some(func_obj) = func_obj {
-            match func_obj.get_attr(identifier!(vm, __module__), vm) {
-                Ok(module) => Ok(module),
-                Err(_) => {
+        Ok(if let Some(func_obj) = func_obj {
+            func_obj
+                .get_attr(identifier!(vm, __module__), vm)
+                .unwrap_or_else(
                     // CPython clears the error and returns None
-                    Ok(vm.ctx.none())
-                }
-            }
+                    |_| vm.ctx.none(),
+                )
         } else {
-            Ok(vm.ctx.none())
-        }
+            vm.ctx.none()
+        })
     }
 
-    /// Return a dictionary mapping each thread's identifier to the topmost stack frame
-    /// currently active in that thread at the time the function is called.
     #[cfg(feature = "threading")]
     #[pyfunction]
     fn _current_frames(vm: &VirtualMachine) -> PyResult<PyDictRef> {
@@ -1050,8 +1085,6 @@ mod sys {
         Ok(dict)
     }
 
-    /// Return a dictionary mapping each thread's identifier to its currently
-    /// active exception, or None if no exception is active.
     #[cfg(feature = "threading")]
     #[pyfunction]
     fn _current_exceptions(vm: &VirtualMachine) -> PyResult<PyDictRef> {
@@ -1077,131 +1110,38 @@ mod sys {
         Ok(dict)
     }
 
-    /// Stub for non-threading builds - returns empty dict
+    // Stub for non-threading builds - returns empty dict
     #[cfg(not(feature = "threading"))]
     #[pyfunction]
-    fn _current_frames(vm: &VirtualMachine) -> PyResult<PyDictRef> {
-        Ok(vm.ctx.new_dict())
+    fn _current_frames(vm: &VirtualMachine) -> PyDictRef {
+        vm.ctx.new_dict()
     }
 
     #[pyfunction]
     fn gettrace(vm: &VirtualMachine) -> PyObjectRef {
-        vm.trace_func.borrow().clone()
-    }
-
-    #[cfg(windows)]
-    fn get_kernel32_version() -> std::io::Result<(u32, u32, u32)> {
-        use crate::common::windows::ToWideString;
-        unsafe {
-            // Create a wide string for "kernel32.dll"
-            let module_name: Vec<u16> = std::ffi::OsStr::new("kernel32.dll").to_wide_with_nul();
-            let h_kernel32 = GetModuleHandleW(module_name.as_ptr());
-            if h_kernel32.is_null() {
-                return Err(std::io::Error::last_os_error());
-            }
-
-            // Prepare a buffer for the module file path
-            let mut kernel32_path = [0u16; MAX_PATH as usize];
-            let len = GetModuleFileNameW(
-                h_kernel32,
-                kernel32_path.as_mut_ptr(),
-                kernel32_path.len() as u32,
-            );
-            if len == 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-
-            // Get the size of the version information block
-            let ver_block_size =
-                GetFileVersionInfoSizeW(kernel32_path.as_ptr(), core::ptr::null_mut());
-            if ver_block_size == 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-
-            // Allocate a buffer to hold the version information
-            let mut ver_block = vec![0u8; ver_block_size as usize];
-            if GetFileVersionInfoW(
-                kernel32_path.as_ptr(),
-                0,
-                ver_block_size,
-                ver_block.as_mut_ptr() as *mut _,
-            ) == 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-
-            // Prepare an empty sub-block string (L"") as required by VerQueryValueW
-            let sub_block: Vec<u16> = std::ffi::OsStr::new("").to_wide_with_nul();
-
-            let mut ffi_ptr: *mut VS_FIXEDFILEINFO = core::ptr::null_mut();
-            let mut ffi_len: u32 = 0;
-            if VerQueryValueW(
-                ver_block.as_ptr() as *const _,
-                sub_block.as_ptr(),
-                &mut ffi_ptr as *mut *mut VS_FIXEDFILEINFO as *mut *mut _,
-                &mut ffi_len as *mut u32,
-            ) == 0
-                || ffi_ptr.is_null()
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-
-            // Extract the version numbers from the VS_FIXEDFILEINFO structure.
-            let ffi = *ffi_ptr;
-            let real_major = (ffi.dwProductVersionMS >> 16) & 0xFFFF;
-            let real_minor = ffi.dwProductVersionMS & 0xFFFF;
-            let real_build = (ffi.dwProductVersionLS >> 16) & 0xFFFF;
-
-            Ok((real_major, real_minor, real_build))
+        #[cfg(feature = "threading")]
+        if let Some(slot) = crate::vm::thread::current_thread_slot() {
+            return slot.trace_func.lock().clone();
         }
+        vm.trace_func.borrow().clone()
     }
 
     #[cfg(windows)]
     #[pyfunction]
     fn getwindowsversion(vm: &VirtualMachine) -> PyResult<crate::builtins::tuple::PyTupleRef> {
-        use std::ffi::OsString;
-        use std::os::windows::ffi::OsStringExt;
-        use windows_sys::Win32::System::SystemInformation::{
-            GetVersionExW, OSVERSIONINFOEXW, OSVERSIONINFOW,
-        };
-
-        let mut version: OSVERSIONINFOEXW = unsafe { core::mem::zeroed() };
-        version.dwOSVersionInfoSize = core::mem::size_of::<OSVERSIONINFOEXW>() as u32;
-        let result = unsafe {
-            let os_vi = &mut version as *mut OSVERSIONINFOEXW as *mut OSVERSIONINFOW;
-            // SAFETY: GetVersionExW accepts a pointer of OSVERSIONINFOW, but windows-sys crate's type currently doesn't allow to do so.
-            // https://docs.microsoft.com/en-us/windows/win32/api/sysinfoapi/nf-sysinfoapi-getversionexw#parameters
-            GetVersionExW(os_vi)
-        };
-
-        if result == 0 {
-            return Err(vm.new_os_error("failed to get windows version".to_owned()));
-        }
-
-        let service_pack = {
-            let (last, _) = version
-                .szCSDVersion
-                .iter()
-                .take_while(|&x| x != &0)
-                .enumerate()
-                .last()
-                .unwrap_or((0, &0));
-            let sp = OsString::from_wide(&version.szCSDVersion[..last]);
-            sp.into_string()
-                .map_err(|_| vm.new_os_error("service pack is not ASCII".to_owned()))?
-        };
-        let real_version = get_kernel32_version().map_err(|e| vm.new_os_error(e.to_string()))?;
+        let version = crate::host_env::windows::get_windows_version()
+            .map_err(|e| vm.new_os_error(e.to_string()))?;
         let winver = WindowsVersionData {
-            major: real_version.0,
-            minor: real_version.1,
-            build: real_version.2,
-            platform: version.dwPlatformId,
-            service_pack,
-            service_pack_major: version.wServicePackMajor,
-            service_pack_minor: version.wServicePackMinor,
-            suite_mask: version.wSuiteMask,
-            product_type: version.wProductType,
-            platform_version: (real_version.0, real_version.1, real_version.2), // TODO Provide accurate version, like CPython impl
+            major: version.major,
+            minor: version.minor,
+            build: version.build,
+            platform: version.platform,
+            service_pack: version.service_pack,
+            service_pack_major: version.service_pack_major,
+            service_pack_minor: version.service_pack_minor,
+            suite_mask: version.suite_mask,
+            product_type: version.product_type,
+            platform_version: (version.major, version.minor, version.build), // TODO Provide accurate version, like CPython impl
         };
         Ok(PyWindowsVersion::from_data(winver, vm))
     }
@@ -1235,7 +1175,7 @@ mod sys {
             let tb_module = vm.import("traceback", 0)?;
             let print_tb = tb_module.get_attr("print_tb", vm)?;
             let stderr_obj = super::get_stderr(vm)?;
-            let kwargs: KwArgs = [("file".to_string(), stderr_obj)].into_iter().collect();
+            let kwargs: KwArgs = core::iter::once(("file".to_string(), stderr_obj)).collect();
             let _ = print_tb.call(
                 FuncArgs::new(vec![unraisable.exc_traceback.clone()], kwargs),
                 vm,
@@ -1252,15 +1192,20 @@ mod sys {
                 .fast_issubclass(vm.ctx.exceptions.base_exception_type)
         );
 
-        // Print module name (if not builtins or __main__)
-        let module_name = unraisable.exc_type.__module__(vm);
-        if let Ok(module_str) = module_name.downcast::<PyStr>() {
+        // Print module name (if not builtins or __main__).
+        // A failed lookup or a non-str `__module__` is discarded: print
+        // `<unknown>` with no trailing `.`, then the qualname.
+        let module_name = unraisable.exc_type.__module__(vm).ok();
+        if let Some(module_str) = module_name
+            .as_ref()
+            .and_then(|name| name.downcast_ref::<PyStr>())
+        {
             let module = module_str.as_wtf8();
             if module != "builtins" && module != "__main__" {
-                write!(stderr, "{}.", module);
+                write!(stderr, "{module}.");
             }
         } else {
-            write!(stderr, "<unknown>.");
+            write!(stderr, "<unknown>");
         }
 
         // Print qualname
@@ -1313,13 +1258,19 @@ mod sys {
     }
 
     #[pyfunction]
-    fn intern(s: PyRefExact<PyStr>, vm: &VirtualMachine) -> PyRef<PyStr> {
-        vm.ctx.intern_str(s).to_owned()
+    fn intern(string: PyRefExact<PyStr>, vm: &VirtualMachine) -> PyRef<PyStr> {
+        vm.ctx.intern_str(string).to_owned()
     }
 
     #[pyattr]
     fn int_info(vm: &VirtualMachine) -> PyTupleRef {
         PyIntInfo::from_data(IntInfoData::INFO, vm)
+    }
+
+    // Private function for getting PyConfig.cpu_count
+    #[pyfunction]
+    fn _get_cpu_count_config(vm: &VirtualMachine) -> i32 {
+        vm.state.config.settings.cpu_count.map_or(-1, |n| n.get())
     }
 
     #[pyfunction]
@@ -1328,13 +1279,16 @@ mod sys {
     }
 
     #[pyfunction]
-    fn set_int_max_str_digits(maxdigits: usize, vm: &VirtualMachine) -> PyResult<()> {
+    fn set_int_max_str_digits(
+        SetMaxDigitsArgs { maxdigits }: SetMaxDigitsArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         let threshold = IntInfoData::INFO.str_digits_check_threshold;
         if maxdigits == 0 || maxdigits >= threshold {
             vm.state.int_max_str_digits.store(maxdigits);
             Ok(())
         } else {
-            let error = format!("maxdigits must be 0 or larger than {threshold:?}");
+            let error = format!("maxdigits must be 0 or larger than {threshold}");
             Err(vm.new_value_error(error))
         }
     }
@@ -1345,50 +1299,83 @@ mod sys {
     }
 
     #[pyfunction]
-    fn setprofile(profilefunc: PyObjectRef, vm: &VirtualMachine) {
-        vm.profile_func.replace(profilefunc);
+    fn setprofile(function: PyObjectRef, vm: &VirtualMachine) {
+        #[cfg(feature = "threading")]
+        if let Some(slot) = crate::vm::thread::current_thread_slot() {
+            *slot.profile_func.lock() = function.clone();
+        }
+        vm.profile_func.replace(function);
         update_use_tracing(vm);
     }
 
     #[pyfunction]
-    fn setrecursionlimit(recursion_limit: i32, vm: &VirtualMachine) -> PyResult<()> {
-        let recursion_limit = recursion_limit
-            .to_usize()
-            .filter(|&u| u >= 1)
-            .ok_or_else(|| {
-                vm.new_value_error("recursion limit must be greater than or equal to one")
-            })?;
+    fn setrecursionlimit(limit: i32, vm: &VirtualMachine) -> PyResult<()> {
+        let limit = limit.to_usize().filter(|&u| u >= 1).ok_or_else(|| {
+            vm.new_value_error("recursion limit must be greater than or equal to one")
+        })?;
         let recursion_depth = vm.current_recursion_depth();
 
-        if recursion_limit > recursion_depth {
-            vm.recursion_limit.set(recursion_limit);
+        if limit > recursion_depth {
+            vm.recursion_limit.set(limit);
             Ok(())
         } else {
             Err(vm.new_recursion_error(format!(
-                "cannot set the recursion limit to {recursion_limit} at the recursion depth {recursion_depth}: the limit is too low"
+                "cannot set the recursion limit to {limit} at the recursion depth {recursion_depth}: the limit is too low"
             )))
         }
     }
 
     #[pyfunction]
-    fn settrace(tracefunc: PyObjectRef, vm: &VirtualMachine) {
-        vm.trace_func.replace(tracefunc);
+    fn settrace(function: PyObjectRef, vm: &VirtualMachine) {
+        #[cfg(feature = "threading")]
+        if let Some(slot) = crate::vm::thread::current_thread_slot() {
+            *slot.trace_func.lock() = function.clone();
+        }
+        vm.trace_func.replace(function);
         update_use_tracing(vm);
+        // The rest of the current line already started before tracing was
+        // enabled; sync prev_line so leftover opcodes on this line do not
+        // emit a spurious 'line' event.
+        if let Some(frame) = vm.current_frame() {
+            frame.iframe().sync_prev_line_from_lasti();
+        }
     }
 
     #[pyfunction]
-    fn _settraceallthreads(tracefunc: PyObjectRef, vm: &VirtualMachine) {
-        let func = (!vm.is_none(&tracefunc)).then(|| tracefunc.clone());
+    fn _settraceallthreads(function: PyObjectRef, vm: &VirtualMachine) {
+        let func = (!vm.is_none(&function)).then(|| function.clone());
         *vm.state.global_trace_func.lock() = func;
-        vm.trace_func.replace(tracefunc);
+        #[cfg(feature = "threading")]
+        {
+            let registry = vm.state.thread_frames.lock();
+            #[expect(
+                clippy::iter_over_hash_type,
+                reason = "every thread slot, order is irrelevant"
+            )]
+            for slot in registry.values() {
+                *slot.trace_func.lock() = function.clone();
+            }
+        }
+        vm.trace_func.replace(function);
         update_use_tracing(vm);
     }
 
     #[pyfunction]
-    fn _setprofileallthreads(profilefunc: PyObjectRef, vm: &VirtualMachine) {
-        let func = (!vm.is_none(&profilefunc)).then(|| profilefunc.clone());
+    fn _setprofileallthreads(function: PyObjectRef, vm: &VirtualMachine) {
+        let func = (!vm.is_none(&function)).then(|| function.clone());
         *vm.state.global_profile_func.lock() = func;
-        vm.profile_func.replace(profilefunc);
+        #[cfg(feature = "threading")]
+        {
+            let registry = vm.state.thread_frames.lock();
+            #[expect(
+                clippy::iter_over_hash_type,
+                reason = "every thread slot, order is irrelevant"
+            )]
+            for slot in registry.values() {
+                *slot.profile_func.lock() = function.clone();
+            }
+        }
+        vm.profile_func.replace(function);
         update_use_tracing(vm);
     }
 
@@ -1411,7 +1398,10 @@ mod sys {
     }
 
     #[pyfunction]
-    fn set_coroutine_origin_tracking_depth(depth: i32, vm: &VirtualMachine) -> PyResult<()> {
+    fn set_coroutine_origin_tracking_depth(
+        SetDepthArgs { depth }: SetDepthArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         if depth < 0 {
             return Err(vm.new_value_error("depth must be >= 0"));
         }
@@ -1425,27 +1415,23 @@ mod sys {
     }
 
     #[pyfunction]
-    fn _clear_type_descriptors(type_obj: PyTypeRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn _clear_type_descriptors(r#type: PyTypeRef, vm: &VirtualMachine) -> PyResult<()> {
         use crate::types::PyTypeFlags;
 
         // Check if type is immutable
-        if type_obj.slots.flags.has_feature(PyTypeFlags::IMMUTABLETYPE) {
+        if r#type.slots.flags.has_feature(PyTypeFlags::IMMUTABLETYPE) {
             return Err(vm.new_type_error("argument is immutable"));
         }
 
-        let mut attributes = type_obj.attributes.write();
-
         // Remove __dict__ descriptor if present
-        attributes.swap_remove(identifier!(vm, __dict__));
+        r#type.attributes.remove(identifier!(vm, __dict__));
 
         // Remove __weakref__ descriptor if present
-        attributes.swap_remove(identifier!(vm, __weakref__));
-
-        drop(attributes);
+        r#type.attributes.remove(identifier!(vm, __weakref__));
 
         // Update slots to notify subclasses and recalculate cached values
-        type_obj.update_slot::<true>(identifier!(vm, __dict__), &vm.ctx);
-        type_obj.update_slot::<true>(identifier!(vm, __weakref__), &vm.ctx);
+        r#type.update_slot::<true>(identifier!(vm, __dict__), &vm.ctx);
+        r#type.update_slot::<true>(identifier!(vm, __weakref__), &vm.ctx);
 
         Ok(())
     }
@@ -1605,7 +1591,7 @@ mod sys {
     pub(super) struct PyFlags;
 
     #[pyclass(with(PyStructSequence))]
-    impl PyFlags {
+    impl Py<PyFlags> {
         #[pyslot]
         fn slot_new(_cls: PyTypeRef, _args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_type_error("cannot create 'sys.flags' instances"))
@@ -1763,6 +1749,14 @@ mod sys {
             releaselevel: version::RELEASELEVEL,
             serial: version::SERIAL,
         };
+
+        pub const IMPLEMENTATION: Self = Self {
+            major: version::MAJOR_IMPL,
+            minor: version::MINOR_IMPL,
+            micro: version::MICRO_IMPL,
+            releaselevel: version::RELEASELEVEL_IMPL,
+            serial: version::SERIAL_IMPL,
+        };
     }
 
     #[pystruct_sequence(name = "version_info", data = "VersionInfoData", no_attr)]
@@ -1829,6 +1823,132 @@ mod sys {
 
     #[pyclass(with(PyStructSequence))]
     impl PyUnraisableHookArgs {}
+
+    pub(crate) fn run_audit_hooks(
+        event: &Py<PyStr>,
+        args: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let hooks = vm.state.audit_hooks.lock().clone();
+
+        if hooks.is_empty() {
+            return Ok(());
+        }
+
+        for hook in hooks {
+            call_audit_hook(&hook, event.to_owned().into(), args, vm)?;
+        }
+
+        Ok(())
+    }
+
+    fn audit_hook_can_trace(hook: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
+        match hook.get_attr("__cantrace__", vm) {
+            Ok(can_trace) => can_trace.try_to_bool(vm),
+            Err(exc)
+                if exc
+                    .class()
+                    .fast_issubclass(vm.ctx.exceptions.attribute_error) =>
+            {
+                Ok(false)
+            }
+            Err(exc) => Err(exc),
+        }
+    }
+
+    fn call_audit_hook(
+        hook: &PyObject,
+        event: PyObjectRef,
+        args: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        // Tracing is suppressed while dispatching Python audit hooks,
+        // except for hooks that explicitly opt in with __cantrace__.
+        vm.enter_tracing();
+        let can_trace = audit_hook_can_trace(hook, vm);
+        let result = match can_trace {
+            Ok(can_trace) => {
+                if can_trace {
+                    vm.leave_tracing();
+                }
+                let result = hook.call((event, args.to_owned()), vm).map(|_| ());
+                if can_trace {
+                    vm.enter_tracing();
+                }
+                result
+            }
+            Err(exc) => Err(exc),
+        };
+
+        vm.leave_tracing();
+        result
+    }
+
+    #[pyfunction]
+    fn audit(event: PyStrRef, args: PosArgs, vm: &VirtualMachine) -> PyResult<()> {
+        if vm.state.audit_hooks.lock().is_empty() {
+            return Ok(());
+        }
+
+        let args_tup: PyObjectRef = vm.ctx.new_tuple(args.into_vec()).into();
+        run_audit_hooks(&event, &args_tup, vm)
+    }
+
+    #[pyfunction]
+    fn addaudithook(AuditHookArgs { hook }: AuditHookArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let args: PyObjectRef = vm.ctx.new_tuple(vec![]).into();
+        let event: PyObjectRef = vm.ctx.new_str("sys.addaudithook").into();
+
+        // Hooks are append-only: append only once every hook present has been notified,
+        // notifying any added by other threads meanwhile. Python hooks run unlocked.
+        let mut notified = 0;
+        loop {
+            let pending = {
+                let mut hooks = vm.state.audit_hooks.lock();
+                if hooks.len() == notified {
+                    hooks.push(hook);
+                    return Ok(());
+                }
+                hooks[notified..].to_vec()
+            };
+            for existing_hook in pending {
+                if let Err(exc) = call_audit_hook(&existing_hook, event.clone(), &args, vm) {
+                    return if exc
+                        .class()
+                        .fast_issubclass(vm.ctx.exceptions.exception_type)
+                    {
+                        Ok(())
+                    } else {
+                        Err(exc)
+                    };
+                }
+                notified += 1;
+            }
+        }
+    }
+}
+
+fn sys_module_doc() -> Option<&'static str> {
+    let raw = crate::function::plain_doc(sys::DOC)?;
+    #[cfg(windows)]
+    {
+        Some(raw)
+    }
+    #[cfg(not(windows))]
+    {
+        use std::sync::OnceLock;
+        static FILTERED: OnceLock<String> = OnceLock::new();
+        let filtered = FILTERED.get_or_init(|| {
+            let mut out = String::new();
+            for line in raw.split_inclusive('\n') {
+                if !line.contains("[Windows only]") {
+                    out.push_str(line);
+                }
+            }
+            out
+        });
+        Some(filtered.as_str())
+    }
 }
 
 pub(crate) fn init_module(vm: &VirtualMachine, module: &Py<PyModule>, builtins: &Py<PyModule>) {
@@ -1848,7 +1968,7 @@ pub(crate) fn init_module(vm: &VirtualMachine, module: &Py<PyModule>, builtins: 
     let jit_module = jit_def.create_module(vm).unwrap();
 
     extend_module!(vm, module, {
-        "__doc__" => sys::DOC.to_owned().to_pyobject(vm),
+        "__doc__" => sys_module_doc().to_pyobject(vm),
         "modules" => modules,
         "_jit" => jit_module,
     });
@@ -1910,7 +2030,7 @@ pub(crate) fn sysconfigdata_name() -> String {
     format!(
         "_sysconfigdata_{}_{}_{}",
         sys::ABIFLAGS,
-        sys::PLATFORM,
+        sys::PLATFORM.to_string_lossy(),
         sys::multiarch()
     )
 }

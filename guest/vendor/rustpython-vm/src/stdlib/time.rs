@@ -8,99 +8,130 @@ pub use decl::time;
 
 pub(crate) use decl::module_def;
 
-#[cfg(not(target_env = "msvc"))]
-#[cfg(not(target_arch = "wasm32"))]
-unsafe extern "C" {
-    #[cfg(not(target_os = "freebsd"))]
-    #[link_name = "daylight"]
-    static c_daylight: core::ffi::c_int;
-    // pub static dstbias: std::ffi::c_int;
-    #[link_name = "timezone"]
-    static c_timezone: core::ffi::c_long;
-    #[link_name = "tzname"]
-    static c_tzname: [*const core::ffi::c_char; 2];
-    #[link_name = "tzset"]
-    fn c_tzset();
-}
-
 #[pymodule(name = "time", with(#[cfg(any(unix, windows))] platform))]
 mod decl {
+    #![allow(unreachable_pub)]
+
+    #[cfg(any(unix, windows))]
+    use crate::builtins::PyBaseExceptionRef;
     use crate::{
         AsObject, Py, PyObjectRef, PyResult, VirtualMachine,
-        builtins::{PyStrRef, PyTypeRef},
-        function::{Either, FuncArgs, OptionalArg},
-        types::{PyStructSequence, struct_sequence_new},
+        builtins::{PyStr, PyStrRef, PyTypeRef},
+        class::PyClassDef,
+        function::{Either, FuncArgs, OptionalArg, OptionalOption},
+        types::{PyStructSequence, PyStructSequenceData, struct_sequence_new},
+    };
+    #[cfg(target_os = "wasi")]
+    use crate::{
+        PyRef,
+        builtins::{PyNamespace, PyUtf8StrRef},
     };
     #[cfg(any(unix, windows))]
-    use crate::{common::wtf8::Wtf8Buf, convert::ToPyObject};
-    #[cfg(unix)]
-    use alloc::ffi::CString;
-    #[cfg(not(any(unix, windows)))]
-    use chrono::{
-        DateTime, Datelike, TimeZone, Timelike,
-        naive::{NaiveDate, NaiveDateTime, NaiveTime},
+    use crate::{
+        common::wtf8::Wtf8Buf,
+        convert::{ToPyException, ToPyObject},
     };
     use core::time::Duration;
-    #[cfg(target_env = "msvc")]
-    #[cfg(not(target_arch = "wasm32"))]
-    use windows_sys::Win32::System::Time::{GetTimeZoneInformation, TIME_ZONE_INFORMATION};
-
-    #[cfg(windows)]
-    unsafe extern "C" {
-        fn wcsftime(
-            s: *mut libc::wchar_t,
-            max: libc::size_t,
-            format: *const libc::wchar_t,
-            tm: *const libc::tm,
-        ) -> libc::size_t;
-    }
+    #[cfg(not(any(unix, windows)))]
+    use jiff::{Timestamp, Zoned, civil::DateTime, tz::TimeZone};
+    #[cfg(target_os = "wasi")]
+    use rustpython_host_env::time::ClockId;
+    #[cfg(any(unix, windows))]
+    use rustpython_host_env::time::asctime_from_tm;
+    use rustpython_host_env::time::{self as host_time};
 
     #[allow(dead_code)]
-    pub(super) const SEC_TO_MS: i64 = 1000;
+    pub(super) const SEC_TO_MS: i64 = host_time::SEC_TO_MS;
     #[allow(dead_code)]
-    pub(super) const MS_TO_US: i64 = 1000;
+    pub(super) const MS_TO_US: i64 = host_time::MS_TO_US;
     #[allow(dead_code)]
-    pub(super) const SEC_TO_US: i64 = SEC_TO_MS * MS_TO_US;
+    pub(super) const SEC_TO_US: i64 = host_time::SEC_TO_US;
     #[allow(dead_code)]
-    pub(super) const US_TO_NS: i64 = 1000;
+    pub(super) const US_TO_NS: i64 = host_time::US_TO_NS;
     #[allow(dead_code)]
-    pub(super) const MS_TO_NS: i64 = MS_TO_US * US_TO_NS;
+    pub(super) const MS_TO_NS: i64 = host_time::MS_TO_NS;
     #[allow(dead_code)]
-    pub(super) const SEC_TO_NS: i64 = SEC_TO_MS * MS_TO_NS;
+    pub(super) const SEC_TO_NS: i64 = host_time::SEC_TO_NS;
     #[allow(dead_code)]
-    pub(super) const NS_TO_MS: i64 = 1000 * 1000;
+    pub(super) const NS_TO_MS: i64 = host_time::NS_TO_MS;
     #[allow(dead_code)]
-    pub(super) const NS_TO_US: i64 = 1000;
+    pub(super) const NS_TO_US: i64 = host_time::NS_TO_US;
 
     fn duration_since_system_now(vm: &VirtualMachine) -> PyResult<Duration> {
-        use std::time::{SystemTime, UNIX_EPOCH};
-
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
+        host_time::duration_since_system_now()
             .map_err(|e| vm.new_value_error(format!("Time error: {e:?}")))
     }
 
     #[pyattr]
     pub const _STRUCT_TM_ITEMS: usize = 11;
 
-    // TODO: implement proper monotonic time for wasm/wasi.
-    #[cfg(not(any(unix, windows)))]
+    #[cfg(target_os = "wasi")]
+    fn get_clock_time(id: ClockId, vm: &VirtualMachine) -> PyResult<Duration> {
+        host_time::clock_gettime(id).map_err(|err| vm.new_os_error(err.to_string()))
+    }
+
+    #[cfg(target_os = "wasi")]
+    fn get_monotonic_time(vm: &VirtualMachine) -> PyResult<Duration> {
+        get_clock_time(ClockId::CLOCK_MONOTONIC, vm)
+    }
+
+    #[cfg(target_os = "wasi")]
+    fn get_perf_time(vm: &VirtualMachine) -> PyResult<Duration> {
+        get_clock_time(ClockId::CLOCK_MONOTONIC, vm)
+    }
+
+    #[cfg(target_os = "wasi")]
+    fn clock_getres(id: ClockId, vm: &VirtualMachine) -> PyResult<f64> {
+        host_time::clock_getres(id)
+            .map(|d| d.as_secs_f64())
+            .map_err(|err| vm.new_os_error(err.to_string()))
+    }
+
+    #[cfg(target_os = "wasi")]
+    #[pyfunction]
+    fn get_clock_info(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyNamespace>> {
+        let (adj, imp, mono, res) = match name.as_str() {
+            "monotonic" | "perf_counter" => (
+                false,
+                "time.clock_gettime(CLOCK_MONOTONIC)",
+                true,
+                clock_getres(ClockId::CLOCK_MONOTONIC, vm)?,
+            ),
+            "time" => (
+                true,
+                "time.clock_gettime(CLOCK_REALTIME)",
+                false,
+                clock_getres(ClockId::CLOCK_REALTIME, vm)?,
+            ),
+            _ => return Err(vm.new_value_error("unknown clock")),
+        };
+
+        Ok(py_namespace!(vm, {
+            "implementation" => vm.new_pyobj(imp),
+            "monotonic" => vm.ctx.new_bool(mono),
+            "adjustable" => vm.ctx.new_bool(adj),
+            "resolution" => vm.ctx.new_float(res),
+        }))
+    }
+
+    #[cfg(not(any(unix, windows, target_os = "wasi")))]
     fn get_monotonic_time(vm: &VirtualMachine) -> PyResult<Duration> {
         duration_since_system_now(vm)
     }
 
-    // TODO: implement proper perf time for wasm/wasi.
-    #[cfg(not(any(unix, windows)))]
+    #[cfg(not(any(unix, windows, target_os = "wasi")))]
     fn get_perf_time(vm: &VirtualMachine) -> PyResult<Duration> {
         duration_since_system_now(vm)
     }
 
     #[pyfunction]
-    fn sleep(seconds: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        let seconds_type_name = seconds.clone().class().name().to_owned();
-        let dur = seconds.try_into_value::<Duration>(vm).map_err(|e| {
+    fn sleep(object: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        vm.audit("time.sleep", || (object.clone(),))?;
+
+        let seconds_type_name = object.class().name().to_owned();
+        let dur = object.try_into_value::<Duration>(vm).map_err(|e| {
             if e.class().is(vm.ctx.exceptions.value_error)
-                && let Some(s) = e.args().first().and_then(|arg| arg.str(vm).ok())
+                && let Some(s) = e.args().as_slice().first().and_then(|arg| arg.str(vm).ok())
                 && s.as_bytes() == b"negative duration"
             {
                 return vm.new_value_error("sleep length must be non-negative");
@@ -125,18 +156,17 @@ mod decl {
                 if remaining.is_zero() {
                     break;
                 }
-                let ts = nix::sys::time::TimeSpec::from(remaining);
-                let (res, err) = vm.allow_threads(|| {
-                    let r = unsafe { libc::nanosleep(ts.as_ref(), core::ptr::null_mut()) };
-                    (r, nix::Error::last_raw())
-                });
-                if res == 0 {
-                    break;
-                }
-                if err != libc::EINTR {
-                    return Err(
-                        vm.new_os_error(format!("nanosleep: {}", nix::Error::from_raw(err)))
-                    );
+                let sleep_result = vm.allow_threads(|| host_time::nanosleep(remaining));
+                match sleep_result {
+                    Ok(()) => break,
+                    Err(err) if err.raw_os_error() == Some(libc::EINTR) => {}
+                    Err(err) => {
+                        let errno = err.raw_os_error().unwrap_or(0);
+                        return Err(vm.new_os_error(format!(
+                            "nanosleep: {}",
+                            host_time::nix_errno_display(errno)
+                        )));
+                    }
                 }
                 // EINTR: run signal handlers, then retry with remaining time
                 vm.check_signals()?;
@@ -215,12 +245,10 @@ mod decl {
         Ok(get_perf_time(vm)?.as_nanos())
     }
 
-    #[cfg(target_env = "msvc")]
+    #[cfg(windows)]
     #[cfg(not(target_arch = "wasm32"))]
-    pub(super) fn get_tz_info() -> TIME_ZONE_INFORMATION {
-        let mut info: TIME_ZONE_INFORMATION = unsafe { core::mem::zeroed() };
-        unsafe { GetTimeZoneInformation(&mut info) };
-        info
+    pub(super) fn get_tz_info() -> host_time::WindowsTimeZoneInfo {
+        host_time::get_tz_info()
     }
 
     // #[pyfunction]
@@ -232,8 +260,7 @@ mod decl {
     #[cfg(not(target_arch = "wasm32"))]
     #[pyattr]
     fn altzone(_vm: &VirtualMachine) -> core::ffi::c_long {
-        // TODO: RUSTPYTHON; Add support for using the C altzone
-        unsafe { super::c_timezone - 3600 }
+        crate::host_env::time::tz::altzone()
     }
 
     #[cfg(target_env = "msvc")]
@@ -242,14 +269,14 @@ mod decl {
     fn altzone(_vm: &VirtualMachine) -> i32 {
         let info = get_tz_info();
         // https://users.rust-lang.org/t/accessing-tzname-and-similar-constants-in-windows/125771/3
-        (info.Bias + info.StandardBias) * 60 - 3600
+        (info.bias + info.standard_bias) * 60 - 3600
     }
 
     #[cfg(not(target_env = "msvc"))]
     #[cfg(not(target_arch = "wasm32"))]
     #[pyattr]
     fn timezone(_vm: &VirtualMachine) -> core::ffi::c_long {
-        unsafe { super::c_timezone }
+        crate::host_env::time::tz::timezone()
     }
 
     #[cfg(target_env = "msvc")]
@@ -258,7 +285,7 @@ mod decl {
     fn timezone(_vm: &VirtualMachine) -> i32 {
         let info = get_tz_info();
         // https://users.rust-lang.org/t/accessing-tzname-and-similar-constants-in-windows/125771/3
-        (info.Bias + info.StandardBias) * 60
+        (info.bias + info.standard_bias) * 60
     }
 
     #[cfg(not(target_os = "freebsd"))]
@@ -266,7 +293,7 @@ mod decl {
     #[cfg(not(target_arch = "wasm32"))]
     #[pyattr]
     fn daylight(_vm: &VirtualMachine) -> core::ffi::c_int {
-        unsafe { super::c_daylight }
+        crate::host_env::time::tz::daylight()
     }
 
     #[cfg(target_env = "msvc")]
@@ -275,7 +302,7 @@ mod decl {
     fn daylight(_vm: &VirtualMachine) -> i32 {
         let info = get_tz_info();
         // https://users.rust-lang.org/t/accessing-tzname-and-similar-constants-in-windows/125771/3
-        (info.StandardBias != info.DaylightBias) as i32
+        (info.standard_bias != info.daylight_bias) as i32
     }
 
     #[cfg(not(target_env = "msvc"))]
@@ -283,13 +310,7 @@ mod decl {
     #[pyattr]
     fn tzname(vm: &VirtualMachine) -> crate::builtins::PyTupleRef {
         use crate::builtins::tuple::IntoPyTuple;
-
-        unsafe fn to_str(s: *const core::ffi::c_char) -> String {
-            unsafe { core::ffi::CStr::from_ptr(s) }
-                .to_string_lossy()
-                .into_owned()
-        }
-        unsafe { (to_str(super::c_tzname[0]), to_str(super::c_tzname[1])) }.into_pytuple(vm)
+        crate::host_env::time::tz::tzname_strings().into_pytuple(vm)
     }
 
     #[cfg(target_env = "msvc")]
@@ -298,21 +319,12 @@ mod decl {
     fn tzname(vm: &VirtualMachine) -> crate::builtins::PyTupleRef {
         use crate::builtins::tuple::IntoPyTuple;
         let info = get_tz_info();
-        let standard = widestring::decode_utf16_lossy(info.StandardName)
-            .take_while(|&c| c != '\0')
-            .collect::<String>();
-        let daylight = widestring::decode_utf16_lossy(info.DaylightName)
-            .take_while(|&c| c != '\0')
-            .collect::<String>();
-        let tz_name = (&*standard, &*daylight);
+        let tz_name = (&*info.standard_name, &*info.daylight_name);
         tz_name.into_pytuple(vm)
     }
 
     #[cfg(not(any(unix, windows)))]
-    fn pyobj_to_date_time(
-        value: Either<f64, i64>,
-        vm: &VirtualMachine,
-    ) -> PyResult<DateTime<chrono::offset::Utc>> {
+    fn pyobj_to_timestamp(value: Either<f64, i64>, vm: &VirtualMachine) -> PyResult<Timestamp> {
         let secs = match value {
             Either::A(float) => {
                 if !float.is_finite() {
@@ -322,28 +334,16 @@ mod decl {
             }
             Either::B(int) => int,
         };
-        DateTime::<chrono::offset::Utc>::from_timestamp(secs, 0)
-            .ok_or_else(|| vm.new_overflow_error("timestamp out of range for platform time_t"))
+        Timestamp::from_second(secs)
+            .map_err(|_| vm.new_overflow_error("timestamp out of range for platform time_t"))
     }
 
     #[cfg(not(any(unix, windows)))]
-    impl OptionalArg<Option<Either<f64, i64>>> {
-        /// Construct a localtime from the optional seconds, or get the current local time.
-        fn naive_or_local(self, vm: &VirtualMachine) -> PyResult<NaiveDateTime> {
-            Ok(match self {
-                Self::Present(Some(secs)) => pyobj_to_date_time(secs, vm)?
-                    .with_timezone(&chrono::Local)
-                    .naive_local(),
-                Self::Present(None) | Self::Missing => chrono::offset::Local::now().naive_local(),
-            })
-        }
-    }
-
-    #[cfg(any(unix, windows))]
-    struct CheckedTm {
-        tm: libc::tm,
-        #[cfg(unix)]
-        zone: Option<CString>,
+    fn naive_or_local(secs: Option<Either<f64, i64>>, vm: &VirtualMachine) -> PyResult<Zoned> {
+        Ok(match secs {
+            Some(secs) => pyobj_to_timestamp(secs, vm)?.to_zoned(TimeZone::system()),
+            None => Zoned::now(),
+        })
     }
 
     #[cfg(any(unix, windows))]
@@ -351,9 +351,16 @@ mod decl {
         t: &StructTimeData,
         vm: &VirtualMachine,
         func_name: &'static str,
-    ) -> PyResult<CheckedTm> {
+    ) -> PyResult<host_time::CheckedTm> {
         let invalid_tuple =
             || vm.new_type_error(format!("{func_name}(): illegal time tuple argument"));
+        let classify_err = |e: PyBaseExceptionRef| {
+            if e.class().is(vm.ctx.exceptions.overflow_error) {
+                vm.new_overflow_error(format!("{func_name} argument out of range"))
+            } else {
+                invalid_tuple()
+            }
+        };
 
         let year: i64 = t.tm_year.clone().try_into_value(vm).map_err(|e| {
             if e.class().is(vm.ctx.exceptions.overflow_error) {
@@ -370,85 +377,30 @@ mod decl {
             .tm_mon
             .clone()
             .try_into_value::<i32>(vm)
-            .map_err(|_| invalid_tuple())?
+            .map_err(classify_err)?
             - 1;
-        let tm_mday = t
-            .tm_mday
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        let tm_hour = t
-            .tm_hour
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        let tm_min = t
-            .tm_min
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        let tm_sec = t
-            .tm_sec
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
+        let tm_mday = t.tm_mday.clone().try_into_value(vm).map_err(classify_err)?;
+        let tm_hour = t.tm_hour.clone().try_into_value(vm).map_err(classify_err)?;
+        let tm_min = t.tm_min.clone().try_into_value(vm).map_err(classify_err)?;
+        let tm_sec = t.tm_sec.clone().try_into_value(vm).map_err(classify_err)?;
         let tm_wday = (t
             .tm_wday
             .clone()
             .try_into_value::<i32>(vm)
-            .map_err(|_| invalid_tuple())?
+            .map_err(classify_err)?
             + 1)
             % 7;
         let tm_yday = t
             .tm_yday
             .clone()
             .try_into_value::<i32>(vm)
-            .map_err(|_| invalid_tuple())?
+            .map_err(classify_err)?
             - 1;
         let tm_isdst = t
             .tm_isdst
             .clone()
             .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-
-        let mut tm: libc::tm = unsafe { core::mem::zeroed() };
-        tm.tm_year = year - 1900;
-        tm.tm_mon = tm_mon;
-        tm.tm_mday = tm_mday;
-        tm.tm_hour = tm_hour;
-        tm.tm_min = tm_min;
-        tm.tm_sec = tm_sec;
-        tm.tm_wday = tm_wday;
-        tm.tm_yday = tm_yday;
-        tm.tm_isdst = tm_isdst;
-
-        if tm.tm_mon == -1 {
-            tm.tm_mon = 0;
-        } else if tm.tm_mon < 0 || tm.tm_mon > 11 {
-            return Err(vm.new_value_error("month out of range"));
-        }
-        if tm.tm_mday == 0 {
-            tm.tm_mday = 1;
-        } else if tm.tm_mday < 0 || tm.tm_mday > 31 {
-            return Err(vm.new_value_error("day of month out of range"));
-        }
-        if tm.tm_hour < 0 || tm.tm_hour > 23 {
-            return Err(vm.new_value_error("hour out of range"));
-        }
-        if tm.tm_min < 0 || tm.tm_min > 59 {
-            return Err(vm.new_value_error("minute out of range"));
-        }
-        if tm.tm_sec < 0 || tm.tm_sec > 61 {
-            return Err(vm.new_value_error("seconds out of range"));
-        }
-        if tm.tm_wday < 0 {
-            return Err(vm.new_value_error("day of week out of range"));
-        }
-        if tm.tm_yday == -1 {
-            tm.tm_yday = 0;
-        } else if tm.tm_yday < 0 || tm.tm_yday > 365 {
-            return Err(vm.new_value_error("day of year out of range"));
-        }
+            .map_err(classify_err)?;
 
         #[cfg(unix)]
         {
@@ -461,129 +413,128 @@ mod decl {
                     .clone()
                     .try_into_value(vm)
                     .map_err(|_| invalid_tuple())?;
+                Some(zone.as_str().to_owned())
+            };
+            let gmtoff = if t.tm_gmtoff.is(&vm.ctx.none) {
+                None
+            } else {
                 Some(
-                    CString::new(zone.as_str())
-                        .map_err(|_| vm.new_value_error("embedded null character"))?,
+                    t.tm_gmtoff
+                        .clone()
+                        .try_into_value::<i64>(vm)
+                        .map_err(classify_err)?,
                 )
             };
-            if let Some(zone) = &zone {
-                tm.tm_zone = zone.as_ptr().cast_mut();
-            }
-            if !t.tm_gmtoff.is(&vm.ctx.none) {
-                let gmtoff: i64 = t
-                    .tm_gmtoff
-                    .clone()
-                    .try_into_value(vm)
-                    .map_err(|_| invalid_tuple())?;
-                tm.tm_gmtoff = gmtoff as _;
-            }
-
-            Ok(CheckedTm { tm, zone })
+            host_time::checked_tm_from_parts(host_time::CheckedTmParts {
+                year: year.into(),
+                tm_mon,
+                tm_mday,
+                tm_hour,
+                tm_min,
+                tm_sec,
+                tm_wday,
+                tm_yday,
+                tm_isdst,
+                zone,
+                gmtoff,
+            })
+            .map_err(|err| err.to_pyexception(vm))
         }
         #[cfg(windows)]
         {
-            Ok(CheckedTm { tm })
+            host_time::checked_tm_from_parts(host_time::CheckedTmParts {
+                year: year.into(),
+                tm_mon,
+                tm_mday,
+                tm_hour,
+                tm_min,
+                tm_sec,
+                tm_wday,
+                tm_yday,
+                tm_isdst,
+            })
+            .map_err(|err| err.to_pyexception(vm))
         }
-    }
-
-    #[cfg(any(unix, windows))]
-    fn asctime_from_tm(tm: &libc::tm) -> String {
-        const WDAY_NAME: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-        const MON_NAME: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        format!(
-            "{} {}{:>3} {:02}:{:02}:{:02} {}",
-            WDAY_NAME[tm.tm_wday as usize],
-            MON_NAME[tm.tm_mon as usize],
-            tm.tm_mday,
-            tm.tm_hour,
-            tm.tm_min,
-            tm.tm_sec,
-            tm.tm_year + 1900
-        )
     }
 
     #[cfg(not(any(unix, windows)))]
     impl OptionalArg<StructTimeData> {
-        fn naive_or_local(self, vm: &VirtualMachine) -> PyResult<NaiveDateTime> {
+        fn naive_or_local(self, vm: &VirtualMachine) -> PyResult<DateTime> {
             Ok(match self {
                 Self::Present(t) => t.to_date_time(vm)?,
-                Self::Missing => chrono::offset::Local::now().naive_local(),
+                Self::Missing => Zoned::now().datetime(),
             })
         }
     }
 
-    /// https://docs.python.org/3/library/time.html?highlight=gmtime#time.gmtime
+    // https://docs.python.org/3/library/time.html?highlight=gmtime#time.gmtime
     #[pyfunction]
     fn gmtime(
-        secs: OptionalArg<Option<Either<f64, i64>>>,
+        secs: OptionalOption<Either<f64, i64>>,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        #[cfg(any(unix, windows))]
-        {
-            let ts = match secs {
-                OptionalArg::Present(Some(value)) => pyobj_to_time_t(value, vm)?,
-                OptionalArg::Present(None) | OptionalArg::Missing => current_time_t(),
-            };
-            gmtime_from_timestamp(ts, vm)
-        }
-
-        #[cfg(not(any(unix, windows)))]
-        {
-            let instant = match secs {
-                OptionalArg::Present(Some(secs)) => pyobj_to_date_time(secs, vm)?.naive_utc(),
-                OptionalArg::Present(None) | OptionalArg::Missing => {
-                    chrono::offset::Utc::now().naive_utc()
-                }
-            };
-            Ok(StructTimeData::new_utc(vm, instant))
+        // `[seconds]` has no text signature; None is the same as missing.
+        let secs = secs.flatten();
+        cfg_select! {
+            any(unix, windows) => {
+                let ts = match secs {
+                    Some(value) => pyobj_to_time_t(value, vm)?,
+                    None => current_time_t(),
+                };
+                gmtime_from_timestamp(ts, vm)
+            }
+            _ => {
+                let instant = match secs {
+                    Some(secs) => pyobj_to_timestamp(secs, vm)?.to_zoned(TimeZone::UTC),
+                    None => Zoned::now().with_time_zone(TimeZone::UTC),
+                };
+                Ok(StructTimeData::new_utc(vm, instant))
+            }
         }
     }
 
     #[pyfunction]
     fn localtime(
-        secs: OptionalArg<Option<Either<f64, i64>>>,
+        secs: OptionalOption<Either<f64, i64>>,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        #[cfg(any(unix, windows))]
-        {
-            let ts = match secs {
-                OptionalArg::Present(Some(value)) => pyobj_to_time_t(value, vm)?,
-                OptionalArg::Present(None) | OptionalArg::Missing => current_time_t(),
-            };
-            localtime_from_timestamp(ts, vm)
-        }
-
-        #[cfg(not(any(unix, windows)))]
-        let instant = secs.naive_or_local(vm)?;
-        #[cfg(not(any(unix, windows)))]
-        {
-            Ok(StructTimeData::new_local(vm, instant, 0))
+        // `[seconds]` has no text signature; None is the same as missing.
+        let secs = secs.flatten();
+        cfg_select! {
+            any(unix, windows) => {
+                let ts = match secs {
+                    Some(value) => pyobj_to_time_t(value, vm)?,
+                    None => current_time_t(),
+                };
+                localtime_from_timestamp(ts, vm)
+            }
+            _ => {
+                let instant = naive_or_local(secs, vm)?;
+                StructTimeData::new_local(vm, instant.into(), 0)
+            }
         }
     }
 
     #[pyfunction]
-    fn mktime(t: StructTimeData, vm: &VirtualMachine) -> PyResult<f64> {
+    fn mktime(object: StructTimeData, vm: &VirtualMachine) -> PyResult<f64> {
         #[cfg(unix)]
         {
-            unix_mktime(&t, vm)
+            unix_mktime(&object, vm)
         }
 
         #[cfg(windows)]
         {
-            win_mktime(&t, vm)
+            win_mktime(&object, vm)
         }
 
         #[cfg(not(any(unix, windows)))]
         {
-            let datetime = t.to_date_time(vm)?;
+            let datetime = object.to_date_time(vm)?;
             // mktime interprets struct_time as local time
-            let local_dt = chrono::Local
-                .from_local_datetime(&datetime)
-                .single()
-                .ok_or_else(|| vm.new_overflow_error("mktime argument out of range"))?;
-            let seconds_since_epoch = local_dt.timestamp() as f64;
+            let local_dt = datetime
+                .to_zoned(TimeZone::system())
+                .map_err(|_| vm.new_overflow_error("mktime argument out of range"))?;
+            let seconds_since_epoch = local_dt.timestamp().as_second() as f64;
             Ok(seconds_since_epoch)
         }
     }
@@ -611,18 +562,20 @@ mod decl {
         #[cfg(not(any(unix, windows)))]
         {
             let instant = t.naive_or_local(vm)?;
-            let formatted_time = instant.format(CFMT).to_string();
+            let formatted_time = instant.strftime(CFMT).to_string();
             Ok(vm.ctx.new_str(formatted_time).into())
         }
     }
 
     #[pyfunction]
-    fn ctime(secs: OptionalArg<Option<Either<f64, i64>>>, vm: &VirtualMachine) -> PyResult<String> {
+    fn ctime(secs: OptionalOption<Either<f64, i64>>, vm: &VirtualMachine) -> PyResult<String> {
+        // `[seconds]` has no text signature; None is the same as missing.
+        let secs = secs.flatten();
         #[cfg(any(unix, windows))]
         {
             let ts = match secs {
-                OptionalArg::Present(Some(value)) => pyobj_to_time_t(value, vm)?,
-                OptionalArg::Present(None) | OptionalArg::Missing => current_time_t(),
+                Some(value) => pyobj_to_time_t(value, vm)?,
+                None => current_time_t(),
             };
             let local = localtime_from_timestamp(ts, vm)?;
             let tm = checked_tm_from_struct_time(&local, vm, "asctime")?.tm;
@@ -631,13 +584,17 @@ mod decl {
 
         #[cfg(not(any(unix, windows)))]
         {
-            let instant = secs.naive_or_local(vm)?;
-            Ok(instant.format(CFMT).to_string())
+            let instant = naive_or_local(secs, vm)?;
+            Ok(instant.strftime(CFMT).to_string())
         }
     }
 
     #[cfg(any(unix, windows))]
-    fn strftime_crt(format: &PyStrRef, checked_tm: CheckedTm, vm: &VirtualMachine) -> PyResult {
+    fn strftime_crt(
+        format: &Py<PyStr>,
+        checked_tm: host_time::CheckedTm,
+        vm: &VirtualMachine,
+    ) -> PyResult {
         #[cfg(unix)]
         let _keep_zone_alive = &checked_tm.zone;
         let mut tm = checked_tm.tm;
@@ -652,62 +609,14 @@ mod decl {
             }
         }
 
-        #[cfg(unix)]
-        fn strftime_ascii(fmt: &str, tm: &libc::tm, vm: &VirtualMachine) -> PyResult<String> {
-            let fmt_c =
-                CString::new(fmt).map_err(|_| vm.new_value_error("embedded null character"))?;
-            let mut size = 1024usize;
-            let max_scale = 256usize.saturating_mul(fmt.len().max(1));
-            loop {
-                let mut out = vec![0u8; size];
-                let written = unsafe {
-                    libc::strftime(
-                        out.as_mut_ptr().cast(),
-                        out.len(),
-                        fmt_c.as_ptr(),
-                        tm as *const libc::tm,
-                    )
-                };
-                if written > 0 || size >= max_scale {
-                    return Ok(String::from_utf8_lossy(&out[..written]).into_owned());
-                }
-                size = size.saturating_mul(2);
-            }
-        }
-
-        #[cfg(windows)]
-        fn strftime_ascii(fmt: &str, tm: &libc::tm, vm: &VirtualMachine) -> PyResult<String> {
-            if fmt.contains('\0') {
-                return Err(vm.new_value_error("embedded null character"));
-            }
-            // Use wcsftime for proper Unicode output (e.g. %Z timezone names)
-            let fmt_wide: Vec<u16> = fmt.encode_utf16().chain(core::iter::once(0)).collect();
-            let mut size = 1024usize;
-            let max_scale = 256usize.saturating_mul(fmt.len().max(1));
-            loop {
-                let mut out = vec![0u16; size];
-                let written = unsafe {
-                    rustpython_common::suppress_iph!(wcsftime(
-                        out.as_mut_ptr(),
-                        out.len(),
-                        fmt_wide.as_ptr(),
-                        tm as *const libc::tm,
-                    ))
-                };
-                if written > 0 || size >= max_scale {
-                    return Ok(String::from_utf16_lossy(&out[..written]));
-                }
-                size = size.saturating_mul(2);
-            }
-        }
-
         let mut out = Wtf8Buf::new();
         let mut ascii = String::new();
 
         for codepoint in format.as_wtf8().code_points() {
             if codepoint.to_u32() == 0 {
                 if !ascii.is_empty() {
-                    let part = strftime_ascii(&ascii, &tm, vm)?;
+                    let part =
+                        host_time::strftime_ascii(&ascii, &tm).map_err(|e| e.to_pyexception(vm))?;
                     out.extend(part.chars());
                     ascii.clear();
                 }
@@ -722,20 +631,22 @@ mod decl {
             }
 
             if !ascii.is_empty() {
-                let part = strftime_ascii(&ascii, &tm, vm)?;
+                let part =
+                    host_time::strftime_ascii(&ascii, &tm).map_err(|e| e.to_pyexception(vm))?;
                 out.extend(part.chars());
                 ascii.clear();
             }
             out.push(codepoint);
         }
         if !ascii.is_empty() {
-            let part = strftime_ascii(&ascii, &tm, vm)?;
+            let part = host_time::strftime_ascii(&ascii, &tm).map_err(|e| e.to_pyexception(vm))?;
             out.extend(part.chars());
         }
         Ok(out.to_pyobject(vm))
     }
 
     #[pyfunction]
+    #[cfg_attr(not(any(unix, windows)), expect(clippy::unnecessary_wraps,))]
     fn strftime(format: PyStrRef, t: OptionalArg<StructTimeData>, vm: &VirtualMachine) -> PyResult {
         #[cfg(any(unix, windows))]
         {
@@ -765,7 +676,7 @@ mod decl {
             };
 
             let mut formatted_time = String::new();
-            write!(&mut formatted_time, "{}", instant.format(&fmt_lossy))
+            write!(&mut formatted_time, "{}", instant.strftime(&*fmt_lossy))
                 .unwrap_or_else(|_| formatted_time = format.to_string());
             Ok(vm.ctx.new_str(formatted_time).into())
         }
@@ -818,18 +729,9 @@ mod decl {
 
     #[cfg(all(target_arch = "wasm32", target_os = "emscripten"))]
     fn get_process_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        let t: libc::tms = unsafe {
-            let mut t = core::mem::MaybeUninit::uninit();
-            if libc::times(t.as_mut_ptr()) == -1 {
-                return Err(vm.new_os_error("Failed to get clock time".to_owned()));
-            }
-            t.assume_init()
-        };
-        let freq = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-
-        Ok(Duration::from_nanos(
-            time_muldiv(t.tms_utime, SEC_TO_NS, freq) + time_muldiv(t.tms_stime, SEC_TO_NS, freq),
-        ))
+        let times =
+            host_time::process_times().map_err(|_| vm.new_os_error("Failed to get clock time"))?;
+        Ok(Duration::from_secs_f64(times.user + times.system))
     }
 
     #[cfg(not(any(
@@ -886,13 +788,7 @@ mod decl {
 
     impl StructTimeData {
         #[cfg(not(any(unix, windows)))]
-        fn new_inner(
-            vm: &VirtualMachine,
-            tm: NaiveDateTime,
-            isdst: i32,
-            gmtoff: i32,
-            zone: &str,
-        ) -> Self {
+        fn new_inner(vm: &VirtualMachine, tm: Zoned, isdst: i32) -> Self {
             Self {
                 tm_year: vm.ctx.new_int(tm.year()).into(),
                 tm_mon: vm.ctx.new_int(tm.month()).into(),
@@ -900,46 +796,47 @@ mod decl {
                 tm_hour: vm.ctx.new_int(tm.hour()).into(),
                 tm_min: vm.ctx.new_int(tm.minute()).into(),
                 tm_sec: vm.ctx.new_int(tm.second()).into(),
-                tm_wday: vm.ctx.new_int(tm.weekday().num_days_from_monday()).into(),
-                tm_yday: vm.ctx.new_int(tm.ordinal()).into(),
+                tm_wday: vm.ctx.new_int(tm.weekday().to_sunday_zero_offset()).into(),
+                tm_yday: vm.ctx.new_int(tm.day_of_year()).into(),
                 tm_isdst: vm.ctx.new_int(isdst).into(),
-                tm_zone: vm.ctx.new_str(zone).into(),
-                tm_gmtoff: vm.ctx.new_int(gmtoff).into(),
+                tm_zone: vm.ctx.new_str(tm.strftime("%Z").to_string()).into(),
+                tm_gmtoff: vm.ctx.new_int(tm.offset().seconds()).into(),
             }
         }
 
         /// Create struct_time for UTC (gmtime)
         #[cfg(not(any(unix, windows)))]
-        fn new_utc(vm: &VirtualMachine, tm: NaiveDateTime) -> Self {
-            Self::new_inner(vm, tm, 0, 0, "UTC")
+        fn new_utc(vm: &VirtualMachine, tm: Zoned) -> Self {
+            Self::new_inner(vm, tm, 0)
         }
 
         /// Create struct_time for local timezone (localtime)
         #[cfg(not(any(unix, windows)))]
-        fn new_local(vm: &VirtualMachine, tm: NaiveDateTime, isdst: i32) -> Self {
-            let local_time = chrono::Local.from_local_datetime(&tm).unwrap();
-            let offset_seconds = local_time.offset().local_minus_utc();
-            let tz_abbr = local_time.format("%Z").to_string();
-            Self::new_inner(vm, tm, isdst, offset_seconds, &tz_abbr)
+        fn new_local(vm: &VirtualMachine, tm: DateTime, isdst: i32) -> PyResult<Self> {
+            tm.to_zoned(TimeZone::system())
+                .map(|tm| Self::new_inner(vm, tm, isdst))
+                .map_err(|_| {
+                    vm.new_overflow_error("timestamp is ambiguous for the system timezone")
+                })
         }
 
         #[cfg(not(any(unix, windows)))]
-        fn to_date_time(&self, vm: &VirtualMachine) -> PyResult<NaiveDateTime> {
-            let invalid_overflow = || vm.new_overflow_error("mktime argument out of range");
-            let invalid_value = || vm.new_value_error("invalid struct_time parameter");
-
+        fn to_date_time(&self, vm: &VirtualMachine) -> PyResult<DateTime> {
             macro_rules! field {
                 ($field:ident) => {
                     self.$field.clone().try_into_value(vm)?
                 };
             }
-            let dt = NaiveDateTime::new(
-                NaiveDate::from_ymd_opt(field!(tm_year), field!(tm_mon), field!(tm_mday))
-                    .ok_or_else(invalid_value)?,
-                NaiveTime::from_hms_opt(field!(tm_hour), field!(tm_min), field!(tm_sec))
-                    .ok_or_else(invalid_overflow)?,
-            );
-            Ok(dt)
+            DateTime::new(
+                field!(tm_year),
+                field!(tm_mon),
+                field!(tm_mday),
+                field!(tm_hour),
+                field!(tm_min),
+                field!(tm_sec),
+                0,
+            )
+            .map_err(|_| vm.new_overflow_error("mktime argument out of range"))
         }
     }
 
@@ -951,8 +848,12 @@ mod decl {
     impl PyStructTime {
         #[pyslot]
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            let (seq, _dict): (PyObjectRef, OptionalArg<PyObjectRef>) = args.bind(vm)?;
-            struct_sequence_new(cls, seq, vm)
+            struct_sequence_new(
+                cls,
+                args.bind_for(vm, Self::NAME)?,
+                StructTimeData::OPTIONAL_FIELD_NAMES,
+                vm,
+            )
         }
     }
 
@@ -963,56 +864,44 @@ mod decl {
         vm: &VirtualMachine,
     ) -> PyResult<libc::tm> {
         let invalid_tuple = || vm.new_type_error("mktime(): illegal time tuple argument");
-        let year: i32 = t
-            .tm_year
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
+        let classify_err = |e: PyBaseExceptionRef| {
+            if e.class().is(vm.ctx.exceptions.overflow_error) {
+                vm.new_overflow_error("mktime argument out of range")
+            } else {
+                invalid_tuple()
+            }
+        };
+        let year: i32 = t.tm_year.clone().try_into_value(vm).map_err(classify_err)?;
         if year < i32::MIN + 1900 {
             return Err(vm.new_overflow_error("year out of range"));
         }
 
-        let mut tm: libc::tm = unsafe { core::mem::zeroed() };
-        tm.tm_sec = t
-            .tm_sec
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        tm.tm_min = t
-            .tm_min
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        tm.tm_hour = t
-            .tm_hour
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        tm.tm_mday = t
-            .tm_mday
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        tm.tm_mon = t
-            .tm_mon
-            .clone()
-            .try_into_value::<i32>(vm)
-            .map_err(|_| invalid_tuple())?
-            - 1;
-        tm.tm_year = year - 1900;
-        tm.tm_wday = -1;
-        tm.tm_yday = t
-            .tm_yday
-            .clone()
-            .try_into_value::<i32>(vm)
-            .map_err(|_| invalid_tuple())?
-            - 1;
-        tm.tm_isdst = t
-            .tm_isdst
-            .clone()
-            .try_into_value(vm)
-            .map_err(|_| invalid_tuple())?;
-        Ok(tm)
+        host_time::mktime_tm_from_parts(host_time::MktimeTmParts {
+            year,
+            tm_sec: t.tm_sec.clone().try_into_value(vm).map_err(classify_err)?,
+            tm_min: t.tm_min.clone().try_into_value(vm).map_err(classify_err)?,
+            tm_hour: t.tm_hour.clone().try_into_value(vm).map_err(classify_err)?,
+            tm_mday: t.tm_mday.clone().try_into_value(vm).map_err(classify_err)?,
+            tm_mon: t
+                .tm_mon
+                .clone()
+                .try_into_value::<i32>(vm)
+                .map_err(classify_err)?,
+            tm_yday: t
+                .tm_yday
+                .clone()
+                .try_into_value::<i32>(vm)
+                .map_err(classify_err)?,
+            tm_isdst: t
+                .tm_isdst
+                .clone()
+                .try_into_value(vm)
+                .map_err(classify_err)?,
+        })
+        .map_err(|err| match err {
+            host_time::CheckedTmError::YearOutOfRange => vm.new_overflow_error("year out of range"),
+            _ => vm.new_type_error("mktime(): illegal time tuple argument"),
+        })
     }
 
     #[cfg(any(unix, windows))]
@@ -1047,15 +936,14 @@ mod decl {
     #[allow(unused_imports)]
     use super::platform::*;
 
+    #[expect(clippy::unnecessary_wraps, reason = "Needs to comply with a signature")]
     pub(crate) fn module_exec(
         vm: &VirtualMachine,
         module: &Py<crate::builtins::PyModule>,
     ) -> PyResult<()> {
         #[cfg(not(target_env = "msvc"))]
         #[cfg(not(target_arch = "wasm32"))]
-        unsafe {
-            super::c_tzset()
-        };
+        crate::host_env::time::tz::tzset();
 
         __module_exec(vm, module);
         Ok(())
@@ -1063,7 +951,7 @@ mod decl {
 }
 
 #[cfg(unix)]
-#[pymodule(sub)]
+#[pymodule(sub, name = "time")]
 mod platform {
     #[allow(unused_imports)]
     use super::decl::{SEC_TO_NS, StructTimeData, US_TO_NS};
@@ -1074,13 +962,21 @@ mod platform {
         convert::IntoPyException,
     };
     use core::time::Duration;
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
-    use libc::time_t;
-    use nix::{sys::time::TimeSpec, time::ClockId};
+    #[cfg(any(
+        target_os = "illumos",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "solaris",
+    ))]
+    use rustpython_host_env::resource as host_resource;
+    use rustpython_host_env::time::{self as host_time, ClockId};
 
     #[cfg(target_os = "solaris")]
     #[pyattr]
-    use libc::CLOCK_HIGHRES;
+    use host_time::CLOCK_HIGHRES;
+    #[cfg(any(target_os = "linux", target_vendor = "apple"))]
+    #[pyattr]
+    use host_time::CLOCK_MONOTONIC_RAW;
     #[cfg(not(any(
         target_os = "illumos",
         target_os = "netbsd",
@@ -1089,7 +985,7 @@ mod platform {
         target_os = "wasi",
     )))]
     #[pyattr]
-    use libc::CLOCK_PROCESS_CPUTIME_ID;
+    use host_time::CLOCK_PROCESS_CPUTIME_ID;
     #[cfg(not(any(
         target_os = "illumos",
         target_os = "netbsd",
@@ -1098,15 +994,18 @@ mod platform {
         target_os = "redox",
     )))]
     #[pyattr]
-    use libc::CLOCK_THREAD_CPUTIME_ID;
+    use host_time::CLOCK_THREAD_CPUTIME_ID;
     #[cfg(target_os = "linux")]
     #[pyattr]
-    use libc::{CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW, CLOCK_TAI};
+    use host_time::{CLOCK_BOOTTIME, CLOCK_TAI};
     #[pyattr]
-    use libc::{CLOCK_MONOTONIC, CLOCK_REALTIME};
+    use host_time::{CLOCK_MONOTONIC, CLOCK_REALTIME};
+    #[cfg(target_vendor = "apple")]
+    #[pyattr]
+    use host_time::{CLOCK_MONOTONIC_RAW_APPROX, CLOCK_UPTIME_RAW, CLOCK_UPTIME_RAW_APPROX};
     #[cfg(any(target_os = "freebsd", target_os = "openbsd", target_os = "dragonfly"))]
     #[pyattr]
-    use libc::{CLOCK_PROF, CLOCK_UPTIME};
+    use host_time::{CLOCK_PROF, CLOCK_UPTIME};
 
     impl<'a> TryFromBorrowedObject<'a> for ClockId {
         fn try_from_borrowed_object(vm: &VirtualMachine, obj: &'a PyObject) -> PyResult<Self> {
@@ -1139,40 +1038,33 @@ mod platform {
         }
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
-    pub(super) fn current_time_t() -> time_t {
-        unsafe { libc::time(core::ptr::null_mut()) }
+    pub(super) fn current_time_t() -> host_time::TimeT {
+        host_time::current_time_t()
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
     pub(super) fn gmtime_from_timestamp(
-        when: time_t,
+        when: host_time::TimeT,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        let mut out = core::mem::MaybeUninit::<libc::tm>::uninit();
-        let ret = unsafe { libc::gmtime_r(&when, out.as_mut_ptr()) };
-        if ret.is_null() {
+        let Some(tm) = host_time::gmtime_from_timestamp(when) else {
             return Err(vm.new_overflow_error("timestamp out of range for platform time_t"));
-        }
-        Ok(struct_time_from_tm(vm, unsafe { out.assume_init() }))
+        };
+        Ok(struct_time_from_tm(vm, tm))
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
     pub(super) fn localtime_from_timestamp(
-        when: time_t,
+        when: host_time::TimeT,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        let mut out = core::mem::MaybeUninit::<libc::tm>::uninit();
-        let ret = unsafe { libc::localtime_r(&when, out.as_mut_ptr()) };
-        if ret.is_null() {
+        let Some(tm) = host_time::localtime_from_timestamp(when) else {
             return Err(vm.new_overflow_error("timestamp out of range for platform time_t"));
-        }
-        Ok(struct_time_from_tm(vm, unsafe { out.assume_init() }))
+        };
+        Ok(struct_time_from_tm(vm, tm))
     }
 
     pub(super) fn unix_mktime(t: &StructTimeData, vm: &VirtualMachine) -> PyResult<f64> {
         let mut tm = super::decl::tm_from_struct_time(t, vm)?;
-        let timestamp = unsafe { libc::mktime(&mut tm) };
+        let timestamp = host_time::mktime(&mut tm);
         if timestamp == -1 && tm.tm_wday == -1 {
             return Err(vm.new_overflow_error("mktime argument out of range"));
         }
@@ -1180,8 +1072,21 @@ mod platform {
     }
 
     fn get_clock_time(clk_id: ClockId, vm: &VirtualMachine) -> PyResult<Duration> {
-        let ts = nix::time::clock_gettime(clk_id).map_err(|e| e.into_pyexception(vm))?;
-        Ok(ts.into())
+        rustpython_host_env::time::clock_gettime(clk_id).map_err(|e| e.into_pyexception(vm))
+    }
+
+    // On Apple platforms, `CLOCK_MONOTONIC` keeps advancing while the system is
+    // asleep, unlike CPython's `time.monotonic()`/`time.perf_counter()`, which are
+    // backed by `mach_absolute_time()` (equivalent to `CLOCK_UPTIME_RAW`) and stop
+    // during sleep. Use `CLOCK_UPTIME_RAW` there to match CPython's behavior.
+    #[cfg(target_vendor = "apple")]
+    fn monotonic_clock_id() -> ClockId {
+        ClockId::CLOCK_UPTIME_RAW
+    }
+
+    #[cfg(not(target_vendor = "apple"))]
+    fn monotonic_clock_id() -> ClockId {
+        ClockId::CLOCK_MONOTONIC
     }
 
     #[pyfunction]
@@ -1197,23 +1102,8 @@ mod platform {
     #[cfg(not(target_os = "redox"))]
     #[pyfunction]
     fn clock_getres(clk_id: ClockId, vm: &VirtualMachine) -> PyResult<f64> {
-        let ts = nix::time::clock_getres(clk_id).map_err(|e| e.into_pyexception(vm))?;
-        Ok(Duration::from(ts).as_secs_f64())
-    }
-
-    #[cfg(not(target_os = "redox"))]
-    #[cfg(not(target_vendor = "apple"))]
-    fn set_clock_time(clk_id: ClockId, timespec: TimeSpec, vm: &VirtualMachine) -> PyResult<()> {
-        nix::time::clock_settime(clk_id, timespec).map_err(|e| e.into_pyexception(vm))
-    }
-
-    #[cfg(not(target_os = "redox"))]
-    #[cfg(target_os = "macos")]
-    fn set_clock_time(clk_id: ClockId, timespec: TimeSpec, vm: &VirtualMachine) -> PyResult<()> {
-        // idk why nix disables clock_settime on macos
-        let ret = unsafe { libc::clock_settime(clk_id.as_raw(), timespec.as_ref()) };
-        nix::Error::result(ret)
-            .map(drop)
+        rustpython_host_env::time::clock_getres(clk_id)
+            .map(|d| d.as_secs_f64())
             .map_err(|e| e.into_pyexception(vm))
     }
 
@@ -1221,7 +1111,7 @@ mod platform {
     #[cfg(any(not(target_vendor = "apple"), target_os = "macos"))]
     #[pyfunction]
     fn clock_settime(clk_id: ClockId, time: Duration, vm: &VirtualMachine) -> PyResult<()> {
-        set_clock_time(clk_id, time.into(), vm)
+        rustpython_host_env::time::clock_settime(clk_id, time).map_err(|e| e.into_pyexception(vm))
     }
 
     #[cfg(not(target_os = "redox"))]
@@ -1229,8 +1119,8 @@ mod platform {
     #[cfg_attr(target_env = "musl", allow(deprecated))]
     #[pyfunction]
     fn clock_settime_ns(clk_id: ClockId, time: libc::time_t, vm: &VirtualMachine) -> PyResult<()> {
-        let ts = Duration::from_nanos(time as _).into();
-        set_clock_time(clk_id, ts, vm)
+        rustpython_host_env::time::clock_settime(clk_id, Duration::from_nanos(time as _))
+            .map_err(|e| e.into_pyexception(vm))
     }
 
     // Requires all CLOCK constants available and clock_getres
@@ -1246,11 +1136,19 @@ mod platform {
     #[pyfunction]
     fn get_clock_info(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyRef<PyNamespace>> {
         let (adj, imp, mono, res) = match name.as_str() {
+            #[cfg(target_vendor = "apple")]
+            "monotonic" | "perf_counter" => (
+                false,
+                "mach_absolute_time()",
+                true,
+                clock_getres(monotonic_clock_id(), vm)?,
+            ),
+            #[cfg(not(target_vendor = "apple"))]
             "monotonic" | "perf_counter" => (
                 false,
                 "time.clock_gettime(CLOCK_MONOTONIC)",
                 true,
-                clock_getres(ClockId::CLOCK_MONOTONIC, vm)?,
+                clock_getres(monotonic_clock_id(), vm)?,
             ),
             "process_time" => (
                 false,
@@ -1296,11 +1194,11 @@ mod platform {
     }
 
     pub(super) fn get_monotonic_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        get_clock_time(ClockId::CLOCK_MONOTONIC, vm)
+        get_clock_time(monotonic_clock_id(), vm)
     }
 
     pub(super) fn get_perf_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        get_clock_time(ClockId::CLOCK_MONOTONIC, vm)
+        get_clock_time(monotonic_clock_id(), vm)
     }
 
     #[cfg(not(any(
@@ -1315,7 +1213,8 @@ mod platform {
 
     #[cfg(target_os = "solaris")]
     pub(super) fn get_thread_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        Ok(Duration::from_nanos(unsafe { libc::gethrvtime() }))
+        let _ = vm;
+        Ok(host_time::gethrvtime_duration())
     }
 
     #[cfg(not(any(
@@ -1335,25 +1234,15 @@ mod platform {
         target_os = "openbsd",
     ))]
     pub(super) fn get_process_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        use nix::sys::resource::{UsageWho, getrusage};
-        fn from_timeval(tv: libc::timeval, vm: &VirtualMachine) -> PyResult<i64> {
-            (|tv: libc::timeval| {
-                let t = tv.tv_sec.checked_mul(SEC_TO_NS)?;
-                let u = (tv.tv_usec as i64).checked_mul(US_TO_NS)?;
-                t.checked_add(u)
-            })(tv)
+        let ru = host_resource::getrusage(host_resource::RUSAGE_SELF)
+            .map_err(|e| e.into_pyexception(vm))?;
+        ru.total_cpu_duration()
             .ok_or_else(|| vm.new_overflow_error("timestamp too large to convert to i64"))
-        }
-        let ru = getrusage(UsageWho::RUSAGE_SELF).map_err(|e| e.into_pyexception(vm))?;
-        let utime = from_timeval(ru.user_time().into(), vm)?;
-        let stime = from_timeval(ru.system_time().into(), vm)?;
-
-        Ok(Duration::from_nanos((utime + stime) as u64))
     }
 }
 
 #[cfg(windows)]
-#[pymodule(sub)]
+#[pymodule(sub, name = "time")]
 mod platform {
     use super::decl::{MS_TO_NS, SEC_TO_NS, StructTimeData, get_tz_info, time_muldiv};
     use crate::{
@@ -1361,19 +1250,7 @@ mod platform {
         builtins::{PyNamespace, PyUtf8StrRef},
     };
     use core::time::Duration;
-    use windows_sys::Win32::{
-        Foundation::FILETIME,
-        System::Performance::{QueryPerformanceCounter, QueryPerformanceFrequency},
-        System::SystemInformation::{GetSystemTimeAdjustment, GetTickCount64},
-        System::Threading::{GetCurrentProcess, GetCurrentThread, GetProcessTimes, GetThreadTimes},
-    };
-
-    unsafe extern "C" {
-        fn _gmtime64_s(tm: *mut libc::tm, time: *const libc::time_t) -> libc::c_int;
-        fn _localtime64_s(tm: *mut libc::tm, time: *const libc::time_t) -> libc::c_int;
-        #[link_name = "_mktime64"]
-        fn c_mktime(tm: *mut libc::tm) -> libc::time_t;
-    }
+    use rustpython_host_env::time as host_time;
 
     fn struct_time_from_tm(
         vm: &VirtualMachine,
@@ -1396,78 +1273,51 @@ mod platform {
         }
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
-    pub(super) fn current_time_t() -> libc::time_t {
-        unsafe { libc::time(core::ptr::null_mut()) }
+    pub(super) fn current_time_t() -> host_time::TimeT {
+        host_time::current_time_t()
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
     pub(super) fn gmtime_from_timestamp(
-        when: libc::time_t,
+        when: host_time::TimeT,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        let mut out = core::mem::MaybeUninit::<libc::tm>::uninit();
-        let err = unsafe { _gmtime64_s(out.as_mut_ptr(), &when) };
-        if err != 0 {
-            return Err(vm.new_overflow_error("timestamp out of range for platform time_t"));
-        }
-        Ok(struct_time_from_tm(
-            vm,
-            unsafe { out.assume_init() },
-            "UTC",
-            0,
-        ))
+        let tm = host_time::gmtime_from_timestamp(when)
+            .ok_or_else(|| vm.new_overflow_error("timestamp out of range for platform time_t"))?;
+        Ok(struct_time_from_tm(vm, tm, "UTC", 0))
     }
 
-    #[cfg_attr(target_env = "musl", allow(deprecated))]
     pub(super) fn localtime_from_timestamp(
-        when: libc::time_t,
+        when: host_time::TimeT,
         vm: &VirtualMachine,
     ) -> PyResult<StructTimeData> {
-        let mut out = core::mem::MaybeUninit::<libc::tm>::uninit();
-        let err = unsafe { _localtime64_s(out.as_mut_ptr(), &when) };
-        if err != 0 {
-            return Err(vm.new_overflow_error("timestamp out of range for platform time_t"));
-        }
-        let tm = unsafe { out.assume_init() };
+        let tm = host_time::localtime_from_timestamp(when)
+            .ok_or_else(|| vm.new_overflow_error("timestamp out of range for platform time_t"))?;
 
         // Get timezone info from Windows API
         let info = get_tz_info();
         let (bias, name) = if tm.tm_isdst > 0 {
-            (info.DaylightBias, &info.DaylightName)
+            (info.daylight_bias, &info.daylight_name)
         } else {
-            (info.StandardBias, &info.StandardName)
+            (info.standard_bias, &info.standard_name)
         };
-        let zone = widestring::decode_utf16_lossy(name.iter().copied())
-            .take_while(|&c| c != '\0')
-            .collect::<String>();
-        let gmtoff = -((info.Bias + bias) as i32) * 60;
 
-        Ok(struct_time_from_tm(vm, tm, &zone, gmtoff))
+        let gmtoff = -(info.bias + bias) * 60;
+
+        Ok(struct_time_from_tm(vm, tm, name, gmtoff))
     }
 
     pub(super) fn win_mktime(t: &StructTimeData, vm: &VirtualMachine) -> PyResult<f64> {
         let mut tm = super::decl::tm_from_struct_time(t, vm)?;
-        let timestamp = unsafe { rustpython_common::suppress_iph!(c_mktime(&mut tm)) };
+        let timestamp = host_time::mktime(&mut tm);
         if timestamp == -1 && tm.tm_wday == -1 {
             return Err(vm.new_overflow_error("mktime argument out of range"));
         }
         Ok(timestamp as f64)
     }
 
-    fn u64_from_filetime(time: FILETIME) -> u64 {
-        let large: [u32; 2] = [time.dwLowDateTime, time.dwHighDateTime];
-        unsafe { core::mem::transmute(large) }
-    }
-
     fn win_perf_counter_frequency(vm: &VirtualMachine) -> PyResult<i64> {
-        let frequency = unsafe {
-            let mut freq = core::mem::MaybeUninit::uninit();
-            if QueryPerformanceFrequency(freq.as_mut_ptr()) == 0 {
-                return Err(vm.new_last_os_error());
-            }
-            freq.assume_init()
-        };
+        let frequency =
+            host_time::query_performance_frequency().ok_or_else(|| vm.new_last_os_error())?;
 
         if frequency < 1 {
             Err(vm.new_runtime_error("invalid QueryPerformanceFrequency"))
@@ -1488,11 +1338,7 @@ mod platform {
     }
 
     pub(super) fn get_perf_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        let ticks = unsafe {
-            let mut performance_count = core::mem::MaybeUninit::uninit();
-            QueryPerformanceCounter(performance_count.as_mut_ptr());
-            performance_count.assume_init()
-        };
+        let ticks = host_time::query_performance_counter();
 
         Ok(Duration::from_nanos(time_muldiv(
             ticks,
@@ -1502,25 +1348,11 @@ mod platform {
     }
 
     fn get_system_time_adjustment(vm: &VirtualMachine) -> PyResult<u32> {
-        let mut _time_adjustment = core::mem::MaybeUninit::uninit();
-        let mut time_increment = core::mem::MaybeUninit::uninit();
-        let mut _is_time_adjustment_disabled = core::mem::MaybeUninit::uninit();
-        let time_increment = unsafe {
-            if GetSystemTimeAdjustment(
-                _time_adjustment.as_mut_ptr(),
-                time_increment.as_mut_ptr(),
-                _is_time_adjustment_disabled.as_mut_ptr(),
-            ) == 0
-            {
-                return Err(vm.new_last_os_error());
-            }
-            time_increment.assume_init()
-        };
-        Ok(time_increment)
+        host_time::get_system_time_adjustment().ok_or_else(|| vm.new_last_os_error())
     }
 
     pub(super) fn get_monotonic_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        let ticks = unsafe { GetTickCount64() };
+        let ticks = host_time::tick_count64();
 
         Ok(Duration::from_nanos(
             (ticks as i64)
@@ -1565,52 +1397,14 @@ mod platform {
     }
 
     pub(super) fn get_thread_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        let (kernel_time, user_time) = unsafe {
-            let mut _creation_time = core::mem::MaybeUninit::uninit();
-            let mut _exit_time = core::mem::MaybeUninit::uninit();
-            let mut kernel_time = core::mem::MaybeUninit::uninit();
-            let mut user_time = core::mem::MaybeUninit::uninit();
-
-            let thread = GetCurrentThread();
-            if GetThreadTimes(
-                thread,
-                _creation_time.as_mut_ptr(),
-                _exit_time.as_mut_ptr(),
-                kernel_time.as_mut_ptr(),
-                user_time.as_mut_ptr(),
-            ) == 0
-            {
-                return Err(vm.new_os_error("Failed to get clock time".to_owned()));
-            }
-            (kernel_time.assume_init(), user_time.assume_init())
-        };
-        let k_time = u64_from_filetime(kernel_time);
-        let u_time = u64_from_filetime(user_time);
-        Ok(Duration::from_nanos((k_time + u_time) * 100))
+        let total = host_time::get_thread_time_100ns()
+            .ok_or_else(|| vm.new_os_error("Failed to get clock time"))?;
+        Ok(Duration::from_nanos(total * 100))
     }
 
     pub(super) fn get_process_time(vm: &VirtualMachine) -> PyResult<Duration> {
-        let (kernel_time, user_time) = unsafe {
-            let mut _creation_time = core::mem::MaybeUninit::uninit();
-            let mut _exit_time = core::mem::MaybeUninit::uninit();
-            let mut kernel_time = core::mem::MaybeUninit::uninit();
-            let mut user_time = core::mem::MaybeUninit::uninit();
-
-            let process = GetCurrentProcess();
-            if GetProcessTimes(
-                process,
-                _creation_time.as_mut_ptr(),
-                _exit_time.as_mut_ptr(),
-                kernel_time.as_mut_ptr(),
-                user_time.as_mut_ptr(),
-            ) == 0
-            {
-                return Err(vm.new_os_error("Failed to get clock time".to_owned()));
-            }
-            (kernel_time.assume_init(), user_time.assume_init())
-        };
-        let k_time = u64_from_filetime(kernel_time);
-        let u_time = u64_from_filetime(user_time);
-        Ok(Duration::from_nanos((k_time + u_time) * 100))
+        let total = host_time::get_process_time_100ns()
+            .ok_or_else(|| vm.new_os_error("Failed to get clock time"))?;
+        Ok(Duration::from_nanos(total * 100))
     }
 }

@@ -2,7 +2,7 @@
 
 pub use typevar::*;
 
-#[pymodule(sub)]
+#[pymodule(sub, name = "_typing")]
 pub(crate) mod typevar {
     use crate::{
         AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
@@ -47,20 +47,17 @@ pub(crate) mod typevar {
     ///
     /// Note: CPython's implementation (in typevarobject.c) gets the module from the
     /// frame's function object using PyFunction_GetModule(f->f_funcobj). However,
-    /// RustPython's Frame doesn't store a reference to the function object, so we
+    /// RustPython's FrameObject doesn't store a reference to the function object, so we
     /// get the module name from the frame's globals dictionary instead.
     fn caller(vm: &VirtualMachine) -> Option<PyObjectRef> {
-        let frame = vm.current_frame()?;
-
-        // In RustPython, we get the module name from frame's globals
-        // This is similar to CPython's sys._getframe().f_globals.get('__name__')
-        frame.globals.get_item("__name__", vm).ok()
+        let globals = crate::frame::current_globals()?;
+        globals.get_item("__name__", vm).ok()
     }
 
     /// Set __module__ attribute for an object based on the caller's module.
     /// This follows CPython's behavior for TypeVar and similar objects.
     fn set_module_from_caller(obj: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-        // Note: CPython gets module from frame->f_funcobj, but RustPython's Frame
+        // Note: CPython gets module from frame->f_funcobj, but RustPython's FrameObject
         // architecture is different - we use globals['__name__'] instead
         let module_value: PyObjectRef = if let Some(module_name) = caller(vm) {
             // Special handling for certain module names
@@ -81,8 +78,8 @@ pub(crate) mod typevar {
     #[pyattr]
     #[pyclass(name = "TypeVar", module = "typing")]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct TypeVar {
+        #[pymember(name = "__name__")]
         name: PyObjectRef, // TODO PyStrRef?
         bound: PyMutex<PyObjectRef>,
         evaluate_bound: PyObjectRef,
@@ -90,23 +87,22 @@ pub(crate) mod typevar {
         evaluate_constraints: PyObjectRef,
         default_value: PyMutex<PyObjectRef>,
         evaluate_default: PyMutex<PyObjectRef>,
+        #[pymember(name = "__covariant__")]
         covariant: bool,
+        #[pymember(name = "__contravariant__")]
         contravariant: bool,
+        #[pymember(name = "__infer_variance__")]
         infer_variance: bool,
     }
+
     #[pyclass(
         flags(HAS_DICT, HAS_WEAKREF),
         with(AsNumber, Constructor, Representable)
     )]
-    impl TypeVar {
+    impl Py<TypeVar> {
         #[pymethod]
-        fn __mro_entries__(&self, _bases: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        fn __mro_entries__(&self, _object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_type_error("Cannot subclass an instance of TypeVar"))
-        }
-
-        #[pygetset]
-        fn __name__(&self) -> PyObjectRef {
-            self.name.clone()
         }
 
         #[pygetset]
@@ -140,21 +136,6 @@ pub(crate) mod typevar {
         }
 
         #[pygetset]
-        const fn __covariant__(&self) -> bool {
-            self.covariant
-        }
-
-        #[pygetset]
-        const fn __contravariant__(&self) -> bool {
-            self.contravariant
-        }
-
-        #[pygetset]
-        const fn __infer_variance__(&self) -> bool {
-            self.infer_variance
-        }
-
-        #[pygetset]
         fn __default__(&self, vm: &VirtualMachine) -> PyResult {
             {
                 let default_value = self.default_value.lock();
@@ -173,45 +154,51 @@ pub(crate) mod typevar {
         }
 
         #[pygetset]
-        fn evaluate_bound(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_bound(&self, vm: &VirtualMachine) -> PyObjectRef {
             if !vm.is_none(&self.evaluate_bound) {
-                return Ok(self.evaluate_bound.clone());
+                return self.evaluate_bound.clone();
             }
+
             let bound = self.bound.lock();
             if !vm.is_none(&bound) {
-                return Ok(const_evaluator_alloc(bound.clone(), vm));
+                return const_evaluator_alloc(bound.clone(), vm);
             }
-            Ok(vm.ctx.none())
+
+            vm.ctx.none()
         }
 
         #[pygetset]
-        fn evaluate_constraints(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_constraints(&self, vm: &VirtualMachine) -> PyObjectRef {
             if !vm.is_none(&self.evaluate_constraints) {
-                return Ok(self.evaluate_constraints.clone());
+                return self.evaluate_constraints.clone();
             }
+
             let constraints = self.constraints.lock();
             if !vm.is_none(&constraints) {
-                return Ok(const_evaluator_alloc(constraints.clone(), vm));
+                return const_evaluator_alloc(constraints.clone(), vm);
             }
-            Ok(vm.ctx.none())
+
+            vm.ctx.none()
         }
 
         #[pygetset]
-        fn evaluate_default(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_default(&self, vm: &VirtualMachine) -> PyObjectRef {
             let evaluator = self.evaluate_default.lock().clone();
             if !vm.is_none(&evaluator) {
-                return Ok(evaluator);
+                return evaluator;
             }
+
             let default_value = self.default_value.lock().clone();
             if !default_value.is(&vm.ctx.typing_no_default) {
-                return Ok(const_evaluator_alloc(default_value, vm));
+                return const_evaluator_alloc(default_value, vm);
             }
-            Ok(vm.ctx.none())
+
+            vm.ctx.none()
         }
 
         #[pymethod]
         fn __typing_subst__(
-            zelf: crate::PyRef<Self>,
+            zelf: crate::PyRef<TypeVar>,
             arg: PyObjectRef,
             vm: &VirtualMachine,
         ) -> PyResult {
@@ -236,7 +223,7 @@ pub(crate) mod typevar {
 
         #[pymethod]
         fn __typing_prepare_subst__(
-            zelf: crate::PyRef<Self>,
+            zelf: crate::PyRef<TypeVar>,
             alias: PyObjectRef,
             args: PyObjectRef,
             vm: &VirtualMachine,
@@ -255,13 +242,13 @@ pub(crate) mod typevar {
 
             // Find our index in parameters
             let self_obj: PyObjectRef = zelf.to_owned().into();
-            let param_index = params_tuple.iter().position(|p| p.is(&self_obj));
+            let param_index = params_tuple.as_slice().iter().position(|p| p.is(&self_obj));
 
             if let Some(index) = param_index {
                 // Check if we have enough arguments
-                if args_tuple.len() <= index && zelf.has_default(vm) {
+                if args_tuple.as_slice().len() <= index && zelf.has_default(vm) {
                     // Need to add default value
-                    let mut new_args: Vec<PyObjectRef> = args_tuple.iter().cloned().collect();
+                    let mut new_args = args_tuple.as_slice().to_vec();
 
                     // Add default value at the correct position
                     while new_args.len() <= index {
@@ -360,12 +347,10 @@ pub(crate) mod typevar {
             let default = kwargs.swap_remove("default");
 
             // Check for unexpected keyword arguments
-            if !kwargs.is_empty() {
-                let unexpected_keys: Vec<String> = kwargs.keys().map(|s| s.to_string()).collect();
-                return Err(vm.new_type_error(format!(
-                    "TypeVar() got unexpected keyword argument(s): {}",
-                    unexpected_keys.join(", ")
-                )));
+            if let Some(invalid_key) = kwargs.keys().next() {
+                return Err(
+                    vm.new_unexpected_keyword_type_error(Some("typevar"), &invalid_key.to_string())
+                );
             }
 
             // Check for invalid combinations
@@ -453,14 +438,18 @@ pub(crate) mod typevar {
     #[pyattr]
     #[pyclass(name = "ParamSpec", module = "typing")]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct ParamSpec {
+        #[pymember(name = "__name__")]
         name: PyObjectRef,
+        #[pymember(name = "__bound__")]
         bound: Option<PyObjectRef>,
         default_value: PyMutex<PyObjectRef>,
         evaluate_default: PyMutex<PyObjectRef>,
+        #[pymember(name = "__covariant__")]
         covariant: bool,
+        #[pymember(name = "__contravariant__")]
         contravariant: bool,
+        #[pymember(name = "__infer_variance__")]
         infer_variance: bool,
     }
 
@@ -468,56 +457,28 @@ pub(crate) mod typevar {
         flags(HAS_DICT, HAS_WEAKREF),
         with(AsNumber, Constructor, Representable)
     )]
-    impl ParamSpec {
+    impl Py<ParamSpec> {
         #[pymethod]
-        fn __mro_entries__(&self, _bases: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        fn __mro_entries__(&self, _object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_type_error("Cannot subclass an instance of ParamSpec"))
         }
 
         #[pygetset]
-        fn __name__(&self) -> PyObjectRef {
-            self.name.clone()
-        }
-
-        #[pygetset]
-        fn args(zelf: crate::PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+        fn args(zelf: crate::PyRef<ParamSpec>, vm: &VirtualMachine) -> PyObjectRef {
             let self_obj: PyObjectRef = zelf.into();
             let psa = ParamSpecArgs {
                 __origin__: self_obj,
             };
-            Ok(psa.into_ref(&vm.ctx).into())
+            psa.into_ref(&vm.ctx).into()
         }
 
         #[pygetset]
-        fn kwargs(zelf: crate::PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+        fn kwargs(zelf: crate::PyRef<ParamSpec>, vm: &VirtualMachine) -> PyObjectRef {
             let self_obj: PyObjectRef = zelf.into();
             let psk = ParamSpecKwargs {
                 __origin__: self_obj,
             };
-            Ok(psk.into_ref(&vm.ctx).into())
-        }
-
-        #[pygetset]
-        fn __bound__(&self, vm: &VirtualMachine) -> PyObjectRef {
-            if let Some(bound) = self.bound.clone() {
-                return bound;
-            }
-            vm.ctx.none()
-        }
-
-        #[pygetset]
-        const fn __covariant__(&self) -> bool {
-            self.covariant
-        }
-
-        #[pygetset]
-        const fn __contravariant__(&self) -> bool {
-            self.contravariant
-        }
-
-        #[pygetset]
-        const fn __infer_variance__(&self) -> bool {
-            self.infer_variance
+            psk.into_ref(&vm.ctx).into()
         }
 
         #[pygetset]
@@ -539,21 +500,23 @@ pub(crate) mod typevar {
         }
 
         #[pygetset]
-        fn evaluate_default(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_default(&self, vm: &VirtualMachine) -> PyObjectRef {
             let evaluator = self.evaluate_default.lock().clone();
             if !vm.is_none(&evaluator) {
-                return Ok(evaluator);
+                return evaluator;
             }
+
             let default_value = self.default_value.lock().clone();
             if !default_value.is(&vm.ctx.typing_no_default) {
-                return Ok(const_evaluator_alloc(default_value, vm));
+                return const_evaluator_alloc(default_value, vm);
             }
-            Ok(vm.ctx.none())
+
+            vm.ctx.none()
         }
 
         #[pymethod]
-        fn __reduce__(&self) -> PyResult {
-            Ok(self.name.clone())
+        fn __reduce__(&self) -> PyObjectRef {
+            self.name.clone()
         }
 
         #[pymethod]
@@ -566,7 +529,7 @@ pub(crate) mod typevar {
 
         #[pymethod]
         fn __typing_subst__(
-            zelf: crate::PyRef<Self>,
+            zelf: crate::PyRef<ParamSpec>,
             arg: PyObjectRef,
             vm: &VirtualMachine,
         ) -> PyResult {
@@ -576,7 +539,7 @@ pub(crate) mod typevar {
 
         #[pymethod]
         fn __typing_prepare_subst__(
-            zelf: crate::PyRef<Self>,
+            zelf: crate::PyRef<ParamSpec>,
             alias: PyObjectRef,
             args: PyObjectRef,
             vm: &VirtualMachine,
@@ -642,12 +605,11 @@ pub(crate) mod typevar {
             let default = kwargs.swap_remove("default");
 
             // Check for unexpected keyword arguments
-            if !kwargs.is_empty() {
-                let unexpected_keys: Vec<String> = kwargs.keys().map(|s| s.to_string()).collect();
-                return Err(vm.new_type_error(format!(
-                    "ParamSpec() got unexpected keyword argument(s): {}",
-                    unexpected_keys.join(", ")
-                )));
+            if let Some(invalid_key) = kwargs.keys().next() {
+                return Err(vm.new_unexpected_keyword_type_error(
+                    Some("paramspec"),
+                    &invalid_key.to_string(),
+                ));
             }
 
             // Check for invalid combinations
@@ -686,7 +648,7 @@ pub(crate) mod typevar {
     impl Representable for ParamSpec {
         #[inline(always)]
         fn repr_str(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
-            let name = zelf.__name__().str_utf8(vm)?;
+            let name = zelf.name.str_utf8(vm)?;
             Ok(variance_repr(
                 name.as_str(),
                 zelf.infer_variance,
@@ -713,22 +675,18 @@ pub(crate) mod typevar {
     #[pyattr]
     #[pyclass(name = "TypeVarTuple", module = "typing")]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct TypeVarTuple {
+        #[pymember(name = "__name__")]
         name: PyObjectRef,
         default_value: PyMutex<PyObjectRef>,
         evaluate_default: PyMutex<PyObjectRef>,
     }
+
     #[pyclass(
         flags(HAS_DICT, HAS_WEAKREF),
         with(Constructor, Representable, Iterable)
     )]
-    impl TypeVarTuple {
-        #[pygetset]
-        fn __name__(&self) -> PyObjectRef {
-            self.name.clone()
-        }
-
+    impl Py<TypeVarTuple> {
         #[pygetset]
         fn __default__(&self, vm: &VirtualMachine) -> PyResult {
             {
@@ -748,16 +706,18 @@ pub(crate) mod typevar {
         }
 
         #[pygetset]
-        fn evaluate_default(&self, vm: &VirtualMachine) -> PyResult {
+        fn evaluate_default(&self, vm: &VirtualMachine) -> PyObjectRef {
             let evaluator = self.evaluate_default.lock().clone();
             if !vm.is_none(&evaluator) {
-                return Ok(evaluator);
+                return evaluator;
             }
+
             let default_value = self.default_value.lock().clone();
             if !default_value.is(&vm.ctx.typing_no_default) {
-                return Ok(const_evaluator_alloc(default_value, vm));
+                return const_evaluator_alloc(default_value, vm);
             }
-            Ok(vm.ctx.none())
+
+            vm.ctx.none()
         }
 
         #[pymethod]
@@ -775,7 +735,7 @@ pub(crate) mod typevar {
         }
 
         #[pymethod]
-        fn __mro_entries__(&self, _bases: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        fn __mro_entries__(&self, _object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             Err(vm.new_type_error("Cannot subclass an instance of TypeVarTuple"))
         }
 
@@ -786,7 +746,7 @@ pub(crate) mod typevar {
 
         #[pymethod]
         fn __typing_prepare_subst__(
-            zelf: crate::PyRef<Self>,
+            zelf: crate::PyRef<TypeVarTuple>,
             alias: PyObjectRef,
             args: PyObjectRef,
             vm: &VirtualMachine,
@@ -834,12 +794,11 @@ pub(crate) mod typevar {
             let default = kwargs.swap_remove("default");
 
             // Check for unexpected keyword arguments
-            if !kwargs.is_empty() {
-                let unexpected_keys: Vec<String> = kwargs.keys().map(|s| s.to_string()).collect();
-                return Err(vm.new_type_error(format!(
-                    "TypeVarTuple() got unexpected keyword argument(s): {}",
-                    unexpected_keys.join(", ")
-                )));
+            if let Some(invalid_key) = kwargs.keys().next() {
+                return Err(vm.new_unexpected_keyword_type_error(
+                    Some("typevartuple"),
+                    &invalid_key.to_string(),
+                ));
             }
 
             // Handle default value
@@ -886,22 +845,18 @@ pub(crate) mod typevar {
     }
 
     #[pyattr]
-    #[pyclass(name = "ParamSpecArgs", module = "typing")]
+    #[pyclass(name = "ParamSpecArgs", module = "typing", unhashable = true)]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct ParamSpecArgs {
+        #[pymember]
         __origin__: PyObjectRef,
     }
-    #[pyclass(with(Constructor, Representable, Comparable), flags(HAS_WEAKREF))]
-    impl ParamSpecArgs {
-        #[pymethod]
-        fn __mro_entries__(&self, _bases: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-            Err(vm.new_type_error("Cannot subclass an instance of ParamSpecArgs"))
-        }
 
-        #[pygetset]
-        fn __origin__(&self) -> PyObjectRef {
-            self.__origin__.clone()
+    #[pyclass(with(Constructor, Representable, Comparable), flags(HAS_WEAKREF))]
+    impl Py<ParamSpecArgs> {
+        #[pymethod]
+        fn __mro_entries__(&self, _object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            Err(vm.new_type_error("Cannot subclass an instance of ParamSpecArgs"))
         }
     }
 
@@ -917,11 +872,12 @@ pub(crate) mod typevar {
     impl Representable for ParamSpecArgs {
         #[inline(always)]
         fn repr_str(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
-            // Check if origin is a ParamSpec
-            if let Ok(name) = zelf.__origin__.get_attr("__name__", vm) {
-                return Ok(format!("{name}.args", name = name.str(vm)?));
+            // A ParamSpec origin is named; anything else is shown by its repr,
+            // which carries the recursion guard a Rust `{:?}` walk does not.
+            if let Some(param_spec) = zelf.__origin__.downcast_ref::<ParamSpec>() {
+                return Ok(format!("{}.args", param_spec.name.str_utf8(vm)?));
             }
-            Ok(format!("{:?}.args", zelf.__origin__))
+            Ok(format!("{}.args", zelf.__origin__.repr(vm)?))
         }
     }
 
@@ -934,7 +890,7 @@ pub(crate) mod typevar {
         ) -> PyResult<PyComparisonValue> {
             op.eq_only(|| {
                 if other.class().is(zelf.class())
-                    && let Some(other_args) = other.downcast_ref::<ParamSpecArgs>()
+                    && let Some(other_args) = other.downcast_ref::<Self>()
                 {
                     let eq = zelf.__origin__.rich_compare_bool(
                         &other_args.__origin__,
@@ -949,22 +905,18 @@ pub(crate) mod typevar {
     }
 
     #[pyattr]
-    #[pyclass(name = "ParamSpecKwargs", module = "typing")]
+    #[pyclass(name = "ParamSpecKwargs", module = "typing", unhashable = true)]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct ParamSpecKwargs {
+        #[pymember]
         __origin__: PyObjectRef,
     }
-    #[pyclass(with(Constructor, Representable, Comparable), flags(HAS_WEAKREF))]
-    impl ParamSpecKwargs {
-        #[pymethod]
-        fn __mro_entries__(&self, _bases: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-            Err(vm.new_type_error("Cannot subclass an instance of ParamSpecKwargs"))
-        }
 
-        #[pygetset]
-        fn __origin__(&self) -> PyObjectRef {
-            self.__origin__.clone()
+    #[pyclass(with(Constructor, Representable, Comparable), flags(HAS_WEAKREF))]
+    impl Py<ParamSpecKwargs> {
+        #[pymethod]
+        fn __mro_entries__(&self, _object: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            Err(vm.new_type_error("Cannot subclass an instance of ParamSpecKwargs"))
         }
     }
 
@@ -980,11 +932,12 @@ pub(crate) mod typevar {
     impl Representable for ParamSpecKwargs {
         #[inline(always)]
         fn repr_str(zelf: &crate::Py<Self>, vm: &VirtualMachine) -> PyResult<String> {
-            // Check if origin is a ParamSpec
-            if let Ok(name) = zelf.__origin__.get_attr("__name__", vm) {
-                return Ok(format!("{name}.kwargs", name = name.str(vm)?));
+            // A ParamSpec origin is named; anything else is shown by its repr,
+            // which carries the recursion guard a Rust `{:?}` walk does not.
+            if let Some(param_spec) = zelf.__origin__.downcast_ref::<ParamSpec>() {
+                return Ok(format!("{}.kwargs", param_spec.name.str_utf8(vm)?));
             }
-            Ok(format!("{:?}.kwargs", zelf.__origin__))
+            Ok(format!("{}.kwargs", zelf.__origin__.repr(vm)?))
         }
     }
 
@@ -997,7 +950,7 @@ pub(crate) mod typevar {
         ) -> PyResult<PyComparisonValue> {
             op.eq_only(|| {
                 if other.class().is(zelf.class())
-                    && let Some(other_kwargs) = other.downcast_ref::<ParamSpecKwargs>()
+                    && let Some(other_kwargs) = other.downcast_ref::<Self>()
                 {
                     let eq = zelf.__origin__.rich_compare_bool(
                         &other_kwargs.__origin__,
@@ -1038,7 +991,6 @@ pub(crate) mod typevar {
     #[pyattr]
     #[pyclass(name = "Generic", module = "typing")]
     #[derive(Debug, PyPayload)]
-    #[allow(dead_code)]
     pub struct Generic;
 
     #[pyclass(flags(BASETYPE, HEAPTYPE))]

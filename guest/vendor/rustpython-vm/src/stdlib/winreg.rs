@@ -7,8 +7,8 @@ pub(crate) use winreg::module_def;
 mod winreg {
     use crate::builtins::{PyInt, PyStr, PyTuple, PyTypeRef};
     use crate::common::hash::PyHash;
-    use crate::common::windows::ToWideString;
-    use crate::convert::TryFromObject;
+    use crate::convert::{ToPyException, TryFromObject};
+    use crate::exceptions::nul_char_error;
     use crate::function::FuncArgs;
     use crate::object::AsObject;
     use crate::protocol::PyNumberMethods;
@@ -18,58 +18,46 @@ mod winreg {
     use crossbeam_utils::atomic::AtomicCell;
     use malachite_bigint::Sign;
     use num_traits::ToPrimitive;
-    use windows_sys::Win32::Foundation::{self, ERROR_MORE_DATA};
-    use windows_sys::Win32::System::Registry;
+    use rustpython_common::wtf8::Wtf8Buf;
+    use rustpython_host_env::windows::ToWideString;
+    use rustpython_host_env::winreg as host_winreg;
+    use widestring::{WideCString, WideString};
 
     /// Atomic HKEY handle type for lock-free thread-safe access
-    type AtomicHKEY = AtomicCell<Registry::HKEY>;
-
-    /// Convert byte slice to UTF-16 slice (zero-copy when aligned)
-    fn bytes_as_wide_slice(bytes: &[u8]) -> &[u16] {
-        // SAFETY: Windows Registry API returns properly aligned UTF-16 data.
-        // align_to handles any edge cases safely by returning empty prefix/suffix
-        // if alignment doesn't match.
-        let (prefix, u16_slice, suffix) = unsafe { bytes.align_to::<u16>() };
-        debug_assert!(
-            prefix.is_empty() && suffix.is_empty(),
-            "Registry data should be u16-aligned"
-        );
-        u16_slice
-    }
+    type AtomicHKEY = AtomicCell<host_winreg::HKEY>;
 
     fn os_error_from_windows_code(
         vm: &VirtualMachine,
         code: i32,
     ) -> crate::PyRef<crate::builtins::PyBaseException> {
-        use crate::convert::ToPyException;
         std::io::Error::from_raw_os_error(code).to_pyexception(vm)
     }
 
     /// Wrapper type for HKEY that can be created from PyHkey or int
-    struct HKEYArg(Registry::HKEY);
+    struct HKEYArg(host_winreg::HKEY);
 
     impl TryFromObject for HKEYArg {
         fn try_from_object(vm: &VirtualMachine, obj: PyObjectRef) -> PyResult<Self> {
             // Try PyHkey first
             if let Some(hkey_obj) = obj.downcast_ref::<PyHkey>() {
-                return Ok(HKEYArg(hkey_obj.hkey.load()));
+                return Ok(Self(hkey_obj.hkey.load()));
             }
             // Then try int
             let handle = usize::try_from_object(vm, obj)?;
-            Ok(HKEYArg(handle as Registry::HKEY))
+            Ok(Self(handle as host_winreg::HKEY))
         }
     }
 
     // access rights
     #[pyattr]
-    pub use windows_sys::Win32::System::Registry::{
+    pub(super) use host_winreg::{
         KEY_ALL_ACCESS, KEY_CREATE_LINK, KEY_CREATE_SUB_KEY, KEY_ENUMERATE_SUB_KEYS, KEY_EXECUTE,
         KEY_NOTIFY, KEY_QUERY_VALUE, KEY_READ, KEY_SET_VALUE, KEY_WOW64_32KEY, KEY_WOW64_64KEY,
         KEY_WRITE,
     };
     // value types
     #[pyattr]
-    pub use windows_sys::Win32::System::Registry::{
+    pub(super) use host_winreg::{
         REG_BINARY, REG_CREATED_NEW_KEY, REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_DWORD_LITTLE_ENDIAN,
         REG_EXPAND_SZ, REG_FULL_RESOURCE_DESCRIPTOR, REG_LINK, REG_MULTI_SZ, REG_NONE,
         REG_NOTIFY_CHANGE_ATTRIBUTES, REG_NOTIFY_CHANGE_LAST_SET, REG_NOTIFY_CHANGE_NAME,
@@ -79,25 +67,14 @@ mod winreg {
         REG_RESOURCE_REQUIREMENTS_LIST, REG_SZ, REG_WHOLE_HIVE_VOLATILE,
     };
 
-    // Additional constants not in windows-sys
     #[pyattr]
-    const REG_REFRESH_HIVE: u32 = 0x00000002;
+    const REG_REFRESH_HIVE: u32 = host_winreg::REG_REFRESH_HIVE;
     #[pyattr]
-    const REG_NO_LAZY_FLUSH: u32 = 0x00000004;
-    // REG_LEGAL_OPTION is a mask of all option flags
+    const REG_NO_LAZY_FLUSH: u32 = host_winreg::REG_NO_LAZY_FLUSH;
     #[pyattr]
-    const REG_LEGAL_OPTION: u32 = Registry::REG_OPTION_RESERVED
-        | Registry::REG_OPTION_NON_VOLATILE
-        | Registry::REG_OPTION_VOLATILE
-        | Registry::REG_OPTION_CREATE_LINK
-        | Registry::REG_OPTION_BACKUP_RESTORE
-        | Registry::REG_OPTION_OPEN_LINK;
-    // REG_LEGAL_CHANGE_FILTER is a mask of all notify flags
+    const REG_LEGAL_OPTION: u32 = host_winreg::REG_LEGAL_OPTION;
     #[pyattr]
-    const REG_LEGAL_CHANGE_FILTER: u32 = Registry::REG_NOTIFY_CHANGE_NAME
-        | Registry::REG_NOTIFY_CHANGE_ATTRIBUTES
-        | Registry::REG_NOTIFY_CHANGE_LAST_SET
-        | Registry::REG_NOTIFY_CHANGE_SECURITY;
+    const REG_LEGAL_CHANGE_FILTER: u32 = host_winreg::REG_LEGAL_CHANGE_FILTER;
 
     // error is an alias for OSError (for backwards compatibility)
     #[pyattr]
@@ -107,37 +84,37 @@ mod winreg {
 
     #[pyattr(once)]
     fn HKEY_CLASSES_ROOT(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_CLASSES_ROOT).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_CLASSES_ROOT).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_CURRENT_USER(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_CURRENT_USER).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_CURRENT_USER).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_LOCAL_MACHINE(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_LOCAL_MACHINE).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_LOCAL_MACHINE).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_USERS(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_USERS).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_USERS).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_PERFORMANCE_DATA(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_PERFORMANCE_DATA).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_PERFORMANCE_DATA).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_CURRENT_CONFIG(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_CURRENT_CONFIG).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_CURRENT_CONFIG).into_ref(&vm.ctx)
     }
 
     #[pyattr(once)]
     fn HKEY_DYN_DATA(vm: &VirtualMachine) -> PyRef<PyHkey> {
-        PyHkey::new(Registry::HKEY_DYN_DATA).into_ref(&vm.ctx)
+        PyHkey::new(host_winreg::HKEY_DYN_DATA).into_ref(&vm.ctx)
     }
 
     #[pyattr]
@@ -151,7 +128,7 @@ mod winreg {
     unsafe impl Sync for PyHkey {}
 
     impl PyHkey {
-        fn new(hkey: Registry::HKEY) -> Self {
+        fn new(hkey: host_winreg::HKEY) -> Self {
             Self {
                 hkey: AtomicHKEY::new(hkey),
             }
@@ -170,8 +147,14 @@ mod winreg {
         }
     }
 
-    #[pyclass(with(AsNumber, Hashable))]
     impl PyHkey {
+        fn __int__(&self) -> usize {
+            self.hkey.load() as usize
+        }
+    }
+
+    #[pyclass(with(AsNumber, Hashable))]
+    impl Py<PyHkey> {
         #[pygetset]
         fn handle(&self) -> usize {
             self.hkey.load() as usize
@@ -185,7 +168,7 @@ mod winreg {
             if old_hkey.is_null() {
                 return Ok(());
             }
-            let res = unsafe { Registry::RegCloseKey(old_hkey) };
+            let res = host_winreg::close_key(old_hkey);
             if res == 0 {
                 Ok(())
             } else {
@@ -194,29 +177,25 @@ mod winreg {
         }
 
         #[pymethod]
-        fn Detach(&self) -> PyResult<usize> {
+        fn Detach(&self) -> usize {
             // Atomically swap the handle with null and return the old value
             let old_hkey = self.hkey.swap(core::ptr::null_mut());
-            Ok(old_hkey as usize)
+            old_hkey as usize
         }
 
         #[pymethod]
-        fn __enter__(zelf: PyRef<Self>, _vm: &VirtualMachine) -> PyResult<PyRef<Self>> {
-            Ok(zelf)
+        fn __enter__(zelf: PyRef<PyHkey>, _vm: &VirtualMachine) -> PyRef<PyHkey> {
+            zelf
         }
 
         #[pymethod]
-        fn __exit__(zelf: PyRef<Self>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        fn __exit__(zelf: PyRef<PyHkey>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
             zelf.Close(vm)
         }
 
-        fn __int__(&self) -> usize {
-            self.hkey.load() as usize
-        }
-
         #[pymethod]
-        fn __str__(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-            Ok(vm.ctx.new_str(format!("<PyHkey:{:p}>", zelf.hkey.load())))
+        fn __str__(zelf: &Self, vm: &VirtualMachine) -> PyRef<PyStr> {
+            vm.ctx.new_str(format!("<PyHkey:{:p}>", zelf.hkey.load()))
         }
     }
 
@@ -224,7 +203,7 @@ mod winreg {
         fn drop(&mut self) {
             let hkey = self.hkey.swap(core::ptr::null_mut());
             if !hkey.is_null() {
-                unsafe { Registry::RegCloseKey(hkey) };
+                host_winreg::close_key(hkey);
             }
         }
     }
@@ -236,7 +215,7 @@ mod winreg {
         }
     }
 
-    pub const HKEY_ERR_MSG: &str = "bad operand type";
+    const HKEY_ERR_MSG: &str = "bad operand type";
 
     impl AsNumber for PyHkey {
         fn as_number() -> &'static PyNumberMethods {
@@ -281,45 +260,30 @@ mod winreg {
         key: PyRef<PyHkey>,
         vm: &VirtualMachine,
     ) -> PyResult<PyHkey> {
-        if let Some(computer_name) = computer_name {
-            let mut ret_key = core::ptr::null_mut();
-            let wide_computer_name = computer_name.to_wide_with_nul();
-            let res = unsafe {
-                Registry::RegConnectRegistryW(
-                    wide_computer_name.as_ptr(),
-                    key.hkey.load(),
-                    &mut ret_key,
-                )
-            };
-            if res == 0 {
-                Ok(PyHkey::new(ret_key))
-            } else {
-                Err(vm.new_os_error(format!("error code: {res}")))
-            }
+        let computer_name = computer_name
+            .map(WideCString::from_str)
+            .transpose()
+            .map_err(|e| e.to_pyexception(vm))?;
+        let mut ret_key = core::ptr::null_mut();
+        let res = unsafe {
+            host_winreg::connect_registry(computer_name.as_deref(), key.hkey.load(), &mut ret_key)
+        };
+        if res == 0 {
+            Ok(PyHkey::new(ret_key))
         } else {
-            let mut ret_key = core::ptr::null_mut();
-            let res = unsafe {
-                Registry::RegConnectRegistryW(core::ptr::null_mut(), key.hkey.load(), &mut ret_key)
-            };
-            if res == 0 {
-                Ok(PyHkey::new(ret_key))
-            } else {
-                Err(vm.new_os_error(format!("error code: {res}")))
-            }
+            Err(os_error_from_windows_code(vm, res as i32))
         }
     }
 
     #[pyfunction]
     fn CreateKey(key: PyRef<PyHkey>, sub_key: String, vm: &VirtualMachine) -> PyResult<PyHkey> {
-        let wide_sub_key = sub_key.to_wide_with_nul();
+        let sub_key = WideCString::from_str(sub_key).map_err(|e| e.to_pyexception(vm))?;
         let mut out_key = core::ptr::null_mut();
-        let res = unsafe {
-            Registry::RegCreateKeyW(key.hkey.load(), wide_sub_key.as_ptr(), &mut out_key)
-        };
+        let res = unsafe { host_winreg::create_key(key.hkey.load(), &sub_key, &mut out_key) };
         if res == 0 {
             Ok(PyHkey::new(out_key))
         } else {
-            Err(vm.new_os_error(format!("error code: {res}")))
+            Err(os_error_from_windows_code(vm, res as i32))
         }
     }
 
@@ -329,24 +293,24 @@ mod winreg {
         key: PyRef<PyHkey>,
         #[pyarg(any)]
         sub_key: String,
-        #[pyarg(any, default = 0)]
+        #[pyarg(any, default)]
         reserved: u32,
-        #[pyarg(any, default = windows_sys::Win32::System::Registry::KEY_WRITE)]
+        #[pyarg(any, default = host_winreg::KEY_WRITE, py_default = "winreg.KEY_WRITE")]
         access: u32,
     }
 
     #[pyfunction]
     fn CreateKeyEx(args: CreateKeyExArgs, vm: &VirtualMachine) -> PyResult<PyHkey> {
-        let wide_sub_key = args.sub_key.to_wide_with_nul();
-        let mut res: Registry::HKEY = core::ptr::null_mut();
+        let wide_sub_key = WideCString::from_str(args.sub_key).map_err(|e| e.to_pyexception(vm))?;
+        let mut res: host_winreg::HKEY = core::ptr::null_mut();
         let err = unsafe {
             let key = args.key.hkey.load();
-            Registry::RegCreateKeyExW(
+            host_winreg::create_key_ex(
                 key,
-                wide_sub_key.as_ptr(),
+                &wide_sub_key,
                 args.reserved,
-                core::ptr::null(),
-                Registry::REG_OPTION_NON_VOLATILE,
+                core::ptr::null_mut(),
+                host_winreg::REG_OPTION_NON_VOLATILE,
                 args.access,
                 core::ptr::null(),
                 &mut res,
@@ -370,8 +334,8 @@ mod winreg {
 
     #[pyfunction]
     fn DeleteKey(key: PyRef<PyHkey>, sub_key: String, vm: &VirtualMachine) -> PyResult<()> {
-        let wide_sub_key = sub_key.to_wide_with_nul();
-        let res = unsafe { Registry::RegDeleteKeyW(key.hkey.load(), wide_sub_key.as_ptr()) };
+        let sub_key = WideCString::from_str(sub_key).map_err(|e| e.to_pyexception(vm))?;
+        let res = unsafe { host_winreg::delete_key(key.hkey.load(), &sub_key) };
         if res == 0 {
             Ok(())
         } else {
@@ -381,11 +345,11 @@ mod winreg {
 
     #[pyfunction]
     fn DeleteValue(key: PyRef<PyHkey>, value: Option<String>, vm: &VirtualMachine) -> PyResult<()> {
-        let wide_value = value.map(|v| v.to_wide_with_nul());
-        let value_ptr = wide_value
-            .as_ref()
-            .map_or(core::ptr::null(), |v| v.as_ptr());
-        let res = unsafe { Registry::RegDeleteValueW(key.hkey.load(), value_ptr) };
+        let wide_value = value
+            .map(WideCString::from_str)
+            .transpose()
+            .map_err(|e| e.to_pyexception(vm))?;
+        let res = unsafe { host_winreg::delete_value(key.hkey.load(), wide_value.as_deref()) };
         if res == 0 {
             Ok(())
         } else {
@@ -399,19 +363,19 @@ mod winreg {
         key: PyRef<PyHkey>,
         #[pyarg(any)]
         sub_key: String,
-        #[pyarg(any, default = windows_sys::Win32::System::Registry::KEY_WOW64_64KEY)]
+        #[pyarg(any, default = host_winreg::KEY_WOW64_64KEY, py_default = "winreg.KEY_WOW64_64KEY")]
         access: u32,
-        #[pyarg(any, default = 0)]
+        #[pyarg(any, default)]
         reserved: u32,
     }
 
     #[pyfunction]
     fn DeleteKeyEx(args: DeleteKeyExArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let wide_sub_key = args.sub_key.to_wide_with_nul();
+        let wide_sub_key = WideCString::from_str(args.sub_key).map_err(|e| e.to_pyexception(vm))?;
         let res = unsafe {
-            Registry::RegDeleteKeyExW(
+            host_winreg::delete_key_ex(
                 args.key.hkey.load(),
-                wide_sub_key.as_ptr(),
+                &wide_sub_key,
                 args.access,
                 args.reserved,
             )
@@ -434,16 +398,7 @@ mod winreg {
         let mut tmpbuf = [0u16; 257];
         let mut len = tmpbuf.len() as u32;
         let res = unsafe {
-            Registry::RegEnumKeyExW(
-                key.hkey.load(),
-                index as u32,
-                tmpbuf.as_mut_ptr(),
-                &mut len,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-            )
+            host_winreg::enum_key_ex(key.hkey.load(), index as u32, tmpbuf.as_mut_ptr(), &mut len)
         };
         if res != 0 {
             return Err(os_error_from_windows_code(vm, res as i32));
@@ -457,21 +412,14 @@ mod winreg {
         // Query registry for the required buffer sizes.
         let mut ret_value_size: u32 = 0;
         let mut ret_data_size: u32 = 0;
-        let hkey: Registry::HKEY = hkey.hkey.load();
+        let hkey: host_winreg::HKEY = hkey.hkey.load();
         let rc = unsafe {
-            Registry::RegQueryInfoKeyW(
+            host_winreg::query_info_key(
                 hkey,
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-                ptr::null_mut(),
                 ptr::null_mut(),
                 ptr::null_mut(),
                 &mut ret_value_size as *mut u32,
                 &mut ret_data_size as *mut u32,
-                ptr::null_mut(),
-                ptr::null_mut(),
             )
         };
         if rc != 0 {
@@ -494,18 +442,17 @@ mod winreg {
             let mut current_data_size = ret_data_size;
             let mut reg_type: u32 = 0;
             let rc = unsafe {
-                Registry::RegEnumValueW(
+                host_winreg::enum_value(
                     hkey,
                     index,
                     ret_value_buf.as_mut_ptr(),
                     &mut current_value_size as *mut u32,
-                    ptr::null_mut(),
                     &mut reg_type as *mut u32,
                     ret_data_buf.as_mut_ptr(),
                     &mut current_data_size as *mut u32,
                 )
             };
-            if rc == ERROR_MORE_DATA {
+            if rc == host_winreg::ERROR_MORE_DATA {
                 // Double the buffer sizes.
                 buf_data_size *= 2;
                 buf_value_size *= 2;
@@ -546,7 +493,7 @@ mod winreg {
 
     #[pyfunction]
     fn FlushKey(key: PyRef<PyHkey>, vm: &VirtualMachine) -> PyResult<()> {
-        let res = unsafe { Registry::RegFlushKey(key.hkey.load()) };
+        let res = host_winreg::flush_key(key.hkey.load());
         if res == 0 {
             Ok(())
         } else {
@@ -561,10 +508,13 @@ mod winreg {
         file_name: String,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let sub_key = sub_key.to_wide_with_nul();
-        let file_name = file_name.to_wide_with_nul();
-        let res =
-            unsafe { Registry::RegLoadKeyW(key.hkey.load(), sub_key.as_ptr(), file_name.as_ptr()) };
+        let (Ok(sub_key), Ok(file_name)) = (
+            WideCString::from_str(sub_key),
+            WideCString::from_str(file_name),
+        ) else {
+            return Err(nul_char_error(vm));
+        };
+        let res = unsafe { host_winreg::load_key(key.hkey.load(), &sub_key, &file_name) };
         if res == 0 {
             Ok(())
         } else {
@@ -578,26 +528,20 @@ mod winreg {
         key: PyRef<PyHkey>,
         #[pyarg(any)]
         sub_key: String,
-        #[pyarg(any, default = 0)]
+        #[pyarg(any, default)]
         reserved: u32,
-        #[pyarg(any, default = windows_sys::Win32::System::Registry::KEY_READ)]
+        #[pyarg(any, default = host_winreg::KEY_READ, py_default = "winreg.KEY_READ")]
         access: u32,
     }
 
     #[pyfunction]
     #[pyfunction(name = "OpenKeyEx")]
     fn OpenKey(args: OpenKeyArgs, vm: &VirtualMachine) -> PyResult<PyHkey> {
-        let wide_sub_key = args.sub_key.to_wide_with_nul();
-        let mut res: Registry::HKEY = core::ptr::null_mut();
+        let sub_key = WideCString::from_str(args.sub_key).map_err(|e| e.to_pyexception(vm))?;
+        let mut res: host_winreg::HKEY = core::ptr::null_mut();
         let err = unsafe {
             let key = args.key.hkey.load();
-            Registry::RegOpenKeyExW(
-                key,
-                wide_sub_key.as_ptr(),
-                args.reserved,
-                args.access,
-                &mut res,
-            )
+            host_winreg::open_key_ex(key, &sub_key, args.reserved, args.access, &mut res)
         };
         if err == 0 {
             Ok(PyHkey {
@@ -612,35 +556,12 @@ mod winreg {
     #[pyfunction]
     fn QueryInfoKey(key: HKEYArg, vm: &VirtualMachine) -> PyResult<PyRef<PyTuple>> {
         let key = key.0;
-        let mut lpcsubkeys: u32 = 0;
-        let mut lpcvalues: u32 = 0;
-        let mut lpftlastwritetime: Foundation::FILETIME = unsafe { core::mem::zeroed() };
-        let err = unsafe {
-            Registry::RegQueryInfoKeyW(
-                key,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                0 as _,
-                &mut lpcsubkeys,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                &mut lpcvalues,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                &mut lpftlastwritetime,
-            )
-        };
-
-        if err != 0 {
-            return Err(vm.new_os_error(format!("error code: {err}")));
-        }
-        let l: u64 = (lpftlastwritetime.dwHighDateTime as u64) << 32
-            | lpftlastwritetime.dwLowDateTime as u64;
+        let info = host_winreg::query_info_key_full(key)
+            .map_err(|err| vm.new_os_error(format!("error code: {err}")))?;
         let tup: Vec<PyObjectRef> = vec![
-            vm.ctx.new_int(lpcsubkeys).into(),
-            vm.ctx.new_int(lpcvalues).into(),
-            vm.ctx.new_int(l).into(),
+            vm.ctx.new_int(info.sub_keys).into(),
+            vm.ctx.new_int(info.values).into(),
+            vm.ctx.new_int(info.last_write_time).into(),
         ];
         Ok(vm.ctx.new_tuple(tup))
     }
@@ -649,157 +570,36 @@ mod winreg {
     fn QueryValue(key: HKEYArg, sub_key: Option<String>, vm: &VirtualMachine) -> PyResult<String> {
         let hkey = key.0;
 
-        if hkey == Registry::HKEY_PERFORMANCE_DATA {
+        if hkey == host_winreg::HKEY_PERFORMANCE_DATA {
             return Err(os_error_from_windows_code(
                 vm,
-                Foundation::ERROR_INVALID_HANDLE as i32,
+                host_winreg::ERROR_INVALID_HANDLE as i32,
             ));
         }
 
-        // Open subkey if provided and non-empty
-        let child_key = if let Some(ref sk) = sub_key {
-            if !sk.is_empty() {
-                let wide_sub_key = sk.to_wide_with_nul();
-                let mut out_key = core::ptr::null_mut();
-                let res = unsafe {
-                    Registry::RegOpenKeyExW(
-                        hkey,
-                        wide_sub_key.as_ptr(),
-                        0,
-                        Registry::KEY_QUERY_VALUE,
-                        &mut out_key,
-                    )
-                };
-                if res != 0 {
-                    return Err(os_error_from_windows_code(vm, res as i32));
-                }
-                Some(out_key)
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-
-        let target_key = child_key.unwrap_or(hkey);
-        let mut buf_size: u32 = 256;
-        let mut buffer: Vec<u8> = vec![0; buf_size as usize];
-        let mut reg_type: u32 = 0;
-
-        // Loop to handle ERROR_MORE_DATA
-        let result = loop {
-            let mut size = buf_size;
-            let res = unsafe {
-                Registry::RegQueryValueExW(
-                    target_key,
-                    core::ptr::null(), // NULL value name for default value
-                    core::ptr::null_mut(),
-                    &mut reg_type,
-                    buffer.as_mut_ptr(),
-                    &mut size,
-                )
-            };
-            if res == ERROR_MORE_DATA {
-                buf_size *= 2;
-                buffer.resize(buf_size as usize, 0);
-                continue;
-            }
-            if res == Foundation::ERROR_FILE_NOT_FOUND {
-                // Return empty string if there's no default value
-                break Ok(String::new());
-            }
-            if res != 0 {
-                break Err(os_error_from_windows_code(vm, res as i32));
-            }
-            if reg_type != Registry::REG_SZ {
-                break Err(os_error_from_windows_code(
-                    vm,
-                    Foundation::ERROR_INVALID_DATA as i32,
-                ));
-            }
-
-            // Convert UTF-16 to String
-            let u16_slice = bytes_as_wide_slice(&buffer[..size as usize]);
-            let len = u16_slice
-                .iter()
-                .position(|&c| c == 0)
-                .unwrap_or(u16_slice.len());
-            break String::from_utf16(&u16_slice[..len])
-                .map_err(|e| vm.new_value_error(format!("UTF16 error: {e}")));
-        };
-
-        // Close child key if we opened one
-        if let Some(ck) = child_key {
-            unsafe { Registry::RegCloseKey(ck) };
-        }
-
-        result
+        let sub_key = sub_key
+            .map(WideCString::from_str)
+            .transpose()
+            .map_err(|e| e.to_pyexception(vm))?;
+        host_winreg::query_default_value(hkey, sub_key.as_deref())
+            .map_err(|err| err.to_pyexception(vm))
     }
 
     #[pyfunction]
     fn QueryValueEx(key: HKEYArg, name: String, vm: &VirtualMachine) -> PyResult<PyRef<PyTuple>> {
         let hkey = key.0;
-        let wide_name = name.to_wide_with_nul();
-        let mut buf_size: u32 = 0;
-        let res = unsafe {
-            Registry::RegQueryValueExW(
-                hkey,
-                wide_name.as_ptr(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                &mut buf_size,
-            )
-        };
-        // Handle ERROR_MORE_DATA by using a default buffer size
-        if res == ERROR_MORE_DATA || buf_size == 0 {
-            buf_size = 256;
-        } else if res != 0 {
-            return Err(os_error_from_windows_code(vm, res as i32));
-        }
-
-        let mut ret_buf = vec![0u8; buf_size as usize];
-        let mut typ = 0;
-        let mut ret_size: u32;
-
-        // Loop to handle ERROR_MORE_DATA
-        loop {
-            ret_size = buf_size;
-            let res = unsafe {
-                Registry::RegQueryValueExW(
-                    hkey,
-                    wide_name.as_ptr(),
-                    core::ptr::null_mut(),
-                    &mut typ,
-                    ret_buf.as_mut_ptr(),
-                    &mut ret_size,
-                )
-            };
-
-            if res != ERROR_MORE_DATA {
-                if res != 0 {
-                    return Err(os_error_from_windows_code(vm, res as i32));
-                }
-                break;
-            }
-
-            // Double buffer size and retry
-            buf_size *= 2;
-            ret_buf.resize(buf_size as usize, 0);
-        }
-
-        // Only pass the bytes actually returned by the API
-        let obj = reg_to_py(vm, &ret_buf[..ret_size as usize], typ)?;
+        let wide_name = WideCString::from_str(name).map_err(|e| e.to_pyexception(vm))?;
+        let (ret_buf, typ) = host_winreg::query_value_bytes(hkey, &wide_name)
+            .map_err(|err| os_error_from_windows_code(vm, err as i32))?;
+        let obj = reg_to_py(vm, &ret_buf, typ)?;
         // Return tuple (value, type)
         Ok(vm.ctx.new_tuple(vec![obj, vm.ctx.new_int(typ).into()]))
     }
 
     #[pyfunction]
     fn SaveKey(key: PyRef<PyHkey>, file_name: String, vm: &VirtualMachine) -> PyResult<()> {
-        let file_name = file_name.to_wide_with_nul();
-        let res = unsafe {
-            Registry::RegSaveKeyW(key.hkey.load(), file_name.as_ptr(), core::ptr::null_mut())
-        };
+        let file_name = WideCString::from_str(file_name).map_err(|e| e.to_pyexception(vm))?;
+        let res = unsafe { host_winreg::save_key(key.hkey.load(), &file_name) };
         if res == 0 {
             Ok(())
         } else {
@@ -815,61 +615,24 @@ mod winreg {
         value: String,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        if typ != Registry::REG_SZ {
+        if typ != host_winreg::REG_SZ {
             return Err(vm.new_type_error("type must be winreg.REG_SZ"));
         }
 
         let hkey = key.hkey.load();
-        if hkey == Registry::HKEY_PERFORMANCE_DATA {
+        if hkey == host_winreg::HKEY_PERFORMANCE_DATA {
             return Err(os_error_from_windows_code(
                 vm,
-                Foundation::ERROR_INVALID_HANDLE as i32,
+                host_winreg::ERROR_INVALID_HANDLE as i32,
             ));
         }
 
-        // Create subkey if sub_key is non-empty
-        let child_key = if !sub_key.is_empty() {
-            let wide_sub_key = sub_key.to_wide_with_nul();
-            let mut out_key = core::ptr::null_mut();
-            let res = unsafe {
-                Registry::RegCreateKeyExW(
-                    hkey,
-                    wide_sub_key.as_ptr(),
-                    0,
-                    core::ptr::null(),
-                    0,
-                    Registry::KEY_SET_VALUE,
-                    core::ptr::null(),
-                    &mut out_key,
-                    core::ptr::null_mut(),
-                )
-            };
-            if res != 0 {
-                return Err(os_error_from_windows_code(vm, res as i32));
-            }
-            Some(out_key)
-        } else {
-            None
-        };
-
-        let target_key = child_key.unwrap_or(hkey);
-        // Convert value to UTF-16 for Wide API
-        let wide_value = value.to_wide_with_nul();
-        let res = unsafe {
-            Registry::RegSetValueExW(
-                target_key,
-                core::ptr::null(), // value name is NULL
-                0,
-                typ,
-                wide_value.as_ptr() as *const u8,
-                (wide_value.len() * 2) as u32, // byte count
-            )
-        };
-
-        // Close child key if we created one
-        if let Some(ck) = child_key {
-            unsafe { Registry::RegCloseKey(ck) };
-        }
+        let sub_key = WideCString::from_str(sub_key).map_err(|e| e.to_pyexception(vm))?;
+        // Value can contain interior NULs.
+        let mut wide_value = WideString::with_capacity(value.len() + 1);
+        wide_value.push_str(&value);
+        wide_value.push_str("\0");
+        let res = host_winreg::set_default_value(hkey, &sub_key, typ, &wide_value);
 
         if res == 0 {
             Ok(())
@@ -896,7 +659,7 @@ mod winreg {
                 Ok(vm.ctx.new_int(val).into())
             }
             REG_SZ | REG_EXPAND_SZ => {
-                let u16_slice = bytes_as_wide_slice(ret_data);
+                let u16_slice = host_winreg::bytes_as_wide_slice(ret_data);
                 // Only use characters up to the first NUL.
                 let len = u16_slice
                     .iter()
@@ -910,7 +673,7 @@ mod winreg {
                 if ret_data.is_empty() {
                     Ok(vm.ctx.new_list(vec![]).into())
                 } else {
-                    let u16_slice = bytes_as_wide_slice(ret_data);
+                    let u16_slice = host_winreg::bytes_as_wide_slice(ret_data);
                     let u16_count = u16_slice.len();
 
                     // Remove trailing null if present (like countStrings)
@@ -991,12 +754,15 @@ mod winreg {
                     // Return empty string as UTF-16 null terminator
                     return Ok(Some(vec![0u8, 0u8]));
                 }
-                let s = value
+                // Registry values are allowed to contain interior NULs.
+                let bytes: Vec<u8> = value
                     .downcast::<PyStr>()
-                    .map_err(|_| vm.new_type_error("value must be a string"))?;
-                let wide = s.as_wtf8().to_wide_with_nul();
-                // Convert Vec<u16> to Vec<u8>
-                let bytes: Vec<u8> = wide.iter().flat_map(|&c| c.to_le_bytes()).collect();
+                    .map_err(|_| vm.new_type_error("value must be a string"))?
+                    .as_wtf8()
+                    .encode_wide()
+                    .chain([0u16])
+                    .flat_map(u16::to_le_bytes)
+                    .collect();
                 Ok(Some(bytes))
             }
             REG_MULTI_SZ => {
@@ -1008,16 +774,26 @@ mod winreg {
                     .downcast::<crate::builtins::PyList>()
                     .map_err(|_| vm.new_type_error("value must be a list of strings"))?;
 
-                let mut bytes: Vec<u8> = Vec::new();
+                let mut encoded = Vec::new();
                 for item in list.borrow_vec().iter() {
+                    // The final vector is a list of NUL terminated strings. The list itself is
+                    // NUL terminated as well. Unlike REG_SZ, interior NULs are forbidden because
+                    // it would truncate the list.
+                    // https://learn.microsoft.com/en-us/windows/win32/sysinfo/registry-value-types
                     let s = item
                         .downcast_ref::<PyStr>()
-                        .ok_or_else(|| vm.new_type_error("list items must be strings"))?;
-                    let wide = s.as_wtf8().to_wide_with_nul();
-                    bytes.extend(wide.iter().flat_map(|&c| c.to_le_bytes()));
+                        .ok_or_else(|| vm.new_type_error("list items must be strings"))?
+                        .as_wtf8()
+                        .to_wide_cstring()
+                        .map(WideCString::into_vec_with_nul)
+                        .map_err(|e| e.to_pyexception(vm))?;
+                    encoded.extend(s);
                 }
-                // Add final null terminator (double null at end)
-                bytes.extend([0u8, 0u8]);
+                let bytes = encoded
+                    .into_iter()
+                    .flat_map(u16::to_le_bytes)
+                    .chain(0u16.to_le_bytes())
+                    .collect();
                 Ok(Some(bytes))
             }
             // REG_BINARY and other types
@@ -1046,17 +822,18 @@ mod winreg {
         value: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let wide_value_name = value_name.as_deref().map(|s| s.to_wide_with_nul());
-        let value_name_ptr = wide_value_name
-            .as_deref()
-            .map_or(core::ptr::null(), |s| s.as_ptr());
+        let value_name = value_name
+            .map(WideCString::from_str)
+            .transpose()
+            .map_err(|e| e.to_pyexception(vm))?;
         let reg_value = py2reg(value, typ, vm)?;
         let (ptr, len) = match &reg_value {
             Some(v) => (v.as_ptr(), v.len() as u32),
             None => (core::ptr::null(), 0),
         };
-        let res =
-            unsafe { Registry::RegSetValueExW(key.hkey.load(), value_name_ptr, 0, typ, ptr, len) };
+        let res = unsafe {
+            host_winreg::set_value_ex(key.hkey.load(), value_name.as_deref(), typ, ptr, len)
+        };
         if res != 0 {
             return Err(os_error_from_windows_code(vm, res as i32));
         }
@@ -1065,7 +842,7 @@ mod winreg {
 
     #[pyfunction]
     fn DisableReflectionKey(key: PyRef<PyHkey>, vm: &VirtualMachine) -> PyResult<()> {
-        let res = unsafe { Registry::RegDisableReflectionKey(key.hkey.load()) };
+        let res = host_winreg::disable_reflection_key(key.hkey.load());
         if res == 0 {
             Ok(())
         } else {
@@ -1075,7 +852,7 @@ mod winreg {
 
     #[pyfunction]
     fn EnableReflectionKey(key: PyRef<PyHkey>, vm: &VirtualMachine) -> PyResult<()> {
-        let res = unsafe { Registry::RegEnableReflectionKey(key.hkey.load()) };
+        let res = host_winreg::enable_reflection_key(key.hkey.load());
         if res == 0 {
             Ok(())
         } else {
@@ -1086,7 +863,7 @@ mod winreg {
     #[pyfunction]
     fn QueryReflectionKey(key: PyRef<PyHkey>, vm: &VirtualMachine) -> PyResult<bool> {
         let mut result: i32 = 0;
-        let res = unsafe { Registry::RegQueryReflectionKey(key.hkey.load(), &mut result) };
+        let res = unsafe { host_winreg::query_reflection_key(key.hkey.load(), &mut result) };
         if res == 0 {
             Ok(result != 0)
         } else {
@@ -1095,35 +872,11 @@ mod winreg {
     }
 
     #[pyfunction]
-    fn ExpandEnvironmentStrings(i: String, vm: &VirtualMachine) -> PyResult<String> {
-        let wide_input = i.to_wide_with_nul();
-
-        // First call with size=0 to get required buffer size
-        let required_size = unsafe {
-            windows_sys::Win32::System::Environment::ExpandEnvironmentStringsW(
-                wide_input.as_ptr(),
-                core::ptr::null_mut(),
-                0,
-            )
-        };
-        if required_size == 0 {
-            return Err(vm.new_os_error("ExpandEnvironmentStringsW failed".to_string()));
-        }
-
-        // Allocate buffer with exact size and expand
-        let mut out = vec![0u16; required_size as usize];
-        let r = unsafe {
-            windows_sys::Win32::System::Environment::ExpandEnvironmentStringsW(
-                wide_input.as_ptr(),
-                out.as_mut_ptr(),
-                required_size,
-            )
-        };
-        if r == 0 {
-            return Err(vm.new_os_error("ExpandEnvironmentStringsW failed".to_string()));
-        }
-
-        let len = out.iter().position(|&c| c == 0).unwrap_or(out.len());
-        String::from_utf16(&out[..len]).map_err(|e| vm.new_value_error(format!("UTF16 error: {e}")))
+    fn ExpandEnvironmentStrings(i: PyRef<PyStr>, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+        let i = WideCString::from_vec(i.as_wtf8().encode_wide().collect::<Vec<_>>())
+            .map_err(|_| nul_char_error(vm))?;
+        let expanded = host_winreg::expand_environment_strings_wide(&i)
+            .map_err(|err| err.to_pyexception(vm))?;
+        Ok(vm.ctx.new_str(Wtf8Buf::from_wide(&expanded)))
     }
 }

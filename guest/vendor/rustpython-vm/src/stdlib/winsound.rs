@@ -3,73 +3,22 @@
 
 pub(crate) use winsound::module_def;
 
-mod win32 {
-    #[link(name = "winmm")]
-    unsafe extern "system" {
-        pub fn PlaySoundW(pszSound: *const u16, hmod: isize, fdwSound: u32) -> i32;
-    }
-
-    unsafe extern "system" {
-        pub fn Beep(dwFreq: u32, dwDuration: u32) -> i32;
-        pub fn MessageBeep(uType: u32) -> i32;
-    }
-}
-
 #[pymodule]
 mod winsound {
-    use crate::builtins::{PyBytes, PyStr};
-    use crate::common::windows::ToWideString;
-    use crate::convert::{IntoPyException, TryFromBorrowedObject};
-    use crate::protocol::PyBuffer;
+    use crate::builtins::{PyBaseExceptionRef, PyBytes, PyStr};
+    use crate::convert::{IntoPyException, ToPyException};
+    use crate::protocol::{BufferFlags, PyBuffer};
     use crate::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_host_env::winsound as host_winsound;
+    use rustpython_host_env::winsound::{PlaySoundError, PlaySoundSource, play_sound};
 
-    // PlaySound flags
     #[pyattr]
-    const SND_SYNC: u32 = 0x0000;
-    #[pyattr]
-    const SND_ASYNC: u32 = 0x0001;
-    #[pyattr]
-    const SND_NODEFAULT: u32 = 0x0002;
-    #[pyattr]
-    const SND_MEMORY: u32 = 0x0004;
-    #[pyattr]
-    const SND_LOOP: u32 = 0x0008;
-    #[pyattr]
-    const SND_NOSTOP: u32 = 0x0010;
-    #[pyattr]
-    const SND_PURGE: u32 = 0x0040;
-    #[pyattr]
-    const SND_APPLICATION: u32 = 0x0080;
-    #[pyattr]
-    const SND_NOWAIT: u32 = 0x00002000;
-    #[pyattr]
-    const SND_ALIAS: u32 = 0x00010000;
-    #[pyattr]
-    const SND_FILENAME: u32 = 0x00020000;
-    #[pyattr]
-    const SND_SENTRY: u32 = 0x00080000;
-    #[pyattr]
-    const SND_SYSTEM: u32 = 0x00200000;
-
-    // MessageBeep types
-    #[pyattr]
-    const MB_OK: u32 = 0x00000000;
-    #[pyattr]
-    const MB_ICONHAND: u32 = 0x00000010;
-    #[pyattr]
-    const MB_ICONQUESTION: u32 = 0x00000020;
-    #[pyattr]
-    const MB_ICONEXCLAMATION: u32 = 0x00000030;
-    #[pyattr]
-    const MB_ICONASTERISK: u32 = 0x00000040;
-    #[pyattr]
-    const MB_ICONERROR: u32 = MB_ICONHAND;
-    #[pyattr]
-    const MB_ICONSTOP: u32 = MB_ICONHAND;
-    #[pyattr]
-    const MB_ICONINFORMATION: u32 = MB_ICONASTERISK;
-    #[pyattr]
-    const MB_ICONWARNING: u32 = MB_ICONEXCLAMATION;
+    use host_winsound::{
+        MB_ICONASTERISK, MB_ICONERROR, MB_ICONEXCLAMATION, MB_ICONHAND, MB_ICONINFORMATION,
+        MB_ICONQUESTION, MB_ICONSTOP, MB_ICONWARNING, MB_OK, SND_ALIAS, SND_APPLICATION, SND_ASYNC,
+        SND_FILENAME, SND_LOOP, SND_MEMORY, SND_NODEFAULT, SND_NOSTOP, SND_NOWAIT, SND_PURGE,
+        SND_SENTRY, SND_SYNC, SND_SYSTEM,
+    };
 
     #[derive(FromArgs)]
     struct PlaySoundArgs {
@@ -79,32 +28,32 @@ mod winsound {
         flags: i32,
     }
 
+    fn map_play_err(vm: &VirtualMachine) -> impl FnOnce(PlaySoundError) -> PyBaseExceptionRef + '_ {
+        |err| match err {
+            PlaySoundError::MemoryAsyncRejected => {
+                vm.new_runtime_error("Cannot play asynchronously from memory")
+            }
+            PlaySoundError::MemoryFlagWithoutBuffer | PlaySoundError::CallFailed => {
+                vm.new_runtime_error("Failed to play sound")
+            }
+        }
+    }
+
     #[pyfunction]
     fn PlaySound(args: PlaySoundArgs, vm: &VirtualMachine) -> PyResult<()> {
         let sound = args.sound;
         let flags = args.flags as u32;
 
         if vm.is_none(&sound) {
-            let ok = unsafe { super::win32::PlaySoundW(core::ptr::null(), 0, flags) };
-            if ok == 0 {
-                return Err(vm.new_runtime_error("Failed to play sound"));
-            }
-            return Ok(());
+            return play_sound(PlaySoundSource::Stop, flags).map_err(map_play_err(vm));
         }
 
         if flags & SND_MEMORY != 0 {
-            if flags & SND_ASYNC != 0 {
-                return Err(vm.new_runtime_error("Cannot play asynchronously from memory"));
-            }
-            let buffer = PyBuffer::try_from_borrowed_object(vm, &sound)?;
+            let buffer = PyBuffer::from_object(vm, &sound, BufferFlags::SIMPLE)?;
             let buf = buffer
                 .as_contiguous()
                 .ok_or_else(|| vm.new_type_error("a bytes-like object is required, not 'str'"))?;
-            let ok = unsafe { super::win32::PlaySoundW(buf.as_ptr() as *const u16, 0, flags) };
-            if ok == 0 {
-                return Err(vm.new_runtime_error("Failed to play sound"));
-            }
-            return Ok(());
+            return play_sound(PlaySoundSource::Memory(&buf), flags).map_err(map_play_err(vm));
         }
 
         if sound.downcastable::<PyBytes>() {
@@ -116,7 +65,12 @@ mod winsound {
 
         // os.fspath(sound)
         let path = match sound.downcast_ref::<PyStr>() {
-            Some(s) => s.as_wtf8().to_owned(),
+            Some(s) => {
+                let s = s.as_wtf8();
+                let mut buf = Vec::with_capacity(s.len() + 1);
+                buf.extend(s.encode_wide());
+                buf
+            }
             None => {
                 let fspath = vm.get_method_or_type_error(
                     sound.clone(),
@@ -139,29 +93,27 @@ mod winsound {
                     return Err(vm.new_type_error("'sound' must resolve to str, not bytes"));
                 }
 
-                let s: &PyStr = result.downcast_ref().ok_or_else(|| {
-                    vm.new_type_error(format!(
-                        "expected {}.__fspath__() to return str or bytes, not {}",
-                        sound.class().name(),
-                        result.class().name()
-                    ))
-                })?;
+                let s = result
+                    .downcast_ref::<PyStr>()
+                    .ok_or_else(|| {
+                        vm.new_type_error(format!(
+                            "expected {}.__fspath__() to return str or bytes, not {}",
+                            sound.class().name(),
+                            result.class().name()
+                        ))
+                    })?
+                    .as_wtf8();
 
-                s.as_wtf8().to_owned()
+                let mut buf = Vec::with_capacity(s.len() + 1);
+                buf.extend(s.encode_wide());
+                buf
             }
         };
 
         // Check for embedded null characters
-        if path.as_bytes().contains(&0) {
-            return Err(vm.new_value_error("embedded null character"));
-        }
-
-        let wide = path.to_wide_with_nul();
-        let ok = unsafe { super::win32::PlaySoundW(wide.as_ptr(), 0, flags) };
-        if ok == 0 {
-            return Err(vm.new_runtime_error("Failed to play sound"));
-        }
-        Ok(())
+        let wide_cstr =
+            widestring::WideCString::from_vec(path).map_err(|e| e.to_pyexception(vm))?;
+        play_sound(PlaySoundSource::Name(&wide_cstr), flags).map_err(map_play_err(vm))
     }
 
     #[derive(FromArgs)]
@@ -178,25 +130,21 @@ mod winsound {
             return Err(vm.new_value_error("frequency must be in 37 thru 32767"));
         }
 
-        let ok = unsafe { super::win32::Beep(args.frequency as u32, args.duration as u32) };
-        if ok == 0 {
-            return Err(vm.new_runtime_error("Failed to beep"));
+        if rustpython_host_env::winsound::beep(args.frequency as u32, args.duration as u32) {
+            Ok(())
+        } else {
+            Err(vm.new_runtime_error("Failed to beep"))
         }
-        Ok(())
     }
 
     #[derive(FromArgs)]
     struct MessageBeepArgs {
-        #[pyarg(any, default = 0)]
+        #[pyarg(any, default)]
         r#type: u32,
     }
 
     #[pyfunction]
     fn MessageBeep(args: MessageBeepArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let ok = unsafe { super::win32::MessageBeep(args.r#type) };
-        if ok == 0 {
-            return Err(std::io::Error::last_os_error().into_pyexception(vm));
-        }
-        Ok(())
+        rustpython_host_env::winsound::message_beep(args.r#type).map_err(|e| e.into_pyexception(vm))
     }
 }

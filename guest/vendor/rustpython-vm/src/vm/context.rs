@@ -1,36 +1,35 @@
 use crate::{
-    PyResult, VirtualMachine,
+    AsObject, PyObject,
     builtins::{
-        PyByteArray, PyBytes, PyComplex, PyDict, PyDictRef, PyEllipsis, PyFloat, PyFrozenSet,
-        PyInt, PyIntRef, PyList, PyListRef, PyNone, PyNotImplemented, PyStr, PyStrInterned,
-        PyTuple, PyTupleRef, PyType, PyTypeRef, PyUtf8Str,
+        PyByteArray, PyBytes, PyCapsule, PyComplex, PyDict, PyDictRef, PyEllipsis, PyFloat,
+        PyFrozenSet, PyInt, PyIntRef, PyList, PyListRef, PyNone, PyNotImplemented, PyStr,
+        PyStrInterned, PyTuple, PyTupleRef, PyType, PyTypeRef, PyUtf8Str,
         bool_::PyBool,
         code::{self, PyCode},
         descriptor::{
-            MemberGetter, MemberKind, MemberSetter, MemberSetterFunc, PyDescriptorOwned,
-            PyMemberDef, PyMemberDescriptor,
+            MemberAccess, MemberKind, PyDescriptorOwned, PyMemberDef, PyMemberDescriptor,
+            PyMemberFlags,
         },
         getset::PyGetSet,
         object, pystr,
         type_::PyAttributes,
     },
-    bytecode::{self, CodeFlags, CodeUnit, Instruction},
     class::StaticType,
     common::rc::PyRc,
     exceptions,
     function::{
-        HeapMethodDef, IntoPyGetterFunc, IntoPyNativeFn, IntoPySetterFunc, PyMethodDef,
-        PyMethodFlags,
+        HeapMethodDef, IntoPyGetterFunc, IntoPyNativeFn, IntoPySetterFunc, ItemDoc, PyMethodDef,
+        PyMethodFlags, plain_doc,
     },
     intern::{InternableString, MaybeInternedString, StringPool},
     object::{Py, PyObjectPayload, PyObjectRef, PyPayload, PyRef},
     types::{PyTypeFlags, PyTypeSlots, TypeZoo},
 };
+use core::ffi::{CStr, c_void};
 use malachite_bigint::BigInt;
 use num_complex::Complex64;
 use num_traits::ToPrimitive;
 use rustpython_common::lock::PyRwLock;
-use rustpython_compiler_core::{OneIndexed, SourceLocation};
 
 #[derive(Debug)]
 pub struct Context {
@@ -51,15 +50,11 @@ pub struct Context {
     pub int_cache_pool: Vec<PyIntRef>,
     pub(crate) latin1_char_cache: Vec<PyRef<PyStr>>,
     pub(crate) ascii_char_cache: Vec<PyRef<PyStr>>,
-    pub(crate) init_cleanup_code: PyRef<PyCode>,
     // there should only be exact objects of str in here, no non-str objects and no subclasses
     pub(crate) string_pool: StringPool,
     pub(crate) slot_new_wrapper: PyMethodDef,
     pub names: ConstName,
-
     // GC module state (callbacks and garbage lists)
-    pub gc_callbacks: PyListRef,
-    pub gc_garbage: PyListRef,
 }
 
 macro_rules! declare_const_name {
@@ -108,6 +103,7 @@ declare_const_name! {
     __await__,
     __bases__,
     __bool__,
+    __buffer__,
     __build_class__,
     __builtins__,
     __bytes__,
@@ -210,6 +206,7 @@ declare_const_name! {
     __rdivmod__,
     __reduce__,
     __reduce_ex__,
+    __release_buffer__,
     __repr__,
     __reversed__,
     __rfloordiv__,
@@ -267,6 +264,7 @@ declare_const_name! {
     items,
     keys,
     modules,
+    mro,
     n_fields,
     n_sequence_fields,
     n_unnamed_fields,
@@ -288,6 +286,7 @@ impl Context {
     pub const INT_CACHE_POOL_RANGE: core::ops::RangeInclusive<i32> = (-5)..=256;
     const INT_CACHE_POOL_MIN: i32 = *Self::INT_CACHE_POOL_RANGE.start();
 
+    #[must_use]
     pub fn genesis() -> &'static PyRc<Self> {
         rustpython_common::static_cell! {
             static CONTEXT: PyRc<Context>;
@@ -296,7 +295,7 @@ impl Context {
             let ctx = PyRc::new(Self::init_genesis());
             // SAFETY: ctx is heap-allocated via PyRc and will be stored in
             // the CONTEXT static cell, so the Context lives for 'static.
-            let ctx_ref: &'static Context = unsafe { &*PyRc::as_ptr(&ctx) };
+            let ctx_ref: &'static Self = unsafe { &*PyRc::as_ptr(&ctx) };
             crate::types::TypeZoo::extend(ctx_ref);
             crate::exceptions::ExceptionZoo::extend(ctx_ref);
             ctx
@@ -305,7 +304,7 @@ impl Context {
 
     fn init_genesis() -> Self {
         flame_guard!("init Context");
-        let types = TypeZoo::init();
+        let (types, empty_tuple) = TypeZoo::init();
         let exceptions = exceptions::ExceptionZoo::init();
 
         #[inline]
@@ -330,42 +329,77 @@ impl Context {
                     None,
                 )
             })
-            .collect();
-        let latin1_char_cache: Vec<PyRef<PyStr>> = (0u8..=255)
-            .map(|b| create_object(PyStr::from(char::from(b)), types.str_type))
-            .collect();
+            .collect::<Vec<PyIntRef>>();
+
+        let string_pool = StringPool::default();
+
+        // The one-character latin-1 strings are interned, so that every route
+        // to one of them lands on the same object.
+        let latin1_char_cache = (u8::MIN..=u8::MAX)
+            .map(|b| {
+                let s = unsafe {
+                    string_pool.intern(char::from(b).to_string(), types.str_type.to_owned())
+                };
+                s.to_owned()
+            })
+            .collect::<Vec<PyRef<PyStr>>>();
+
         let ascii_char_cache = latin1_char_cache[..128].to_vec();
 
         let true_value = create_object(PyBool(PyInt::from(1)), types.bool_type);
         let false_value = create_object(PyBool(PyInt::from(0)), types.bool_type);
 
-        let empty_tuple = create_object(
-            PyTuple::new_unchecked(Vec::new().into_boxed_slice()),
-            types.tuple_type,
-        );
         let empty_frozenset = PyRef::new_ref(
             PyFrozenSet::default(),
             types.frozenset_type.to_owned(),
             None,
         );
 
-        let string_pool = StringPool::default();
         let names = unsafe { ConstName::new(&string_pool, types.str_type) };
 
         let slot_new_wrapper = PyMethodDef::new_const(
             names.__new__.as_str(),
             PyType::__new__,
             PyMethodFlags::METHOD,
-            None,
+            ItemDoc::static_text(
+                "__new__($type, /, *args, **kwargs)\n--\n\nCreate and return a new object.  See help(type) for accurate signature.",
+            ),
         );
-        let init_cleanup_code = Self::new_init_cleanup_code(&types, &names);
-
         let empty_str = unsafe { string_pool.intern("", types.str_type.to_owned()) };
         let empty_bytes = create_object(PyBytes::from(Vec::new()), types.bytes_type);
 
+        // Everything above is created once and kept by this `Context` for the
+        // life of the process, so none of it can ever be deallocated. Saying
+        // so in the refcount word turns every reference operation on a
+        // singleton — the `True`/`False` a `TO_BOOL` pushes and a
+        // `POP_JUMP_IF_*` pops, the `None` behind every bare `return`, the
+        // small ints a `LOAD_CONST` hands out — from an atomic
+        // read-modify-write into a branch.
+        for obj in [
+            none.as_object(),
+            ellipsis.as_object(),
+            not_implemented.as_object(),
+            typing_no_default.as_object(),
+            true_value.as_object(),
+            false_value.as_object(),
+            empty_tuple.as_object(),
+            empty_frozenset.as_object(),
+            empty_bytes.as_object(),
+            empty_str.as_object(),
+        ] {
+            obj.make_immortal();
+        }
+        for int in &int_cache_pool {
+            int.as_object().make_immortal();
+        }
+        // The interned one-character strings. `StringPool::intern` already
+        // immortalized these; stating it here keeps the singletons from
+        // depending on that.
+        for s in &latin1_char_cache {
+            s.as_object().make_immortal();
+        }
+
         // GC callbacks and garbage lists
-        let gc_callbacks = PyRef::new_ref(PyList::default(), types.list_type.to_owned(), None);
-        let gc_garbage = PyRef::new_ref(PyList::default(), types.list_type.to_owned(), None);
 
         Self {
             true_value,
@@ -385,59 +419,10 @@ impl Context {
             int_cache_pool,
             latin1_char_cache,
             ascii_char_cache,
-            init_cleanup_code,
             string_pool,
             slot_new_wrapper,
             names,
-
-            gc_callbacks,
-            gc_garbage,
         }
-    }
-
-    fn new_init_cleanup_code(types: &TypeZoo, names: &ConstName) -> PyRef<PyCode> {
-        let loc = SourceLocation {
-            line: OneIndexed::MIN,
-            character_offset: OneIndexed::from_zero_indexed(0),
-        };
-        let instructions = [
-            CodeUnit {
-                op: Instruction::ExitInitCheck,
-                arg: 0.into(),
-            },
-            CodeUnit {
-                op: Instruction::ReturnValue,
-                arg: 0.into(),
-            },
-            CodeUnit {
-                op: Instruction::Resume {
-                    context: bytecode::Arg::marker(),
-                },
-                arg: 0.into(),
-            },
-        ];
-        let code = bytecode::CodeObject {
-            instructions: instructions.into(),
-            locations: vec![(loc, loc); instructions.len()].into_boxed_slice(),
-            flags: CodeFlags::OPTIMIZED,
-            posonlyarg_count: 0,
-            arg_count: 0,
-            kwonlyarg_count: 0,
-            source_path: names.__init__,
-            first_line_number: None,
-            max_stackdepth: 2,
-            obj_name: names.__init__,
-            qualname: names.__init__,
-            constants: core::iter::empty().collect(),
-            names: Vec::new().into_boxed_slice(),
-            varnames: Vec::new().into_boxed_slice(),
-            cellvars: Vec::new().into_boxed_slice(),
-            freevars: Vec::new().into_boxed_slice(),
-            localspluskinds: Vec::new().into_boxed_slice(),
-            linetable: Vec::new().into_boxed_slice(),
-            exceptiontable: Vec::new().into_boxed_slice(),
-        };
-        PyRef::new_ref(PyCode::new(code), types.code_type.to_owned(), None)
     }
 
     pub fn intern_str<S: InternableString>(&self, s: S) -> &'static PyStrInterned {
@@ -489,6 +474,14 @@ impl Context {
         PyInt::from(i).into_ref(self)
     }
 
+    /// Borrow a cached small integer whose lifetime is tied to this context.
+    #[inline(always)]
+    pub(crate) fn cached_int(&self, i: i32) -> &Py<PyInt> {
+        debug_assert!(Self::INT_CACHE_POOL_RANGE.contains(&i));
+        let inner_idx = (i - Self::INT_CACHE_POOL_MIN) as usize;
+        &self.int_cache_pool[inner_idx]
+    }
+
     #[inline]
     pub fn new_bigint(&self, i: &BigInt) -> PyIntRef {
         if let Some(i) = i.to_i32()
@@ -519,19 +512,22 @@ impl Context {
     fn latin1_singleton_index(s: &PyStr) -> Option<u8> {
         let mut cps = s.as_wtf8().code_points();
         let cp = cps.next()?;
-        if cps.next().is_some() {
-            return None;
-        }
-        u8::try_from(cp.to_u32()).ok()
+
+        cps.next()
+            .is_none()
+            .then(|| u8::try_from(cp.to_u32()).ok())?
     }
 
     #[inline]
     pub fn new_str(&self, s: impl Into<pystr::PyStr>) -> PyRef<PyStr> {
         let s = s.into();
-        if let Some(ch) = Self::latin1_singleton_index(&s) {
-            return self.latin1_char(ch);
+        if s.is_empty() {
+            self.empty_str.to_owned()
+        } else if let Some(ch) = Self::latin1_singleton_index(&s) {
+            self.latin1_char(ch)
+        } else {
+            s.into_ref(self)
         }
-        s.into_ref(self)
     }
 
     #[inline]
@@ -544,9 +540,10 @@ impl Context {
         S: Into<PyStr> + AsRef<M>,
         M: MaybeInternedString,
     {
-        match self.interned_str(s.as_ref()) {
-            Some(s) => s.to_owned(),
-            None => self.new_str(s),
+        if let Some(s) = self.interned_str(s.as_ref()) {
+            s.to_owned()
+        } else {
+            self.new_str(s)
         }
     }
 
@@ -617,19 +614,29 @@ impl Context {
         name: &str,
         bases: Option<Vec<PyTypeRef>>,
     ) -> PyTypeRef {
-        let bases = if let Some(bases) = bases {
-            bases
-        } else {
-            vec![self.exceptions.exception_type.to_owned()]
-        };
+        self.new_exception_type_with_doc(module, name, bases, ItemDoc::NONE)
+    }
+
+    /// Like `new_exception_type`, with `doc` as the new type's `__doc__`.
+    pub fn new_exception_type_with_doc(
+        &self,
+        module: &str,
+        name: &str,
+        bases: Option<Vec<PyTypeRef>>,
+        doc: ItemDoc,
+    ) -> PyTypeRef {
+        let bases = bases.unwrap_or_else(|| vec![self.exceptions.exception_type.to_owned()]);
         let mut attrs = PyAttributes::default();
         attrs.insert(identifier!(self, __module__), self.new_str(module).into());
+        if let Some(text) = plain_doc(doc) {
+            attrs.insert(identifier!(self, __doc__), self.new_str(text).into());
+        }
 
         let interned_name = self.intern_str(name);
         let slots = PyTypeSlots {
             name: interned_name.as_str(),
             basicsize: 0,
-            flags: PyTypeFlags::heap_type_flags() | PyTypeFlags::HAS_DICT,
+            flags: crate::types::AtomicPyTypeFlags::from_plain(PyTypeFlags::HEAP_TYPE_WITH_DICT),
             ..PyTypeSlots::default()
         };
         PyType::new_heap(
@@ -648,7 +655,7 @@ impl Context {
         name: &'static str,
         f: F,
         flags: PyMethodFlags,
-        doc: Option<&'static str>,
+        doc: ItemDoc,
     ) -> PyRef<HeapMethodDef>
     where
         F: IntoPyNativeFn<FKind>,
@@ -657,7 +664,13 @@ impl Context {
             name,
             func: Box::leak(Box::new(f.into_func())),
             flags,
-            doc,
+            #[cfg(feature = "doc")]
+            doc_off: doc.offset,
+            #[cfg(feature = "doc")]
+            doc_len: doc.len,
+            #[cfg(feature = "doc")]
+            doc_body_pending: false,
+            doc: doc.text,
         };
         let payload = HeapMethodDef::new(def);
         PyRef::new_ref(payload, self.types.method_def.to_owned(), None)
@@ -667,46 +680,71 @@ impl Context {
     pub fn new_member(
         &self,
         name: &str,
-        member_kind: MemberKind,
-        getter: fn(&VirtualMachine, PyObjectRef) -> PyResult,
-        setter: MemberSetterFunc,
+        kind: MemberKind,
+        offset: isize,
+        flags: PyMemberFlags,
         class: &'static Py<PyType>,
+        doc: ItemDoc,
     ) -> PyRef<PyMemberDescriptor> {
-        let member_def = PyMemberDef {
-            name: name.to_owned(),
-            kind: member_kind,
-            getter: MemberGetter::Getter(getter),
-            setter: MemberSetter::Setter(setter),
-            doc: None,
-        };
         let member_descriptor = PyMemberDescriptor {
             common: PyDescriptorOwned {
                 typ: class.to_owned(),
                 name: self.intern_str(name),
                 qualname: PyRwLock::new(None),
             },
-            member: member_def,
+            member: PyMemberDef {
+                name: name.to_owned(),
+                kind,
+                offset,
+                flags,
+                doc,
+            },
+            access: MemberAccess::Offset,
+        };
+        member_descriptor.into_ref(self)
+    }
+
+    pub fn new_readonly_tuple_member(
+        &self,
+        name: &str,
+        class: &'static Py<PyType>,
+        index: usize,
+        doc: ItemDoc,
+    ) -> PyRef<PyMemberDescriptor> {
+        let member_descriptor = PyMemberDescriptor {
+            common: PyDescriptorOwned {
+                typ: class.to_owned(),
+                name: self.intern_str(name),
+                qualname: PyRwLock::new(None),
+            },
+            member: PyMemberDef {
+                name: name.to_owned(),
+                kind: MemberKind::Object,
+                offset: index as isize,
+                flags: PyMemberFlags::READONLY,
+                doc,
+            },
+            access: MemberAccess::TupleItem,
         };
         member_descriptor.into_ref(self)
     }
 
     pub fn new_readonly_getset<F, T>(
         &self,
-        name: impl Into<String>,
+        name: &str,
         class: &'static Py<PyType>,
         f: F,
     ) -> PyRef<PyGetSet>
     where
         F: IntoPyGetterFunc<T>,
     {
-        let name = name.into();
-        let getset = PyGetSet::new(name, class).with_get(f);
+        let getset = PyGetSet::new(name, class, self).with_get(f);
         PyRef::new_ref(getset, self.types.getset_type.to_owned(), None)
     }
 
     pub fn new_static_getset<G, S, T, U>(
         &self,
-        name: impl Into<String>,
+        name: &str,
         class: &'static Py<PyType>,
         g: G,
         s: S,
@@ -715,19 +753,14 @@ impl Context {
         G: IntoPyGetterFunc<T>,
         S: IntoPySetterFunc<U>,
     {
-        let name = name.into();
-        let getset = PyGetSet::new(name, class).with_get(g).with_set(s);
+        let getset = PyGetSet::new(name, class, self).with_get(g).with_set(s);
         PyRef::new_ref(getset, self.types.getset_type.to_owned(), None)
     }
 
-    /// Creates a new `PyGetSet` with a heap type.
-    ///
-    /// # Safety
-    /// In practice, this constructor is safe because a getset is always owned by its `class` type.
-    /// However, it can be broken if used unconventionally.
-    pub unsafe fn new_getset<G, S, T, U>(
+    /// Creates a new [`PyGetSet`] with a heap type.
+    pub fn new_getset<G, S, T, U>(
         &self,
-        name: impl Into<String>,
+        name: &str,
         class: &Py<PyType>,
         g: G,
         s: S,
@@ -736,13 +769,13 @@ impl Context {
         G: IntoPyGetterFunc<T>,
         S: IntoPySetterFunc<U>,
     {
-        let class = unsafe { &*(class as *const _) };
-        self.new_static_getset(name, class, g, s)
+        let getset = PyGetSet::new(name, class, self).with_get(g).with_set(s);
+        PyRef::new_ref(getset, self.types.getset_type.to_owned(), None)
     }
 
     pub fn new_base_object(&self, class: PyTypeRef, dict: Option<PyDictRef>) -> PyObjectRef {
         debug_assert_eq!(
-            class.slots.flags.contains(PyTypeFlags::HAS_DICT),
+            class.slots.flags.has_feature(PyTypeFlags::HAS_DICT),
             dict.is_some()
         );
         PyRef::new_ref(object::PyBaseObject, class, dict).into()
@@ -751,6 +784,15 @@ impl Context {
     pub fn new_code(&self, code: impl code::IntoCodeObject) -> PyRef<PyCode> {
         let code = code.into_code_object(self);
         PyRef::new_ref(PyCode::new(code), self.types.code_type.to_owned(), None)
+    }
+
+    pub fn new_capsule(
+        &self,
+        ptr: *mut c_void,
+        name: Option<&'static CStr>,
+        destructor: Option<unsafe extern "C" fn(_: *mut PyObject)>,
+    ) -> PyRef<PyCapsule> {
+        PyCapsule::new(ptr, name, destructor).into_ref(self)
     }
 }
 

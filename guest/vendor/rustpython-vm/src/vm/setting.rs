@@ -1,3 +1,4 @@
+use core::num::NonZeroI32;
 #[cfg(feature = "flame-it")]
 use std::ffi::OsString;
 
@@ -25,12 +26,14 @@ pub struct Paths {
 /// Combined configuration: user settings + computed paths
 /// CPython directly exposes every fields under both of them.
 /// We separate them to maintain better ownership discipline.
+#[derive(Clone)]
 pub struct PyConfig {
     pub settings: Settings,
     pub paths: Paths,
 }
 
 impl PyConfig {
+    #[must_use]
     pub fn new(settings: Settings, paths: Paths) -> Self {
         Self { settings, paths }
     }
@@ -38,6 +41,7 @@ impl PyConfig {
 
 /// User-configurable settings for the python vm.
 #[non_exhaustive]
+#[derive(Clone)]
 pub struct Settings {
     /// -I
     pub isolated: bool,
@@ -135,6 +139,9 @@ pub struct Settings {
     /// -X int_max_str_digits
     pub int_max_str_digits: i64,
 
+    /// `-X cpu_count` / `PYTHON_CPU_COUNT` override; `None` leaves the count to the host
+    pub cpu_count: Option<NonZeroI32>,
+
     // /* --- Path configuration inputs ------------ */
     // int pathconfig_warnings;
     // wchar_t *program_name;
@@ -171,6 +178,7 @@ pub enum CheckHashPycsMode {
 }
 
 impl Settings {
+    #[must_use]
     pub fn with_path(mut self, path: String) -> Self {
         self.path_list.push(path);
         self
@@ -213,6 +221,7 @@ impl Default for Settings {
             stdio_errors: None,
             utf8_mode: -1,
             int_max_str_digits: 4300,
+            cpu_count: None,
             #[cfg(feature = "flame-it")]
             profile_output: None,
             #[cfg(feature = "flame-it")]

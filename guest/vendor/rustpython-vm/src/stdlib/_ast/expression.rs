@@ -1,8 +1,7 @@
 use super::*;
-use crate::stdlib::_ast::{
-    argument::{merge_function_call_arguments, split_function_call_arguments},
-    constant::Constant,
-    string::JoinedStr,
+use crate::stdlib::_ast::argument::{
+    KeywordArguments, PositionalArguments, merge_function_call_arguments,
+    split_function_call_arguments,
 };
 use rustpython_compiler_core::SourceFile;
 
@@ -27,6 +26,7 @@ impl Node for ast::Expr {
             Self::YieldFrom(cons) => cons.ast_to_object(vm, source_file),
             Self::Compare(cons) => cons.ast_to_object(vm, source_file),
             Self::Call(cons) => cons.ast_to_object(vm, source_file),
+            Self::Constant(cons) => constant::expr_constant_to_object(vm, source_file, cons),
             Self::Attribute(cons) => cons.ast_to_object(vm, source_file),
             Self::Subscript(cons) => cons.ast_to_object(vm, source_file),
             Self::Starred(cons) => cons.ast_to_object(vm, source_file),
@@ -47,7 +47,7 @@ impl Node for ast::Expr {
             }
             Self::Named(cons) => cons.ast_to_object(vm, source_file),
             Self::IpyEscapeCommand(_) => {
-                unimplemented!("IPython escape command is not allowed in Python AST")
+                unreachable!("IPython escape command is not part of Python AST")
             }
         }
     }
@@ -57,92 +57,311 @@ impl Node for ast::Expr {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let cls = object.class();
-        Ok(if cls.is(pyast::NodeExprBoolOp::static_type()) {
-            Self::BoolOp(ast::ExprBoolOp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprNamedExpr::static_type()) {
-            Self::Named(ast::ExprNamed::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprBinOp::static_type()) {
-            Self::BinOp(ast::ExprBinOp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprUnaryOp::static_type()) {
-            Self::UnaryOp(ast::ExprUnaryOp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprLambda::static_type()) {
-            Self::Lambda(ast::ExprLambda::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprIfExp::static_type()) {
-            Self::If(ast::ExprIf::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprDict::static_type()) {
-            Self::Dict(ast::ExprDict::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprSet::static_type()) {
-            Self::Set(ast::ExprSet::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprListComp::static_type()) {
-            Self::ListComp(ast::ExprListComp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprSetComp::static_type()) {
-            Self::SetComp(ast::ExprSetComp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprDictComp::static_type()) {
-            Self::DictComp(ast::ExprDictComp::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprGeneratorExp::static_type()) {
-            Self::Generator(ast::ExprGenerator::ast_from_object(
-                vm,
-                source_file,
-                object,
-            )?)
-        } else if cls.is(pyast::NodeExprAwait::static_type()) {
-            Self::Await(ast::ExprAwait::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprYield::static_type()) {
-            Self::Yield(ast::ExprYield::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprYieldFrom::static_type()) {
-            Self::YieldFrom(ast::ExprYieldFrom::ast_from_object(
-                vm,
-                source_file,
-                object,
-            )?)
-        } else if cls.is(pyast::NodeExprCompare::static_type()) {
-            Self::Compare(ast::ExprCompare::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprCall::static_type()) {
-            Self::Call(ast::ExprCall::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprAttribute::static_type()) {
-            Self::Attribute(ast::ExprAttribute::ast_from_object(
-                vm,
-                source_file,
-                object,
-            )?)
-        } else if cls.is(pyast::NodeExprSubscript::static_type()) {
-            Self::Subscript(ast::ExprSubscript::ast_from_object(
-                vm,
-                source_file,
-                object,
-            )?)
-        } else if cls.is(pyast::NodeExprStarred::static_type()) {
-            Self::Starred(ast::ExprStarred::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprName::static_type()) {
-            Self::Name(ast::ExprName::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprList::static_type()) {
-            Self::List(ast::ExprList::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprTuple::static_type()) {
-            Self::Tuple(ast::ExprTuple::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprSlice::static_type()) {
-            Self::Slice(ast::ExprSlice::ast_from_object(vm, source_file, object)?)
-        } else if cls.is(pyast::NodeExprConstant::static_type()) {
-            Constant::ast_from_object(vm, source_file, object)?.into_expr()
-        } else if cls.is(pyast::NodeExprJoinedStr::static_type()) {
-            JoinedStr::ast_from_object(vm, source_file, object)?.into_expr()
-        } else if cls.is(pyast::NodeExprTemplateStr::static_type()) {
-            let template = string::TemplateStr::ast_from_object(vm, source_file, object)?;
-            return string::template_str_to_expr(vm, template);
-        } else if cls.is(pyast::NodeExprInterpolation::static_type()) {
-            let interpolation =
-                string::TStringInterpolation::ast_from_object(vm, source_file, object)?;
-            return string::interpolation_to_expr(vm, interpolation);
+        if vm.is_none(&object) {
+            return Err(vm.new_type_error(format!(
+                "expected some sort of expr, but got {}",
+                object.repr(vm)?
+            )));
+        }
+        enum ExprKind {
+            BoolOp,
+            Named,
+            BinOp,
+            UnaryOp,
+            Lambda,
+            If,
+            Dict,
+            Set,
+            ListComp,
+            SetComp,
+            DictComp,
+            Generator,
+            Await,
+            Yield,
+            YieldFrom,
+            Compare,
+            Call,
+            FormattedValue,
+            Interpolation,
+            JoinedStr,
+            TemplateStr,
+            Constant,
+            Attribute,
+            Subscript,
+            Starred,
+            Name,
+            List,
+            Tuple,
+            Slice,
+        }
+        let kind = if is_node_instance(vm, &object, pyast::NodeExprBoolOp::static_type())? {
+            ExprKind::BoolOp
+        } else if is_node_instance(vm, &object, pyast::NodeExprNamedExpr::static_type())? {
+            ExprKind::Named
+        } else if is_node_instance(vm, &object, pyast::NodeExprBinOp::static_type())? {
+            ExprKind::BinOp
+        } else if is_node_instance(vm, &object, pyast::NodeExprUnaryOp::static_type())? {
+            ExprKind::UnaryOp
+        } else if is_node_instance(vm, &object, pyast::NodeExprLambda::static_type())? {
+            ExprKind::Lambda
+        } else if is_node_instance(vm, &object, pyast::NodeExprIfExp::static_type())? {
+            ExprKind::If
+        } else if is_node_instance(vm, &object, pyast::NodeExprDict::static_type())? {
+            ExprKind::Dict
+        } else if is_node_instance(vm, &object, pyast::NodeExprSet::static_type())? {
+            ExprKind::Set
+        } else if is_node_instance(vm, &object, pyast::NodeExprListComp::static_type())? {
+            ExprKind::ListComp
+        } else if is_node_instance(vm, &object, pyast::NodeExprSetComp::static_type())? {
+            ExprKind::SetComp
+        } else if is_node_instance(vm, &object, pyast::NodeExprDictComp::static_type())? {
+            ExprKind::DictComp
+        } else if is_node_instance(vm, &object, pyast::NodeExprGeneratorExp::static_type())? {
+            ExprKind::Generator
+        } else if is_node_instance(vm, &object, pyast::NodeExprAwait::static_type())? {
+            ExprKind::Await
+        } else if is_node_instance(vm, &object, pyast::NodeExprYield::static_type())? {
+            ExprKind::Yield
+        } else if is_node_instance(vm, &object, pyast::NodeExprYieldFrom::static_type())? {
+            ExprKind::YieldFrom
+        } else if is_node_instance(vm, &object, pyast::NodeExprCompare::static_type())? {
+            ExprKind::Compare
+        } else if is_node_instance(vm, &object, pyast::NodeExprCall::static_type())? {
+            ExprKind::Call
+        } else if is_node_instance(vm, &object, pyast::NodeExprFormattedValue::static_type())? {
+            ExprKind::FormattedValue
+        } else if is_node_instance(vm, &object, pyast::NodeExprInterpolation::static_type())? {
+            ExprKind::Interpolation
+        } else if is_node_instance(vm, &object, pyast::NodeExprJoinedStr::static_type())? {
+            ExprKind::JoinedStr
+        } else if is_node_instance(vm, &object, pyast::NodeExprTemplateStr::static_type())? {
+            ExprKind::TemplateStr
+        } else if is_node_instance(vm, &object, pyast::NodeExprConstant::static_type())? {
+            ExprKind::Constant
+        } else if is_node_instance(vm, &object, pyast::NodeExprAttribute::static_type())? {
+            ExprKind::Attribute
+        } else if is_node_instance(vm, &object, pyast::NodeExprSubscript::static_type())? {
+            ExprKind::Subscript
+        } else if is_node_instance(vm, &object, pyast::NodeExprStarred::static_type())? {
+            ExprKind::Starred
+        } else if is_node_instance(vm, &object, pyast::NodeExprName::static_type())? {
+            ExprKind::Name
+        } else if is_node_instance(vm, &object, pyast::NodeExprList::static_type())? {
+            ExprKind::List
+        } else if is_node_instance(vm, &object, pyast::NodeExprTuple::static_type())? {
+            ExprKind::Tuple
+        } else if is_node_instance(vm, &object, pyast::NodeExprSlice::static_type())? {
+            ExprKind::Slice
         } else {
             return Err(vm.new_type_error(format!(
                 "expected some sort of expr, but got {}",
                 object.repr(vm)?
             )));
+        };
+        let range = expr_range_from_object(vm, source_file, &object)?;
+        Ok(match kind {
+            ExprKind::BoolOp => Self::BoolOp(expr_bool_op_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Named => Self::Named(expr_named_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::BinOp => Self::BinOp(expr_bin_op_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::UnaryOp => Self::UnaryOp(expr_unary_op_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Lambda => Self::Lambda(expr_lambda_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::If => Self::If(expr_if_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Dict => Self::Dict(expr_dict_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Set => Self::Set(expr_set_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::ListComp => Self::ListComp(expr_list_comp_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::SetComp => Self::SetComp(expr_set_comp_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::DictComp => Self::DictComp(expr_dict_comp_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Generator => Self::Generator(expr_generator_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Await => Self::Await(expr_await_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Yield => Self::Yield(expr_yield_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::YieldFrom => Self::YieldFrom(expr_yield_from_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Compare => Self::Compare(expr_compare_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Call => Self::Call(expr_call_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::FormattedValue => {
+                let formatted = string::formatted_value_from_object_with_range(
+                    vm,
+                    source_file,
+                    &object,
+                    range,
+                )?;
+                string::formatted_value_to_expr(true, formatted)
+            }
+            ExprKind::Interpolation => {
+                let interpolation = string::tstring_interpolation_from_object_with_range(
+                    vm,
+                    source_file,
+                    &object,
+                    range,
+                )?;
+                string::interpolation_to_expr(vm, source_file, interpolation)?
+            }
+            ExprKind::JoinedStr => {
+                string::joined_str_from_object_with_range(vm, source_file, &object, range)?
+                    .into_expr(true)
+            }
+            ExprKind::TemplateStr => {
+                let template =
+                    string::template_str_from_object_with_range(vm, source_file, &object, range)?;
+                string::template_str_to_expr(vm, source_file, template)?
+            }
+            ExprKind::Constant => {
+                constant::constant_from_object_with_range(vm, source_file, &object, range)?
+                    .into_expr()
+            }
+            ExprKind::Attribute => Self::Attribute(expr_attribute_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Subscript => Self::Subscript(expr_subscript_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Starred => Self::Starred(expr_starred_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Name => Self::Name(expr_name_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::List => Self::List(expr_list_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Tuple => Self::Tuple(expr_tuple_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
+            ExprKind::Slice => Self::Slice(expr_slice_from_object_with_range(
+                vm,
+                source_file,
+                &object,
+                range,
+            )?),
         })
     }
 }
 
 // constructor
+fn expr_bool_op_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprBoolOp> {
+    let values: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "values", "BoolOp")?;
+    let (runtime_values, values) = runtime_expr_list_from_values(values);
+    Ok(ast::ExprBoolOp {
+        node_index: Default::default(),
+        op: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "op", "BoolOp")?,
+        )?,
+        values,
+        range,
+        runtime_values,
+    })
+}
+
 impl Node for ast::ExprBoolOp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -150,6 +369,7 @@ impl Node for ast::ExprBoolOp {
             op,
             values,
             range,
+            runtime_values,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprBoolOp::static_type().to_owned())
@@ -157,8 +377,11 @@ impl Node for ast::ExprBoolOp {
         let dict = node.as_object().dict().unwrap();
         dict.set_item("op", op.ast_to_object(vm, source_file), vm)
             .unwrap();
-        dict.set_item("values", values.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let values = runtime_values.map_or_else(
+            || values.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("values", values, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -168,24 +391,26 @@ impl Node for ast::ExprBoolOp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            op: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "op", "BoolOp")?,
-            )?,
-            values: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "values", "BoolOp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "BoolOp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "BoolOp")?;
+        expr_bool_op_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_named_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprNamed> {
+    Ok(ast::ExprNamed {
+        node_index: Default::default(),
+        target: get_required_node_field(vm, source_file, object, "target", "NamedExpr")?,
+        value: get_required_node_field(vm, source_file, object, "value", "NamedExpr")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprNamed {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -211,24 +436,31 @@ impl Node for ast::ExprNamed {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            target: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "target", "NamedExpr")?,
-            )?,
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "NamedExpr")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "NamedExpr")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "NamedExpr")?;
+        expr_named_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_bin_op_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprBinOp> {
+    Ok(ast::ExprBinOp {
+        node_index: Default::default(),
+        left: get_required_node_field(vm, source_file, object, "left", "BinOp")?,
+        op: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "op", "BinOp")?,
+        )?,
+        right: get_required_node_field(vm, source_file, object, "right", "BinOp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprBinOp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -257,29 +489,30 @@ impl Node for ast::ExprBinOp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            left: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "left", "BinOp")?,
-            )?,
-            op: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "op", "BinOp")?,
-            )?,
-            right: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "right", "BinOp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "BinOp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "BinOp")?;
+        expr_bin_op_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_unary_op_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprUnaryOp> {
+    Ok(ast::ExprUnaryOp {
+        node_index: Default::default(),
+        op: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "op", "UnaryOp")?,
+        )?,
+        operand: get_required_node_field(vm, source_file, object, "operand", "UnaryOp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprUnaryOp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -304,24 +537,30 @@ impl Node for ast::ExprUnaryOp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            op: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "op", "UnaryOp")?,
-            )?,
-            operand: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "operand", "UnaryOp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "UnaryOp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "UnaryOp")?;
+        expr_unary_op_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_lambda_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprLambda> {
+    Ok(ast::ExprLambda {
+        node_index: Default::default(),
+        parameters: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "args", "Lambda")?,
+        )?,
+        body: get_required_node_field(vm, source_file, object, "body", "Lambda")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprLambda {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -334,7 +573,6 @@ impl Node for ast::ExprLambda {
             .into_ref_with_type(vm, pyast::NodeExprLambda::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        // Lambda with no parameters should have an empty arguments object, not None
         let args = match parameters {
             Some(params) => params.ast_to_object(vm, source_file),
             None => empty_arguments_object(vm),
@@ -351,24 +589,27 @@ impl Node for ast::ExprLambda {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            parameters: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "args", "Lambda")?,
-            )?,
-            body: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "body", "Lambda")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Lambda")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Lambda")?;
+        expr_lambda_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_if_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprIf> {
+    Ok(ast::ExprIf {
+        node_index: Default::default(),
+        test: get_required_node_field(vm, source_file, object, "test", "IfExp")?,
+        body: get_required_node_field(vm, source_file, object, "body", "IfExp")?,
+        orelse: get_required_node_field(vm, source_file, object, "orelse", "IfExp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprIf {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -397,35 +638,46 @@ impl Node for ast::ExprIf {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            test: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "test", "IfExp")?,
-            )?,
-            body: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "body", "IfExp")?,
-            )?,
-            orelse: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "orelse", "IfExp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "IfExp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "IfExp")?;
+        expr_if_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_dict_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprDict> {
+    let keys: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "keys", "Dict")?;
+    let values: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "values", "Dict")?;
+    if keys.len() != values.len() {
+        return Err(vm.new_value_error("Dict doesn't have the same number of keys as values"));
+    }
+    let runtime_values = runtime_expr_list_metadata(&values);
+    let items = keys
+        .into_iter()
+        .zip(lower_runtime_expr_list(values))
+        .map(|(key, value)| ast::DictItem { key, value })
+        .collect();
+    Ok(ast::ExprDict {
+        node_index: Default::default(),
+        items,
+        range,
+        runtime_values,
+    })
+}
+
 impl Node for ast::ExprDict {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
             node_index: _,
             items,
             range,
+            runtime_values,
         } = self;
         let (keys, values) =
             items
@@ -441,8 +693,11 @@ impl Node for ast::ExprDict {
         let dict = node.as_object().dict().unwrap();
         dict.set_item("keys", keys.ast_to_object(vm, source_file), vm)
             .unwrap();
-        dict.set_item("values", values.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let values = runtime_values.map_or_else(
+            || values.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("values", values, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -452,46 +707,45 @@ impl Node for ast::ExprDict {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let keys: Vec<Option<ast::Expr>> = Node::ast_from_object(
-            vm,
-            source_file,
-            get_node_field(vm, &object, "keys", "Dict")?,
-        )?;
-        let values: Vec<_> = Node::ast_from_object(
-            vm,
-            source_file,
-            get_node_field(vm, &object, "values", "Dict")?,
-        )?;
-        if keys.len() != values.len() {
-            return Err(vm.new_value_error("Dict doesn't have the same number of keys as values"));
-        }
-        let items = keys
-            .into_iter()
-            .zip(values)
-            .map(|(key, value)| ast::DictItem { key, value })
-            .collect();
-        Ok(Self {
-            node_index: Default::default(),
-            items,
-            range: range_from_object(vm, source_file, object, "Dict")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Dict")?;
+        expr_dict_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_set_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprSet> {
+    let elts: Vec<Option<ast::Expr>> = get_node_list_field(vm, source_file, object, "elts", "Set")?;
+    let (runtime_elts, elts) = runtime_expr_list_from_values(elts);
+    Ok(ast::ExprSet {
+        node_index: Default::default(),
+        elts,
+        range,
+        runtime_elts,
+    })
+}
+
 impl Node for ast::ExprSet {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
             node_index: _,
             elts,
             range,
+            runtime_elts,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprSet::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item("elts", elts.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let elts = runtime_elts.map_or_else(
+            || elts.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("elts", elts, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -500,19 +754,26 @@ impl Node for ast::ExprSet {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elts: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elts", "Set")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Set")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Set")?;
+        expr_set_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_list_comp_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprListComp> {
+    Ok(ast::ExprListComp {
+        node_index: Default::default(),
+        elt: get_required_node_field(vm, source_file, object, "elt", "ListComp")?,
+        generators: get_node_list_field(vm, source_file, object, "generators", "ListComp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprListComp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -538,24 +799,26 @@ impl Node for ast::ExprListComp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elt: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elt", "ListComp")?,
-            )?,
-            generators: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "generators", "ListComp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "ListComp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "ListComp")?;
+        expr_list_comp_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_set_comp_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprSetComp> {
+    Ok(ast::ExprSetComp {
+        node_index: Default::default(),
+        elt: get_required_node_field(vm, source_file, object, "elt", "SetComp")?,
+        generators: get_node_list_field(vm, source_file, object, "generators", "SetComp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprSetComp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -581,24 +844,33 @@ impl Node for ast::ExprSetComp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elt: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elt", "SetComp")?,
-            )?,
-            generators: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "generators", "SetComp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "SetComp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "SetComp")?;
+        expr_set_comp_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_dict_comp_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprDictComp> {
+    Ok(ast::ExprDictComp {
+        node_index: Default::default(),
+        key: Some(get_required_node_field(
+            vm,
+            source_file,
+            object,
+            "key",
+            "DictComp",
+        )?),
+        value: get_required_node_field(vm, source_file, object, "value", "DictComp")?,
+        generators: get_node_list_field(vm, source_file, object, "generators", "DictComp")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprDictComp {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -627,29 +899,27 @@ impl Node for ast::ExprDictComp {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            key: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "key", "DictComp")?,
-            )?,
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "DictComp")?,
-            )?,
-            generators: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "generators", "DictComp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "DictComp")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "DictComp")?;
+        expr_dict_comp_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_generator_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprGenerator> {
+    Ok(ast::ExprGenerator {
+        node_index: Default::default(),
+        elt: get_required_node_field(vm, source_file, object, "elt", "GeneratorExp")?,
+        generators: get_node_list_field(vm, source_file, object, "generators", "GeneratorExp")?,
+        range,
+        parenthesized: true,
+    })
+}
+
 impl Node for ast::ExprGenerator {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -657,18 +927,8 @@ impl Node for ast::ExprGenerator {
             elt,
             generators,
             range,
-            parenthesized,
+            parenthesized: _,
         } = self;
-        let range = if parenthesized {
-            range
-        } else {
-            TextRange::new(
-                range
-                    .start()
-                    .saturating_sub(ruff_text_size::TextSize::from(1)),
-                range.end() + ruff_text_size::TextSize::from(1),
-            )
-        };
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprGeneratorExp::static_type().to_owned())
             .unwrap();
@@ -686,26 +946,25 @@ impl Node for ast::ExprGenerator {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elt: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elt", "GeneratorExp")?,
-            )?,
-            generators: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "generators", "GeneratorExp")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "GeneratorExp")?,
-            // TODO: Is this correct?
-            parenthesized: true,
-        })
+        let range = range_from_object(vm, source_file, &object, "GeneratorExp")?;
+        expr_generator_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_await_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprAwait> {
+    Ok(ast::ExprAwait {
+        node_index: Default::default(),
+        value: get_required_node_field(vm, source_file, object, "value", "Await")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprAwait {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -727,19 +986,27 @@ impl Node for ast::ExprAwait {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "Await")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Await")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Await")?;
+        expr_await_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_yield_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprYield> {
+    Ok(ast::ExprYield {
+        node_index: Default::default(),
+        value: get_node_field_opt(vm, object, "value")?
+            .map(|obj| Node::ast_from_object(vm, source_file, obj))
+            .transpose()?,
+        range,
+    })
+}
+
 impl Node for ast::ExprYield {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -762,17 +1029,25 @@ impl Node for ast::ExprYield {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: get_node_field_opt(vm, &object, "value")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            range: range_from_object(vm, source_file, object, "Yield")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Yield")?;
+        expr_yield_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_yield_from_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprYieldFrom> {
+    Ok(ast::ExprYieldFrom {
+        node_index: Default::default(),
+        value: get_required_node_field(vm, source_file, object, "value", "YieldFrom")?,
+        range,
+    })
+}
+
 impl Node for ast::ExprYieldFrom {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -795,19 +1070,31 @@ impl Node for ast::ExprYieldFrom {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "YieldFrom")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "YieldFrom")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "YieldFrom")?;
+        expr_yield_from_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_compare_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprCompare> {
+    let comparators: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "comparators", "Compare")?;
+    let (runtime_comparators, comparators) = runtime_expr_boxed_slice_from_values(comparators);
+    Ok(ast::ExprCompare {
+        node_index: Default::default(),
+        left: get_required_node_field(vm, source_file, object, "left", "Compare")?,
+        ops: get_node_boxed_slice_field(vm, source_file, object, "ops", "Compare")?,
+        comparators,
+        range,
+        runtime_comparators,
+    })
+}
+
 impl Node for ast::ExprCompare {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -816,6 +1103,7 @@ impl Node for ast::ExprCompare {
             ops,
             comparators,
             range,
+            runtime_comparators,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprCompare::static_type().to_owned())
@@ -825,12 +1113,11 @@ impl Node for ast::ExprCompare {
             .unwrap();
         dict.set_item("ops", BoxedSlice(ops).ast_to_object(vm, source_file), vm)
             .unwrap();
-        dict.set_item(
-            "comparators",
-            BoxedSlice(comparators).ast_to_object(vm, source_file),
-            vm,
-        )
-        .unwrap();
+        let comparators = runtime_comparators.map_or_else(
+            || BoxedSlice(comparators).ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("comparators", comparators, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -840,42 +1127,39 @@ impl Node for ast::ExprCompare {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            left: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "left", "Compare")?,
-            )?,
-            ops: {
-                let ops: BoxedSlice<_> = Node::ast_from_object(
-                    vm,
-                    source_file,
-                    get_node_field(vm, &object, "ops", "Compare")?,
-                )?;
-                ops.0
-            },
-            comparators: {
-                let comparators: BoxedSlice<_> = Node::ast_from_object(
-                    vm,
-                    source_file,
-                    get_node_field(vm, &object, "comparators", "Compare")?,
-                )?;
-                comparators.0
-            },
-            range: range_from_object(vm, source_file, object, "Compare")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Compare")?;
+        expr_compare_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_call_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprCall> {
+    let mut arguments = merge_function_call_arguments(
+        PositionalArguments::ast_from_field(vm, source_file, object, "args", "Call")?,
+        KeywordArguments::ast_from_field(vm, source_file, object, "keywords", "Call")?,
+    );
+    arguments.range = range;
+    Ok(ast::ExprCall {
+        node_index: Default::default(),
+        func: get_required_node_field(vm, source_file, object, "func", "Call")?,
+        arguments,
+        range_start: range.start(),
+    })
+}
+
 impl Node for ast::ExprCall {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
+        let range = self.range();
         let Self {
             node_index: _,
             func,
             arguments,
-            range,
+            range_start: _,
         } = self;
         let (positional_arguments, keyword_arguments) = split_function_call_arguments(arguments);
         let node = NodeAst
@@ -905,31 +1189,31 @@ impl Node for ast::ExprCall {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            func: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "func", "Call")?,
-            )?,
-            arguments: merge_function_call_arguments(
-                Node::ast_from_object(
-                    vm,
-                    source_file,
-                    get_node_field(vm, &object, "args", "Call")?,
-                )?,
-                Node::ast_from_object(
-                    vm,
-                    source_file,
-                    get_node_field(vm, &object, "keywords", "Call")?,
-                )?,
-            ),
-            range: range_from_object(vm, source_file, object, "Call")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Call")?;
+        expr_call_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_attribute_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprAttribute> {
+    Ok(ast::ExprAttribute {
+        node_index: Default::default(),
+        value: get_required_node_field(vm, source_file, object, "value", "Attribute")?,
+        attr: get_required_identifier_field(vm, source_file, object, "attr", "Attribute")?,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "Attribute")?,
+        )?,
+        range,
+    })
+}
+
 impl Node for ast::ExprAttribute {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -958,29 +1242,31 @@ impl Node for ast::ExprAttribute {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "Attribute")?,
-            )?,
-            attr: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "attr", "Attribute")?,
-            )?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "Attribute")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Attribute")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Attribute")?;
+        expr_attribute_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_subscript_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprSubscript> {
+    Ok(ast::ExprSubscript {
+        node_index: Default::default(),
+        value: get_required_node_field(vm, source_file, object, "value", "Subscript")?,
+        slice: get_required_node_field(vm, source_file, object, "slice", "Subscript")?,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "Subscript")?,
+        )?,
+        range,
+    })
+}
+
 impl Node for ast::ExprSubscript {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1008,29 +1294,30 @@ impl Node for ast::ExprSubscript {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "Subscript")?,
-            )?,
-            slice: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "slice", "Subscript")?,
-            )?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "Subscript")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Subscript")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Subscript")?;
+        expr_subscript_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_starred_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprStarred> {
+    Ok(ast::ExprStarred {
+        node_index: Default::default(),
+        value: get_required_node_field(vm, source_file, object, "value", "Starred")?,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "Starred")?,
+        )?,
+        range,
+    })
+}
+
 impl Node for ast::ExprStarred {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1055,24 +1342,30 @@ impl Node for ast::ExprStarred {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "Starred")?,
-            )?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "Starred")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Starred")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Starred")?;
+        expr_starred_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_name_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprName> {
+    Ok(ast::ExprName {
+        node_index: Default::default(),
+        id: get_required_identifier_field(vm, source_file, object, "id", "Name")?,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "Name")?,
+        )?,
+        range,
+    })
+}
+
 impl Node for ast::ExprName {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1085,7 +1378,8 @@ impl Node for ast::ExprName {
             .into_ref_with_type(vm, pyast::NodeExprName::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item("id", id.to_pyobject(vm), vm).unwrap();
+        dict.set_item("id", id.ast_to_object(vm, source_file), vm)
+            .unwrap();
         dict.set_item("ctx", ctx.ast_to_object(vm, source_file), vm)
             .unwrap();
         node_add_location(&dict, range, vm, source_file);
@@ -1097,20 +1391,34 @@ impl Node for ast::ExprName {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            id: Node::ast_from_object(vm, source_file, get_node_field(vm, &object, "id", "Name")?)?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "Name")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Name")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Name")?;
+        expr_name_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_list_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprList> {
+    let elts: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "elts", "List")?;
+    let (runtime_elts, elts) = runtime_expr_list_from_values(elts);
+    Ok(ast::ExprList {
+        node_index: Default::default(),
+        elts,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "List")?,
+        )?,
+        range,
+        runtime_elts,
+    })
+}
+
 impl Node for ast::ExprList {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1118,13 +1426,17 @@ impl Node for ast::ExprList {
             elts,
             ctx,
             range,
+            runtime_elts,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprList::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item("elts", elts.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let elts = runtime_elts.map_or_else(
+            || elts.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("elts", elts, vm).unwrap();
         dict.set_item("ctx", ctx.ast_to_object(vm, source_file), vm)
             .unwrap();
         node_add_location(&dict, range, vm, source_file);
@@ -1136,24 +1448,35 @@ impl Node for ast::ExprList {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elts: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elts", "List")?,
-            )?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "List")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "List")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "List")?;
+        expr_list_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_tuple_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprTuple> {
+    let elts: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "elts", "Tuple")?;
+    let (runtime_elts, elts) = runtime_expr_list_from_values(elts);
+    Ok(ast::ExprTuple {
+        node_index: Default::default(),
+        elts,
+        ctx: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field_required(vm, object, "ctx", "Tuple")?,
+        )?,
+        range,
+        parenthesized: true,
+        runtime_elts,
+    })
+}
+
 impl Node for ast::ExprTuple {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1162,13 +1485,17 @@ impl Node for ast::ExprTuple {
             ctx,
             range: _range,
             parenthesized: _,
+            runtime_elts,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprTuple::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item("elts", elts.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let elts = runtime_elts.map_or_else(
+            || elts.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("elts", elts, vm).unwrap();
         dict.set_item("ctx", ctx.ast_to_object(vm, source_file), vm)
             .unwrap();
         node_add_location(&dict, _range, vm, source_file);
@@ -1180,25 +1507,33 @@ impl Node for ast::ExprTuple {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            elts: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "elts", "Tuple")?,
-            )?,
-            ctx: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ctx", "Tuple")?,
-            )?,
-            range: range_from_object(vm, source_file, object, "Tuple")?,
-            parenthesized: true, // TODO: is this correct?
-        })
+        let range = range_from_object(vm, source_file, &object, "Tuple")?;
+        expr_tuple_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
 // constructor
+fn expr_slice_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<ast::ExprSlice> {
+    Ok(ast::ExprSlice {
+        node_index: Default::default(),
+        lower: get_node_field_opt(vm, object, "lower")?
+            .map(|obj| Node::ast_from_object(vm, source_file, obj))
+            .transpose()?,
+        upper: get_node_field_opt(vm, object, "upper")?
+            .map(|obj| Node::ast_from_object(vm, source_file, obj))
+            .transpose()?,
+        step: get_node_field_opt(vm, object, "step")?
+            .map(|obj| Node::ast_from_object(vm, source_file, obj))
+            .transpose()?,
+        range,
+    })
+}
+
 impl Node for ast::ExprSlice {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -1227,19 +1562,8 @@ impl Node for ast::ExprSlice {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            node_index: Default::default(),
-            lower: get_node_field_opt(vm, &object, "lower")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            upper: get_node_field_opt(vm, &object, "upper")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            step: get_node_field_opt(vm, &object, "step")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            range: range_from_object(vm, source_file, object, "Slice")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Slice")?;
+        expr_slice_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
@@ -1251,7 +1575,7 @@ impl Node for ast::ExprContext {
             Self::Store => pyast::NodeExprContextStore::static_type(),
             Self::Del => pyast::NodeExprContextDel::static_type(),
             Self::Invalid => {
-                unimplemented!("Invalid expression context is not allowed in Python AST")
+                unreachable!()
             }
         };
         singleton_node_to_object(vm, node_type)
@@ -1262,19 +1586,20 @@ impl Node for ast::ExprContext {
         _source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let cls = object.class();
-        Ok(if cls.is(pyast::NodeExprContextLoad::static_type()) {
-            Self::Load
-        } else if cls.is(pyast::NodeExprContextStore::static_type()) {
-            Self::Store
-        } else if cls.is(pyast::NodeExprContextDel::static_type()) {
-            Self::Del
-        } else {
-            return Err(vm.new_type_error(format!(
-                "expected some sort of expr_context, but got {}",
-                object.repr(vm)?
-            )));
-        })
+        Ok(
+            if is_node_instance(vm, &object, pyast::NodeExprContextLoad::static_type())? {
+                Self::Load
+            } else if is_node_instance(vm, &object, pyast::NodeExprContextStore::static_type())? {
+                Self::Store
+            } else if is_node_instance(vm, &object, pyast::NodeExprContextDel::static_type())? {
+                Self::Del
+            } else {
+                return Err(vm.new_type_error(format!(
+                    "expected some sort of expr_context, but got {}",
+                    object.repr(vm)?
+                )));
+            },
+        )
     }
 }
 
@@ -1288,6 +1613,8 @@ impl Node for ast::Comprehension {
             ifs,
             is_async,
             range: _range,
+            runtime_ifs,
+            runtime_is_async,
         } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeComprehension::static_type().to_owned())
@@ -1297,10 +1624,16 @@ impl Node for ast::Comprehension {
             .unwrap();
         dict.set_item("iter", iter.ast_to_object(vm, source_file), vm)
             .unwrap();
-        dict.set_item("ifs", ifs.ast_to_object(vm, source_file), vm)
-            .unwrap();
-        dict.set_item("is_async", is_async.ast_to_object(vm, source_file), vm)
-            .unwrap();
+        let ifs = runtime_ifs.map_or_else(
+            || ifs.ast_to_object(vm, source_file),
+            |values| values.ast_to_object(vm, source_file),
+        );
+        dict.set_item("ifs", ifs, vm).unwrap();
+        let is_async = runtime_is_async.map_or_else(
+            || is_async.ast_to_object(vm, source_file),
+            |value| vm.ctx.new_int(value).into(),
+        );
+        dict.set_item("is_async", is_async, vm).unwrap();
         node.into()
     }
 
@@ -1309,29 +1642,21 @@ impl Node for ast::Comprehension {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
+        let ifs: Vec<Option<ast::Expr>> =
+            get_node_list_field(vm, source_file, &object, "ifs", "comprehension")?;
+        let is_async_obj = get_node_field(vm, &object, "is_async", "comprehension")?;
+        let is_async = node_object_to_i32(vm, &is_async_obj)?;
+        let runtime_ifs = runtime_expr_list_metadata(&ifs);
+        let runtime_is_async = (is_async != 0 && is_async != 1).then_some(is_async);
         Ok(Self {
             node_index: Default::default(),
-            target: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "target", "comprehension")?,
-            )?,
-            iter: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "iter", "comprehension")?,
-            )?,
-            ifs: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "ifs", "comprehension")?,
-            )?,
-            is_async: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "is_async", "comprehension")?,
-            )?,
+            target: get_required_node_field(vm, source_file, &object, "target", "comprehension")?,
+            iter: get_required_node_field(vm, source_file, &object, "iter", "comprehension")?,
+            ifs: lower_runtime_expr_list(ifs),
+            is_async: is_async != 0,
             range: Default::default(),
+            runtime_ifs,
+            runtime_is_async,
         })
     }
 }

@@ -1,11 +1,7 @@
-#![allow(clippy::all)]
-
 use super::*;
 use crate::builtins::{PyGenericAlias, PyTuple, PyTupleRef, PyTypeRef, make_union};
 use crate::common::ascii;
 use crate::convert::ToPyObject;
-use crate::function::FuncArgs;
-use crate::types::Initializer;
 
 macro_rules! impl_node {
     (
@@ -63,31 +59,51 @@ macro_rules! impl_node {
 macro_rules! impl_base_node {
     // Base node without fields/attributes (e.g. NodeMod, NodeExpr)
     ($name:ident) => {
+        impl_base_node!($name, attributes: []);
+    };
+    ($name:ident, attributes: [$($attr:expr),* $(,)?]) => {
+        impl_base_node!($name, attributes: [$($attr),*], optional_end_location: false);
+    };
+    ($name:ident, attributes: [$($attr:expr),* $(,)?], optional_end_location: $optional_end_location:expr) => {
         #[pyclass(flags(HAS_DICT, BASETYPE))]
         impl $name {
             #[pymethod]
             fn __reduce__(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-                super::python::_ast::ast_reduce(zelf, vm)
+                super::python::_ast::ast_reduce(&zelf, vm)
             }
 
             #[pymethod]
-            fn __replace__(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-                super::python::_ast::ast_replace(zelf, args, vm)
+            fn __replace__(
+                zelf: PyObjectRef,
+                fields: crate::function::KwArgs<PyObjectRef, crate::function::NameFields>,
+                vm: &VirtualMachine,
+            ) -> PyResult {
+                super::python::_ast::ast_replace(&zelf, fields.into(), vm)
             }
 
             #[extend_class]
             fn extend_class(ctx: &Context, class: &'static Py<PyType>) {
-                // AST types are mutable (heap types in CPython, not IMMUTABLETYPE)
-                // Safety: called during type initialization before any concurrent access
-                unsafe {
-                    let flags = &class.slots.flags as *const crate::types::PyTypeFlags
-                        as *mut crate::types::PyTypeFlags;
-                    (*flags).remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
-                }
+                // AST types are mutable (heap types, not IMMUTABLETYPE).
+                class.slots.flags.remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
                 class.set_attr(
-                    identifier!(ctx, _attributes),
+                    identifier!(ctx, _fields),
                     ctx.empty_tuple.clone().into(),
                 );
+                class.set_str_attr("__match_args__", ctx.empty_tuple.clone(), ctx);
+                class.set_attr(
+                    identifier!(ctx, _attributes),
+                    ctx.new_tuple(vec![
+                        $(
+                            ctx.new_str(ascii!($attr)).into()
+                        ),*
+                    ])
+                    .into(),
+                );
+                if $optional_end_location {
+                    let none = ctx.none();
+                    class.set_str_attr("end_lineno", none.clone(), ctx);
+                    class.set_str_attr("end_col_offset", none, ctx);
+                }
             }
         }
     };
@@ -97,23 +113,22 @@ macro_rules! impl_base_node {
         impl $name {
             #[pymethod]
             fn __reduce__(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-                super::python::_ast::ast_reduce(zelf, vm)
+                super::python::_ast::ast_reduce(&zelf, vm)
             }
 
             #[pymethod]
-            fn __replace__(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-                super::python::_ast::ast_replace(zelf, args, vm)
+            fn __replace__(
+                zelf: PyObjectRef,
+                fields: crate::function::KwArgs<PyObjectRef, crate::function::NameFields>,
+                vm: &VirtualMachine,
+            ) -> PyResult {
+                super::python::_ast::ast_replace(&zelf, fields.into(), vm)
             }
 
             #[extend_class]
             fn extend_class_with_fields(ctx: &Context, class: &'static Py<PyType>) {
-                // AST types are mutable (heap types in CPython, not IMMUTABLETYPE)
-                // Safety: called during type initialization before any concurrent access
-                unsafe {
-                    let flags = &class.slots.flags as *const crate::types::PyTypeFlags
-                        as *mut crate::types::PyTypeFlags;
-                    (*flags).remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
-                }
+                // AST types are mutable (heap types, not IMMUTABLETYPE).
+                class.slots.flags.remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
                 class.set_attr(
                     identifier!(ctx, _fields),
                     ctx.new_tuple(vec![
@@ -154,403 +169,408 @@ macro_rules! impl_base_node {
     };
 }
 
-#[pyclass(module = "_ast", name = "mod", base = NodeAst)]
+#[pyclass(module = "ast", name = "mod", base = NodeAst)]
 pub(crate) struct NodeMod(NodeAst);
 
 impl_base_node!(NodeMod);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Module", base = NodeMod)]
+    #[pyclass(module = "ast", name = "Module", base = NodeMod)]
     pub(crate) struct NodeModModule,
     fields: ["body", "type_ignores"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Interactive", base = NodeMod)]
+    #[pyclass(module = "ast", name = "Interactive", base = NodeMod)]
     pub(crate) struct NodeModInteractive,
     fields: ["body"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Expression", base = NodeMod)]
+    #[pyclass(module = "ast", name = "Expression", base = NodeMod)]
     pub(crate) struct NodeModExpression,
     fields: ["body"],
 );
 
-#[pyclass(module = "_ast", name = "stmt", base = NodeAst)]
+#[pyclass(module = "ast", name = "stmt", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeStmt(NodeAst);
 
-impl_base_node!(NodeStmt);
+impl_base_node!(
+    NodeStmt,
+    attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
+    optional_end_location: true
+);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "FunctionType", base = NodeMod)]
+    #[pyclass(module = "ast", name = "FunctionType", base = NodeMod)]
     pub(crate) struct NodeModFunctionType,
     fields: ["argtypes", "returns"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "FunctionDef", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "FunctionDef", base = NodeStmt)]
     pub(crate) struct NodeStmtFunctionDef,
     fields: ["name", "args", "body", "decorator_list", "returns", "type_comment", "type_params"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "AsyncFunctionDef", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "AsyncFunctionDef", base = NodeStmt)]
     pub(crate) struct NodeStmtAsyncFunctionDef,
     fields: ["name", "args", "body", "decorator_list", "returns", "type_comment", "type_params"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "ClassDef", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "ClassDef", base = NodeStmt)]
     pub(crate) struct NodeStmtClassDef,
     fields: ["name", "bases", "keywords", "body", "decorator_list", "type_params"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Return", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Return", base = NodeStmt)]
     pub(crate) struct NodeStmtReturn,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Delete", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Delete", base = NodeStmt)]
     pub(crate) struct NodeStmtDelete,
     fields: ["targets"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Assign", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Assign", base = NodeStmt)]
     pub(crate) struct NodeStmtAssign,
     fields: ["targets", "value", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TypeAlias", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "TypeAlias", base = NodeStmt)]
     pub(crate) struct NodeStmtTypeAlias,
     fields: ["name", "type_params", "value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "AugAssign", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "AugAssign", base = NodeStmt)]
     pub(crate) struct NodeStmtAugAssign,
     fields: ["target", "op", "value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "AnnAssign", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "AnnAssign", base = NodeStmt)]
     pub(crate) struct NodeStmtAnnAssign,
     fields: ["target", "annotation", "value", "simple"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "For", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "For", base = NodeStmt)]
     pub(crate) struct NodeStmtFor,
     fields: ["target", "iter", "body", "orelse", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "AsyncFor", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "AsyncFor", base = NodeStmt)]
     pub(crate) struct NodeStmtAsyncFor,
     fields: ["target", "iter", "body", "orelse", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "While", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "While", base = NodeStmt)]
     pub(crate) struct NodeStmtWhile,
     fields: ["test", "body", "orelse"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "If", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "If", base = NodeStmt)]
     pub(crate) struct NodeStmtIf,
     fields: ["test", "body", "orelse"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "With", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "With", base = NodeStmt)]
     pub(crate) struct NodeStmtWith,
     fields: ["items", "body", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "AsyncWith", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "AsyncWith", base = NodeStmt)]
     pub(crate) struct NodeStmtAsyncWith,
     fields: ["items", "body", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Match", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Match", base = NodeStmt)]
     pub(crate) struct NodeStmtMatch,
     fields: ["subject", "cases"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Raise", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Raise", base = NodeStmt)]
     pub(crate) struct NodeStmtRaise,
     fields: ["exc", "cause"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Try", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Try", base = NodeStmt)]
     pub(crate) struct NodeStmtTry,
     fields: ["body", "handlers", "orelse", "finalbody"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TryStar", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "TryStar", base = NodeStmt)]
     pub(crate) struct NodeStmtTryStar,
     fields: ["body", "handlers", "orelse", "finalbody"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Assert", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Assert", base = NodeStmt)]
     pub(crate) struct NodeStmtAssert,
     fields: ["test", "msg"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Import", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Import", base = NodeStmt)]
     pub(crate) struct NodeStmtImport,
     fields: ["names"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "ImportFrom", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "ImportFrom", base = NodeStmt)]
     pub(crate) struct NodeStmtImportFrom,
     fields: ["module", "names", "level"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Global", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Global", base = NodeStmt)]
     pub(crate) struct NodeStmtGlobal,
     fields: ["names"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Nonlocal", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Nonlocal", base = NodeStmt)]
     pub(crate) struct NodeStmtNonlocal,
     fields: ["names"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Expr", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Expr", base = NodeStmt)]
     pub(crate) struct NodeStmtExpr,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Pass", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Pass", base = NodeStmt)]
     pub(crate) struct NodeStmtPass,
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Break", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Break", base = NodeStmt)]
     pub(crate) struct NodeStmtBreak,
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
-#[pyclass(module = "_ast", name = "expr", base = NodeAst)]
+#[pyclass(module = "ast", name = "expr", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeExpr(NodeAst);
 
-impl_base_node!(NodeExpr);
+impl_base_node!(
+    NodeExpr,
+    attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
+    optional_end_location: true
+);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Continue", base = NodeStmt)]
+    #[pyclass(module = "ast", name = "Continue", base = NodeStmt)]
     pub(crate) struct NodeStmtContinue,
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "BoolOp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "BoolOp", base = NodeExpr)]
     pub(crate) struct NodeExprBoolOp,
     fields: ["op", "values"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "NamedExpr", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "NamedExpr", base = NodeExpr)]
     pub(crate) struct NodeExprNamedExpr,
     fields: ["target", "value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "BinOp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "BinOp", base = NodeExpr)]
     pub(crate) struct NodeExprBinOp,
     fields: ["left", "op", "right"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "UnaryOp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "UnaryOp", base = NodeExpr)]
     pub(crate) struct NodeExprUnaryOp,
     fields: ["op", "operand"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Lambda", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Lambda", base = NodeExpr)]
     pub(crate) struct NodeExprLambda,
     fields: ["args", "body"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "IfExp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "IfExp", base = NodeExpr)]
     pub(crate) struct NodeExprIfExp,
     fields: ["test", "body", "orelse"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Dict", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Dict", base = NodeExpr)]
     pub(crate) struct NodeExprDict,
     fields: ["keys", "values"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Set", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Set", base = NodeExpr)]
     pub(crate) struct NodeExprSet,
     fields: ["elts"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "ListComp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "ListComp", base = NodeExpr)]
     pub(crate) struct NodeExprListComp,
     fields: ["elt", "generators"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "SetComp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "SetComp", base = NodeExpr)]
     pub(crate) struct NodeExprSetComp,
     fields: ["elt", "generators"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "DictComp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "DictComp", base = NodeExpr)]
     pub(crate) struct NodeExprDictComp,
     fields: ["key", "value", "generators"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "GeneratorExp", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "GeneratorExp", base = NodeExpr)]
     pub(crate) struct NodeExprGeneratorExp,
     fields: ["elt", "generators"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Await", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Await", base = NodeExpr)]
     pub(crate) struct NodeExprAwait,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Yield", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Yield", base = NodeExpr)]
     pub(crate) struct NodeExprYield,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "YieldFrom", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "YieldFrom", base = NodeExpr)]
     pub(crate) struct NodeExprYieldFrom,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Compare", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Compare", base = NodeExpr)]
     pub(crate) struct NodeExprCompare,
     fields: ["left", "ops", "comparators"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Call", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Call", base = NodeExpr)]
     pub(crate) struct NodeExprCall,
     fields: ["func", "args", "keywords"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "FormattedValue", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "FormattedValue", base = NodeExpr)]
     pub(crate) struct NodeExprFormattedValue,
     fields: ["value", "conversion", "format_spec"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "JoinedStr", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "JoinedStr", base = NodeExpr)]
     pub(crate) struct NodeExprJoinedStr,
     fields: ["values"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TemplateStr", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "TemplateStr", base = NodeExpr)]
     pub(crate) struct NodeExprTemplateStr,
     fields: ["values"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Interpolation", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Interpolation", base = NodeExpr)]
     pub(crate) struct NodeExprInterpolation,
     fields: ["value", "str", "conversion", "format_spec"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
-// NodeExprConstant needs custom Initializer to default kind to None
-#[pyclass(module = "_ast", name = "Constant", base = NodeExpr)]
+#[pyclass(module = "ast", name = "Constant", base = NodeExpr)]
 #[repr(transparent)]
 pub(crate) struct NodeExprConstant(NodeExpr);
 
-#[pyclass(flags(HAS_DICT, BASETYPE), with(Initializer))]
+#[pyclass(flags(HAS_DICT, BASETYPE))]
 impl NodeExprConstant {
     #[extend_class]
     fn extend_class_with_fields(ctx: &Context, class: &'static Py<PyType>) {
-        // AST types are mutable (heap types, not IMMUTABLETYPE)
-        // Safety: called during type initialization before any concurrent access
-        unsafe {
-            let flags = &class.slots.flags as *const crate::types::PyTypeFlags
-                as *mut crate::types::PyTypeFlags;
-            (*flags).remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
-        }
+        // AST types are mutable (heap types, not IMMUTABLETYPE).
+        class
+            .slots
+            .flags
+            .remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
         class.set_attr(
             identifier!(ctx, _fields),
             ctx.new_tuple(vec![
@@ -582,417 +602,409 @@ impl NodeExprConstant {
     }
 }
 
-impl Initializer for NodeExprConstant {
-    type Args = FuncArgs;
-
-    fn slot_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        <NodeAst as Initializer>::slot_init(zelf.clone(), args, vm)?;
-        // kind defaults to None if not provided
-        let dict = zelf.as_object().dict().unwrap();
-        if !dict.contains_key("kind", vm) {
-            dict.set_item("kind", vm.ctx.none(), vm)?;
-        }
-        Ok(())
-    }
-
-    fn init(_zelf: PyRef<Self>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
-        unreachable!("slot_init is defined")
-    }
-}
-
 impl_node!(
-    #[pyclass(module = "_ast", name = "Attribute", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Attribute", base = NodeExpr)]
     pub(crate) struct NodeExprAttribute,
     fields: ["value", "attr", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Subscript", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Subscript", base = NodeExpr)]
     pub(crate) struct NodeExprSubscript,
     fields: ["value", "slice", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Starred", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Starred", base = NodeExpr)]
     pub(crate) struct NodeExprStarred,
     fields: ["value", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Name", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Name", base = NodeExpr)]
     pub(crate) struct NodeExprName,
     fields: ["id", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "List", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "List", base = NodeExpr)]
     pub(crate) struct NodeExprList,
     fields: ["elts", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Tuple", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Tuple", base = NodeExpr)]
     pub(crate) struct NodeExprTuple,
     fields: ["elts", "ctx"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
-#[pyclass(module = "_ast", name = "expr_context", base = NodeAst)]
+#[pyclass(module = "ast", name = "expr_context", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeExprContext(NodeAst);
 
 impl_base_node!(NodeExprContext);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Slice", base = NodeExpr)]
+    #[pyclass(module = "ast", name = "Slice", base = NodeExpr)]
     pub(crate) struct NodeExprSlice,
     fields: ["lower", "upper", "step"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Load", base = NodeExprContext)]
+    #[pyclass(module = "ast", name = "Load", base = NodeExprContext)]
     pub(crate) struct NodeExprContextLoad,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Store", base = NodeExprContext)]
+    #[pyclass(module = "ast", name = "Store", base = NodeExprContext)]
     pub(crate) struct NodeExprContextStore,
 );
 
-#[pyclass(module = "_ast", name = "boolop", base = NodeAst)]
+#[pyclass(module = "ast", name = "boolop", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeBoolOp(NodeAst);
 
 impl_base_node!(NodeBoolOp);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Del", base = NodeExprContext)]
+    #[pyclass(module = "ast", name = "Del", base = NodeExprContext)]
     pub(crate) struct NodeExprContextDel,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "And", base = NodeBoolOp)]
+    #[pyclass(module = "ast", name = "And", base = NodeBoolOp)]
     pub(crate) struct NodeBoolOpAnd,
 );
 
-#[pyclass(module = "_ast", name = "operator", base = NodeAst)]
+#[pyclass(module = "ast", name = "operator", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeOperator(NodeAst);
 
 impl_base_node!(NodeOperator);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Or", base = NodeBoolOp)]
+    #[pyclass(module = "ast", name = "Or", base = NodeBoolOp)]
     pub(crate) struct NodeBoolOpOr,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Add", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Add", base = NodeOperator)]
     pub(crate) struct NodeOperatorAdd,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Sub", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Sub", base = NodeOperator)]
     pub(crate) struct NodeOperatorSub,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Mult", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Mult", base = NodeOperator)]
     pub(crate) struct NodeOperatorMult,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatMult", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "MatMult", base = NodeOperator)]
     pub(crate) struct NodeOperatorMatMult,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Div", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Div", base = NodeOperator)]
     pub(crate) struct NodeOperatorDiv,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Mod", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Mod", base = NodeOperator)]
     pub(crate) struct NodeOperatorMod,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Pow", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "Pow", base = NodeOperator)]
     pub(crate) struct NodeOperatorPow,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "LShift", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "LShift", base = NodeOperator)]
     pub(crate) struct NodeOperatorLShift,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "RShift", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "RShift", base = NodeOperator)]
     pub(crate) struct NodeOperatorRShift,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "BitOr", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "BitOr", base = NodeOperator)]
     pub(crate) struct NodeOperatorBitOr,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "BitXor", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "BitXor", base = NodeOperator)]
     pub(crate) struct NodeOperatorBitXor,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "BitAnd", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "BitAnd", base = NodeOperator)]
     pub(crate) struct NodeOperatorBitAnd,
 );
 
-#[pyclass(module = "_ast", name = "unaryop", base = NodeAst)]
+#[pyclass(module = "ast", name = "unaryop", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeUnaryOp(NodeAst);
 
 impl_base_node!(NodeUnaryOp);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "FloorDiv", base = NodeOperator)]
+    #[pyclass(module = "ast", name = "FloorDiv", base = NodeOperator)]
     pub(crate) struct NodeOperatorFloorDiv,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Invert", base = NodeUnaryOp)]
+    #[pyclass(module = "ast", name = "Invert", base = NodeUnaryOp)]
     pub(crate) struct NodeUnaryOpInvert,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Not", base = NodeUnaryOp)]
+    #[pyclass(module = "ast", name = "Not", base = NodeUnaryOp)]
     pub(crate) struct NodeUnaryOpNot,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "UAdd", base = NodeUnaryOp)]
+    #[pyclass(module = "ast", name = "UAdd", base = NodeUnaryOp)]
     pub(crate) struct NodeUnaryOpUAdd,
 );
 
-#[pyclass(module = "_ast", name = "cmpop", base = NodeAst)]
+#[pyclass(module = "ast", name = "cmpop", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeCmpOp(NodeAst);
 
 impl_base_node!(NodeCmpOp);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "USub", base = NodeUnaryOp)]
+    #[pyclass(module = "ast", name = "USub", base = NodeUnaryOp)]
     pub(crate) struct NodeUnaryOpUSub,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Eq", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "Eq", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpEq,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "NotEq", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "NotEq", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpNotEq,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Lt", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "Lt", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpLt,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "LtE", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "LtE", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpLtE,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Gt", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "Gt", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpGt,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "GtE", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "GtE", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpGtE,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "Is", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "Is", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpIs,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "IsNot", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "IsNot", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpIsNot,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "In", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "In", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpIn,
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "NotIn", base = NodeCmpOp)]
+    #[pyclass(module = "ast", name = "NotIn", base = NodeCmpOp)]
     pub(crate) struct NodeCmpOpNotIn,
 );
 
-#[pyclass(module = "_ast", name = "excepthandler", base = NodeAst)]
+#[pyclass(module = "ast", name = "excepthandler", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeExceptHandler(NodeAst);
 
-impl_base_node!(NodeExceptHandler);
+impl_base_node!(
+    NodeExceptHandler,
+    attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
+    optional_end_location: true
+);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "comprehension", base = NodeAst)]
+    #[pyclass(module = "ast", name = "comprehension", base = NodeAst)]
     pub(crate) struct NodeComprehension,
     fields: ["target", "iter", "ifs", "is_async"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "ExceptHandler", base = NodeExceptHandler)]
+    #[pyclass(module = "ast", name = "ExceptHandler", base = NodeExceptHandler)]
     pub(crate) struct NodeExceptHandlerExceptHandler,
     fields: ["type", "name", "body"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "arguments", base = NodeAst)]
+    #[pyclass(module = "ast", name = "arguments", base = NodeAst)]
     pub(crate) struct NodeArguments,
     fields: ["posonlyargs", "args", "vararg", "kwonlyargs", "kw_defaults", "kwarg", "defaults"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "arg", base = NodeAst)]
+    #[pyclass(module = "ast", name = "arg", base = NodeAst)]
     pub(crate) struct NodeArg,
     fields: ["arg", "annotation", "type_comment"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "keyword", base = NodeAst)]
+    #[pyclass(module = "ast", name = "keyword", base = NodeAst)]
     pub(crate) struct NodeKeyword,
     fields: ["arg", "value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "alias", base = NodeAst)]
+    #[pyclass(module = "ast", name = "alias", base = NodeAst)]
     pub(crate) struct NodeAlias,
     fields: ["name", "asname"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "withitem", base = NodeAst)]
+    #[pyclass(module = "ast", name = "withitem", base = NodeAst)]
     pub(crate) struct NodeWithItem,
     fields: ["context_expr", "optional_vars"],
 );
 
-#[pyclass(module = "_ast", name = "pattern", base = NodeAst)]
+#[pyclass(module = "ast", name = "pattern", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodePattern(NodeAst);
 
-impl_base_node!(NodePattern);
+impl_base_node!(
+    NodePattern,
+    attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"]
+);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "match_case", base = NodeAst)]
+    #[pyclass(module = "ast", name = "match_case", base = NodeAst)]
     pub(crate) struct NodeMatchCase,
     fields: ["pattern", "guard", "body"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchValue", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchValue", base = NodePattern)]
     pub(crate) struct NodePatternMatchValue,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchSingleton", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchSingleton", base = NodePattern)]
     pub(crate) struct NodePatternMatchSingleton,
     fields: ["value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchSequence", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchSequence", base = NodePattern)]
     pub(crate) struct NodePatternMatchSequence,
     fields: ["patterns"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchMapping", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchMapping", base = NodePattern)]
     pub(crate) struct NodePatternMatchMapping,
     fields: ["keys", "patterns", "rest"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchClass", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchClass", base = NodePattern)]
     pub(crate) struct NodePatternMatchClass,
     fields: ["cls", "patterns", "kwd_attrs", "kwd_patterns"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchStar", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchStar", base = NodePattern)]
     pub(crate) struct NodePatternMatchStar,
     fields: ["name"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchAs", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchAs", base = NodePattern)]
     pub(crate) struct NodePatternMatchAs,
     fields: ["pattern", "name"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
-#[pyclass(module = "_ast", name = "type_ignore", base = NodeAst)]
+#[pyclass(module = "ast", name = "type_ignore", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeTypeIgnore(NodeAst);
 
 impl_base_node!(NodeTypeIgnore);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "MatchOr", base = NodePattern)]
+    #[pyclass(module = "ast", name = "MatchOr", base = NodePattern)]
     pub(crate) struct NodePatternMatchOr,
     fields: ["patterns"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
-#[pyclass(module = "_ast", name = "type_param", base = NodeAst)]
+#[pyclass(module = "ast", name = "type_param", base = NodeAst)]
 #[repr(transparent)]
 pub(crate) struct NodeTypeParam(NodeAst);
 
-impl_base_node!(NodeTypeParam);
+impl_base_node!(
+    NodeTypeParam,
+    attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"]
+);
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TypeIgnore", base = NodeTypeIgnore)]
+    #[pyclass(module = "ast", name = "TypeIgnore", base = NodeTypeIgnore)]
     pub(crate) struct NodeTypeIgnoreTypeIgnore,
     fields: ["lineno", "tag"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TypeVar", base = NodeTypeParam)]
+    #[pyclass(module = "ast", name = "TypeVar", base = NodeTypeParam)]
     pub(crate) struct NodeTypeParamTypeVar,
     fields: ["name", "bound", "default_value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "ParamSpec", base = NodeTypeParam)]
+    #[pyclass(module = "ast", name = "ParamSpec", base = NodeTypeParam)]
     pub(crate) struct NodeTypeParamParamSpec,
     fields: ["name", "default_value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
 );
 
 impl_node!(
-    #[pyclass(module = "_ast", name = "TypeVarTuple", base = NodeTypeParam)]
+    #[pyclass(module = "ast", name = "TypeVarTuple", base = NodeTypeParam)]
     pub(crate) struct NodeTypeParamTypeVarTuple,
     fields: ["name", "default_value"],
     attributes: ["lineno", "col_offset", "end_lineno", "end_col_offset"],
@@ -1521,7 +1533,7 @@ const FIELD_TYPES: &[(&str, &[(&str, FieldType)])] = &[
     ),
 ];
 
-pub fn extend_module_nodes(vm: &VirtualMachine, module: &Py<PyModule>) {
+pub(super) fn extend_module_nodes(vm: &VirtualMachine, module: &Py<PyModule>) {
     extend_module!(vm, module, {
         "AST" => NodeAst::make_static_type(),
         "mod" => NodeMod::make_static_type(),
@@ -1683,7 +1695,6 @@ fn populate_field_types(vm: &VirtualMachine, module: &Py<PyModule>) {
 
     let field_types_attr = vm.ctx.intern_str("_field_types");
     let annotations_attr = vm.ctx.intern_str("__annotations__");
-    let empty_dict: PyObjectRef = vm.ctx.new_dict().into();
 
     for &(class_name, fields) in FIELD_TYPES {
         if fields.is_empty() {
@@ -1702,12 +1713,16 @@ fn populate_field_types(vm: &VirtualMachine, module: &Py<PyModule>) {
                 FieldType::ListOf(name) => {
                     let elem = resolve_node(name);
                     let args = PyTuple::new_ref(vec![elem], &vm.ctx);
-                    PyGenericAlias::new(list_type.clone(), args, false, vm).to_pyobject(vm)
+                    PyGenericAlias::new(list_type.clone(), args, false, vm)
+                        .expect("static field types are not nested, so no recursion is possible")
+                        .to_pyobject(vm)
                 }
                 FieldType::ListOfBuiltin(name) => {
                     let elem = resolve_builtin(name);
                     let args = PyTuple::new_ref(vec![elem], &vm.ctx);
-                    PyGenericAlias::new(list_type.clone(), args, false, vm).to_pyobject(vm)
+                    PyGenericAlias::new(list_type.clone(), args, false, vm)
+                        .expect("static field types are not nested, so no recursion is possible")
+                        .to_pyobject(vm)
                 }
                 FieldType::Optional(name) => {
                     let base = resolve_node(name);
@@ -1752,36 +1767,6 @@ fn populate_field_types(vm: &VirtualMachine, module: &Py<PyModule>) {
         };
         if let Some(field_types) = type_obj.get_attr(field_types_attr) {
             type_obj.set_attr(annotations_attr, field_types);
-        }
-    }
-
-    // Base AST classes (e.g., expr, stmt) should still expose __annotations__.
-    const BASE_AST_TYPES: &[&str] = &[
-        "mod",
-        "stmt",
-        "expr",
-        "expr_context",
-        "boolop",
-        "operator",
-        "unaryop",
-        "cmpop",
-        "excepthandler",
-        "pattern",
-        "type_ignore",
-        "type_param",
-    ];
-    for &class_name in BASE_AST_TYPES {
-        let class = module
-            .get_attr(class_name, vm)
-            .unwrap_or_else(|_| panic!("AST class '{class_name}' not found in module"));
-        let Some(type_obj) = class.downcast_ref::<PyType>() else {
-            continue;
-        };
-        if type_obj.get_attr(field_types_attr).is_none() {
-            type_obj.set_attr(field_types_attr, empty_dict.clone());
-        }
-        if type_obj.get_attr(annotations_attr).is_none() {
-            type_obj.set_attr(annotations_attr, empty_dict.clone());
         }
     }
 }

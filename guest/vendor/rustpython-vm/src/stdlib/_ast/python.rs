@@ -7,18 +7,16 @@ use super::{
 #[pymodule]
 pub(crate) mod _ast {
     use crate::{
-        AsObject, Context, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
-        builtins::{PyStr, PyStrRef, PyTupleRef, PyType, PyTypeRef, PyUtf8Str, PyUtf8StrRef},
+        AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+        builtins::{PyDict, PyDictRef, PySet, PyStr, PyTupleRef, PyType, PyTypeRef},
         class::{PyClassImpl, StaticType},
-        common::wtf8::Wtf8,
-        function::{FuncArgs, KwArgs, PyMethodDef, PyMethodFlags},
+        function::{ArgIterable, FuncArgs, KwArgs, PyMethodDef, PyMethodFlags},
         stdlib::_ast::repr,
         types::{Constructor, Initializer},
         warn,
     };
-    use indexmap::IndexMap;
     #[pyattr]
-    #[pyclass(module = "_ast", name = "AST")]
+    #[pyclass(module = "ast", name = "AST")]
     #[derive(Debug, PyPayload)]
     pub(crate) struct NodeAst;
 
@@ -26,37 +24,30 @@ pub(crate) mod _ast {
     impl NodeAst {
         #[extend_class]
         fn extend_class(ctx: &Context, class: &'static Py<PyType>) {
-            // AST types are mutable (heap types, not IMMUTABLETYPE)
-            // Safety: called during type initialization before any concurrent access
-            unsafe {
-                let flags = &class.slots.flags as *const crate::types::PyTypeFlags
-                    as *mut crate::types::PyTypeFlags;
-                (*flags).remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
-            }
+            // AST types are mutable (heap types, not IMMUTABLETYPE).
+            class
+                .slots
+                .flags
+                .remove(crate::types::PyTypeFlags::IMMUTABLETYPE);
             let empty_tuple = ctx.empty_tuple.clone();
             class.set_str_attr("_fields", empty_tuple.clone(), ctx);
             class.set_str_attr("_attributes", empty_tuple.clone(), ctx);
-            class.set_str_attr("__match_args__", empty_tuple.clone(), ctx);
+            class.set_str_attr("__match_args__", empty_tuple, ctx);
 
-            const AST_REDUCE: PyMethodDef = PyMethodDef::new_const(
-                "__reduce__",
-                |zelf: PyObjectRef, vm: &VirtualMachine| -> PyResult<PyTupleRef> {
-                    ast_reduce(zelf, vm)
+            const AST_DEEPCOPY: PyMethodDef = PyMethodDef::new_const(
+                "__deepcopy__",
+                |zelf: PyObjectRef, memo: PyObjectRef, vm: &VirtualMachine| -> PyResult {
+                    ast_deepcopy(&zelf, &memo, vm)
                 },
                 PyMethodFlags::METHOD,
-                None,
-            );
-            const AST_REPLACE: PyMethodDef = PyMethodDef::new_const(
-                "__replace__",
-                |zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-                    ast_replace(zelf, args, vm)
-                },
-                PyMethodFlags::METHOD,
-                None,
+                crate::function::ItemDoc::NONE,
             );
 
-            class.set_str_attr("__reduce__", AST_REDUCE.to_proper_method(class, ctx), ctx);
-            class.set_str_attr("__replace__", AST_REPLACE.to_proper_method(class, ctx), ctx);
+            class.set_str_attr(
+                "__deepcopy__",
+                AST_DEEPCOPY.to_proper_method(class, ctx),
+                ctx,
+            );
             class.slots.repr.store(Some(ast_repr));
         }
 
@@ -76,17 +67,12 @@ pub(crate) mod _ast {
         }
 
         #[pymethod]
-        fn __reduce__(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-            ast_reduce(zelf, vm)
-        }
-
-        #[pymethod]
-        fn __replace__(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            ast_replace(zelf, args, vm)
+        fn __deepcopy__(zelf: PyObjectRef, memo: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            ast_deepcopy(&zelf, &memo, vm)
         }
     }
 
-    pub(crate) fn ast_reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
+    pub(crate) fn ast_reduce(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
         let dict = zelf.as_object().dict();
         let cls = zelf.class();
         let type_obj: PyObjectRef = cls.to_owned().into();
@@ -97,10 +83,12 @@ pub(crate) mod _ast {
 
         let fields = cls.get_attr(vm.ctx.intern_str("_fields"));
         if let Some(fields) = fields {
-            let fields: Vec<PyStrRef> = fields.try_to_value(vm)?;
+            let fields = fields.sequence_unchecked();
+            let numfields = fields.length(vm)?;
             let mut positional: Vec<PyObjectRef> = Vec::new();
-            for field in fields {
-                if dict.get_item_opt::<Wtf8>(field.as_wtf8(), vm)?.is_some() {
+            for i in 0..numfields {
+                let field = fields.get_item(i as isize, vm)?;
+                if dict.get_item_opt(&*field, vm)?.is_some() {
                     positional.push(vm.ctx.none());
                 } else {
                     break;
@@ -116,7 +104,86 @@ pub(crate) mod _ast {
             .new_tuple(vec![type_obj, vm.ctx.new_tuple(vec![]).into(), dict.into()]))
     }
 
-    pub(crate) fn ast_replace(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    fn ast_replace_update_payload(
+        payload: &Py<PyDict>,
+        keys: Option<&PyObject>,
+        dict: &Py<PyDict>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let Some(keys) = keys else {
+            return Ok(());
+        };
+        let keys = keys.sequence_unchecked();
+        let num_keys = keys.length(vm)?;
+        for i in 0..num_keys {
+            let key = keys.get_item(i as isize, vm)?;
+            if let Some(value) = dict.get_item_opt(&*key, vm)? {
+                payload.set_item(&*key, value, vm)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn ast_replace_set_update(
+        expecting: &Py<PySet>,
+        iterable: Option<&PyObject>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let Some(iterable) = iterable else {
+            return Ok(());
+        };
+        let iterable = iterable.to_owned().try_into_value::<ArgIterable>(vm)?;
+        for item in iterable.iter(vm)? {
+            expecting.add(item?, vm)?;
+        }
+        Ok(())
+    }
+
+    fn ast_replace_set_discard(
+        expecting: &Py<PySet>,
+        key: &PyObject,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
+        let contained = expecting
+            .as_object()
+            .sequence_unchecked()
+            .contains(key, vm)?;
+        if contained {
+            vm.call_method(expecting.as_object(), "discard", (key.to_owned(),))?;
+        }
+        Ok(contained)
+    }
+
+    fn ast_replace_set_difference_update(
+        expecting: &Py<PySet>,
+        iterable: Option<&PyObject>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let Some(iterable) = iterable else {
+            return Ok(());
+        };
+        let iterable = iterable.to_owned().try_into_value::<ArgIterable>(vm)?;
+        for item in iterable.iter(vm)? {
+            let item = item?;
+            ast_replace_set_discard(expecting, &item, vm)?;
+        }
+        Ok(())
+    }
+
+    fn ast_set_attr(
+        obj: &PyObject,
+        name: &PyObject,
+        value: impl Into<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let name = name
+            .to_owned()
+            .downcast::<PyStr>()
+            .map_err(|_| vm.new_type_error("attribute name must be string"))?;
+        obj.set_attr(&name, value, vm)
+    }
+
+    pub(crate) fn ast_replace(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         if !args.args.is_empty() {
             return Err(vm.new_type_error("__replace__() takes no positional arguments"));
         }
@@ -126,22 +193,13 @@ pub(crate) mod _ast {
         let attributes = cls.get_attr(vm.ctx.intern_str("_attributes"));
         let dict = zelf.as_object().dict();
 
-        let mut expecting: std::collections::HashSet<String> = std::collections::HashSet::new();
-        if let Some(fields) = fields.clone() {
-            let fields: Vec<PyUtf8StrRef> = fields.try_to_value(vm)?;
-            for field in fields {
-                expecting.insert(field.as_str().to_owned());
-            }
-        }
-        if let Some(attributes) = attributes.clone() {
-            let attributes: Vec<PyUtf8StrRef> = attributes.try_to_value(vm)?;
-            for attr in attributes {
-                expecting.insert(attr.as_str().to_owned());
-            }
-        }
+        let expecting = PySet::default().into_ref(&vm.ctx);
+        ast_replace_set_update(&expecting, fields.as_deref(), vm)?;
+        ast_replace_set_update(&expecting, attributes.as_deref(), vm)?;
 
         for (key, _value) in &args.kwargs {
-            if !expecting.remove(key) {
+            let key_obj: PyObjectRef = vm.ctx.new_str(key.as_ref()).into();
+            if !ast_replace_set_discard(&expecting, &key_obj, vm)? {
                 return Err(vm.new_type_error(format!(
                     "{}.__replace__ got an unexpected keyword argument '{}'.",
                     cls.name(),
@@ -150,18 +208,11 @@ pub(crate) mod _ast {
             }
         }
 
-        if let Some(dict) = dict.as_ref() {
+        if let Some(dict) = dict.as_deref() {
             for (key, _value) in dict.items_vec() {
-                if let Ok(key) = key.downcast::<PyUtf8Str>() {
-                    expecting.remove(key.as_str());
-                }
+                ast_replace_set_discard(&expecting, &key, vm)?;
             }
-            if let Some(attributes) = attributes.clone() {
-                let attributes: Vec<PyUtf8StrRef> = attributes.try_to_value(vm)?;
-                for attr in attributes {
-                    expecting.remove(attr.as_str());
-                }
-            }
+            ast_replace_set_difference_update(&expecting, attributes.as_deref(), vm)?;
         }
 
         // Discard optional fields (T | None).
@@ -169,20 +220,18 @@ pub(crate) mod _ast {
             && let Ok(field_types) = field_types.downcast::<crate::builtins::PyDict>()
         {
             for (key, value) in field_types.items_vec() {
-                let Ok(key) = key.downcast::<PyUtf8Str>() else {
-                    continue;
-                };
                 if value.fast_isinstance(vm.ctx.types.union_type) {
-                    expecting.remove(key.as_str());
+                    ast_replace_set_discard(&expecting, &key, vm)?;
                 }
             }
         }
 
-        if !expecting.is_empty() {
-            let mut names: Vec<String> = expecting
-                .into_iter()
-                .map(|name| format!("{name:?}"))
-                .collect();
+        let remaining = expecting.elements();
+        if !remaining.is_empty() {
+            let mut names = Vec::with_capacity(remaining.len());
+            for name in &remaining {
+                names.push(name.repr(vm)?.to_string());
+            }
             names.sort();
             let missing = names.join(", ");
             let count = names.len();
@@ -197,22 +246,8 @@ pub(crate) mod _ast {
 
         let payload = vm.ctx.new_dict();
         if let Some(dict) = dict {
-            if let Some(fields) = fields.clone() {
-                let fields: Vec<PyStrRef> = fields.try_to_value(vm)?;
-                for field in fields {
-                    if let Some(value) = dict.get_item_opt::<Wtf8>(field.as_wtf8(), vm)? {
-                        payload.set_item(field.as_object(), value, vm)?;
-                    }
-                }
-            }
-            if let Some(attributes) = attributes.clone() {
-                let attributes: Vec<PyStrRef> = attributes.try_to_value(vm)?;
-                for attr in attributes {
-                    if let Some(value) = dict.get_item_opt::<Wtf8>(attr.as_wtf8(), vm)? {
-                        payload.set_item(attr.as_object(), value, vm)?;
-                    }
-                }
-            }
+            ast_replace_update_payload(&payload, fields.as_deref(), &dict, vm)?;
+            ast_replace_update_payload(&payload, attributes.as_deref(), &dict, vm)?;
         }
         for (key, value) in args.kwargs {
             payload.set_item(vm.ctx.intern_str(key), value, vm)?;
@@ -224,17 +259,53 @@ pub(crate) mod _ast {
             .into_iter()
             .map(|(key, value)| {
                 let key = key
-                    .downcast::<PyUtf8Str>()
+                    .downcast::<PyStr>()
                     .map_err(|_| vm.new_type_error("keywords must be strings"))?;
-                Ok((key.as_str().to_owned(), value))
+                Ok((key.as_wtf8().to_owned(), value))
             })
-            .collect::<PyResult<IndexMap<String, PyObjectRef>>>()?;
+            .collect::<PyResult<crate::function::KwArgsMap<PyObjectRef>>>()?;
         let result = type_obj.call(FuncArgs::new(vec![], KwArgs::new(kwargs)), vm)?;
         Ok(result)
     }
 
+    pub(crate) fn ast_deepcopy(zelf: &PyObject, memo: &PyObject, vm: &VirtualMachine) -> PyResult {
+        let memo_dict: PyDictRef = memo
+            .to_owned()
+            .downcast()
+            .map_err(|_| vm.new_type_error("__deepcopy__() memo must be a dict"))?;
+        let memo_key: PyObjectRef = vm.ctx.new_int(zelf.get_id() as i64).into();
+
+        if let Some(existing) = memo_dict.get_item_opt(&*memo_key, vm)? {
+            return Ok(existing);
+        }
+
+        let cls = zelf.class();
+        let copied_dict = if cls
+            .slots
+            .flags
+            .has_feature(crate::types::PyTypeFlags::HAS_DICT)
+        {
+            Some(vm.ctx.new_dict())
+        } else {
+            None
+        };
+        let copied = vm.ctx.new_base_object(cls.to_owned(), copied_dict.clone());
+
+        memo_dict.set_item(&*memo_key, copied.clone(), vm)?;
+
+        if let (Some(src_dict), Some(dst_dict)) = (zelf.as_object().dict(), copied_dict) {
+            let deepcopy = vm.import("copy", 0)?.get_attr("deepcopy", vm)?;
+            for (key, value) in src_dict.items_vec() {
+                let copied_value = deepcopy.call((value, memo.to_owned()), vm)?;
+                dst_dict.set_item(&*key, copied_value, vm)?;
+            }
+        }
+
+        Ok(copied)
+    }
+
     pub(crate) fn ast_repr(zelf: &crate::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-        let repr = repr::repr_ast_node(vm, &zelf.to_owned(), 3)?;
+        let repr = repr::repr_ast_node(vm, zelf, 3)?;
         Ok(vm.ctx.new_str(repr))
     }
 
@@ -242,19 +313,16 @@ pub(crate) mod _ast {
         type Args = FuncArgs;
 
         fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-            if args.args.is_empty()
-                && args.kwargs.is_empty()
-                && let Some(instance) = cls.get_attr(vm.ctx.intern_str("_instance"))
-            {
-                return Ok(instance);
-            }
-
-            // AST nodes accept extra arguments (unlike object.__new__)
-            // This matches CPython's behavior where AST has its own tp_new
+            // Keep _instance for parser-internal shared operator/context nodes,
+            // but match CPython's public constructor behavior by allocating a
+            // fresh object for Python-level ast.Load()/ast.Add()/... calls.
+            // Returning the cached singleton here makes user-added attributes
+            // like `parent` leak across unrelated trees and breaks deepcopy.
+            // AST nodes accept extra arguments (unlike object.__new__).
             let dict = if cls
                 .slots
                 .flags
-                .contains(crate::types::PyTypeFlags::HAS_DICT)
+                .has_feature(crate::types::PyTypeFlags::HAS_DICT)
             {
                 Some(vm.ctx.new_dict())
             } else {
@@ -264,20 +332,20 @@ pub(crate) mod _ast {
 
             // type.__call__ does not invoke slot_init after slot_new
             // for types with a custom slot_new, so we must call it here.
-            Self::slot_init(zelf.clone(), args, vm)?;
+            Self::slot_init(&zelf, args, vm)?;
 
             Ok(zelf)
         }
 
         fn py_new(_cls: &Py<PyType>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
-            unimplemented!("use slot_new")
+            unreachable!("NodeAst construction is handled by slot_new")
         }
     }
 
     impl Initializer for NodeAst {
         type Args = FuncArgs;
 
-        fn slot_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        fn slot_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
             let fields = zelf
                 .class()
                 .get_attr(vm.ctx.intern_str("_fields"))
@@ -293,52 +361,55 @@ pub(crate) mod _ast {
                         zelf.class().name()
                     ))
                 })?;
-            let fields: Vec<PyUtf8StrRef> = fields.try_to_value(vm)?;
+            let fields_seq = fields.sequence_unchecked();
+            let numfields = fields_seq.length(vm)?;
+            let remaining_fields = PySet::default().into_ref(&vm.ctx);
+            ast_replace_set_update(&remaining_fields, Some(&fields), vm)?;
             let n_args = args.args.len();
-            if n_args > fields.len() {
+            if n_args > numfields {
                 return Err(vm.new_type_error(format!(
                     "{} constructor takes at most {} positional argument{}",
                     zelf.class().name(),
-                    fields.len(),
-                    if fields.len() == 1 { "" } else { "s" },
+                    numfields,
+                    if numfields == 1 { "" } else { "s" },
                 )));
             }
 
-            // Track which fields were set
-            let mut set_fields = std::collections::HashSet::new();
-            let mut attributes: Option<Vec<PyStrRef>> = None;
+            let mut attributes: Option<PyObjectRef> = None;
 
-            for (name, arg) in fields.iter().zip(args.args) {
-                zelf.set_attr(name, arg, vm)?;
-                set_fields.insert(name.as_str().to_owned());
+            for (i, arg) in args.args.into_iter().enumerate() {
+                let name = fields_seq.get_item(i as isize, vm)?;
+                ast_set_attr(zelf, &name, arg, vm)?;
+                ast_replace_set_discard(&remaining_fields, &name, vm)?;
             }
             for (key, value) in args.kwargs {
-                if let Some(pos) = fields.iter().position(|f| f.as_bytes() == key.as_bytes())
-                    && pos < n_args
-                {
-                    return Err(vm.new_type_error(format!(
-                        "{} got multiple values for argument '{}'",
-                        zelf.class().name(),
-                        key
-                    )));
-                }
-
-                if fields
-                    .iter()
-                    .all(|field| field.as_bytes() != key.as_bytes())
-                {
-                    let attrs = if let Some(attrs) = &attributes {
-                        attrs
+                let key_obj: PyObjectRef = vm.ctx.new_str(key.as_ref()).into();
+                let contains = fields_seq.contains(&key_obj, vm)?;
+                if contains {
+                    if !ast_replace_set_discard(&remaining_fields, &key_obj, vm)? {
+                        return Err(vm.new_type_error(format!(
+                            "{} got multiple values for argument '{}'",
+                            zelf.class().name(),
+                            key
+                        )));
+                    }
+                } else {
+                    let attrs = if let Some(attributes) = &attributes {
+                        attributes
                     } else {
                         let attrs = zelf
                             .class()
                             .get_attr(vm.ctx.intern_str("_attributes"))
-                            .and_then(|attr| attr.try_to_value::<Vec<PyStrRef>>(vm).ok())
-                            .unwrap_or_default();
+                            .ok_or_else(|| {
+                                vm.new_attribute_error(format!(
+                                    "type object '{}' has no attribute '_attributes'",
+                                    zelf.class().name()
+                                ))
+                            })?;
                         attributes = Some(attrs);
-                        attributes.as_ref().unwrap()
+                        attributes.as_deref().unwrap()
                     };
-                    if attrs.iter().all(|attr| attr.as_bytes() != key.as_bytes()) {
+                    if !attrs.sequence_unchecked().contains(&key_obj, vm)? {
                         let message = vm.ctx.new_str(format!(
                             "{}.__init__ got an unexpected keyword argument '{}'. \
 Support for arbitrary keyword arguments is deprecated and will be removed in Python 3.15.",
@@ -355,7 +426,6 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
                     }
                 }
 
-                set_fields.insert(key.clone());
                 zelf.set_attr(vm.ctx.intern_str(key), value, vm)?;
             }
 
@@ -368,17 +438,14 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
                 let expr_ctx_type: PyObjectRef =
                     super::super::pyast::NodeExprContext::make_static_type().into();
 
-                for field in &fields {
-                    if set_fields.contains(field.as_str()) {
-                        continue;
-                    }
-                    if let Some(ftype) = ft_dict.get_item_opt::<Wtf8>(field.as_wtf8(), vm)? {
+                for field in remaining_fields.elements() {
+                    if let Some(ftype) = ft_dict.get_item_opt(&*field, vm)? {
                         if ftype.fast_isinstance(vm.ctx.types.union_type) {
                             // Optional field (T | None) — no default
                         } else if ftype.fast_isinstance(vm.ctx.types.generic_alias_type) {
                             // List field (list[T]) — default to []
                             let empty_list: PyObjectRef = vm.ctx.new_list(vec![]).into();
-                            zelf.set_attr(vm.ctx.intern_str(field.as_wtf8()), empty_list, vm)?;
+                            ast_set_attr(zelf, &field, empty_list, vm)?;
                         } else if ftype.is(&expr_ctx_type) {
                             // expr_context — default to Load()
                             let load_type =
@@ -388,13 +455,15 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
                                 .unwrap_or_else(|| {
                                     vm.ctx.new_base_object(load_type, Some(vm.ctx.new_dict()))
                                 });
-                            zelf.set_attr(vm.ctx.intern_str(field.as_wtf8()), load_instance, vm)?;
+                            ast_set_attr(zelf, &field, load_instance, vm)?;
                         } else {
                             // Required field missing: emit DeprecationWarning.
+                            let field_repr = field.repr(vm)?;
                             let message = vm.ctx.new_str(format!(
-                                "{}.__init__ missing 1 required positional argument: '{}'",
+                                "{}.__init__ missing 1 required positional argument: {}. \
+This will become an error in Python 3.15.",
                                 zelf.class().name(),
-                                field.as_wtf8()
+                                field_repr
                             ));
                             warn::warn(
                                 message.into(),
@@ -404,6 +473,21 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
                                 vm,
                             )?;
                         }
+                    } else {
+                        let field_repr = field.repr(vm)?;
+                        let message = vm.ctx.new_str(format!(
+                            "Field {} is missing from {}._field_types. \
+This will become an error in Python 3.15.",
+                            field_repr,
+                            zelf.class().name()
+                        ));
+                        warn::warn(
+                            message.into(),
+                            Some(vm.ctx.exceptions.deprecation_warning.to_owned()),
+                            1,
+                            None,
+                            vm,
+                        )?;
                     }
                 }
             }
@@ -411,7 +495,7 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
             Ok(())
         }
 
-        fn init(_zelf: PyRef<Self>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
+        fn init(_zelf: &Py<Self>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<()> {
             unreachable!("slot_init is defined")
         }
     }
@@ -453,25 +537,47 @@ Support for arbitrary keyword arguments is deprecated and will be removed in Pyt
             .map_err(|_| vm.new_type_error("AST is not a type"))?;
         let ctx = &vm.ctx;
         let empty_tuple = ctx.empty_tuple.clone();
+        let set_empty_annotations = |typ: &Py<PyType>| {
+            typ.set_str_attr("__annotations__", ctx.new_dict(), ctx);
+        };
+        set_empty_annotations(&ast_type);
         ast_type.set_str_attr("_fields", empty_tuple.clone(), ctx);
         ast_type.set_str_attr("_attributes", empty_tuple.clone(), ctx);
-        ast_type.set_str_attr("__match_args__", empty_tuple.clone(), ctx);
+        ast_type.set_str_attr("__match_args__", empty_tuple, ctx);
+        for typ in [
+            super::super::pyast::NodeMod::static_type(),
+            super::super::pyast::NodeStmt::static_type(),
+            super::super::pyast::NodeExpr::static_type(),
+            super::super::pyast::NodeExprContext::static_type(),
+            super::super::pyast::NodeBoolOp::static_type(),
+            super::super::pyast::NodeOperator::static_type(),
+            super::super::pyast::NodeUnaryOp::static_type(),
+            super::super::pyast::NodeCmpOp::static_type(),
+            super::super::pyast::NodeExceptHandler::static_type(),
+            super::super::pyast::NodePattern::static_type(),
+            super::super::pyast::NodeTypeIgnore::static_type(),
+            super::super::pyast::NodeTypeParam::static_type(),
+        ] {
+            set_empty_annotations(typ);
+        }
 
         const AST_REDUCE: PyMethodDef = PyMethodDef::new_const(
             "__reduce__",
             |zelf: PyObjectRef, vm: &VirtualMachine| -> PyResult<PyTupleRef> {
-                ast_reduce(zelf, vm)
+                ast_reduce(&zelf, vm)
             },
             PyMethodFlags::METHOD,
-            None,
+            crate::function::ItemDoc::static_text("__reduce__($self, /)\n--\n\n"),
         );
         const AST_REPLACE: PyMethodDef = PyMethodDef::new_const(
             "__replace__",
             |zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-                ast_replace(zelf, args, vm)
+                ast_replace(&zelf, args, vm)
             },
             PyMethodFlags::METHOD,
-            None,
+            crate::function::ItemDoc::static_text(
+                "__replace__($self, /, **fields)\n--\n\nReturn a copy of the AST node with new values for the specified fields.",
+            ),
         );
         let base_type = NodeAst::static_type();
         ast_type.set_str_attr(

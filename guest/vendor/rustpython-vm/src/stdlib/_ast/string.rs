@@ -2,6 +2,7 @@ use super::constant::{Constant, ConstantLiteral};
 use super::*;
 use crate::warn;
 use ast::str_prefix::StringLiteralPrefix;
+use rustpython_common::wtf8::Wtf8Buf;
 
 fn ruff_fstring_element_into_iter(
     mut fstring_element: ast::InterpolatedStringElements,
@@ -18,38 +19,77 @@ fn ruff_fstring_element_into_iter(
         .into_iter()
 }
 
-fn ruff_fstring_element_to_joined_str_part(
+fn push_ruff_fstring_element(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    flags: ast::AnyStringFlags,
     element: ast::InterpolatedStringElement,
-) -> JoinedStrPart {
+    output: &mut Vec<JoinedStrPart>,
+) {
     match element {
-        ast::InterpolatedStringElement::Literal(ast::InterpolatedStringLiteralElement {
-            range,
-            value,
-            node_index: _,
-        }) => JoinedStrPart::Constant(Constant::new_str(
-            value,
-            ast::str_prefix::StringLiteralPrefix::Empty,
-            range,
-        )),
+        ast::InterpolatedStringElement::Literal(literal) => {
+            output.push(JoinedStrPart::Constant(Constant::new_str(
+                rustpython_codegen::interpolated_string_literal_value(source_file, &literal, flags),
+                ast::str_prefix::StringLiteralPrefix::Empty,
+                literal.range,
+            )));
+        }
         ast::InterpolatedStringElement::Interpolation(ast::InterpolatedElement {
             range,
             expression,
-            debug_text: _, // TODO: What is this?
-            conversion,
+            debug_text,
+            mut conversion,
             format_spec,
             node_index: _,
-        }) => JoinedStrPart::FormattedValue(FormattedValue {
-            value: expression,
-            conversion,
-            format_spec: ruff_format_spec_to_joined_str(format_spec),
-            range,
-        }),
+            runtime_str: _,
+            runtime_interpolation_format_spec: _,
+            runtime_formatted_value_format_spec,
+        }) => {
+            if let Some(debug_text) = &debug_text {
+                output.push(JoinedStrPart::Constant(interpolation_debug_constant(
+                    source_file,
+                    debug_text,
+                    expression.range(),
+                )));
+                conversion = debug_conversion(conversion, format_spec.is_some());
+            }
+            let runtime_format_spec = runtime_formatted_value_format_spec.or_else(|| {
+                ruff_format_spec_to_joined_str(vm, source_file, flags, format_spec)
+                    .map(|joined_str| Box::new(joined_str.into_expr(false)))
+            });
+            output.push(JoinedStrPart::FormattedValue(FormattedValue {
+                value: expression,
+                conversion,
+                format_spec: runtime_format_spec,
+                range,
+            }));
+        }
+    }
+}
+
+/// The literal an `{expr=}` interpolation puts in front of its value.
+fn interpolation_debug_constant(
+    source_file: &SourceFile,
+    debug_text: &ast::DebugText,
+    expression_range: TextRange,
+) -> Constant {
+    let (text, range) =
+        rustpython_codegen::interpolation_debug_text(source_file, debug_text, expression_range);
+    Constant::new_str(text, ast::str_prefix::StringLiteralPrefix::Empty, range)
+}
+
+/// A `{expr=}` interpolation takes `repr` unless it was told otherwise.
+fn debug_conversion(conversion: ast::ConversionFlag, has_format_spec: bool) -> ast::ConversionFlag {
+    if matches!(conversion, ast::ConversionFlag::None) && !has_format_spec {
+        ast::ConversionFlag::Repr
+    } else {
+        conversion
     }
 }
 
 fn push_joined_str_literal(
     output: &mut Vec<JoinedStrPart>,
-    pending: &mut Option<(String, StringLiteralPrefix, TextRange)>,
+    pending: &mut Option<(Wtf8Buf, StringLiteralPrefix, TextRange)>,
 ) {
     if let Some((value, prefix, range)) = pending.take()
         && !value.is_empty()
@@ -62,7 +102,7 @@ fn push_joined_str_literal(
 
 fn normalize_joined_str_parts(values: Vec<JoinedStrPart>) -> Vec<JoinedStrPart> {
     let mut output = Vec::with_capacity(values.len());
-    let mut pending: Option<(String, StringLiteralPrefix, TextRange)> = None;
+    let mut pending: Option<(Wtf8Buf, StringLiteralPrefix, TextRange)> = None;
 
     for part in values {
         match part {
@@ -72,9 +112,10 @@ fn normalize_joined_str_parts(values: Vec<JoinedStrPart>) -> Vec<JoinedStrPart> 
                     output.push(JoinedStrPart::Constant(constant));
                     continue;
                 };
-                let value: String = value.into();
-                if let Some((pending_value, _, _)) = pending.as_mut() {
-                    pending_value.push_str(&value);
+                if let Some((pending_value, _, pending_range)) = pending.as_mut() {
+                    pending_value.push_wtf8(&value);
+                    // Folded literals span from the first of them to the last.
+                    *pending_range = TextRange::new(pending_range.start(), constant.range.end());
                 } else {
                     pending = Some((value, prefix, constant.range));
                 }
@@ -92,7 +133,7 @@ fn normalize_joined_str_parts(values: Vec<JoinedStrPart>) -> Vec<JoinedStrPart> 
 
 fn push_template_str_literal(
     output: &mut Vec<TemplateStrPart>,
-    pending: &mut Option<(String, StringLiteralPrefix, TextRange)>,
+    pending: &mut Option<(Wtf8Buf, StringLiteralPrefix, TextRange)>,
 ) {
     if let Some((value, prefix, range)) = pending.take()
         && !value.is_empty()
@@ -105,7 +146,7 @@ fn push_template_str_literal(
 
 fn normalize_template_str_parts(values: Vec<TemplateStrPart>) -> Vec<TemplateStrPart> {
     let mut output = Vec::with_capacity(values.len());
-    let mut pending: Option<(String, StringLiteralPrefix, TextRange)> = None;
+    let mut pending: Option<(Wtf8Buf, StringLiteralPrefix, TextRange)> = None;
 
     for part in values {
         match part {
@@ -115,9 +156,10 @@ fn normalize_template_str_parts(values: Vec<TemplateStrPart>) -> Vec<TemplateStr
                     output.push(TemplateStrPart::Constant(constant));
                     continue;
                 };
-                let value: String = value.into();
-                if let Some((pending_value, _, _)) = pending.as_mut() {
-                    pending_value.push_str(&value);
+                if let Some((pending_value, _, pending_range)) = pending.as_mut() {
+                    pending_value.push_wtf8(&value);
+                    // Folded literals span from the first of them to the last.
+                    *pending_range = TextRange::new(pending_range.start(), constant.range.end());
                 } else {
                     pending = Some((value, prefix, constant.range));
                 }
@@ -235,6 +277,9 @@ fn warn_invalid_escape_sequences_in_format_spec(
 }
 
 fn ruff_format_spec_to_joined_str(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    flags: ast::AnyStringFlags,
     format_spec: Option<Box<ast::InterpolatedStringFormatSpec>>,
 ) -> Option<Box<JoinedStr>> {
     match format_spec {
@@ -245,7 +290,15 @@ fn ruff_format_spec_to_joined_str(
                 elements,
                 node_index: _,
             } = *format_spec;
-            let range = if range.start() > ruff_text_size::TextSize::from(0) {
+            // The `:` that opens a format spec belongs to its range, and the
+            // parser leaves it out of the outermost one.
+            let opened_by_colon = source_file
+                .source_text()
+                .as_bytes()
+                .get(..range.start().to_usize())
+                .and_then(<[u8]>::last)
+                == Some(&b':');
+            let range = if opened_by_colon {
                 TextRange::new(
                     range.start() - ruff_text_size::TextSize::from(1),
                     range.end(),
@@ -253,11 +306,16 @@ fn ruff_format_spec_to_joined_str(
             } else {
                 range
             };
-            let values: Vec<_> = ruff_fstring_element_into_iter(elements)
-                .map(ruff_fstring_element_to_joined_str_part)
-                .collect();
+            let mut values = Vec::new();
+            for element in ruff_fstring_element_into_iter(elements) {
+                push_ruff_fstring_element(vm, source_file, flags, element, &mut values);
+            }
             let values = normalize_joined_str_parts(values).into_boxed_slice();
-            Some(Box::new(JoinedStr { range, values }))
+            Some(Box::new(JoinedStr {
+                range,
+                values,
+                runtime_values: None,
+            }))
         }
     }
 }
@@ -290,40 +348,98 @@ fn ruff_fstring_element_to_ruff_fstring_part(
     }
 }
 
-fn joined_str_to_ruff_format_spec(
-    joined_str: Option<Box<JoinedStr>>,
+fn format_spec_expr_to_ruff_format_spec(
+    format_spec: Option<Box<ast::Expr>>,
 ) -> Option<Box<ast::InterpolatedStringFormatSpec>> {
-    match joined_str {
-        None => None,
-        Some(joined_str) => {
-            let JoinedStr { range, values } = *joined_str;
-            let elements: Vec<_> = Box::into_iter(values)
-                .map(joined_str_part_to_ruff_fstring_element)
-                .collect();
-            let format_spec = ast::InterpolatedStringFormatSpec {
-                node_index: Default::default(),
+    let format_spec = format_spec?;
+    let ast::Expr::FString(mut fstring) = *format_spec else {
+        return None;
+    };
+    let ast::ExprFString {
+        range,
+        ref mut value,
+        node_index: _,
+        runtime_joined_str: _,
+        runtime_values: _,
+    } = fstring;
+    let default_part = ast::FStringPart::FString(ast::FString {
+        node_index: Default::default(),
+        range: Default::default(),
+        elements: Default::default(),
+        flags: ast::FStringFlags::empty(),
+    });
+    let mut elements = Vec::new();
+    for i in 0..value.as_slice().len() {
+        let part = core::mem::replace(value.iter_mut().nth(i).unwrap(), default_part.clone());
+        match part {
+            ast::FStringPart::Literal(ast::StringLiteral {
                 range,
-                elements: elements.into(),
-            };
-            Some(Box::new(format_spec))
+                value,
+                node_index: _,
+                flags: _,
+            }) => elements.push(ast::InterpolatedStringElement::Literal(
+                ast::InterpolatedStringLiteralElement {
+                    node_index: Default::default(),
+                    range,
+                    value,
+                },
+            )),
+            ast::FStringPart::FString(ast::FString {
+                elements: fstring_elements,
+                ..
+            }) => {
+                elements.extend(ruff_fstring_element_into_iter(fstring_elements));
+            }
         }
     }
+    Some(Box::new(ast::InterpolatedStringFormatSpec {
+        node_index: Default::default(),
+        range,
+        elements: elements.into(),
+    }))
 }
 
 #[derive(Debug)]
 pub(super) struct JoinedStr {
     pub(super) range: TextRange,
     pub(super) values: Box<[JoinedStrPart]>,
+    pub(super) runtime_values: Option<Vec<Option<ast::Expr>>>,
 }
 
 impl JoinedStr {
-    pub(super) fn into_expr(self) -> ast::Expr {
-        let Self { range, values } = self;
+    pub(super) fn into_expr(self, from_ast_object: bool) -> ast::Expr {
+        let Self {
+            range,
+            values,
+            runtime_values: mut raw_runtime_values,
+        } = self;
+        let values = if values.iter().any(joined_str_part_requires_runtime_values) {
+            if raw_runtime_values.is_none() {
+                raw_runtime_values = Some(
+                    values
+                        .into_vec()
+                        .into_iter()
+                        .map(|part| joined_str_part_to_expr(from_ast_object, part))
+                        .map(Some)
+                        .collect(),
+                );
+            }
+            Vec::new().into_boxed_slice()
+        } else {
+            values
+        };
+        let (runtime_joined_str, runtime_values) =
+            raw_runtime_values.take().map_or((None, None), |values| {
+                if values.iter().any(Option::is_none) {
+                    (None, Some(values))
+                } else {
+                    (Some(values.into_iter().flatten().collect()), None)
+                }
+            });
         ast::Expr::FString(ast::ExprFString {
             node_index: Default::default(),
-            range: Default::default(),
+            range,
             value: match values.len() {
-                // ruff represents an empty fstring like this:
                 0 => ast::FStringValue::single(ast::FString {
                     node_index: Default::default(),
                     range,
@@ -332,7 +448,8 @@ impl JoinedStr {
                 }),
                 1 => ast::FStringValue::single(
                     Box::<[_]>::into_iter(values)
-                        .map(joined_str_part_to_ruff_fstring_element)
+                        .map(|part| joined_str_part_to_ruff_fstring_element(from_ast_object, part))
+                        .map(Option::unwrap)
                         .map(|element| ast::FString {
                             node_index: Default::default(),
                             range,
@@ -344,54 +461,108 @@ impl JoinedStr {
                 ),
                 _ => ast::FStringValue::concatenated(
                     Box::<[_]>::into_iter(values)
-                        .map(joined_str_part_to_ruff_fstring_element)
+                        .map(|part| joined_str_part_to_ruff_fstring_element(from_ast_object, part))
+                        .map(Option::unwrap)
                         .map(ruff_fstring_element_to_ruff_fstring_part)
                         .collect(),
                 ),
             },
+            runtime_joined_str,
+            runtime_values,
         })
     }
 }
 
-fn joined_str_part_to_ruff_fstring_element(part: JoinedStrPart) -> ast::InterpolatedStringElement {
+fn joined_str_part_requires_runtime_values(part: &JoinedStrPart) -> bool {
+    matches!(
+        part,
+        JoinedStrPart::Constant(Constant {
+            value,
+            ..
+        }) if !matches!(value, ConstantLiteral::Str { .. })
+    )
+}
+
+fn joined_str_part_to_expr(from_ast_object: bool, part: JoinedStrPart) -> ast::Expr {
+    match part {
+        JoinedStrPart::FormattedValue(value) => formatted_value_to_expr(from_ast_object, value),
+        JoinedStrPart::Constant(value) => value.into_expr(),
+    }
+}
+
+fn joined_str_part_to_ruff_fstring_element(
+    from_ast_object: bool,
+    part: JoinedStrPart,
+) -> Option<ast::InterpolatedStringElement> {
     match part {
         JoinedStrPart::FormattedValue(value) => {
-            ast::InterpolatedStringElement::Interpolation(ast::InterpolatedElement {
-                node_index: Default::default(),
-                range: value.range,
-                expression: value.value.clone(),
-                debug_text: None, // TODO: What is this?
-                conversion: value.conversion,
-                format_spec: joined_str_to_ruff_format_spec(value.format_spec),
-            })
+            let format_spec = value.format_spec.clone();
+            let runtime_formatted_value_format_spec = (from_ast_object && format_spec.is_some())
+                .then_some(format_spec.clone())
+                .flatten();
+            Some(ast::InterpolatedStringElement::Interpolation(
+                ast::InterpolatedElement {
+                    node_index: Default::default(),
+                    range: value.range,
+                    expression: value.value.clone(),
+                    debug_text: None,
+                    conversion: value.conversion,
+                    format_spec: format_spec_expr_to_ruff_format_spec(format_spec),
+                    runtime_str: None,
+                    runtime_interpolation_format_spec: None,
+                    runtime_formatted_value_format_spec,
+                },
+            ))
         }
         JoinedStrPart::Constant(value) => {
-            ast::InterpolatedStringElement::Literal(ast::InterpolatedStringLiteralElement {
-                node_index: Default::default(),
-                range: value.range,
-                value: match value.value {
-                    ConstantLiteral::Str { value, .. } => value,
-                    _ => todo!(),
+            let Constant { range, value, .. } = value;
+            let ConstantLiteral::Str { value, .. } = value else {
+                return None;
+            };
+            Some(ast::InterpolatedStringElement::Literal(
+                ast::InterpolatedStringLiteralElement {
+                    node_index: Default::default(),
+                    range,
+                    value: value.to_string_lossy().into(),
                 },
-            })
+            ))
         }
     }
 }
 
 // constructor
+pub(super) fn joined_str_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<JoinedStr> {
+    let values: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "values", "JoinedStr")?;
+    Ok(JoinedStr {
+        values: Vec::new().into_boxed_slice(),
+        runtime_values: Some(values),
+        range,
+    })
+}
+
 impl Node for JoinedStr {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
-        let Self { values, range } = self;
+        let Self {
+            values,
+            runtime_values,
+            range,
+        } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprJoinedStr::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item(
-            "values",
-            BoxedSlice(values).ast_to_object(vm, source_file),
-            vm,
-        )
-        .unwrap();
+        let values = if let Some(runtime_values) = runtime_values {
+            BoxedSlice(runtime_values.into_boxed_slice()).ast_to_object(vm, source_file)
+        } else {
+            BoxedSlice(values).ast_to_object(vm, source_file)
+        };
+        dict.set_item("values", values, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -400,15 +571,8 @@ impl Node for JoinedStr {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let values: BoxedSlice<_> = Node::ast_from_object(
-            vm,
-            source_file,
-            get_node_field(vm, &object, "values", "JoinedStr")?,
-        )?;
-        Ok(Self {
-            values: values.0,
-            range: range_from_object(vm, source_file, object, "JoinedStr")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "JoinedStr")?;
+        joined_str_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
@@ -431,8 +595,7 @@ impl Node for JoinedStrPart {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let cls = object.class();
-        if cls.is(pyast::NodeExprFormattedValue::static_type()) {
+        if is_node_instance(vm, &object, pyast::NodeExprFormattedValue::static_type())? {
             Ok(Self::FormattedValue(Node::ast_from_object(
                 vm,
                 source_file,
@@ -452,11 +615,31 @@ impl Node for JoinedStrPart {
 pub(super) struct FormattedValue {
     value: Box<ast::Expr>,
     conversion: ast::ConversionFlag,
-    format_spec: Option<Box<JoinedStr>>,
+    format_spec: Option<Box<ast::Expr>>,
     range: TextRange,
 }
 
 // constructor
+pub(super) fn formatted_value_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<FormattedValue> {
+    Ok(FormattedValue {
+        value: get_required_node_field(vm, source_file, object, "value", "FormattedValue")?,
+        conversion: Node::ast_from_object(
+            vm,
+            source_file,
+            get_node_field(vm, object, "conversion", "FormattedValue")?,
+        )?,
+        format_spec: get_node_field_opt(vm, object, "format_spec")?
+            .map(|obj| Node::ast_from_object(vm, source_file, obj))
+            .transpose()?,
+        range,
+    })
+}
+
 impl Node for FormattedValue {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -487,23 +670,22 @@ impl Node for FormattedValue {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        Ok(Self {
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "FormattedValue")?,
-            )?,
-            conversion: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "conversion", "FormattedValue")?,
-            )?,
-            format_spec: get_node_field_opt(vm, &object, "format_spec")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            range: range_from_object(vm, source_file, object, "FormattedValue")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "FormattedValue")?;
+        formatted_value_from_object_with_range(vm, source_file, &object, range)
     }
+}
+
+pub(super) fn formatted_value_to_expr(
+    from_ast_object: bool,
+    formatted: FormattedValue,
+) -> ast::Expr {
+    let range = formatted.range;
+    JoinedStr {
+        range,
+        values: vec![JoinedStrPart::FormattedValue(formatted)].into_boxed_slice(),
+        runtime_values: None,
+    }
+    .into_expr(from_ast_object)
 }
 
 pub(super) fn fstring_to_object(
@@ -515,7 +697,27 @@ pub(super) fn fstring_to_object(
         range,
         mut value,
         node_index: _,
+        runtime_joined_str,
+        runtime_values,
     } = expression;
+    if let Some(joined_str) = runtime_joined_str {
+        return JoinedStr {
+            range,
+            values: Vec::new().into_boxed_slice(),
+            runtime_values: Some(joined_str.into_iter().map(Some).collect()),
+        }
+        .ast_to_object(vm, source_file);
+    }
+
+    if let Some(values) = runtime_values {
+        return JoinedStr {
+            range,
+            values: Vec::new().into_boxed_slice(),
+            runtime_values: Some(values),
+        }
+        .ast_to_object(vm, source_file);
+    }
+
     let default_part = ast::FStringPart::FString(ast::FString {
         node_index: Default::default(),
         range: Default::default(),
@@ -526,26 +728,21 @@ pub(super) fn fstring_to_object(
     for i in 0..value.as_slice().len() {
         let part = core::mem::replace(value.iter_mut().nth(i).unwrap(), default_part.clone());
         match part {
-            ast::FStringPart::Literal(ast::StringLiteral {
-                range,
-                value,
-                flags,
-                node_index: _,
-            }) => {
+            ast::FStringPart::Literal(literal) => {
                 values.push(JoinedStrPart::Constant(Constant::new_str(
-                    value,
-                    flags.prefix(),
-                    range,
+                    rustpython_codegen::string_literal_part_value(source_file, &literal),
+                    literal.flags.prefix(),
+                    literal.range,
                 )));
             }
             ast::FStringPart::FString(ast::FString {
                 range: _,
                 elements,
-                flags: _,
+                flags,
                 node_index: _,
             }) => {
                 for element in ruff_fstring_element_into_iter(elements) {
-                    values.push(ruff_fstring_element_to_joined_str_part(element));
+                    push_ruff_fstring_element(vm, source_file, flags.into(), element, &mut values);
                 }
             }
         }
@@ -555,62 +752,85 @@ pub(super) fn fstring_to_object(
         if let JoinedStrPart::FormattedValue(value) = part
             && let Some(format_spec) = &value.format_spec
         {
-            warn_invalid_escape_sequences_in_format_spec(vm, source_file, format_spec.range);
+            warn_invalid_escape_sequences_in_format_spec(vm, source_file, format_spec.range());
         }
     }
     let c = JoinedStr {
         range,
         values: values.into_boxed_slice(),
+        runtime_values: None,
     };
     c.ast_to_object(vm, source_file)
 }
 
 // ===== TString (Template String) Support =====
 
-fn ruff_tstring_element_to_template_str_part(
-    element: ast::InterpolatedStringElement,
+fn push_ruff_tstring_element(
+    vm: &VirtualMachine,
     source_file: &SourceFile,
-) -> TemplateStrPart {
+    flags: ast::AnyStringFlags,
+    element: ast::InterpolatedStringElement,
+    output: &mut Vec<TemplateStrPart>,
+) {
     match element {
-        ast::InterpolatedStringElement::Literal(ast::InterpolatedStringLiteralElement {
-            range,
-            value,
-            node_index: _,
-        }) => TemplateStrPart::Constant(Constant::new_str(
-            value,
-            ast::str_prefix::StringLiteralPrefix::Empty,
-            range,
-        )),
+        ast::InterpolatedStringElement::Literal(literal) => {
+            output.push(TemplateStrPart::Constant(Constant::new_str(
+                rustpython_codegen::interpolated_string_literal_value(source_file, &literal, flags),
+                ast::str_prefix::StringLiteralPrefix::Empty,
+                literal.range,
+            )));
+        }
         ast::InterpolatedStringElement::Interpolation(ast::InterpolatedElement {
             range,
             expression,
             debug_text,
-            conversion,
+            mut conversion,
             format_spec,
             node_index: _,
+            runtime_str,
+            runtime_interpolation_format_spec,
+            runtime_formatted_value_format_spec: _,
         }) => {
             let expr_range =
                 extend_expr_range_with_wrapping_parens(source_file, range, expression.range())
                     .unwrap_or_else(|| expression.range());
-            let expr_str = if let Some(debug_text) = debug_text {
-                let expr_source = source_file.slice(expr_range);
+            let expr_str = if let Some(debug_text) = &debug_text {
+                output.push(TemplateStrPart::Constant(interpolation_debug_constant(
+                    source_file,
+                    debug_text,
+                    expression.range(),
+                )));
+                conversion = debug_conversion(conversion, format_spec.is_some());
+                let expr_source = source_file.source_text().slice(expr_range);
                 let mut expr_with_debug = String::with_capacity(
-                    debug_text.leading.len() + expr_source.len() + debug_text.trailing.len(),
+                    debug_text.leading().len() + expr_source.len() + debug_text.trailing().len(),
                 );
-                expr_with_debug.push_str(&debug_text.leading);
+                expr_with_debug.push_str(debug_text.leading());
                 expr_with_debug.push_str(expr_source);
-                expr_with_debug.push_str(&debug_text.trailing);
+                expr_with_debug.push_str(debug_text.trailing());
                 strip_interpolation_expr(&expr_with_debug)
             } else {
                 tstring_interpolation_expr_str(source_file, range, expr_range)
             };
-            TemplateStrPart::Interpolation(TStringInterpolation {
+            let runtime_interpolation = super::constant::runtime_interpolation_object(
+                vm,
+                runtime_str,
+                runtime_interpolation_format_spec,
+            );
+            output.push(TemplateStrPart::Interpolation(TStringInterpolation {
                 value: expression,
-                str: expr_str,
+                str: runtime_interpolation
+                    .as_ref()
+                    .map_or_else(|| vm.ctx.new_str(expr_str).into(), |(str, _)| str.clone()),
                 conversion,
-                format_spec: ruff_format_spec_to_joined_str(format_spec),
+                format_spec: runtime_interpolation
+                    .and_then(|(_, format_spec)| format_spec)
+                    .or_else(|| {
+                        ruff_format_spec_to_joined_str(vm, source_file, flags, format_spec)
+                            .map(|joined_str| Box::new(joined_str.into_expr(false)))
+                    }),
                 range,
-            })
+            }));
         }
     }
 }
@@ -629,7 +849,9 @@ fn tstring_interpolation_expr_str(
     } else {
         start
     };
-    let expr_source = source_file.slice(TextRange::new(start, expr_range.end()));
+    let expr_source = source_file
+        .source_text()
+        .slice(TextRange::new(start, expr_range.end()));
     strip_interpolation_expr(expr_source)
 }
 
@@ -638,7 +860,7 @@ fn extend_expr_range_with_wrapping_parens(
     interpolation_range: TextRange,
     expr_range: TextRange,
 ) -> Option<TextRange> {
-    let left_slice = source_file.slice(TextRange::new(
+    let left_slice = source_file.source_text().slice(TextRange::new(
         interpolation_range.start(),
         expr_range.start(),
     ));
@@ -659,8 +881,9 @@ fn extend_expr_range_with_wrapping_parens(
         return None;
     }
 
-    let right_slice =
-        source_file.slice(TextRange::new(expr_range.end(), interpolation_range.end()));
+    let right_slice = source_file
+        .source_text()
+        .slice(TextRange::new(expr_range.end(), interpolation_range.end()));
     let mut right_char: Option<(usize, char)> = None;
     for (idx, ch) in right_slice.char_indices() {
         if !ch.is_whitespace() {
@@ -695,34 +918,51 @@ fn strip_interpolation_expr(expr_source: &str) -> String {
 pub(super) struct TemplateStr {
     pub(super) range: TextRange,
     pub(super) values: Box<[TemplateStrPart]>,
+    pub(super) runtime_values: Option<Vec<Option<ast::Expr>>>,
 }
 
 pub(super) fn template_str_to_expr(
     vm: &VirtualMachine,
+    source_file: &SourceFile,
     template: TemplateStr,
 ) -> PyResult<ast::Expr> {
-    let TemplateStr { range, values } = template;
-    let elements = template_parts_to_elements(vm, values)?;
+    let TemplateStr {
+        range,
+        values,
+        runtime_values: raw_runtime_values,
+    } = template;
+    let elements = template_parts_to_elements(vm, source_file, values)?;
     let tstring = ast::TString {
         range,
         node_index: Default::default(),
         elements,
         flags: ast::TStringFlags::empty(),
     };
+    let (runtime_template_str, runtime_values) =
+        raw_runtime_values.map_or((None, None), |values| {
+            if values.iter().any(Option::is_none) {
+                (None, Some(values))
+            } else {
+                (Some(values.into_iter().flatten().collect()), None)
+            }
+        });
     Ok(ast::Expr::TString(ast::ExprTString {
         node_index: Default::default(),
         range,
         value: ast::TStringValue::single(tstring),
+        runtime_template_str,
+        runtime_values,
     }))
 }
 
 pub(super) fn interpolation_to_expr(
     vm: &VirtualMachine,
+    source_file: &SourceFile,
     interpolation: TStringInterpolation,
 ) -> PyResult<ast::Expr> {
+    let range = interpolation.range;
     let part = TemplateStrPart::Interpolation(interpolation);
-    let elements = template_parts_to_elements(vm, vec![part].into_boxed_slice())?;
-    let range = TextRange::default();
+    let elements = template_parts_to_elements(vm, source_file, vec![part].into_boxed_slice())?;
     let tstring = ast::TString {
         range,
         node_index: Default::default(),
@@ -733,22 +973,26 @@ pub(super) fn interpolation_to_expr(
         node_index: Default::default(),
         range,
         value: ast::TStringValue::single(tstring),
+        runtime_template_str: None,
+        runtime_values: None,
     }))
 }
 
 fn template_parts_to_elements(
     vm: &VirtualMachine,
+    source_file: &SourceFile,
     values: Box<[TemplateStrPart]>,
 ) -> PyResult<ast::InterpolatedStringElements> {
     let mut elements = Vec::with_capacity(values.len());
     for value in values.into_vec() {
-        elements.push(template_part_to_element(vm, value)?);
+        elements.push(template_part_to_element(vm, source_file, value)?);
     }
     Ok(ast::InterpolatedStringElements::from(elements))
 }
 
 fn template_part_to_element(
     vm: &VirtualMachine,
+    source_file: &SourceFile,
     part: TemplateStrPart,
 ) -> PyResult<ast::InterpolatedStringElement> {
     match part {
@@ -760,19 +1004,25 @@ fn template_part_to_element(
                 ast::InterpolatedStringLiteralElement {
                     range: constant.range,
                     node_index: Default::default(),
-                    value,
+                    value: value.to_string_lossy().into(),
                 },
             ))
         }
         TemplateStrPart::Interpolation(interpolation) => {
             let TStringInterpolation {
                 value,
+                str,
                 conversion,
                 format_spec,
                 range,
-                ..
             } = interpolation;
-            let format_spec = joined_str_to_ruff_format_spec(format_spec);
+            let str_constant =
+                super::constant::constant_object_to_constant_data(vm, source_file, str)?;
+            let runtime_str = Some(super::constant::constant_data_to_ast_constant_value(
+                str_constant,
+            ));
+            let runtime_interpolation_format_spec = format_spec.clone();
+            let format_spec = format_spec_expr_to_ruff_format_spec(format_spec);
             Ok(ast::InterpolatedStringElement::Interpolation(
                 ast::InterpolatedElement {
                     range,
@@ -781,6 +1031,9 @@ fn template_part_to_element(
                     debug_text: None,
                     conversion,
                     format_spec,
+                    runtime_str,
+                    runtime_interpolation_format_spec,
+                    runtime_formatted_value_format_spec: None,
                 },
             ))
         }
@@ -788,19 +1041,38 @@ fn template_part_to_element(
 }
 
 // constructor
+pub(super) fn template_str_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<TemplateStr> {
+    let values: Vec<Option<ast::Expr>> =
+        get_node_list_field(vm, source_file, object, "values", "TemplateStr")?;
+    Ok(TemplateStr {
+        values: Vec::new().into_boxed_slice(),
+        runtime_values: Some(values),
+        range,
+    })
+}
+
 impl Node for TemplateStr {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
-        let Self { values, range } = self;
+        let Self {
+            values,
+            runtime_values,
+            range,
+        } = self;
         let node = NodeAst
             .into_ref_with_type(vm, pyast::NodeExprTemplateStr::static_type().to_owned())
             .unwrap();
         let dict = node.as_object().dict().unwrap();
-        dict.set_item(
-            "values",
-            BoxedSlice(values).ast_to_object(vm, source_file),
-            vm,
-        )
-        .unwrap();
+        let values = if let Some(runtime_values) = runtime_values {
+            BoxedSlice(runtime_values.into_boxed_slice()).ast_to_object(vm, source_file)
+        } else {
+            BoxedSlice(values).ast_to_object(vm, source_file)
+        };
+        dict.set_item("values", values, vm).unwrap();
         node_add_location(&dict, range, vm, source_file);
         node.into()
     }
@@ -809,15 +1081,8 @@ impl Node for TemplateStr {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let values: BoxedSlice<_> = Node::ast_from_object(
-            vm,
-            source_file,
-            get_node_field(vm, &object, "values", "TemplateStr")?,
-        )?;
-        Ok(Self {
-            values: values.0,
-            range: range_from_object(vm, source_file, object, "TemplateStr")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "TemplateStr")?;
+        template_str_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
@@ -840,8 +1105,7 @@ impl Node for TemplateStrPart {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let cls = object.class();
-        if cls.is(pyast::NodeExprInterpolation::static_type()) {
+        if is_node_instance(vm, &object, pyast::NodeExprInterpolation::static_type())? {
             Ok(Self::Interpolation(Node::ast_from_object(
                 vm,
                 source_file,
@@ -860,13 +1124,38 @@ impl Node for TemplateStrPart {
 #[derive(Debug)]
 pub(super) struct TStringInterpolation {
     value: Box<ast::Expr>,
-    str: String,
+    str: PyObjectRef,
     conversion: ast::ConversionFlag,
-    format_spec: Option<Box<JoinedStr>>,
+    format_spec: Option<Box<ast::Expr>>,
     range: TextRange,
 }
 
 // constructor
+pub(super) fn tstring_interpolation_from_object_with_range(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    object: &PyObject,
+    range: TextRange,
+) -> PyResult<TStringInterpolation> {
+    let value = get_required_node_field(vm, source_file, object, "value", "Interpolation")?;
+    let str = get_node_field(vm, object, "str", "Interpolation")?;
+    let conversion = Node::ast_from_object(
+        vm,
+        source_file,
+        get_node_field(vm, object, "conversion", "Interpolation")?,
+    )?;
+    let format_spec: Option<Box<ast::Expr>> = get_node_field_opt(vm, object, "format_spec")?
+        .map(|obj| Node::ast_from_object(vm, source_file, obj))
+        .transpose()?;
+    Ok(TStringInterpolation {
+        value,
+        str,
+        conversion,
+        format_spec,
+        range,
+    })
+}
+
 impl Node for TStringInterpolation {
     fn ast_to_object(self, vm: &VirtualMachine, source_file: &SourceFile) -> PyObjectRef {
         let Self {
@@ -882,8 +1171,7 @@ impl Node for TStringInterpolation {
         let dict = node.as_object().dict().unwrap();
         dict.set_item("value", value.ast_to_object(vm, source_file), vm)
             .unwrap();
-        dict.set_item("str", vm.ctx.new_str(str).into(), vm)
-            .unwrap();
+        dict.set_item("str", str, vm).unwrap();
         dict.set_item("conversion", conversion.ast_to_object(vm, source_file), vm)
             .unwrap();
         dict.set_item(
@@ -900,25 +1188,8 @@ impl Node for TStringInterpolation {
         source_file: &SourceFile,
         object: PyObjectRef,
     ) -> PyResult<Self> {
-        let str_obj = get_node_field(vm, &object, "str", "Interpolation")?;
-        let str_val: String = str_obj.try_into_value(vm)?;
-        Ok(Self {
-            value: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "value", "Interpolation")?,
-            )?,
-            str: str_val,
-            conversion: Node::ast_from_object(
-                vm,
-                source_file,
-                get_node_field(vm, &object, "conversion", "Interpolation")?,
-            )?,
-            format_spec: get_node_field_opt(vm, &object, "format_spec")?
-                .map(|obj| Node::ast_from_object(vm, source_file, obj))
-                .transpose()?,
-            range: range_from_object(vm, source_file, object, "Interpolation")?,
-        })
+        let range = range_from_object(vm, source_file, &object, "Interpolation")?;
+        tstring_interpolation_from_object_with_range(vm, source_file, &object, range)
     }
 }
 
@@ -931,7 +1202,42 @@ pub(super) fn tstring_to_object(
         range,
         mut value,
         node_index: _,
+        runtime_template_str,
+        runtime_values,
     } = expression;
+    if let Some(template_str) = runtime_template_str {
+        return TemplateStr {
+            range,
+            values: Vec::new().into_boxed_slice(),
+            runtime_values: Some(template_str.into_iter().map(Some).collect()),
+        }
+        .ast_to_object(vm, source_file);
+    }
+
+    if let Some(values) = runtime_values {
+        return TemplateStr {
+            range,
+            values: Vec::new().into_boxed_slice(),
+            runtime_values: Some(values),
+        }
+        .ast_to_object(vm, source_file);
+    }
+
+    if let [tstring] = value.as_slice()
+        && let Some(ast::InterpolatedStringElement::Interpolation(interp)) =
+            tstring.elements.iter().next()
+        && tstring.elements.get(1).is_none()
+        && let Some((str, format_spec)) = super::constant::runtime_interpolation_object(
+            vm,
+            interp.runtime_str.clone(),
+            interp.runtime_interpolation_format_spec.clone(),
+        )
+        && let Some(interpolation) =
+            standalone_tstring_interpolation_to_object(vm, source_file, &value, str, format_spec)
+    {
+        return interpolation;
+    }
+
     let default_tstring = ast::TString {
         node_index: Default::default(),
         range: Default::default(),
@@ -941,17 +1247,51 @@ pub(super) fn tstring_to_object(
     let mut values = Vec::new();
     for i in 0..value.as_slice().len() {
         let tstring = core::mem::replace(value.iter_mut().nth(i).unwrap(), default_tstring.clone());
+        let flags = tstring.flags.into();
         for element in ruff_fstring_element_into_iter(tstring.elements) {
-            values.push(ruff_tstring_element_to_template_str_part(
-                element,
-                source_file,
-            ));
+            push_ruff_tstring_element(vm, source_file, flags, element, &mut values);
         }
     }
     let values = normalize_template_str_parts(values);
     let c = TemplateStr {
         range,
         values: values.into_boxed_slice(),
+        runtime_values: None,
     };
     c.ast_to_object(vm, source_file)
+}
+
+fn standalone_tstring_interpolation_to_object(
+    vm: &VirtualMachine,
+    source_file: &SourceFile,
+    value: &ast::TStringValue,
+    str: PyObjectRef,
+    format_spec: Option<Box<ast::Expr>>,
+) -> Option<PyObjectRef> {
+    let [tstring] = value.as_slice() else {
+        return None;
+    };
+    let mut elements = tstring.elements.iter();
+    let ast::InterpolatedStringElement::Interpolation(interp) = elements.next()? else {
+        return None;
+    };
+    if elements.next().is_some() {
+        return None;
+    }
+    let interpolation = TStringInterpolation {
+        value: interp.expression.clone(),
+        str,
+        conversion: interp.conversion,
+        format_spec: format_spec.or_else(|| {
+            ruff_format_spec_to_joined_str(
+                vm,
+                source_file,
+                ast::TStringFlags::empty().into(),
+                interp.format_spec.clone(),
+            )
+            .map(|joined_str| Box::new(joined_str.into_expr(false)))
+        }),
+        range: interp.range,
+    };
+    Some(interpolation.ast_to_object(vm, source_file))
 }

@@ -1,10 +1,9 @@
 use super::StgInfo;
 use super::base::{CDATA_BUFFER_METHODS, PyCData};
-use super::type_info;
 use crate::common::lock::LazyLock;
 use crate::sliceable::SaturatedSliceIter;
 use crate::{
-    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
     atomic_func,
     builtins::{
         PyBytes, PyInt, PyList, PySlice, PyStr, PyType, PyTypeRef, genericalias::PyGenericAlias,
@@ -17,6 +16,22 @@ use crate::{
 use alloc::borrow::Cow;
 use num_traits::{Signed, ToPrimitive};
 
+use rustpython_host_env::ctypes::{
+    ArrayElementWriteValue, DecodedValue, WCHAR_SIZE, WCharArrayWriteError, char_array_field_value,
+    int_to_sized_bytes, read_array_element, simple_type_size, uint_to_sized_bytes,
+    wchar_from_bytes, write_array_element, write_char_array_raw, write_char_array_value,
+    write_wchar_array_value, wstring_from_bytes, zeroed_bytes,
+};
+
+fn cow_bytes_as_mut<'buf>(buffer: &'buf mut Cow<'_, [u8]>) -> &'buf mut [u8] {
+    match buffer {
+        Cow::Borrowed(slice) => unsafe {
+            rustpython_host_env::ctypes::borrowed_slice_as_mut(slice)
+        },
+        Cow::Owned(vec) => vec.as_mut_slice(),
+    }
+}
+
 /// Get itemsize from a PEP 3118 format string
 /// Extracts the type code (last char after endianness prefix) and returns its size
 fn get_size_from_format(fmt: &str) -> usize {
@@ -26,8 +41,7 @@ fn get_size_from_format(fmt: &str) -> usize {
         .chars()
         .next()
         .map(|c| c.to_string());
-    code.map(|c| type_info(&c).map(|t| t.size).unwrap_or(1))
-        .unwrap_or(1)
+    code.map_or(1, |c| simple_type_size(&c).unwrap_or(1))
 }
 
 /// Creates array type for (element_type, length)
@@ -56,7 +70,6 @@ pub(super) fn array_type_from_ctype(
 
     // Cache miss - create new array type
     let itemtype_ref = itemtype
-        .clone()
         .downcast::<PyType>()
         .map_err(|_| vm.new_type_error("Expected a type object"))?;
 
@@ -152,7 +165,7 @@ fn create_array_type_with_name(
     Ok(new_type)
 }
 
-/// PyCArrayType - metatype for Array types
+// PyCArrayType - metatype for Array types
 #[pyclass(name = "PyCArrayType", base = PyType, module = "_ctypes")]
 #[derive(Debug)]
 #[repr(transparent)]
@@ -162,25 +175,17 @@ pub(super) struct PyCArrayType(PyType);
 impl Initializer for PyCArrayType {
     type Args = FuncArgs;
 
-    fn init(zelf: PyRef<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // zelf is the newly created array type (e.g., T in "class T(Array)")
         let new_type: &PyType = &zelf.0;
 
         new_type.check_not_initialized(vm)?;
 
         // 1. Get _length_ from class dict first
-        let direct_length = new_type
-            .attributes
-            .read()
-            .get(vm.ctx.intern_str("_length_"))
-            .cloned();
+        let direct_length = new_type.attributes.get(vm.ctx.intern_str("_length_"));
 
         // 2. Get _type_ from class dict first
-        let direct_type = new_type
-            .attributes
-            .read()
-            .get(vm.ctx.intern_str("_type_"))
-            .cloned();
+        let direct_type = new_type.attributes.get(vm.ctx.intern_str("_type_"));
 
         // 3. Find parent StgInfo from MRO (for inheritance)
         // Note: PyType.mro does NOT include self, so no skip needed
@@ -217,7 +222,6 @@ impl Initializer for PyCArrayType {
             if let Some(type_attr) = direct_type {
                 // Direct _type_ defined - validate it (PyStgInfo_FromType)
                 let type_ref = type_attr
-                    .clone()
                     .downcast::<PyType>()
                     .map_err(|_| vm.new_type_error("_type_ must be a type"))?;
                 let (size, align, format, shape, flags) = {
@@ -335,7 +339,7 @@ impl PyCArrayType {
 
         // 3. Check for _as_parameter_ attribute
         if let Ok(as_parameter) = value.get_attr("_as_parameter_", vm) {
-            return PyCArrayType::from_param(cls.as_object().to_owned(), as_parameter, vm);
+            return Self::from_param(cls.as_object().to_owned(), as_parameter, vm);
         }
 
         Err(vm.new_type_error(format!(
@@ -384,8 +388,7 @@ impl AsNumber for PyCArrayType {
     }
 }
 
-/// PyCArray - Array instance
-/// All array metadata (element_type, length, element_size) is stored in the type's StgInfo
+// All array metadata (element_type, length, element_size) is stored in the type's StgInfo
 #[pyclass(
     name = "Array",
     base = PyCData,
@@ -394,7 +397,7 @@ impl AsNumber for PyCArrayType {
 )]
 #[derive(Debug)]
 #[repr(transparent)]
-pub struct PyCArray(pub PyCData);
+pub(crate) struct PyCArray(pub PyCData);
 
 impl PyCArray {
     /// Get the type code of array element type (e.g., "c" for c_char, "u" for c_wchar)
@@ -426,13 +429,13 @@ impl Constructor for PyCArray {
         }
 
         // Create array with zero-initialized buffer
-        let buffer = vec![0u8; total_size];
-        let instance = PyCArray(PyCData::from_bytes_with_length(buffer, None, length))
+        let buffer = vm.new_zeroed_bytes(total_size)?;
+        let instance = Self(PyCData::from_bytes_with_length(buffer, None, length))
             .into_ref_with_type(vm, cls)?;
 
         // Initialize elements using setitem_by_index (Array_init pattern)
         for (i, value) in args.args.iter().enumerate() {
-            PyCArray::setitem_by_index(&instance, i as isize, value.clone(), vm)?;
+            Self::setitem_by_index(&instance, i as isize, value, vm)?;
         }
 
         Ok(instance.into())
@@ -446,10 +449,10 @@ impl Constructor for PyCArray {
 impl Initializer for PyCArray {
     type Args = FuncArgs;
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // Re-initialize array elements when __init__ is called
         for (i, value) in args.args.iter().enumerate() {
-            PyCArray::setitem_by_index(&zelf, i as isize, value.clone(), vm)?;
+            Self::setitem_by_index(zelf, i as isize, value, vm)?;
         }
         Ok(())
     }
@@ -469,7 +472,7 @@ impl AsSequence for PyCArray {
             ass_item: atomic_func!(|seq, i, value, vm| {
                 let zelf = PyCArray::sequence_downcast(seq);
                 match value {
-                    Some(v) => PyCArray::setitem_by_index(zelf, i, v, vm),
+                    Some(v) => PyCArray::setitem_by_index(zelf, i, &v, vm),
                     None => Err(vm.new_type_error("cannot delete array elements")),
                 }
             }),
@@ -488,12 +491,12 @@ impl AsMapping for PyCArray {
             }),
             subscript: atomic_func!(|mapping, needle, vm| {
                 let zelf = PyCArray::mapping_downcast(mapping);
-                PyCArray::__getitem__(zelf, needle.to_owned(), vm)
+                PyCArray::__getitem__(zelf, needle, vm)
             }),
             ass_subscript: atomic_func!(|mapping, needle, value, vm| {
                 let zelf = PyCArray::mapping_downcast(mapping);
                 match value {
-                    Some(value) => PyCArray::__setitem__(zelf, needle.to_owned(), value, vm),
+                    Some(value) => PyCArray::__setitem__(zelf, needle, value, vm),
                     None => PyCArray::__delitem__(zelf, needle.to_owned(), vm),
                 }
             }),
@@ -508,8 +511,12 @@ impl AsMapping for PyCArray {
 )]
 impl PyCArray {
     #[pyclassmethod]
-    fn __class_getitem__(cls: PyTypeRef, args: PyObjectRef, vm: &VirtualMachine) -> PyGenericAlias {
-        PyGenericAlias::from_args(cls, args, vm)
+    fn __class_getitem__(
+        cls: PyTypeRef,
+        object: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyGenericAlias> {
+        PyGenericAlias::from_args(cls, object, vm)
     }
 
     fn int_to_bytes(i: &malachite_bigint::BigInt, size: usize) -> Vec<u8> {
@@ -523,79 +530,23 @@ impl PyCArray {
                     vec![i.to_i8().unwrap_or(0) as u8]
                 }
             }
-            2 => {
-                if let Some(v) = i.to_u16() {
-                    v.to_ne_bytes().to_vec()
-                } else {
-                    i.to_i16().unwrap_or(0).to_ne_bytes().to_vec()
-                }
-            }
-            4 => {
-                if let Some(v) = i.to_u32() {
-                    v.to_ne_bytes().to_vec()
-                } else {
-                    i.to_i32().unwrap_or(0).to_ne_bytes().to_vec()
-                }
-            }
-            8 => {
-                if let Some(v) = i.to_u64() {
-                    v.to_ne_bytes().to_vec()
-                } else {
-                    i.to_i64().unwrap_or(0).to_ne_bytes().to_vec()
-                }
-            }
-            _ => vec![0u8; size],
+            2 => i.to_u16().map_or_else(
+                || int_to_sized_bytes(i.to_i16().unwrap_or(0).into(), 2),
+                |v| uint_to_sized_bytes(v.into(), 2),
+            ),
+            4 => i.to_u32().map_or_else(
+                || int_to_sized_bytes(i.to_i32().unwrap_or(0).into(), 4),
+                |v| uint_to_sized_bytes(v.into(), 4),
+            ),
+            8 => i.to_u64().map_or_else(
+                || int_to_sized_bytes(i.to_i64().unwrap_or(0), 8),
+                |v| uint_to_sized_bytes(v, 8),
+            ),
+            _ => zeroed_bytes(size),
         }
     }
 
-    fn bytes_to_int(
-        bytes: &[u8],
-        size: usize,
-        type_code: Option<&str>,
-        vm: &VirtualMachine,
-    ) -> PyObjectRef {
-        // Unsigned type codes: B (uchar), H (ushort), I (uint), L (ulong), Q (ulonglong)
-        let is_unsigned = matches!(
-            type_code,
-            Some("B") | Some("H") | Some("I") | Some("L") | Some("Q")
-        );
-
-        match (size, is_unsigned) {
-            (1, false) => vm.ctx.new_int(bytes[0] as i8).into(),
-            (1, true) => vm.ctx.new_int(bytes[0]).into(),
-            (2, false) => {
-                let val = i16::from_ne_bytes([bytes[0], bytes[1]]);
-                vm.ctx.new_int(val).into()
-            }
-            (2, true) => {
-                let val = u16::from_ne_bytes([bytes[0], bytes[1]]);
-                vm.ctx.new_int(val).into()
-            }
-            (4, false) => {
-                let val = i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                vm.ctx.new_int(val).into()
-            }
-            (4, true) => {
-                let val = u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-                vm.ctx.new_int(val).into()
-            }
-            (8, false) => {
-                let val = i64::from_ne_bytes([
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                ]);
-                vm.ctx.new_int(val).into()
-            }
-            (8, true) => {
-                let val = u64::from_ne_bytes([
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                ]);
-                vm.ctx.new_int(val).into()
-            }
-            _ => vm.ctx.new_int(0).into(),
-        }
-    }
-
-    fn getitem_by_index(zelf: &Py<PyCArray>, i: isize, vm: &VirtualMachine) -> PyResult {
+    fn getitem_by_index(zelf: &Py<Self>, i: isize, vm: &VirtualMachine) -> PyResult {
         let stg = zelf.class().stg_info_opt();
         let length = stg.as_ref().map_or(0, |i| i.length) as isize;
         let index = if i < 0 { length + i } else { i };
@@ -619,13 +570,13 @@ impl PyCArray {
         };
 
         let buffer = buffer_lock.read();
-        Self::read_element_from_buffer(
+        Ok(Self::read_element_from_buffer(
             &buffer,
             final_offset,
             element_size,
             type_code.as_deref(),
             vm,
-        )
+        ))
     }
 
     /// Helper to read an element value from a buffer at given offset
@@ -635,114 +586,16 @@ impl PyCArray {
         element_size: usize,
         type_code: Option<&str>,
         vm: &VirtualMachine,
-    ) -> PyResult {
-        match type_code {
-            Some("c") => {
-                // Return single byte as bytes
-                if offset < buffer.len() {
-                    Ok(vm.ctx.new_bytes(vec![buffer[offset]]).into())
-                } else {
-                    Ok(vm.ctx.new_bytes(vec![0]).into())
-                }
-            }
-            Some("u") => {
-                // Return single wchar as str
-                if let Some(code) = wchar_from_bytes(&buffer[offset..]) {
-                    let s = char::from_u32(code)
-                        .map(|c| c.to_string())
-                        .unwrap_or_default();
-                    Ok(vm.ctx.new_str(s).into())
-                } else {
-                    Ok(vm.ctx.new_str("").into())
-                }
-            }
-            Some("z") => {
-                // c_char_p: pointer to bytes - dereference to get string
-                if offset + element_size > buffer.len() {
-                    return Ok(vm.ctx.none());
-                }
-                let ptr_bytes = &buffer[offset..offset + element_size];
-                let ptr_val = usize::from_ne_bytes(
-                    ptr_bytes
-                        .try_into()
-                        .unwrap_or([0; core::mem::size_of::<usize>()]),
-                );
-                if ptr_val == 0 {
-                    return Ok(vm.ctx.none());
-                }
-                // Read null-terminated string from pointer address
-                unsafe {
-                    let ptr = ptr_val as *const u8;
-                    let mut len = 0;
-                    while *ptr.add(len) != 0 {
-                        len += 1;
-                    }
-                    let bytes = core::slice::from_raw_parts(ptr, len);
-                    Ok(vm.ctx.new_bytes(bytes.to_vec()).into())
-                }
-            }
-            Some("Z") => {
-                // c_wchar_p: pointer to wchar_t - dereference to get string
-                if offset + element_size > buffer.len() {
-                    return Ok(vm.ctx.none());
-                }
-                let ptr_bytes = &buffer[offset..offset + element_size];
-                let ptr_val = usize::from_ne_bytes(
-                    ptr_bytes
-                        .try_into()
-                        .unwrap_or([0; core::mem::size_of::<usize>()]),
-                );
-                if ptr_val == 0 {
-                    return Ok(vm.ctx.none());
-                }
-                // Read null-terminated wide string using WCHAR_SIZE
-                unsafe {
-                    let ptr = ptr_val as *const u8;
-                    let mut chars = Vec::new();
-                    let mut pos = 0usize;
-                    loop {
-                        let code = if WCHAR_SIZE == 2 {
-                            let bytes = core::slice::from_raw_parts(ptr.add(pos), 2);
-                            u16::from_ne_bytes([bytes[0], bytes[1]]) as u32
-                        } else {
-                            let bytes = core::slice::from_raw_parts(ptr.add(pos), 4);
-                            u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-                        };
-                        if code == 0 {
-                            break;
-                        }
-                        if let Some(ch) = char::from_u32(code) {
-                            chars.push(ch);
-                        }
-                        pos += WCHAR_SIZE;
-                    }
-                    let s: String = chars.into_iter().collect();
-                    Ok(vm.ctx.new_str(s).into())
-                }
-            }
-            Some("f") => {
-                // c_float
-                let val = buffer[offset..]
-                    .first_chunk::<4>()
-                    .copied()
-                    .map_or(0.0, f32::from_ne_bytes);
-                Ok(vm.ctx.new_float(val as f64).into())
-            }
-            Some("d") | Some("g") => {
-                // c_double / c_longdouble - read f64 from first 8 bytes
-                let val = buffer[offset..]
-                    .first_chunk::<8>()
-                    .copied()
-                    .map_or(0.0, f64::from_ne_bytes);
-                Ok(vm.ctx.new_float(val).into())
-            }
-            _ => {
-                if let Some(bytes) = buffer[offset..].get(..element_size) {
-                    Ok(Self::bytes_to_int(bytes, element_size, type_code, vm))
-                } else {
-                    Ok(vm.ctx.new_int(0).into())
-                }
-            }
+    ) -> PyObjectRef {
+        match read_array_element(buffer, offset, element_size, type_code) {
+            DecodedValue::Bytes(bytes) => vm.ctx.new_bytes(bytes).into(),
+            DecodedValue::String(value) => vm.ctx.new_str(value).into(),
+            DecodedValue::Float(value) => vm.ctx.new_float(value).into(),
+            DecodedValue::Signed(value) => vm.ctx.new_int(value).into(),
+            DecodedValue::Unsigned(value) => vm.ctx.new_int(value).into(),
+            DecodedValue::None => vm.ctx.none(),
+            DecodedValue::Pointer(value) => vm.ctx.new_int(value).into(),
+            DecodedValue::Bool(value) => vm.ctx.new_bool(value).into(),
         }
     }
 
@@ -755,35 +608,32 @@ impl PyCArray {
         element_size: usize,
         type_code: Option<&str>,
         value: &PyObject,
-        zelf: &Py<PyCArray>,
+        zelf: &Py<Self>,
         index: usize,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         match type_code {
             Some("c") => {
                 if let Some(b) = value.downcast_ref::<PyBytes>() {
-                    if offset < buffer.len() {
-                        buffer[offset] = b.as_bytes().first().copied().unwrap_or(0);
-                    }
+                    write_array_element(
+                        buffer,
+                        offset,
+                        ArrayElementWriteValue::Byte(b.as_bytes().first().copied().unwrap_or(0)),
+                    );
                 } else if let Ok(int_val) = value.try_int(vm) {
-                    if offset < buffer.len() {
-                        buffer[offset] = int_val.as_bigint().to_u8().unwrap_or(0);
-                    }
+                    write_array_element(
+                        buffer,
+                        offset,
+                        ArrayElementWriteValue::Byte(int_val.as_bigint().to_u8().unwrap_or(0)),
+                    );
                 } else {
                     return Err(vm.new_type_error("an integer or bytes of length 1 is required"));
                 }
             }
             Some("u") => {
                 if let Some(s) = value.downcast_ref::<PyStr>() {
-                    let code = s
-                        .as_wtf8()
-                        .code_points()
-                        .next()
-                        .map(|c| c.to_u32())
-                        .unwrap_or(0);
-                    if offset + WCHAR_SIZE <= buffer.len() {
-                        wchar_to_bytes(code, &mut buffer[offset..]);
-                    }
+                    let code = s.as_wtf8().code_points().next().map_or(0, |c| c.to_u32());
+                    write_array_element(buffer, offset, ArrayElementWriteValue::Wchar(code));
                 } else {
                     return Err(vm.new_type_error("unicode string expected"));
                 }
@@ -795,6 +645,14 @@ impl PyCArray {
                     let (kept_alive, ptr) = super::base::ensure_z_null_terminated(bytes, vm);
                     zelf.0.keep_alive(index, kept_alive);
                     (ptr, Some(value.to_owned()))
+                } else if let Some(simple) = value.downcast_ref::<super::PyCSimple>()
+                    && value.class().type_code(vm).as_deref() == Some("z")
+                {
+                    let buffer = simple.0.buffer.read();
+                    (
+                        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer),
+                        None,
+                    )
                 } else if let Ok(int_val) = value.try_index(vm) {
                     (int_val.as_bigint().to_usize().unwrap_or(0), None)
                 } else {
@@ -803,9 +661,14 @@ impl PyCArray {
                         value.class().name()
                     )));
                 };
-                if offset + element_size <= buffer.len() {
-                    buffer[offset..offset + element_size].copy_from_slice(&ptr_val.to_ne_bytes());
-                }
+                write_array_element(
+                    buffer,
+                    offset,
+                    ArrayElementWriteValue::Pointer {
+                        value: ptr_val,
+                        size: element_size,
+                    },
+                );
                 if let Some(c) = converted {
                     return zelf.0.keep_ref(index, c, vm);
                 }
@@ -816,14 +679,27 @@ impl PyCArray {
                 } else if let Some(s) = value.downcast_ref::<PyStr>() {
                     let (holder, ptr) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
                     (ptr, Some(holder))
+                } else if let Some(simple) = value.downcast_ref::<super::PyCSimple>()
+                    && value.class().type_code(vm).as_deref() == Some("Z")
+                {
+                    let buffer = simple.0.buffer.read();
+                    (
+                        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer),
+                        None,
+                    )
                 } else if let Ok(int_val) = value.try_index(vm) {
                     (int_val.as_bigint().to_usize().unwrap_or(0), None)
                 } else {
                     return Err(vm.new_type_error("unicode string or integer address expected"));
                 };
-                if offset + element_size <= buffer.len() {
-                    buffer[offset..offset + element_size].copy_from_slice(&ptr_val.to_ne_bytes());
-                }
+                write_array_element(
+                    buffer,
+                    offset,
+                    ArrayElementWriteValue::Pointer {
+                        value: ptr_val,
+                        size: element_size,
+                    },
+                );
                 if let Some(c) = converted {
                     return zelf.0.keep_ref(index, c, vm);
                 }
@@ -837,11 +713,16 @@ impl PyCArray {
                 } else {
                     return Err(vm.new_type_error("a float is required"));
                 };
-                if offset + 4 <= buffer.len() {
-                    buffer[offset..offset + 4].copy_from_slice(&f32_val.to_ne_bytes());
-                }
+                write_array_element(
+                    buffer,
+                    offset,
+                    ArrayElementWriteValue::Float {
+                        value: f32_val.into(),
+                        size: 4,
+                    },
+                );
             }
-            Some("d") | Some("g") => {
+            Some("d" | "g") => {
                 // c_double / c_longdouble: convert int/float to f64 bytes
                 let f64_val = if let Ok(float_val) = value.try_float(vm) {
                     float_val.to_f64()
@@ -850,25 +731,39 @@ impl PyCArray {
                 } else {
                     return Err(vm.new_type_error("a float is required"));
                 };
-                if offset + 8 <= buffer.len() {
-                    buffer[offset..offset + 8].copy_from_slice(&f64_val.to_ne_bytes());
-                }
+                write_array_element(
+                    buffer,
+                    offset,
+                    ArrayElementWriteValue::Float {
+                        value: f64_val,
+                        size: 8,
+                    },
+                );
                 // For "g" type, remaining bytes stay zero
             }
             _ => {
                 // Handle ctypes instances (copy their buffer)
                 if let Some(cdata) = value.downcast_ref::<PyCData>() {
                     let src_buffer = cdata.buffer.read();
-                    let copy_len = src_buffer.len().min(element_size);
-                    if offset + copy_len <= buffer.len() {
-                        buffer[offset..offset + copy_len].copy_from_slice(&src_buffer[..copy_len]);
-                    }
+                    write_array_element(
+                        buffer,
+                        offset,
+                        ArrayElementWriteValue::Bytes {
+                            bytes: &src_buffer,
+                            size: element_size,
+                        },
+                    );
                 // Other types: use int_to_bytes
                 } else if let Ok(int_val) = value.try_int(vm) {
                     let bytes = Self::int_to_bytes(int_val.as_bigint(), element_size);
-                    if offset + element_size <= buffer.len() {
-                        buffer[offset..offset + element_size].copy_from_slice(&bytes);
-                    }
+                    write_array_element(
+                        buffer,
+                        offset,
+                        ArrayElementWriteValue::Bytes {
+                            bytes: &bytes,
+                            size: element_size,
+                        },
+                    );
                 } else {
                     return Err(vm.new_type_error(format!(
                         "expected {} instance, not {}",
@@ -889,9 +784,9 @@ impl PyCArray {
     }
 
     fn setitem_by_index(
-        zelf: &Py<PyCArray>,
+        zelf: &Py<Self>,
         i: isize,
-        value: PyObjectRef,
+        value: &PyObject,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let stg = zelf.class().stg_info_opt();
@@ -924,15 +819,14 @@ impl PyCArray {
             Cow::Borrowed(slice) => {
                 // SAFETY: For from_buffer, the slice points to writable shared memory.
                 // Python's from_buffer requires writable buffer, so this is safe.
-                let ptr = slice.as_ptr() as *mut u8;
-                let len = slice.len();
-                let owned_slice = unsafe { core::slice::from_raw_parts_mut(ptr, len) };
+                let owned_slice =
+                    unsafe { rustpython_host_env::ctypes::borrowed_slice_as_mut(slice) };
                 Self::write_element_to_buffer(
                     owned_slice,
                     final_offset,
                     element_size,
                     type_code.as_deref(),
-                    &value,
+                    value,
                     zelf,
                     index,
                     vm,
@@ -943,7 +837,7 @@ impl PyCArray {
                 final_offset,
                 element_size,
                 type_code.as_deref(),
-                &value,
+                value,
                 zelf,
                 index,
                 vm,
@@ -952,7 +846,7 @@ impl PyCArray {
     }
 
     // Array_subscript
-    fn __getitem__(zelf: &Py<Self>, item: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn __getitem__(zelf: &Py<Self>, item: &PyObject, vm: &VirtualMachine) -> PyResult {
         // PyIndex_Check
         if let Some(i) = item.downcast_ref::<PyInt>() {
             let i = i.as_bigint().to_isize().ok_or_else(|| {
@@ -970,7 +864,7 @@ impl PyCArray {
     }
 
     // Array_subscript slice handling
-    fn getitem_by_slice(zelf: &Py<Self>, slice: &PySlice, vm: &VirtualMachine) -> PyResult {
+    fn getitem_by_slice(zelf: &Py<Self>, slice: &Py<PySlice>, vm: &VirtualMachine) -> PyResult {
         let stg = zelf.class().stg_info_opt();
         let length = stg.as_ref().map_or(0, |i| i.length);
 
@@ -1058,7 +952,7 @@ impl PyCArray {
     // Array_ass_subscript
     fn __setitem__(
         zelf: &Py<Self>,
-        item: PyObjectRef,
+        item: &PyObject,
         value: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
@@ -1071,11 +965,11 @@ impl PyCArray {
                 vm.new_index_error("cannot fit index into an index-sized integer")
             })?;
             // setitem_by_index handles negative index normalization
-            Self::setitem_by_index(zelf, i, value, vm)
+            Self::setitem_by_index(zelf, i, &value, vm)
         }
         // PySlice_Check
         else if let Some(slice) = item.downcast_ref::<PySlice>() {
-            Self::setitem_by_slice(zelf, slice, value, vm)
+            Self::setitem_by_slice(zelf, slice, &value, vm)
         } else {
             Err(vm.new_type_error("indices must be integer"))
         }
@@ -1089,8 +983,8 @@ impl PyCArray {
     // Array_ass_subscript slice handling
     fn setitem_by_slice(
         zelf: &Py<Self>,
-        slice: &PySlice,
-        value: PyObjectRef,
+        slice: &Py<PySlice>,
+        value: &PyObject,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         let length = zelf.class().stg_info_opt().map_or(0, |i| i.length);
@@ -1100,18 +994,24 @@ impl PyCArray {
         let (range, step, slice_len) = sat_slice.adjust_indices(length);
 
         // other_len = PySequence_Length(value);
-        let items: Vec<PyObjectRef> = vm.extract_elements_with(&value, Ok)?;
-        let other_len = items.len();
+        // Size the operand before consuming it so an unbounded iterable is
+        // rejected without being materialized.
+        let other_len = value
+            .sequence_unchecked()
+            .length(vm)
+            .map_err(|_| vm.new_value_error("Can only assign sequence of same size"))?;
 
         if other_len != slice_len {
             return Err(vm.new_value_error("Can only assign sequence of same size"));
         }
 
+        let items: Vec<PyObjectRef> = vm.extract_elements_with(value, Ok)?;
+
         // Use SaturatedSliceIter for correct index iteration (handles negative step)
         let iter = SaturatedSliceIter::from_adjust_indices(range, step, slice_len);
 
         for (idx, item) in iter.zip(items) {
-            Self::setitem_by_index(zelf, idx as isize, item, vm)?;
+            Self::setitem_by_index(zelf, idx as isize, &item, vm)?;
         }
         Ok(())
     }
@@ -1161,6 +1061,7 @@ impl AsBuffer for PyCArray {
             dim_desc.reverse();
 
             BufferDescriptor {
+                offset: 0,
                 len: buffer_len,
                 readonly: false,
                 itemsize,
@@ -1180,11 +1081,12 @@ impl AsBuffer for PyCArray {
 // CharArray and WCharArray getsets - added dynamically via add_getset
 
 // CharArray_get_value
-fn char_array_get_value(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+fn char_array_get_value(obj: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
     let zelf = obj.downcast_ref::<PyCArray>().unwrap();
     let buffer = zelf.0.buffer.read();
-    let len = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
-    Ok(vm.ctx.new_bytes(buffer[..len].to_vec()).into())
+    vm.ctx
+        .new_bytes(char_array_field_value(&buffer).to_vec())
+        .into()
 }
 
 // CharArray_set_value
@@ -1200,18 +1102,15 @@ fn char_array_set_value(obj: PyObjectRef, value: PyObjectRef, vm: &VirtualMachin
         return Err(vm.new_value_error("byte string too long"));
     }
 
-    buffer.to_mut()[..src.len()].copy_from_slice(src);
-    if src.len() < buffer.len() {
-        buffer.to_mut()[src.len()] = 0;
-    }
+    write_char_array_value(cow_bytes_as_mut(&mut buffer), src);
     Ok(())
 }
 
 // CharArray_get_raw
-fn char_array_get_raw(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+fn char_array_get_raw(obj: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
     let zelf = obj.downcast_ref::<PyCArray>().unwrap();
     let buffer = zelf.0.buffer.read();
-    Ok(vm.ctx.new_bytes(buffer.to_vec()).into())
+    vm.ctx.new_bytes(buffer.to_vec()).into()
 }
 
 // CharArray_set_raw
@@ -1228,15 +1127,15 @@ fn char_array_set_raw(
     if src.len() > buffer.len() {
         return Err(vm.new_value_error("byte string too long"));
     }
-    buffer.to_mut()[..src.len()].copy_from_slice(&src);
+    write_char_array_raw(cow_bytes_as_mut(&mut buffer), &src);
     Ok(())
 }
 
 // WCharArray_get_value
-fn wchar_array_get_value(obj: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+fn wchar_array_get_value(obj: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
     let zelf = obj.downcast_ref::<PyCArray>().unwrap();
     let buffer = zelf.0.buffer.read();
-    Ok(vm.ctx.new_str(wstring_from_bytes(&buffer)).into())
+    vm.ctx.new_str(wstring_from_bytes(&buffer)).into()
 }
 
 // WCharArray_set_value
@@ -1250,120 +1149,45 @@ fn wchar_array_set_value(
         .downcast_ref::<PyStr>()
         .ok_or_else(|| vm.new_type_error("unicode string expected"))?;
     let mut buffer = zelf.0.buffer.write();
-    let wchar_count = buffer.len() / WCHAR_SIZE;
-    let char_count = s.as_wtf8().code_points().count();
-
-    if char_count > wchar_count {
-        return Err(vm.new_value_error("string too long"));
-    }
-
-    for (i, ch) in s.as_wtf8().code_points().enumerate() {
-        let offset = i * WCHAR_SIZE;
-        wchar_to_bytes(ch.to_u32(), &mut buffer.to_mut()[offset..]);
-    }
-
-    let terminator_offset = char_count * WCHAR_SIZE;
-    if terminator_offset + WCHAR_SIZE <= buffer.len() {
-        wchar_to_bytes(0, &mut buffer.to_mut()[terminator_offset..]);
-    }
+    write_wchar_array_value(cow_bytes_as_mut(&mut buffer), s.as_wtf8()).map_err(
+        |err| match err {
+            WCharArrayWriteError::TooLong => vm.new_value_error("string too long"),
+        },
+    )?;
     Ok(())
 }
 
 /// add_getset for c_char arrays - adds 'value' and 'raw' attributes
 /// add_getset((PyTypeObject*)self, CharArray_getsets)
 fn add_char_array_getsets(array_type: &Py<PyType>, vm: &VirtualMachine) {
-    // SAFETY: getset is owned by array_type which outlives the getset
-    let value_getset = unsafe {
-        vm.ctx.new_getset(
-            "value",
-            array_type,
-            char_array_get_value,
-            char_array_set_value,
-        )
-    };
-    let raw_getset = unsafe {
-        vm.ctx
-            .new_getset("raw", array_type, char_array_get_raw, char_array_set_raw)
-    };
+    let value_getset = vm.ctx.new_getset(
+        "value",
+        array_type,
+        char_array_get_value,
+        char_array_set_value,
+    );
+    let raw_getset = vm
+        .ctx
+        .new_getset("raw", array_type, char_array_get_raw, char_array_set_raw);
 
     array_type
         .attributes
-        .write()
         .insert(vm.ctx.intern_str("value"), value_getset.into());
     array_type
         .attributes
-        .write()
         .insert(vm.ctx.intern_str("raw"), raw_getset.into());
 }
 
 /// add_getset for c_wchar arrays - adds only 'value' attribute (no 'raw')
 fn add_wchar_array_getsets(array_type: &Py<PyType>, vm: &VirtualMachine) {
-    // SAFETY: getset is owned by array_type which outlives the getset
-    let value_getset = unsafe {
-        vm.ctx.new_getset(
-            "value",
-            array_type,
-            wchar_array_get_value,
-            wchar_array_set_value,
-        )
-    };
+    let value_getset = vm.ctx.new_getset(
+        "value",
+        array_type,
+        wchar_array_get_value,
+        wchar_array_set_value,
+    );
 
     array_type
         .attributes
-        .write()
         .insert(vm.ctx.intern_str("value"), value_getset.into());
-}
-
-// wchar_t helpers - Platform-independent wide character handling
-// Windows: sizeof(wchar_t) == 2 (UTF-16)
-// Linux/macOS: sizeof(wchar_t) == 4 (UTF-32)
-
-/// Size of wchar_t on this platform
-pub(super) const WCHAR_SIZE: usize = core::mem::size_of::<libc::wchar_t>();
-
-/// Read a single wchar_t from bytes (platform-endian)
-#[inline]
-pub(super) fn wchar_from_bytes(bytes: &[u8]) -> Option<u32> {
-    if bytes.len() < WCHAR_SIZE {
-        return None;
-    }
-    Some(if WCHAR_SIZE == 2 {
-        u16::from_ne_bytes([bytes[0], bytes[1]]) as u32
-    } else {
-        u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-    })
-}
-
-/// Write a single wchar_t to bytes (platform-endian)
-#[inline]
-pub(super) fn wchar_to_bytes(ch: u32, buffer: &mut [u8]) {
-    if WCHAR_SIZE == 2 {
-        if buffer.len() >= 2 {
-            buffer[..2].copy_from_slice(&(ch as u16).to_ne_bytes());
-        }
-    } else if buffer.len() >= 4 {
-        buffer[..4].copy_from_slice(&ch.to_ne_bytes());
-    }
-}
-
-/// Read a null-terminated wchar_t string from bytes, returns String
-fn wstring_from_bytes(buffer: &[u8]) -> String {
-    let mut chars = Vec::new();
-    for chunk in buffer.chunks(WCHAR_SIZE) {
-        if chunk.len() < WCHAR_SIZE {
-            break;
-        }
-        let code = if WCHAR_SIZE == 2 {
-            u16::from_ne_bytes([chunk[0], chunk[1]]) as u32
-        } else {
-            u32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])
-        };
-        if code == 0 {
-            break; // null terminator
-        }
-        if let Some(ch) = char::from_u32(code) {
-            chars.push(ch);
-        }
-    }
-    chars.into_iter().collect()
 }

@@ -1,26 +1,26 @@
-use super::array::{WCHAR_SIZE, wchar_from_bytes, wchar_to_bytes};
+#![allow(unreachable_pub)]
+
 use crate::builtins::{
     PyBytes, PyDict, PyList, PyMemoryView, PyStr, PyTuple, PyType, PyTypeRef, PyUtf8Str,
 };
 use crate::class::StaticType;
 use crate::convert::ToPyObject;
-use crate::function::{ArgBytesLike, OptionalArg, PySetterValue};
+use crate::function::{ArgBytesLike, ArgStrictInt, OptionalArg, PySetterValue};
 use crate::protocol::{BufferMethods, PyBuffer};
 use crate::types::{Constructor, GetDescriptor, Representable};
 use crate::{
-    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine,
 };
 use alloc::borrow::Cow;
-use core::ffi::{
-    c_double, c_float, c_int, c_long, c_longlong, c_short, c_uint, c_ulong, c_ulonglong, c_ushort,
-};
 use core::fmt::Debug;
-use core::mem;
 use crossbeam_utils::atomic::AtomicCell;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_common::lock::PyRwLock;
 use rustpython_common::wtf8::Wtf8;
-use widestring::WideChar;
+use rustpython_host_env::ctypes::{
+    CTypeLayout, char_array_assignment_bytes, char_array_field_value, clone_wchar_null_terminated,
+    wchar_array_field_value, write_cow_bytes_at_offset,
+};
 
 // StgInfo - Storage information for ctypes types
 // Stored in TypeDataSlot of heap types (PyType::init_type_data/get_type_data)
@@ -99,8 +99,9 @@ pub struct StgInfo {
     // Byte order (for _swappedbytes_)
     pub big_endian: bool, // true if big endian, false if little endian
 
-    // FFI field types for structure/union passing (inherited from base class)
-    pub ffi_field_types: Vec<libffi::middle::Type>,
+    // Call layouts of the struct/union fields, in declaration order (inherited
+    // from base class). Drives by-value aggregate passing.
+    pub field_layouts: Vec<CTypeLayout>,
 
     // Cached pointer type (non-inheritable via descriptor)
     pub pointer_type: Option<PyObjectRef>,
@@ -127,14 +128,14 @@ impl core::fmt::Debug for StgInfo {
             .field("shape", &self.shape)
             .field("paramfunc", &self.paramfunc)
             .field("big_endian", &self.big_endian)
-            .field("ffi_field_types", &self.ffi_field_types.len())
+            .field("field_layouts", &self.field_layouts.len())
             .finish()
     }
 }
 
 impl Default for StgInfo {
     fn default() -> Self {
-        StgInfo {
+        Self {
             initialized: false,
             size: 0,
             align: 1,
@@ -147,15 +148,15 @@ impl Default for StgInfo {
             shape: Vec::new(),
             paramfunc: ParamFunc::None,
             big_endian: cfg!(target_endian = "big"), // native endian by default
-            ffi_field_types: Vec::new(),
+            field_layouts: Vec::new(),
             pointer_type: None,
         }
     }
 }
 
 impl StgInfo {
-    pub fn new(size: usize, align: usize) -> Self {
-        StgInfo {
+    pub(crate) fn new(size: usize, align: usize) -> Self {
+        Self {
             initialized: true,
             size,
             align,
@@ -168,7 +169,7 @@ impl StgInfo {
             shape: Vec::new(),
             paramfunc: ParamFunc::None,
             big_endian: cfg!(target_endian = "big"), // native endian by default
-            ffi_field_types: Vec::new(),
+            field_layouts: Vec::new(),
             pointer_type: None,
         }
     }
@@ -207,7 +208,7 @@ impl StgInfo {
             StgInfoFlags::empty()
         };
 
-        StgInfo {
+        Self {
             initialized: true,
             size,
             align,
@@ -220,75 +221,8 @@ impl StgInfo {
             shape,
             paramfunc: ParamFunc::Array,
             big_endian: cfg!(target_endian = "big"), // native endian by default
-            ffi_field_types: Vec::new(),
+            field_layouts: Vec::new(),
             pointer_type: None,
-        }
-    }
-
-    /// Get libffi type for this StgInfo
-    /// Note: For very large types, returns pointer type to avoid overflow
-    pub fn to_ffi_type(&self) -> libffi::middle::Type {
-        // Limit to avoid overflow in libffi (MAX_STRUCT_SIZE is platform-dependent)
-        const MAX_FFI_STRUCT_SIZE: usize = 1024 * 1024; // 1MB limit for safety
-
-        match self.paramfunc {
-            ParamFunc::Structure | ParamFunc::Union => {
-                if !self.ffi_field_types.is_empty() {
-                    libffi::middle::Type::structure(self.ffi_field_types.iter().cloned())
-                } else if self.size <= MAX_FFI_STRUCT_SIZE {
-                    // Small struct without field types: use bytes array
-                    libffi::middle::Type::structure(core::iter::repeat_n(
-                        libffi::middle::Type::u8(),
-                        self.size,
-                    ))
-                } else {
-                    // Large struct: treat as pointer (passed by reference)
-                    libffi::middle::Type::pointer()
-                }
-            }
-            ParamFunc::Array => {
-                if self.size > MAX_FFI_STRUCT_SIZE || self.length > MAX_FFI_STRUCT_SIZE {
-                    // Large array: treat as pointer
-                    libffi::middle::Type::pointer()
-                } else if let Some(ref fmt) = self.format {
-                    let elem_type = Self::format_to_ffi_type(fmt);
-                    libffi::middle::Type::structure(core::iter::repeat_n(elem_type, self.length))
-                } else {
-                    libffi::middle::Type::structure(core::iter::repeat_n(
-                        libffi::middle::Type::u8(),
-                        self.size,
-                    ))
-                }
-            }
-            ParamFunc::Pointer => libffi::middle::Type::pointer(),
-            _ => {
-                // Simple type: derive from format
-                if let Some(ref fmt) = self.format {
-                    Self::format_to_ffi_type(fmt)
-                } else {
-                    libffi::middle::Type::u8()
-                }
-            }
-        }
-    }
-
-    /// Convert format string to libffi type
-    fn format_to_ffi_type(fmt: &str) -> libffi::middle::Type {
-        // Strip endian prefix if present
-        let code = fmt.trim_start_matches(['<', '>', '!', '@', '=']);
-        match code {
-            "b" => libffi::middle::Type::i8(),
-            "B" => libffi::middle::Type::u8(),
-            "h" => libffi::middle::Type::i16(),
-            "H" => libffi::middle::Type::u16(),
-            "i" | "l" => libffi::middle::Type::i32(),
-            "I" | "L" => libffi::middle::Type::u32(),
-            "q" => libffi::middle::Type::i64(),
-            "Q" => libffi::middle::Type::u64(),
-            "f" => libffi::middle::Type::f32(),
-            "d" => libffi::middle::Type::f64(),
-            "P" | "z" | "Z" | "O" => libffi::middle::Type::pointer(),
-            _ => libffi::middle::Type::u8(), // default
         }
     }
 
@@ -300,6 +234,44 @@ impl StgInfo {
     /// Get proto type reference (for Pointer/Array types)
     pub fn proto(&self) -> &Py<PyType> {
         self.proto.as_deref().expect("type has proto")
+    }
+}
+
+/// Build the host_env call layout for a ctypes type from its already-borrowed
+/// `StgInfo`. Aggregate layouts come straight from the type's `field_layouts`
+/// (built incrementally from the base class, so struct inheritance is
+/// reflected); array elements recurse into the element type; simple types read
+/// their `_type_` code. The caller passes the borrowed `stg` so this never
+/// re-locks `ty`'s own type data.
+pub(super) fn type_layout(ty: &Py<PyType>, stg: &StgInfo, vm: &VirtualMachine) -> CTypeLayout {
+    match stg.paramfunc {
+        ParamFunc::Structure => CTypeLayout::Struct {
+            fields: stg.field_layouts.clone(),
+            size: stg.size,
+        },
+        ParamFunc::Union => CTypeLayout::Union {
+            fields: stg.field_layouts.clone(),
+            size: stg.size,
+        },
+        ParamFunc::Array => {
+            let element = stg
+                .element_type
+                .as_ref()
+                .and_then(|et| et.stg_info_opt().map(|et_stg| type_layout(et, &et_stg, vm)))
+                .unwrap_or(CTypeLayout::Opaque {
+                    size: stg.element_size,
+                });
+            CTypeLayout::Array {
+                element: Box::new(element),
+                length: stg.length,
+                size: stg.size,
+            }
+        }
+        ParamFunc::Pointer => CTypeLayout::Pointer,
+        ParamFunc::Simple | ParamFunc::None => ty
+            .type_code(vm)
+            .and_then(|code| code.chars().next())
+            .map_or(CTypeLayout::Opaque { size: stg.size }, CTypeLayout::Simple),
     }
 }
 
@@ -358,7 +330,7 @@ pub(super) fn get_field_format(
         // For simple types, replace existing endian prefix with the correct one
         let base_fmt = fmt.trim_start_matches(['<', '>', '@', '=', '!']);
         if !base_fmt.is_empty() {
-            return format!("{}{}", endian_prefix, base_fmt);
+            return format!("{endian_prefix}{base_fmt}");
         }
         return fmt.clone();
     }
@@ -370,7 +342,7 @@ pub(super) fn get_field_format(
         let s = type_str
             .to_str()
             .expect("_type_ is validated as ASCII at type creation");
-        return format!("{}{}", endian_prefix, s);
+        return format!("{endian_prefix}{s}");
     }
 
     // Default: single byte
@@ -408,26 +380,14 @@ pub(super) static CDATA_BUFFER_METHODS: BufferMethods = BufferMethods {
     retain: |_| {},
 };
 
-/// Convert Vec<T> to Vec<u8> by reinterpreting the memory (same allocation).
-fn vec_to_bytes<T>(vec: Vec<T>) -> Vec<u8> {
-    let len = vec.len() * core::mem::size_of::<T>();
-    let cap = vec.capacity() * core::mem::size_of::<T>();
-    let ptr = vec.as_ptr() as *mut u8;
-    core::mem::forget(vec);
-    unsafe { Vec::from_raw_parts(ptr, len, cap) }
-}
-
 /// Ensure PyBytes data is null-terminated. Returns (kept_alive_obj, pointer).
+///
 /// The caller must keep the returned object alive to keep the pointer valid.
 pub(super) fn ensure_z_null_terminated(
-    bytes: &PyBytes,
+    bytes: &Py<PyBytes>,
     vm: &VirtualMachine,
 ) -> (PyObjectRef, usize) {
-    let data = bytes.as_bytes();
-    let mut buffer = data.to_vec();
-    if !buffer.ends_with(&[0]) {
-        buffer.push(0);
-    }
+    let buffer = rustpython_host_env::ctypes::clone_as_null_terminated(bytes.as_bytes());
     let ptr = buffer.as_ptr() as usize;
     let kept_alive: PyObjectRef = vm.ctx.new_bytes(buffer).into();
     (kept_alive, ptr)
@@ -435,18 +395,13 @@ pub(super) fn ensure_z_null_terminated(
 
 /// Convert str to null-terminated wchar_t buffer. Returns (PyBytes holder, pointer).
 pub(super) fn str_to_wchar_bytes(s: &Wtf8, vm: &VirtualMachine) -> (PyObjectRef, usize) {
-    let wchars: Vec<libc::wchar_t> = s
-        .code_points()
-        .map(|cp| cp.to_u32() as libc::wchar_t)
-        .chain(core::iter::once(0))
-        .collect();
-    let ptr = wchars.as_ptr() as usize;
-    let bytes = vec_to_bytes(wchars);
+    let bytes = clone_wchar_null_terminated(s);
+    let ptr = bytes.as_ptr() as usize;
     let holder: PyObjectRef = vm.ctx.new_bytes(bytes).into();
     (holder, ptr)
 }
 
-/// PyCData - base type for all ctypes data types
+// PyCData - base type for all ctypes data types
 #[pyclass(name = "_CData", module = "_ctypes")]
 #[derive(Debug, PyPayload)]
 pub struct PyCData {
@@ -475,8 +430,8 @@ pub struct PyCData {
 
 impl PyCData {
     /// Create from StgInfo (PyCData_MallocBuffer pattern)
-    pub fn from_stg_info(stg_info: &StgInfo) -> Self {
-        PyCData {
+    pub(crate) fn from_stg_info(stg_info: &StgInfo) -> Self {
+        Self {
             buffer: PyRwLock::new(Cow::Owned(vec![0u8; stg_info.size])),
             base: PyRwLock::new(None),
             base_offset: AtomicCell::new(0),
@@ -488,8 +443,8 @@ impl PyCData {
     }
 
     /// Create from existing bytes (copies data)
-    pub fn from_bytes(data: Vec<u8>, objects: Option<PyObjectRef>) -> Self {
-        PyCData {
+    pub(crate) fn from_bytes(data: Vec<u8>, objects: Option<PyObjectRef>) -> Self {
+        Self {
             buffer: PyRwLock::new(Cow::Owned(data)),
             base: PyRwLock::new(None),
             base_offset: AtomicCell::new(0),
@@ -506,7 +461,7 @@ impl PyCData {
         objects: Option<PyObjectRef>,
         length: usize,
     ) -> Self {
-        PyCData {
+        Self {
             buffer: PyRwLock::new(Cow::Owned(data)),
             base: PyRwLock::new(None),
             base_offset: AtomicCell::new(0),
@@ -526,8 +481,8 @@ impl PyCData {
     pub unsafe fn at_address(ptr: *const u8, size: usize) -> Self {
         // = PyCData_AtAddress
         // SAFETY: Caller must ensure ptr is valid for the lifetime of returned PyCData
-        let slice: &'static [u8] = unsafe { core::slice::from_raw_parts(ptr, size) };
-        PyCData {
+        let slice = unsafe { rustpython_host_env::ctypes::borrow_memory(ptr, size) };
+        Self {
             buffer: PyRwLock::new(Cow::Borrowed(slice)),
             base: PyRwLock::new(None),
             base_offset: AtomicCell::new(0),
@@ -550,7 +505,7 @@ impl PyCData {
         length: usize,
         data: Vec<u8>,
     ) -> Self {
-        PyCData {
+        Self {
             buffer: PyRwLock::new(Cow::Owned(data)), // Has its own buffer copy
             base: PyRwLock::new(Some(base_obj)),     // But still tracks base
             base_offset: AtomicCell::new(offset),    // And offset for writes
@@ -576,8 +531,8 @@ impl PyCData {
     ) -> Self {
         // = PyCData_FromBaseObj
         // SAFETY: ptr points into base_obj's buffer, kept alive via base reference
-        let slice: &'static [u8] = unsafe { core::slice::from_raw_parts(ptr, size) };
-        PyCData {
+        let slice = unsafe { rustpython_host_env::ctypes::borrow_memory(ptr, size) };
+        Self {
             buffer: PyRwLock::new(Cow::Borrowed(slice)),
             base: PyRwLock::new(Some(base_obj)),
             base_offset: AtomicCell::new(0),
@@ -604,7 +559,7 @@ impl PyCData {
         vm: &VirtualMachine,
     ) -> Self {
         // SAFETY: Caller must ensure ptr is valid for the lifetime of source
-        let slice: &'static [u8] = unsafe { core::slice::from_raw_parts(ptr, size) };
+        let slice = unsafe { rustpython_host_env::ctypes::borrow_memory(ptr, size) };
 
         // Python stores the reference in a dict with key "-1" (unique_key pattern)
         let objects_dict = vm.ctx.new_dict();
@@ -612,7 +567,7 @@ impl PyCData {
             .set_item("-1", source, vm)
             .expect("Failed to store buffer reference");
 
-        PyCData {
+        Self {
             buffer: PyRwLock::new(Cow::Borrowed(slice)),
             base: PyRwLock::new(None),
             base_offset: AtomicCell::new(0),
@@ -670,7 +625,9 @@ impl PyCData {
 
         // Get buffer pointer - the memory is owned by source
         let ptr = {
-            let bytes = buffer.obj_bytes();
+            // Contiguity is checked above, so this is the view's own bytes rather
+            // than the whole exporter's.
+            let bytes = unsafe { buffer.contiguous_unchecked() };
             bytes.as_ptr().wrapping_add(offset)
         };
 
@@ -739,28 +696,8 @@ impl PyCData {
     /// # Safety
     /// For borrowed buffers, caller must ensure the memory is writable.
     pub fn write_bytes_at_offset(&self, offset: usize, bytes: &[u8]) {
-        let buffer = self.buffer.read();
-        if offset + bytes.len() > buffer.len() {
-            return; // Out of bounds
-        }
-
-        match &*buffer {
-            Cow::Borrowed(slice) => {
-                // For borrowed memory, write directly
-                // SAFETY: We assume the caller knows this memory is writable
-                // (e.g., from from_address pointing to a ctypes buffer)
-                unsafe {
-                    let ptr = slice.as_ptr() as *mut u8;
-                    core::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr.add(offset), bytes.len());
-                }
-            }
-            Cow::Owned(_) => {
-                // For owned memory, use to_mut() through write lock
-                drop(buffer);
-                let mut buffer = self.buffer.write();
-                buffer.to_mut()[offset..offset + bytes.len()].copy_from_slice(bytes);
-            }
-        }
+        let mut buffer = self.buffer.write();
+        write_cow_bytes_at_offset(&mut buffer, offset, bytes);
     }
 
     /// Generate unique key for nested references (unique_key)
@@ -795,7 +732,8 @@ impl PyCData {
         let key = self.unique_key(index);
 
         // If we have a base object, find root and store there
-        if let Some(base_obj) = self.base.read().clone() {
+        let base = self.base.read().clone();
+        if let Some(base_obj) = base {
             // Find root by walking up the base chain
             let root_obj = Self::find_root_object(&base_obj);
             Self::store_in_object(&root_obj, &key, keep, vm)?;
@@ -847,9 +785,10 @@ impl PyCData {
     /// Uses unique_key (hierarchical) so nested fields don't collide.
     pub fn keep_alive(&self, index: usize, obj: PyObjectRef) {
         let key = self.unique_key(index);
-        if let Some(base_obj) = self.base.read().clone() {
+        let base = self.base.read().clone();
+        if let Some(base_obj) = base {
             let root = Self::find_root_object(&base_obj);
-            if let Some(cdata) = root.downcast_ref::<PyCData>() {
+            if let Some(cdata) = root.downcast_ref::<Self>() {
                 cdata.kept_refs.write().insert(key, obj);
                 return;
             }
@@ -860,7 +799,7 @@ impl PyCData {
     /// Find the root object (one without a base) by walking up the base chain
     fn find_root_object(obj: &PyObject) -> PyObjectRef {
         // Try to get base from different ctypes types
-        let base = if let Some(cdata) = obj.downcast_ref::<PyCData>() {
+        let base = if let Some(cdata) = obj.downcast_ref::<Self>() {
             cdata.base.read().clone()
         } else {
             None
@@ -882,7 +821,7 @@ impl PyCData {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         // Get the objects dict from the object
-        let objects_lock = if let Some(cdata) = obj.downcast_ref::<PyCData>() {
+        let objects_lock = if let Some(cdata) = obj.downcast_ref::<Self>() {
             &cdata.objects
         } else {
             return Ok(()); // Unknown type, skip
@@ -920,15 +859,15 @@ impl PyCData {
     /// Returns the _objects of the CData, or an empty dict if None.
     pub fn get_kept_objects(value: &PyObject, vm: &VirtualMachine) -> PyObjectRef {
         value
-            .downcast_ref::<PyCData>()
+            .downcast_ref::<Self>()
             .and_then(|cdata| cdata.objects.read().clone())
             .unwrap_or_else(|| vm.ctx.new_dict().into())
     }
 
     /// Check if a value should be stored in _objects
     /// Returns true for ctypes objects and bytes (for c_char_p)
-    pub fn should_keep_ref(value: &PyObject) -> bool {
-        value.downcast_ref::<PyCData>().is_some() || value.downcast_ref::<PyBytes>().is_some()
+    pub(crate) fn should_keep_ref(value: &PyObject) -> bool {
+        value.downcast_ref::<Self>().is_some() || value.downcast_ref::<PyBytes>().is_some()
     }
 
     /// PyCData_set
@@ -952,30 +891,22 @@ impl PyCData {
         if is_char_array {
             if let Some(bytes_val) = value.downcast_ref::<PyBytes>() {
                 let src = bytes_val.as_bytes();
-                let to_copy = PyCField::bytes_for_char_array(src);
+                let to_copy = char_array_assignment_bytes(src);
                 let copy_len = core::cmp::min(to_copy.len(), size);
                 self.write_bytes_at_offset(offset, &to_copy[..copy_len]);
                 self.keep_ref(index, value, vm)?;
                 return Ok(());
-            } else {
-                return Err(vm.new_type_error("bytes expected instead of str instance"));
             }
+            return Err(vm.new_type_error("bytes expected instead of str instance"));
         }
 
         // For c_wchar arrays with str input, convert to wchar_t
         if is_wchar_array {
             if let Some(str_val) = value.downcast_ref::<PyStr>() {
-                // Convert str to wchar_t bytes (platform-dependent size)
-                let mut wchar_bytes = Vec::with_capacity(size);
-                for cp in str_val.as_wtf8().code_points().take(size / WCHAR_SIZE) {
-                    let mut bytes = [0u8; 4];
-                    wchar_to_bytes(cp.to_u32(), &mut bytes);
-                    wchar_bytes.extend_from_slice(&bytes[..WCHAR_SIZE]);
-                }
-                // Pad with nulls to fill the array
-                while wchar_bytes.len() < size {
-                    wchar_bytes.push(0);
-                }
+                let wchar_bytes = rustpython_host_env::ctypes::encode_wtf8_to_wchar_padded(
+                    str_val.as_wtf8(),
+                    size,
+                );
                 self.write_bytes_at_offset(offset, &wchar_bytes);
                 self.keep_ref(index, value, vm)?;
                 return Ok(());
@@ -995,9 +926,8 @@ impl PyCData {
                 let array_buffer = array.0.buffer.read();
                 array_buffer.as_ptr() as usize
             };
-            let addr_bytes = buffer_addr.to_ne_bytes();
-            let len = core::cmp::min(addr_bytes.len(), size);
-            self.write_bytes_at_offset(offset, &addr_bytes[..len]);
+            let addr_bytes = rustpython_host_env::ctypes::pointer_to_sized_bytes(buffer_addr, size);
+            self.write_bytes_at_offset(offset, &addr_bytes);
             self.keep_ref(index, value, vm)?;
             return Ok(());
         }
@@ -1010,7 +940,7 @@ impl PyCData {
         {
             let items: Option<Vec<PyObjectRef>> =
                 if let Some(tuple) = value.downcast_ref::<PyTuple>() {
-                    Some(tuple.to_vec())
+                    Some(tuple.as_slice().to_vec())
                 } else {
                     value
                         .downcast_ref::<crate::builtins::PyList>()
@@ -1023,6 +953,7 @@ impl PyCData {
                     let exc_name = e.class().name().to_string();
                     let exc_args = e.args();
                     let exc_msg = exc_args
+                        .as_slice()
                         .first()
                         .and_then(|a| a.downcast_ref::<PyStr>().map(|s| s.to_string()))
                         .unwrap_or_default();
@@ -1051,13 +982,8 @@ impl PyCData {
             && let Some(bytes_val) = value.downcast_ref::<PyBytes>()
         {
             let (kept_alive, ptr) = ensure_z_null_terminated(bytes_val, vm);
-            let mut result = vec![0u8; size];
-            let addr_bytes = ptr.to_ne_bytes();
-            let len = core::cmp::min(addr_bytes.len(), size);
-            result[..len].copy_from_slice(&addr_bytes[..len]);
-            if needs_swap {
-                result.reverse();
-            }
+            let result =
+                rustpython_host_env::ctypes::pointer_to_sized_bytes_endian(ptr, size, needs_swap);
             self.write_bytes_at_offset(offset, &result);
             self.keep_ref(index, value, vm)?;
             self.keep_alive(index, kept_alive);
@@ -1067,7 +993,7 @@ impl PyCData {
         let (mut bytes, converted_value) = if let Some(type_code) = &field_type_code {
             PyCField::value_to_bytes_for_type(type_code, &value, size, vm)?
         } else {
-            (PyCField::value_to_bytes(&value, size, vm)?, None)
+            (PyCField::value_to_bytes(&value, size, vm), None)
         };
 
         // Swap bytes for opposite endianness
@@ -1113,24 +1039,16 @@ impl PyCData {
             // c_char array → return bytes
             if PyCField::is_char_array(proto, vm) {
                 let data = &buffer[offset..offset + size];
-                // Find first null terminator (or use full length)
-                let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-                return Ok(vm.ctx.new_bytes(data[..end].to_vec()).into());
+                return Ok(vm
+                    .ctx
+                    .new_bytes(char_array_field_value(data).to_vec())
+                    .into());
             }
 
             // c_wchar array → return str
             if PyCField::is_wchar_array(proto, vm) {
                 let data = &buffer[offset..offset + size];
-                // wchar_t → char conversion, skip null
-                let chars: String = data
-                    .chunks(WCHAR_SIZE)
-                    .filter_map(|chunk| {
-                        wchar_from_bytes(chunk)
-                            .filter(|&wchar| wchar != 0)
-                            .and_then(char::from_u32)
-                    })
-                    .collect();
-                return Ok(vm.ctx.new_str(chars).into());
+                return Ok(vm.ctx.new_str(wchar_array_field_value(data)).into());
             }
 
             // Other array types - create array with a copy of data from the base's buffer
@@ -1175,19 +1093,19 @@ impl PyCData {
                     .is_ok();
 
             let data = if needs_swap && size > 1 {
-                let mut swapped = buffer_data.clone();
+                let mut swapped = buffer_data;
                 swapped.reverse();
                 swapped
             } else {
                 buffer_data
             };
 
-            return bytes_to_pyobject(&proto_type, &data, vm);
+            return Ok(bytes_to_pyobject(&proto_type, &data, vm));
         }
 
         // Complex types: create ctypes instance via PyCData_FromBaseObj
         let ptr = self.buffer.read().as_ptr().wrapping_add(offset) as *mut u8;
-        let cdata_obj = unsafe { Self::from_base_obj(ptr, size, base_obj.clone(), index) };
+        let cdata_obj = unsafe { Self::from_base_obj(ptr, size, base_obj, index) };
 
         if proto_metaclass.fast_issubclass(super::structure::PyCStructType::static_type())
             || proto_metaclass.fast_issubclass(super::union::PyCUnionType::static_type())
@@ -1202,7 +1120,7 @@ impl PyCData {
 }
 
 #[pyclass(flags(BASETYPE))]
-impl PyCData {
+impl Py<PyCData> {
     #[pygetset]
     fn _objects(&self) -> Option<PyObjectRef> {
         self.objects.read().clone()
@@ -1213,15 +1131,16 @@ impl PyCData {
         self.base.read().clone()
     }
 
+    #[pymethod]
+    fn __ctypes_from_outparam__(zelf: PyRef<PyCData>, _vm: &VirtualMachine) -> PyObjectRef {
+        zelf.into()
+    }
+
     #[pygetset]
     fn _b_needsfree_(&self) -> i32 {
         // Borrowed (from_address) or has base object → 0 (don't free)
         // Owned and no base → 1 (need to free)
-        if self.is_borrowed() || self.base.read().is_some() {
-            0
-        } else {
-            1
-        }
+        i32::from(!(self.is_borrowed() || self.base.read().is_some()))
     }
 
     // CDataType_methods - shared across all ctypes types
@@ -1233,7 +1152,7 @@ impl PyCData {
         offset: OptionalArg<isize>,
         vm: &VirtualMachine,
     ) -> PyResult {
-        let cdata = Self::from_buffer_impl(&cls, source, offset.unwrap_or(0), vm)?;
+        let cdata = PyCData::from_buffer_impl(&cls, source, offset.unwrap_or(0), vm)?;
         cdata.into_ref_with_type(vm, cls).map(Into::into)
     }
 
@@ -1245,12 +1164,17 @@ impl PyCData {
         vm: &VirtualMachine,
     ) -> PyResult {
         let cdata =
-            Self::from_buffer_copy_impl(&cls, &source.borrow_buf(), offset.unwrap_or(0), vm)?;
+            PyCData::from_buffer_copy_impl(&cls, &source.borrow_buf(), offset.unwrap_or(0), vm)?;
         cdata.into_ref_with_type(vm, cls).map(Into::into)
     }
 
     #[pyclassmethod]
-    pub(super) fn from_address(cls: PyTypeRef, address: isize, vm: &VirtualMachine) -> PyResult {
+    pub(super) fn from_address(
+        cls: PyTypeRef,
+        address: ArgStrictInt<isize>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        let address = address.value;
         let size = {
             let stg_info = cls.stg_info(vm)?;
             stg_info.size
@@ -1261,7 +1185,7 @@ impl PyCData {
         }
 
         // PyCData_AtAddress
-        let cdata = unsafe { Self::at_address(address as *const u8, size) };
+        let cdata = unsafe { PyCData::at_address(address as *const u8, size) };
         cdata.into_ref_with_type(vm, cls).map(Into::into)
     }
 
@@ -1295,24 +1219,21 @@ impl PyCData {
                 .ok_or_else(|| vm.new_value_error("Invalid library handle"))?
         };
 
-        // Look up the library in the cache and use lib.get() for symbol lookup
-        let library_cache = super::library::libcache().read();
-        let library = library_cache
-            .get_lib(handle)
-            .ok_or_else(|| vm.new_value_error("Library not found"))?;
-        let inner_lib = library.lib.lock();
-
         let symbol_name_with_nul = format!("{}\0", name.as_wtf8());
-        let ptr: *const u8 = if let Some(lib) = &*inner_lib {
-            unsafe {
-                lib.get::<*const u8>(symbol_name_with_nul.as_bytes())
-                    .map(|sym| *sym)
-                    .map_err(|_| {
-                        vm.new_value_error(format!("symbol '{}' not found", name.as_wtf8()))
-                    })?
+        let ptr = match rustpython_host_env::ctypes::lookup_data_symbol_addr(
+            handle,
+            symbol_name_with_nul.as_bytes(),
+        ) {
+            Ok(ptr) => ptr as *const u8,
+            Err(rustpython_host_env::ctypes::LookupSymbolError::LibraryNotFound) => {
+                return Err(vm.new_value_error("Library not found"));
             }
-        } else {
-            return Err(vm.new_value_error("Library closed"));
+            Err(rustpython_host_env::ctypes::LookupSymbolError::LibraryClosed) => {
+                return Err(vm.new_value_error("Library closed"));
+            }
+            Err(rustpython_host_env::ctypes::LookupSymbolError::Load(_)) => {
+                return Err(vm.new_value_error(format!("symbol '{}' not found", name.as_wtf8())));
+            }
         };
 
         // dlsym can return NULL for symbols that resolve to NULL (e.g., GNU IFUNC)
@@ -1322,15 +1243,14 @@ impl PyCData {
         }
 
         // PyCData_AtAddress
-        let cdata = unsafe { Self::at_address(ptr, size) };
+        let cdata = unsafe { PyCData::at_address(ptr, size) };
         cdata.into_ref_with_type(vm, cls).map(Into::into)
     }
 }
 
 // PyCField - Field descriptor for Structure/Union types
 
-/// CField descriptor for Structure/Union field access
-#[pyclass(name = "CField", module = "_ctypes")]
+#[pyclass(name = "CField", module = "ctypes")]
 #[derive(Debug, PyPayload)]
 pub struct PyCField {
     /// Field name
@@ -1401,7 +1321,7 @@ impl PyCField {
 
     /// Create a new CField from an existing field with adjusted offset and index
     /// Used by MakeFields to promote anonymous fields
-    pub fn new_from_field(fdescr: &PyCField, index_offset: usize, offset_delta: isize) -> Self {
+    pub(crate) fn new_from_field(fdescr: &Self, index_offset: usize, offset_delta: isize) -> Self {
         Self {
             name: fdescr.name.clone(),
             offset: fdescr.offset + offset_delta,
@@ -1426,7 +1346,7 @@ impl Constructor for PyCField {
     fn py_new(_cls: &Py<PyType>, args: Self::Args, vm: &VirtualMachine) -> PyResult<Self> {
         // PyCField_new_impl: requires _internal_use=True
         let internal_use = if let Some(v) = args.kwargs.get("_internal_use") {
-            v.clone().try_to_bool(vm)?
+            v.try_to_bool(vm)?
         } else {
             false
         };
@@ -1470,11 +1390,10 @@ impl Constructor for PyCField {
             .try_to_value(vm)?;
 
         // Validate byte_size matches the type
-        let type_size = super::base::get_field_size(field_type.as_object(), vm)? as isize;
+        let type_size = super::base::get_field_size(field_type.as_object(), vm) as isize;
         if byte_size != type_size {
             return Err(vm.new_value_error(format!(
-                "byte_size {} does not match type size {}",
-                byte_size, type_size
+                "byte_size {byte_size} does not match type size {type_size}"
             )));
         }
 
@@ -1501,8 +1420,7 @@ impl Constructor for PyCField {
             let type_bits = byte_size * 8;
             if bo + bs > type_bits {
                 return Err(vm.new_value_error(format!(
-                    "bit field '{}' overflows its type ({} + {} > {})",
-                    name, bo, bs, type_bits
+                    "bit field '{name}' overflows its type ({bo} + {bs} > {type_bits})"
                 )));
             }
             Ok(Self::new_bitfield(
@@ -1544,18 +1462,19 @@ impl Representable for PyCField {
 /// PyCField_get
 impl GetDescriptor for PyCField {
     fn descr_get(
-        zelf: PyObjectRef,
-        obj: Option<PyObjectRef>,
-        _cls: Option<PyObjectRef>,
+        zelf: &PyObject,
+        obj: Option<&PyObject>,
+        _cls: Option<&PyObject>,
         vm: &VirtualMachine,
     ) -> PyResult {
         let zelf = zelf
-            .downcast::<PyCField>()
+            .to_owned()
+            .downcast::<Self>()
             .map_err(|_| vm.new_type_error("expected CField"))?;
 
         // If obj is None, return the descriptor itself (class attribute access)
         let obj = match obj {
-            Some(obj) if !vm.is_none(&obj) => obj,
+            Some(obj) if !vm.is_none(obj) => obj.to_owned(),
             _ => return Ok(zelf.into()),
         };
 
@@ -1563,7 +1482,7 @@ impl GetDescriptor for PyCField {
         let size = zelf.get_byte_size();
 
         // Get PyCData from obj (works for both Structure and Union)
-        let cdata = PyCField::get_cdata_from_obj(&obj, vm)?;
+        let cdata = Self::get_cdata_from_obj(&obj, vm)?;
 
         // PyCData_get
         cdata.get_field(
@@ -1579,32 +1498,22 @@ impl GetDescriptor for PyCField {
 
 impl PyCField {
     /// Convert a Python value to bytes
-    fn value_to_bytes(value: &PyObject, size: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+    fn value_to_bytes(value: &PyObject, size: usize, vm: &VirtualMachine) -> Vec<u8> {
         // 1. Handle bytes objects
         if let Some(bytes) = value.downcast_ref::<PyBytes>() {
-            let src = bytes.as_bytes();
-            let mut result = vec![0u8; size];
-            let len = core::cmp::min(src.len(), size);
-            result[..len].copy_from_slice(&src[..len]);
-            Ok(result)
+            rustpython_host_env::ctypes::copy_to_sized_bytes(bytes.as_bytes(), size)
         }
         // 2. Handle ctypes array instances (copy their buffer)
         else if let Some(cdata) = value.downcast_ref::<super::PyCData>() {
             let buffer = cdata.buffer.read();
-            let mut result = vec![0u8; size];
-            let len = core::cmp::min(buffer.len(), size);
-            result[..len].copy_from_slice(&buffer[..len]);
-            Ok(result)
+            rustpython_host_env::ctypes::copy_to_sized_bytes(&buffer, size)
         }
         // 4. Handle float values (check before int, since float.try_int would truncate)
         else if let Some(float_val) = value.downcast_ref::<crate::builtins::PyFloat>() {
             let f = float_val.to_f64();
             match size {
-                4 => {
-                    let val = f as f32;
-                    Ok(val.to_ne_bytes().to_vec())
-                }
-                8 => Ok(f.to_ne_bytes().to_vec()),
+                4 | 8 => rustpython_host_env::ctypes::float_to_sized_bytes(f, size)
+                    .expect("float size checked"),
                 _ => unreachable!("wrong payload size"),
             }
         }
@@ -1612,26 +1521,23 @@ impl PyCField {
         else if let Ok(int_val) = value.try_int(vm) {
             let i = int_val.as_bigint();
             match size {
-                1 => {
-                    let val = i.to_i8().unwrap_or(0);
-                    Ok(val.to_ne_bytes().to_vec())
-                }
-                2 => {
-                    let val = i.to_i16().unwrap_or(0);
-                    Ok(val.to_ne_bytes().to_vec())
-                }
-                4 => {
-                    let val = i.to_i32().unwrap_or(0);
-                    Ok(val.to_ne_bytes().to_vec())
-                }
-                8 => {
-                    let val = i.to_i64().unwrap_or(0);
-                    Ok(val.to_ne_bytes().to_vec())
-                }
-                _ => Ok(vec![0u8; size]),
+                1 => rustpython_host_env::ctypes::int_to_sized_bytes(
+                    i.to_i8().unwrap_or(0).into(),
+                    size,
+                ),
+                2 => rustpython_host_env::ctypes::int_to_sized_bytes(
+                    i.to_i16().unwrap_or(0).into(),
+                    size,
+                ),
+                4 => rustpython_host_env::ctypes::int_to_sized_bytes(
+                    i.to_i32().unwrap_or(0).into(),
+                    size,
+                ),
+                8 => rustpython_host_env::ctypes::int_to_sized_bytes(i.to_i64().unwrap_or(0), size),
+                _ => rustpython_host_env::ctypes::zeroed_bytes(size),
             }
         } else {
-            Ok(vec![0u8; size])
+            rustpython_host_env::ctypes::zeroed_bytes(size)
         }
     }
 
@@ -1656,8 +1562,11 @@ impl PyCField {
                         value.class().name()
                     )));
                 };
-                let val = f as f32;
-                Ok((val.to_ne_bytes().to_vec(), None))
+                Ok((
+                    rustpython_host_env::ctypes::float_to_sized_bytes(f, 4)
+                        .expect("c_float size is fixed"),
+                    None,
+                ))
             }
             // c_double: always convert to float first (d_set)
             "d" => {
@@ -1671,7 +1580,11 @@ impl PyCField {
                         value.class().name()
                     )));
                 };
-                Ok((f.to_ne_bytes().to_vec(), None))
+                Ok((
+                    rustpython_host_env::ctypes::float_to_sized_bytes(f, 8)
+                        .expect("c_double size is fixed"),
+                    None,
+                ))
             }
             // c_longdouble: convert to float (treated as f64 in RustPython)
             "g" => {
@@ -1685,7 +1598,11 @@ impl PyCField {
                         value.class().name()
                     )));
                 };
-                Ok((f.to_ne_bytes().to_vec(), None))
+                Ok((
+                    rustpython_host_env::ctypes::float_to_sized_bytes(f, 8)
+                        .expect("c_longdouble bytes are stored as f64"),
+                    None,
+                ))
             }
             "z" => {
                 // c_char_p with bytes is handled in set_field before this call.
@@ -1693,60 +1610,56 @@ impl PyCField {
                 // Integer address
                 if let Ok(int_val) = value.try_index(vm) {
                     let v = int_val.as_bigint().to_usize().unwrap_or(0);
-                    let mut result = vec![0u8; size];
-                    let bytes = v.to_ne_bytes();
-                    let len = core::cmp::min(bytes.len(), size);
-                    result[..len].copy_from_slice(&bytes[..len]);
-                    return Ok((result, None));
+                    return Ok((
+                        rustpython_host_env::ctypes::pointer_to_sized_bytes(v, size),
+                        None,
+                    ));
                 }
                 // None -> NULL pointer
                 if vm.is_none(value) {
-                    return Ok((vec![0u8; size], None));
+                    return Ok((rustpython_host_env::ctypes::zeroed_bytes(size), None));
                 }
-                Ok((PyCField::value_to_bytes(value, size, vm)?, None))
+                Ok((Self::value_to_bytes(value, size, vm), None))
             }
             "Z" => {
                 // c_wchar_p: store pointer to null-terminated wchar_t buffer
                 if let Some(s) = value.downcast_ref::<PyStr>() {
                     let (holder, ptr) = str_to_wchar_bytes(s.as_wtf8(), vm);
-                    let mut result = vec![0u8; size];
-                    let addr_bytes = ptr.to_ne_bytes();
-                    let len = core::cmp::min(addr_bytes.len(), size);
-                    result[..len].copy_from_slice(&addr_bytes[..len]);
-                    return Ok((result, Some(holder)));
+                    return Ok((
+                        rustpython_host_env::ctypes::pointer_to_sized_bytes(ptr, size),
+                        Some(holder),
+                    ));
                 }
                 // Integer address
                 if let Ok(int_val) = value.try_index(vm) {
                     let v = int_val.as_bigint().to_usize().unwrap_or(0);
-                    let mut result = vec![0u8; size];
-                    let bytes = v.to_ne_bytes();
-                    let len = core::cmp::min(bytes.len(), size);
-                    result[..len].copy_from_slice(&bytes[..len]);
-                    return Ok((result, None));
+                    return Ok((
+                        rustpython_host_env::ctypes::pointer_to_sized_bytes(v, size),
+                        None,
+                    ));
                 }
                 // None -> NULL pointer
                 if vm.is_none(value) {
-                    return Ok((vec![0u8; size], None));
+                    return Ok((rustpython_host_env::ctypes::zeroed_bytes(size), None));
                 }
-                Ok((PyCField::value_to_bytes(value, size, vm)?, None))
+                Ok((Self::value_to_bytes(value, size, vm), None))
             }
             "P" => {
                 // c_void_p: store integer as pointer
                 if let Ok(int_val) = value.try_index(vm) {
                     let v = int_val.as_bigint().to_usize().unwrap_or(0);
-                    let mut result = vec![0u8; size];
-                    let bytes = v.to_ne_bytes();
-                    let len = core::cmp::min(bytes.len(), size);
-                    result[..len].copy_from_slice(&bytes[..len]);
-                    return Ok((result, None));
+                    return Ok((
+                        rustpython_host_env::ctypes::pointer_to_sized_bytes(v, size),
+                        None,
+                    ));
                 }
                 // None -> NULL pointer
                 if vm.is_none(value) {
-                    return Ok((vec![0u8; size], None));
+                    return Ok((rustpython_host_env::ctypes::zeroed_bytes(size), None));
                 }
-                Ok((PyCField::value_to_bytes(value, size, vm)?, None))
+                Ok((Self::value_to_bytes(value, size, vm), None))
             }
-            _ => Ok((PyCField::value_to_bytes(value, size, vm)?, None)),
+            _ => Ok((Self::value_to_bytes(value, size, vm), None)),
         }
     }
 
@@ -1783,23 +1696,11 @@ impl PyCField {
         }
         false
     }
-
-    /// Convert bytes for c_char array assignment (stops at first null terminator)
-    /// Returns (bytes_to_copy, copy_len)
-    fn bytes_for_char_array(src: &[u8]) -> &[u8] {
-        // Find first null terminator and include it
-        if let Some(null_pos) = src.iter().position(|&b| b == 0) {
-            &src[..=null_pos]
-        } else {
-            src
-        }
-    }
 }
 
-#[pyclass(flags(IMMUTABLETYPE), with(Representable, GetDescriptor, Constructor))]
 impl PyCField {
     /// Get PyCData from object (works for both Structure and Union)
-    fn get_cdata_from_obj<'a>(obj: &'a PyObjectRef, vm: &VirtualMachine) -> PyResult<&'a PyCData> {
+    fn get_cdata_from_obj<'a>(obj: &'a PyObject, vm: &VirtualMachine) -> PyResult<&'a PyCData> {
         if let Some(s) = obj.downcast_ref::<super::structure::PyCStructure>() {
             Ok(&s.0)
         } else if let Some(u) = obj.downcast_ref::<super::union::PyCUnion>() {
@@ -1811,8 +1712,11 @@ impl PyCField {
             )))
         }
     }
+}
 
-    /// PyCField_set
+#[pyclass(flags(IMMUTABLETYPE), with(Representable, GetDescriptor, Constructor))]
+impl Py<PyCField> {
+    // PyCField_set
     #[pyslot]
     fn descr_set(
         zelf: &PyObject,
@@ -1828,7 +1732,7 @@ impl PyCField {
         let size = zelf.get_byte_size();
 
         // Get PyCData from obj (works for both Structure and Union)
-        let cdata = Self::get_cdata_from_obj(&obj, vm)?;
+        let cdata = PyCField::get_cdata_from_obj(&obj, vm)?;
 
         match value {
             PySetterValue::Assign(value) => {
@@ -1938,7 +1842,7 @@ pub(super) fn call_paramfunc(obj: &PyObject, vm: &VirtualMachine) -> PyResult<CA
         ParamFunc::Simple => simple_paramfunc(obj, vm),
         ParamFunc::Array => array_paramfunc(obj, vm),
         ParamFunc::Pointer => pointer_paramfunc(obj, vm),
-        ParamFunc::Structure | ParamFunc::Union => struct_union_paramfunc(obj, &stg_info, vm),
+        ParamFunc::Structure | ParamFunc::Union => Ok(struct_union_paramfunc(obj, &stg_info, vm)),
         ParamFunc::None => Err(vm.new_type_error("no paramfunc")),
     }
 }
@@ -1960,12 +1864,12 @@ fn simple_paramfunc(obj: &PyObject, vm: &VirtualMachine) -> PyResult<CArgObject>
 
     // Read value from buffer: memcpy(&parg->value, self->b_ptr, self->b_size)
     let buffer = simple.0.buffer.read();
-    let ffi_value = buffer_to_ffi_value(&type_code, &buffer);
 
     Ok(CArgObject {
         tag,
-        value: ffi_value,
+        value: CArgValue::typed(tag as char, &buffer),
         obj: obj.to_owned(),
+        keep: None,
         size: 0,
         offset: 0,
     })
@@ -1985,8 +1889,9 @@ fn array_paramfunc(obj: &PyObject, vm: &VirtualMachine) -> PyResult<CArgObject> 
 
     Ok(CArgObject {
         tag: b'P',
-        value: FfiArgValue::Pointer(ptr_val),
+        value: CArgValue::pointer(ptr_val),
         obj: obj.to_owned(),
+        keep: None,
         size: 0,
         offset: 0,
     })
@@ -2005,158 +1910,101 @@ fn pointer_paramfunc(obj: &PyObject, vm: &VirtualMachine) -> PyResult<CArgObject
 
     Ok(CArgObject {
         tag: b'P',
-        value: FfiArgValue::Pointer(ptr_val),
+        value: CArgValue::pointer(ptr_val),
         obj: obj.to_owned(),
+        keep: None,
         size: 0,
         offset: 0,
     })
 }
 
 /// StructUnionType_paramfunc (for both Structure and Union)
-fn struct_union_paramfunc(
-    obj: &PyObject,
-    stg_info: &StgInfo,
-    _vm: &VirtualMachine,
-) -> PyResult<CArgObject> {
-    // Get buffer pointer
-    // For large structs (> sizeof(void*)), we'd need to allocate and copy.
-    // For now, just point to buffer directly and keep obj reference for memory safety.
-    let buffer = if let Some(cdata) = obj.downcast_ref::<PyCData>() {
-        cdata.buffer.read()
+fn struct_union_paramfunc(obj: &PyObject, stg_info: &StgInfo, _vm: &VirtualMachine) -> CArgObject {
+    // Snapshot the instance bytes and pass the aggregate by value. The layout
+    // is built here from the already-borrowed `stg_info` to avoid re-locking.
+    let (bytes, size) = if let Some(cdata) = obj.downcast_ref::<PyCData>() {
+        let buffer = cdata.buffer.read();
+        (buffer.to_vec(), buffer.len())
     } else {
-        return Ok(CArgObject {
-            tag: b'V',
-            value: FfiArgValue::Pointer(0),
-            obj: obj.to_owned(),
-            size: stg_info.size,
-            offset: 0,
-        });
+        (Vec::new(), stg_info.size)
     };
 
-    let ptr_val = buffer.as_ptr() as usize;
-    let size = buffer.len();
+    let layout = if matches!(stg_info.paramfunc, ParamFunc::Union) {
+        CTypeLayout::Union {
+            fields: stg_info.field_layouts.clone(),
+            size: stg_info.size,
+        }
+    } else {
+        CTypeLayout::Struct {
+            fields: stg_info.field_layouts.clone(),
+            size: stg_info.size,
+        }
+    };
 
-    Ok(CArgObject {
+    CArgObject {
         tag: b'V',
-        value: FfiArgValue::Pointer(ptr_val),
+        value: CArgValue::aggregate(layout, bytes),
         obj: obj.to_owned(),
+        keep: None,
         size,
         offset: 0,
-    })
-}
-
-// FfiArgValue - Owned FFI argument value
-
-/// Owned FFI argument value. Keeps the value alive for the duration of the FFI call.
-#[derive(Debug, Clone)]
-pub enum FfiArgValue {
-    U8(u8),
-    I8(i8),
-    U16(u16),
-    I16(i16),
-    U32(u32),
-    I32(i32),
-    U64(u64),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    Pointer(usize),
-    /// Pointer with owned data. The PyObjectRef keeps the pointed data alive.
-    OwnedPointer(usize, #[allow(dead_code)] PyObjectRef),
-}
-
-impl FfiArgValue {
-    /// Create an Arg reference to this owned value
-    pub fn as_arg(&self) -> libffi::middle::Arg<'_> {
-        match self {
-            FfiArgValue::U8(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::I8(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::U16(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::I16(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::U32(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::I32(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::U64(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::I64(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::F32(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::F64(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::Pointer(v) => libffi::middle::Arg::new(v),
-            FfiArgValue::OwnedPointer(v, _) => libffi::middle::Arg::new(v),
-        }
     }
 }
 
-/// Convert buffer bytes to FfiArgValue based on type code
-pub(super) fn buffer_to_ffi_value(type_code: &str, buffer: &[u8]) -> FfiArgValue {
-    match type_code {
-        "c" | "b" => {
-            let v = buffer.first().map(|&b| b as i8).unwrap_or(0);
-            FfiArgValue::I8(v)
+// CArgValue - Owned foreign-call argument value
+
+/// A foreign-call argument in a form the unified `call` entry point accepts: a
+/// simple-typed scalar (its ctypes code plus a native-endian bytes snapshot),
+/// an untyped int, or an address. Any object whose memory an address
+/// refers to is kept alive by the enclosing `Argument`/`CArgObject`, not here.
+#[derive(Debug, Clone)]
+pub enum CArgValue {
+    /// A value typed by its ctypes simple-type code, snapshotted as its bytes.
+    Typed { code: char, bytes: Vec<u8> },
+    /// Untyped Python int (ConvParam default: C int).
+    Int(i32),
+    /// Address-valued argument (pointer decay, byref, buffer copies, NULL = 0).
+    Pointer(usize),
+    /// By-value aggregate: its call layout plus a snapshot of its bytes.
+    Aggregate { layout: CTypeLayout, bytes: Vec<u8> },
+}
+
+impl CArgValue {
+    pub fn pointer(value: usize) -> Self {
+        Self::Pointer(value)
+    }
+
+    /// Snapshot a simple-typed value from its code and buffer bytes.
+    pub(super) fn typed(code: char, buffer: &[u8]) -> Self {
+        Self::Typed {
+            code,
+            bytes: buffer.to_vec(),
         }
-        "B" => {
-            let v = buffer.first().copied().unwrap_or(0);
-            FfiArgValue::U8(v)
+    }
+
+    /// Snapshot an aggregate value from its call layout and buffer bytes.
+    pub(super) fn aggregate(layout: CTypeLayout, bytes: Vec<u8>) -> Self {
+        Self::Aggregate { layout, bytes }
+    }
+
+    /// Lower to a [`CallArg`], borrowing `code_buf` for the code's `&str`.
+    pub(super) fn as_call_arg<'a>(
+        &'a self,
+        code_buf: &'a mut [u8; 4],
+    ) -> rustpython_host_env::ctypes::CallArg<'a> {
+        use rustpython_host_env::ctypes::CallArg;
+        match self {
+            Self::Typed { code, bytes } => CallArg::Typed {
+                code: code.encode_utf8(code_buf),
+                buffer: bytes,
+            },
+            Self::Int(value) => CallArg::Int(*value),
+            Self::Pointer(value) => CallArg::Pointer(*value),
+            Self::Aggregate { layout, bytes } => CallArg::Aggregate {
+                layout,
+                buffer: bytes,
+            },
         }
-        "h" => {
-            let v = buffer.first_chunk().copied().map_or(0, i16::from_ne_bytes);
-            FfiArgValue::I16(v)
-        }
-        "H" => {
-            let v = buffer.first_chunk().copied().map_or(0, u16::from_ne_bytes);
-            FfiArgValue::U16(v)
-        }
-        "i" => {
-            let v = buffer.first_chunk().copied().map_or(0, i32::from_ne_bytes);
-            FfiArgValue::I32(v)
-        }
-        "I" => {
-            let v = buffer.first_chunk().copied().map_or(0, u32::from_ne_bytes);
-            FfiArgValue::U32(v)
-        }
-        "l" | "q" => {
-            let v = if let Some(&bytes) = buffer.first_chunk::<8>() {
-                i64::from_ne_bytes(bytes)
-            } else if let Some(&bytes) = buffer.first_chunk::<4>() {
-                i32::from_ne_bytes(bytes).into()
-            } else {
-                0
-            };
-            FfiArgValue::I64(v)
-        }
-        "L" | "Q" => {
-            let v = if let Some(&bytes) = buffer.first_chunk::<8>() {
-                u64::from_ne_bytes(bytes)
-            } else if let Some(&bytes) = buffer.first_chunk::<4>() {
-                u32::from_ne_bytes(bytes).into()
-            } else {
-                0
-            };
-            FfiArgValue::U64(v)
-        }
-        "f" => {
-            let v = buffer
-                .first_chunk::<4>()
-                .copied()
-                .map_or(0.0, f32::from_ne_bytes);
-            FfiArgValue::F32(v)
-        }
-        "d" | "g" => {
-            let v = buffer
-                .first_chunk::<8>()
-                .copied()
-                .map_or(0.0, f64::from_ne_bytes);
-            FfiArgValue::F64(v)
-        }
-        "z" | "Z" | "P" | "O" => FfiArgValue::Pointer(read_ptr_from_buffer(buffer)),
-        "?" => {
-            let v = buffer.first().map(|&b| b != 0).unwrap_or(false);
-            FfiArgValue::U8(if v { 1 } else { 0 })
-        }
-        "u" => {
-            // wchar_t - 4 bytes on most platforms
-            let v = buffer.first_chunk().copied().map_or(0, u32::from_ne_bytes);
-            FfiArgValue::U32(v)
-        }
-        _ => FfiArgValue::Pointer(0),
     }
 }
 
@@ -2165,192 +2013,41 @@ pub(super) fn bytes_to_pyobject(
     cls: &Py<PyType>,
     bytes: &[u8],
     vm: &VirtualMachine,
-) -> PyResult<PyObjectRef> {
+) -> PyObjectRef {
     // Try to get _type_ attribute
     if let Ok(type_attr) = cls.as_object().get_attr("_type_", vm)
         && let Ok(s) = type_attr.str(vm)
     {
         let ty = s.to_string();
-        return match ty.as_str() {
-            "c" => Ok(vm.ctx.new_bytes(bytes.to_vec()).into()),
-            "b" => {
-                let val = if !bytes.is_empty() { bytes[0] as i8 } else { 0 };
-                Ok(vm.ctx.new_int(val).into())
+        return match rustpython_host_env::ctypes::decode_type_code(ty.as_str(), bytes) {
+            rustpython_host_env::ctypes::DecodedValue::Bytes(value) => {
+                vm.ctx.new_bytes(value).into()
             }
-            "B" => {
-                let val = if !bytes.is_empty() { bytes[0] } else { 0 };
-                Ok(vm.ctx.new_int(val).into())
+            rustpython_host_env::ctypes::DecodedValue::Signed(value) => {
+                vm.ctx.new_int(value).into()
             }
-            "h" => {
-                const SIZE: usize = mem::size_of::<c_short>();
-                let val = if bytes.len() >= SIZE {
-                    c_short::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
+            rustpython_host_env::ctypes::DecodedValue::Unsigned(value) => {
+                vm.ctx.new_int(value).into()
+            }
+            rustpython_host_env::ctypes::DecodedValue::Float(value) => {
+                vm.ctx.new_float(value).into()
+            }
+            rustpython_host_env::ctypes::DecodedValue::Bool(value) => vm.ctx.new_bool(value).into(),
+            rustpython_host_env::ctypes::DecodedValue::Pointer(value) => {
+                if value == 0 {
+                    vm.ctx.none()
                 } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "H" => {
-                const SIZE: usize = mem::size_of::<c_ushort>();
-                let val = if bytes.len() >= SIZE {
-                    c_ushort::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "i" => {
-                const SIZE: usize = mem::size_of::<c_int>();
-                let val = if bytes.len() >= SIZE {
-                    c_int::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "I" => {
-                const SIZE: usize = mem::size_of::<c_uint>();
-                let val = if bytes.len() >= SIZE {
-                    c_uint::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "l" => {
-                const SIZE: usize = mem::size_of::<c_long>();
-                let val = if bytes.len() >= SIZE {
-                    c_long::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "L" => {
-                const SIZE: usize = mem::size_of::<c_ulong>();
-                let val = if bytes.len() >= SIZE {
-                    c_ulong::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "q" => {
-                const SIZE: usize = mem::size_of::<c_longlong>();
-                let val = if bytes.len() >= SIZE {
-                    c_longlong::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "Q" => {
-                const SIZE: usize = mem::size_of::<c_ulonglong>();
-                let val = if bytes.len() >= SIZE {
-                    c_ulonglong::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "f" => {
-                const SIZE: usize = mem::size_of::<c_float>();
-                let val = if bytes.len() >= SIZE {
-                    c_float::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0.0
-                };
-                Ok(vm.ctx.new_float(val as f64).into())
-            }
-            "d" => {
-                const SIZE: usize = mem::size_of::<c_double>();
-                let val = if bytes.len() >= SIZE {
-                    c_double::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0.0
-                };
-                Ok(vm.ctx.new_float(val).into())
-            }
-            "g" => {
-                // long double - read as f64 for now since Rust doesn't have native long double
-                // This may lose precision on platforms where long double > 64 bits
-                const SIZE: usize = mem::size_of::<c_double>();
-                let val = if bytes.len() >= SIZE {
-                    c_double::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0.0
-                };
-                Ok(vm.ctx.new_float(val).into())
-            }
-            "?" => {
-                let val = !bytes.is_empty() && bytes[0] != 0;
-                Ok(vm.ctx.new_bool(val).into())
-            }
-            "v" => {
-                // VARIANT_BOOL: non-zero = True, zero = False
-                const SIZE: usize = mem::size_of::<c_short>();
-                let val = if bytes.len() >= SIZE {
-                    c_short::from_ne_bytes(bytes[..SIZE].try_into().expect("size checked"))
-                } else {
-                    0
-                };
-                Ok(vm.ctx.new_bool(val != 0).into())
-            }
-            "z" => {
-                // c_char_p: read NULL-terminated string from pointer
-                let ptr = read_ptr_from_buffer(bytes);
-                if ptr == 0 {
-                    return Ok(vm.ctx.none());
+                    vm.ctx.new_int(value).into()
                 }
-                let c_str = unsafe { core::ffi::CStr::from_ptr(ptr as _) };
-                Ok(vm.ctx.new_bytes(c_str.to_bytes().to_vec()).into())
             }
-            "Z" => {
-                // c_wchar_p: read NULL-terminated wide string from pointer
-                let ptr = read_ptr_from_buffer(bytes);
-                if ptr == 0 {
-                    return Ok(vm.ctx.none());
-                }
-                let len = unsafe { libc::wcslen(ptr as *const libc::wchar_t) };
-                let wchars =
-                    unsafe { core::slice::from_raw_parts(ptr as *const libc::wchar_t, len) };
-                // wchar_t is i32 on some platforms and u32 on others
-                #[allow(
-                    clippy::unnecessary_cast,
-                    reason = "wchar_t is i32 on some platforms and u32 on others"
-                )]
-                let s: String = wchars
-                    .iter()
-                    .filter_map(|&c| char::from_u32(c as u32))
-                    .collect();
-                Ok(vm.ctx.new_str(s).into())
+            rustpython_host_env::ctypes::DecodedValue::String(value) => {
+                vm.ctx.new_str(value).into()
             }
-            "P" => {
-                // c_void_p: return pointer value as integer
-                let val = read_ptr_from_buffer(bytes);
-                if val == 0 {
-                    return Ok(vm.ctx.none());
-                }
-                Ok(vm.ctx.new_int(val).into())
-            }
-            "u" => {
-                let val = if bytes.len() >= mem::size_of::<WideChar>() {
-                    let wc = if mem::size_of::<WideChar>() == 2 {
-                        u16::from_ne_bytes([bytes[0], bytes[1]]) as u32
-                    } else {
-                        u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-                    };
-                    char::from_u32(wc).unwrap_or('\0')
-                } else {
-                    '\0'
-                };
-                Ok(vm.ctx.new_str(val).into())
-            }
-            _ => Ok(vm.ctx.none()),
+            rustpython_host_env::ctypes::DecodedValue::None => vm.ctx.none(),
         };
     }
     // Default: return bytes as-is
-    Ok(vm.ctx.new_bytes(bytes.to_vec()).into())
+    vm.ctx.new_bytes(bytes.to_vec()).into()
 }
 
 // Shared functions for Structure and Union types
@@ -2373,16 +2070,6 @@ pub(super) fn get_usize_attr(
         return Err(vm.new_value_error(format!("{attr} must be a non-negative integer")));
     }
     Ok(val.to_usize().unwrap_or(default))
-}
-
-/// Read a pointer value from buffer
-#[inline]
-pub(super) fn read_ptr_from_buffer(buffer: &[u8]) -> usize {
-    const PTR_SIZE: usize = core::mem::size_of::<usize>();
-    buffer
-        .first_chunk::<PTR_SIZE>()
-        .copied()
-        .map_or(0, usize::from_ne_bytes)
 }
 
 /// Check if a type is a "simple instance" (direct subclass of a simple type)
@@ -2446,11 +2133,11 @@ pub(super) fn check_other_endian_support(
 }
 
 /// Get the size of a ctypes field type
-pub(super) fn get_field_size(field_type: &PyObject, vm: &VirtualMachine) -> PyResult<usize> {
+pub(super) fn get_field_size(field_type: &PyObject, vm: &VirtualMachine) -> usize {
     if let Some(type_obj) = field_type.downcast_ref::<PyType>()
         && let Some(stg_info) = type_obj.stg_info_opt()
     {
-        return Ok(stg_info.size);
+        return stg_info.size;
     }
 
     if let Some(size) = field_type
@@ -2459,10 +2146,11 @@ pub(super) fn get_field_size(field_type: &PyObject, vm: &VirtualMachine) -> PyRe
         .and_then(|type_attr| type_attr.str(vm).ok())
         .and_then(|type_str| {
             let s = type_str.to_string();
-            (s.len() == 1).then(|| super::get_size(&s))
+            (s.len() == 1).then(|| rustpython_host_env::ctypes::simple_type_size(&s))
         })
+        .flatten()
     {
-        return Ok(size);
+        return size;
     }
 
     if let Some(s) = field_type
@@ -2472,10 +2160,10 @@ pub(super) fn get_field_size(field_type: &PyObject, vm: &VirtualMachine) -> PyRe
         .and_then(|size| size.try_int(vm).ok())
         .and_then(|n| n.as_bigint().to_usize())
     {
-        return Ok(s);
+        return s;
     }
 
-    Ok(core::mem::size_of::<usize>())
+    rustpython_host_env::ctypes::pointer_size()
 }
 
 /// Get the alignment of a ctypes field type
@@ -2493,8 +2181,9 @@ pub(super) fn get_field_align(field_type: &PyObject, vm: &VirtualMachine) -> usi
         .and_then(|type_attr| type_attr.str(vm).ok())
         .and_then(|type_str| {
             let s = type_str.to_string();
-            (s.len() == 1).then(|| super::get_size(&s))
+            (s.len() == 1).then(|| rustpython_host_env::ctypes::simple_type_align(&s))
         })
+        .flatten()
     {
         return align;
     }
@@ -2514,21 +2203,22 @@ fn make_fields(
     let fieldlist: Vec<PyObjectRef> = if let Some(list) = fields.downcast_ref::<PyList>() {
         list.borrow_vec().to_vec()
     } else if let Some(tuple) = fields.downcast_ref::<PyTuple>() {
-        tuple.to_vec()
+        tuple.as_slice().to_vec()
     } else {
         return Err(vm.new_type_error("_fields_ must be a sequence"));
     };
 
-    for pair in fieldlist.iter() {
+    for pair in &fieldlist {
         let field_tuple = pair
             .downcast_ref::<PyTuple>()
             .ok_or_else(|| vm.new_type_error("_fields_ must contain tuples"))?;
 
-        if field_tuple.len() < 2 {
+        if field_tuple.as_slice().len() < 2 {
             continue;
         }
 
         let fname = field_tuple
+            .as_slice()
             .first()
             .expect("len checked")
             .downcast_ref::<PyUtf8Str>()
@@ -2573,12 +2263,12 @@ pub(super) fn make_anon_fields(cls: &Py<PyType>, vm: &VirtualMachine) -> PyResul
     let anon_names: Vec<PyObjectRef> = if let Some(list) = anon.downcast_ref::<PyList>() {
         list.borrow_vec().to_vec()
     } else if let Some(tuple) = anon.downcast_ref::<PyTuple>() {
-        tuple.to_vec()
+        tuple.as_slice().to_vec()
     } else {
         return Err(vm.new_type_error("_anonymous_ must be a sequence"));
     };
 
-    for fname_obj in anon_names.iter() {
+    for fname_obj in &anon_names {
         let fname = fname_obj
             .downcast_ref::<PyStr>()
             .ok_or_else(|| vm.new_type_error("_anonymous_ items must be strings"))?;

@@ -1,15 +1,15 @@
 // spell-checker:disable
+#![allow(unreachable_pub)]
 
 use super::{
     _ctypes::CArgObject,
-    PyCArray, PyCData, PyCPointer, PyCStructure, StgInfo,
-    base::{CDATA_BUFFER_METHODS, FfiArgValue, ParamFunc, StgInfoFlags},
+    PyCArray, PyCData, PyCPointer, PyCStructure, PyCUnion, StgInfo,
+    base::{CArgValue, CDATA_BUFFER_METHODS, ParamFunc, StgInfoFlags},
     simple::PyCSimple,
-    type_info,
 };
 use crate::{
     AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
-    builtins::{PyBytes, PyDict, PyNone, PyStr, PyTuple, PyType, PyTypeRef},
+    builtins::{PyBytes, PyDict, PyInt, PyStr, PyTuple, PyType, PyTypeRef},
     class::StaticType,
     function::FuncArgs,
     protocol::{BufferDescriptor, PyBuffer, PyNumberMethods},
@@ -19,13 +19,17 @@ use crate::{
 use alloc::borrow::Cow;
 use core::ffi::c_void;
 use core::fmt::Debug;
-use libffi::{
-    low,
-    middle::{Arg, Cif, Closure, CodePtr, Type},
-};
-use libloading::Symbol;
+use core::ptr::NonNull;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_common::lock::PyRwLock;
+#[cfg(windows)]
+use rustpython_host_env::ctypes::ComMethodError;
+use rustpython_host_env::ctypes::{
+    CTypeLayout, CallError, CallOptions, CallRet, CallValue, FfiCif, FfiCodePtr, FfiType,
+    RawMemoryView, RawMemoryViewError, StringAtError, call, ffi_pointer_type, ffi_type_from_code,
+    ffi_void_type, has_pointer_width, offset_address, pointer_bytes, pointer_format, pointer_size,
+    simple_type_is_pointer, write_pointer_to_buffer_at, write_prefix_limited,
+};
 
 // Internal function addresses for special ctypes functions
 pub(super) const INTERNAL_CAST_ADDR: usize = 1;
@@ -33,141 +37,11 @@ pub(super) const INTERNAL_STRING_AT_ADDR: usize = 2;
 pub(super) const INTERNAL_WSTRING_AT_ADDR: usize = 3;
 pub(super) const INTERNAL_MEMORYVIEW_AT_ADDR: usize = 4;
 
-// Thread-local errno storage for ctypes
-std::thread_local! {
-    /// Thread-local storage for ctypes errno
-    /// This is separate from the system errno - ctypes swaps them during FFI calls
-    /// when use_errno=True is specified.
-    static CTYPES_LOCAL_ERRNO: core::cell::Cell<i32> = const { core::cell::Cell::new(0) };
-}
-
-/// Get ctypes thread-local errno value
-pub(super) fn get_errno_value() -> i32 {
-    CTYPES_LOCAL_ERRNO.with(|e| e.get())
-}
-
-/// Set ctypes thread-local errno value, returns old value
-pub(super) fn set_errno_value(value: i32) -> i32 {
-    CTYPES_LOCAL_ERRNO.with(|e| {
-        let old = e.get();
-        e.set(value);
-        old
-    })
-}
-
-/// Save and restore errno around FFI call (called when use_errno=True)
-/// Before: restore thread-local errno to system
-/// After: save system errno to thread-local
-#[cfg(not(windows))]
-fn swap_errno<F, R>(f: F) -> R
-where
-    F: FnOnce() -> R,
-{
-    // Before call: restore thread-local errno to system
-    let saved = CTYPES_LOCAL_ERRNO.with(|e| e.get());
-    errno::set_errno(errno::Errno(saved));
-
-    // Call the function
-    let result = f();
-
-    // After call: save system errno to thread-local
-    let new_error = errno::errno().0;
-    CTYPES_LOCAL_ERRNO.with(|e| e.set(new_error));
-
-    result
-}
-
-#[cfg(windows)]
-std::thread_local! {
-    /// Thread-local storage for ctypes last_error (Windows only)
-    static CTYPES_LOCAL_LAST_ERROR: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
-}
-
-#[cfg(windows)]
-pub(super) fn get_last_error_value() -> u32 {
-    CTYPES_LOCAL_LAST_ERROR.with(|e| e.get())
-}
-
-#[cfg(windows)]
-pub(super) fn set_last_error_value(value: u32) -> u32 {
-    CTYPES_LOCAL_LAST_ERROR.with(|e| {
-        let old = e.get();
-        e.set(value);
-        old
-    })
-}
-
-/// Save and restore last_error around FFI call (called when use_last_error=True)
-#[cfg(windows)]
-fn save_and_restore_last_error<F, R>(f: F) -> R
-where
-    F: FnOnce() -> R,
-{
-    // Before call: restore thread-local last_error to Windows
-    let saved = CTYPES_LOCAL_LAST_ERROR.with(|e| e.get());
-    unsafe { windows_sys::Win32::Foundation::SetLastError(saved) };
-
-    // Call the function
-    let result = f();
-
-    // After call: save Windows last_error to thread-local
-    let new_error = unsafe { windows_sys::Win32::Foundation::GetLastError() };
-    CTYPES_LOCAL_LAST_ERROR.with(|e| e.set(new_error));
-
-    result
-}
-
-type FP = unsafe extern "C" fn();
-
-/// Get FFI type for a ctypes type code
-fn get_ffi_type(ty: &str) -> Option<libffi::middle::Type> {
-    type_info(ty).map(|t| (t.ffi_type_fn)())
-}
-
 // PyCFuncPtr - Function pointer implementation
-
-/// Get FFI type from CArgObject tag character
-fn ffi_type_from_tag(tag: u8) -> Type {
-    match tag {
-        b'c' | b'b' => Type::i8(),
-        b'B' => Type::u8(),
-        b'h' => Type::i16(),
-        b'H' => Type::u16(),
-        b'i' => Type::i32(),
-        b'I' => Type::u32(),
-        b'l' => {
-            if core::mem::size_of::<libc::c_long>() == 8 {
-                Type::i64()
-            } else {
-                Type::i32()
-            }
-        }
-        b'L' => {
-            if core::mem::size_of::<libc::c_ulong>() == 8 {
-                Type::u64()
-            } else {
-                Type::u32()
-            }
-        }
-        b'q' => Type::i64(),
-        b'Q' => Type::u64(),
-        b'f' => Type::f32(),
-        b'd' | b'g' => Type::f64(),
-        b'?' => Type::u8(),
-        b'u' => {
-            if core::mem::size_of::<super::WideChar>() == 2 {
-                Type::u16()
-            } else {
-                Type::u32()
-            }
-        }
-        _ => Type::pointer(), // 'P', 'V', 'z', 'Z', 'O', etc.
-    }
-}
 
 /// Convert any object to a pointer value for c_void_p arguments
 /// Follows ConvParam logic for pointer types
-fn convert_to_pointer(value: &PyObject, vm: &VirtualMachine) -> PyResult<FfiArgValue> {
+fn convert_to_pointer(value: &PyObject, vm: &VirtualMachine) -> PyResult<CArgValue> {
     // 0. CArgObject (from byref()) -> buffer address + offset
     if let Some(carg) = value.downcast_ref::<CArgObject>() {
         // Get buffer address from the underlying object
@@ -180,44 +54,44 @@ fn convert_to_pointer(value: &PyObject, vm: &VirtualMachine) -> PyResult<FfiArgV
             )));
         };
         let addr = (base_addr as isize + carg.offset) as usize;
-        return Ok(FfiArgValue::Pointer(addr));
+        return Ok(CArgValue::pointer(addr));
     }
 
     // 1. None -> NULL
     if value.is(&vm.ctx.none) {
-        return Ok(FfiArgValue::Pointer(0));
+        return Ok(CArgValue::pointer(0));
     }
 
     // 2. PyCArray -> buffer address (PyCArrayType_paramfunc)
     if let Some(array) = value.downcast_ref::<PyCArray>() {
         let addr = array.0.buffer.read().as_ptr() as usize;
-        return Ok(FfiArgValue::Pointer(addr));
+        return Ok(CArgValue::pointer(addr));
     }
 
     // 3. PyCPointer -> stored pointer value
     if let Some(ptr) = value.downcast_ref::<PyCPointer>() {
-        return Ok(FfiArgValue::Pointer(ptr.get_ptr_value()));
+        return Ok(CArgValue::pointer(ptr.get_ptr_value()));
     }
 
     // 4. PyCStructure -> buffer address
     if let Some(struct_obj) = value.downcast_ref::<PyCStructure>() {
         let addr = struct_obj.0.buffer.read().as_ptr() as usize;
-        return Ok(FfiArgValue::Pointer(addr));
+        return Ok(CArgValue::pointer(addr));
     }
 
     // 5. PyCSimple (c_void_p, c_char_p, etc.) -> value from buffer
     if let Some(simple) = value.downcast_ref::<PyCSimple>() {
         let buffer = simple.0.buffer.read();
-        if buffer.len() >= core::mem::size_of::<usize>() {
-            let addr = super::base::read_ptr_from_buffer(&buffer);
-            return Ok(FfiArgValue::Pointer(addr));
+        if has_pointer_width(&buffer) {
+            let addr = rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer);
+            return Ok(CArgValue::pointer(addr));
         }
     }
 
     // 6. bytes -> buffer address (PyBytes_AsString)
     if let Some(bytes) = value.downcast_ref::<crate::builtins::PyBytes>() {
         let addr = bytes.as_bytes().as_ptr() as usize;
-        return Ok(FfiArgValue::Pointer(addr));
+        return Ok(CArgValue::pointer(addr));
     }
 
     // 7. Integer -> direct value (PyLong_AsVoidPtr behavior)
@@ -226,10 +100,10 @@ fn convert_to_pointer(value: &PyObject, vm: &VirtualMachine) -> PyResult<FfiArgV
         // Negative values: use signed conversion (allows -1 as 0xFFFF...)
         if bigint.is_negative() {
             if let Some(signed_val) = bigint.to_isize() {
-                return Ok(FfiArgValue::Pointer(signed_val as usize));
+                return Ok(CArgValue::pointer(signed_val as usize));
             }
         } else if let Some(unsigned_val) = bigint.to_usize() {
-            return Ok(FfiArgValue::Pointer(unsigned_val));
+            return Ok(CArgValue::pointer(unsigned_val));
         }
         // Value out of range - raise OverflowError
         return Err(vm.new_overflow_error("int too large to convert to pointer"));
@@ -247,14 +121,12 @@ fn convert_to_pointer(value: &PyObject, vm: &VirtualMachine) -> PyResult<FfiArgV
 }
 
 /// ConvParam-like conversion for when argtypes is None
-/// Returns an Argument with FFI type, value, and optional keep object
+/// Returns an Argument with value and optional keep object
 fn conv_param(value: &PyObject, vm: &VirtualMachine) -> PyResult<Argument> {
-    // 1. CArgObject (from byref() or paramfunc) -> use stored type and value
+    // 1. CArgObject (from byref() or paramfunc) -> use stored value
     if let Some(carg) = value.downcast_ref::<CArgObject>() {
-        let ffi_type = ffi_type_from_tag(carg.tag);
         return Ok(Argument {
-            ffi_type,
-            keep: None,
+            keep: carg.keep.clone(),
             value: carg.value.clone(),
         });
     }
@@ -262,74 +134,55 @@ fn conv_param(value: &PyObject, vm: &VirtualMachine) -> PyResult<Argument> {
     // 2. None -> NULL pointer
     if value.is(&vm.ctx.none) {
         return Ok(Argument {
-            ffi_type: Type::pointer(),
             keep: None,
-            value: FfiArgValue::Pointer(0),
+            value: CArgValue::pointer(0),
         });
     }
 
     // 3. ctypes objects -> use paramfunc
     if let Ok(carg) = super::base::call_paramfunc(value, vm) {
-        let ffi_type = ffi_type_from_tag(carg.tag);
         return Ok(Argument {
-            ffi_type,
-            keep: None,
-            value: carg.value.clone(),
+            keep: carg.keep,
+            value: carg.value,
         });
     }
 
     // 4. Python str -> wide string pointer (like PyUnicode_AsWideCharString)
     if let Some(s) = value.downcast_ref::<PyStr>() {
-        // Convert to null-terminated UTF-16, preserving lone surrogates
-        let wide: Vec<u16> = s
-            .as_wtf8()
-            .encode_wide()
-            .chain(core::iter::once(0))
-            .collect();
-        let wide_bytes: Vec<u8> = wide.iter().flat_map(|&x| x.to_ne_bytes()).collect();
+        let wide_bytes: Vec<u8> = rustpython_host_env::ctypes::utf16z_bytes(s.as_wtf8());
         let keep = vm.ctx.new_bytes(wide_bytes);
         let addr = keep.as_bytes().as_ptr() as usize;
         return Ok(Argument {
-            ffi_type: Type::pointer(),
             keep: Some(keep.into()),
-            value: FfiArgValue::Pointer(addr),
+            value: CArgValue::pointer(addr),
         });
     }
 
     // 9. Python bytes -> null-terminated buffer pointer
     // Need to ensure null termination like c_char_p
     if let Some(bytes) = value.downcast_ref::<PyBytes>() {
-        let mut buffer = bytes.as_bytes().to_vec();
-        buffer.push(0); // Add null terminator
+        let buffer = rustpython_host_env::ctypes::clone_as_null_terminated(bytes.as_bytes());
         let keep = vm.ctx.new_bytes(buffer);
         let addr = keep.as_bytes().as_ptr() as usize;
         return Ok(Argument {
-            ffi_type: Type::pointer(),
             keep: Some(keep.into()),
-            value: FfiArgValue::Pointer(addr),
+            value: CArgValue::pointer(addr),
         });
     }
 
     // 10. Python int -> i32 (default integer type)
-    if let Ok(int_val) = value.try_int(vm) {
+    // PyLong_Check: only an int (or a subclass) converts. Going through
+    // `__int__` would accept a float and pass its truncated value where the
+    // callee expects a pointer.
+    if let Some(int_val) = value.downcast_ref::<PyInt>() {
         let val = int_val.as_bigint().to_i32().unwrap_or(0);
         return Ok(Argument {
-            ffi_type: Type::i32(),
             keep: None,
-            value: FfiArgValue::I32(val),
+            value: CArgValue::Int(val),
         });
     }
 
-    // 11. Python float -> f64
-    if let Ok(float_val) = value.try_float(vm) {
-        return Ok(Argument {
-            ffi_type: Type::f64(),
-            keep: None,
-            value: FfiArgValue::F64(float_val.to_f64()),
-        });
-    }
-
-    // 12. Check _as_parameter_ attribute
+    // 11. Check _as_parameter_ attribute
     if let Ok(as_param) = value.get_attr("_as_parameter_", vm) {
         return conv_param(&as_param, vm);
     }
@@ -341,143 +194,109 @@ fn conv_param(value: &PyObject, vm: &VirtualMachine) -> PyResult<Argument> {
 }
 
 trait ArgumentType {
-    fn to_ffi_type(&self, vm: &VirtualMachine) -> PyResult<Type>;
-    fn convert_object(&self, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<FfiArgValue>;
+    /// Convert an argument for this type into a foreign-call value plus an
+    /// optional owner keeping any referenced memory alive.
+    fn convert_object(
+        &self,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<(CArgValue, Option<PyObjectRef>)>;
 }
 
 impl ArgumentType for PyTypeRef {
-    fn to_ffi_type(&self, vm: &VirtualMachine) -> PyResult<Type> {
-        use super::pointer::PyCPointer;
-        use super::structure::PyCStructure;
+    fn convert_object(
+        &self,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<(CArgValue, Option<PyObjectRef>)> {
+        // Validate the argument type up front (mirrors the pre-conversion
+        // check): pointer-like ctypes types are always acceptable; a simple
+        // type must carry a known _type_ code; anything else is unsupported.
+        let type_code = if self.fast_issubclass(CArgObject::static_type())
+            || self.fast_issubclass(PyCPointer::static_type())
+            || self.fast_issubclass(PyCStructure::static_type())
+            || self.fast_issubclass(PyCUnion::static_type())
+        {
+            None
+        } else {
+            // Use get_attr to traverse MRO (for subclasses like MyInt(c_int))
+            let typ = self
+                .as_object()
+                .get_attr(vm.ctx.intern_str("_type_"), vm)
+                .ok()
+                .ok_or_else(|| vm.new_type_error("Unsupported argument type"))?;
+            let typ = typ
+                .downcast_ref::<PyStr>()
+                .ok_or_else(|| vm.new_type_error("Unsupported argument type"))?
+                .to_string();
+            if ffi_type_from_code(&typ).is_none() {
+                return Err(vm.new_type_error(format!("Unsupported argument type: {typ}")));
+            }
+            Some(typ)
+        };
 
-        // CArgObject (from byref()) should be treated as pointer
-        if self.fast_issubclass(CArgObject::static_type()) {
-            return Ok(Type::pointer());
-        }
-
-        // Pointer types (POINTER(T)) are always pointer FFI type
-        // Check if type is a subclass of _Pointer (PyCPointer)
-        if self.fast_issubclass(PyCPointer::static_type()) {
-            return Ok(Type::pointer());
-        }
-
-        // Structure types are passed as pointers
-        if self.fast_issubclass(PyCStructure::static_type()) {
-            return Ok(Type::pointer());
-        }
-
-        // Use get_attr to traverse MRO (for subclasses like MyInt(c_int))
-        let typ = self
-            .as_object()
-            .get_attr(vm.ctx.intern_str("_type_"), vm)
-            .ok()
-            .ok_or(vm.new_type_error("Unsupported argument type"))?;
-        let typ = typ
-            .downcast_ref::<PyStr>()
-            .ok_or(vm.new_type_error("Unsupported argument type"))?;
-        let typ = typ.to_string();
-        let typ = typ.as_str();
-        get_ffi_type(typ)
-            .ok_or_else(|| vm.new_type_error(format!("Unsupported argument type: {}", typ)))
-    }
-
-    fn convert_object(&self, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<FfiArgValue> {
         // Call from_param first to convert the value
         // converter = PyTuple_GET_ITEM(argtypes, i);
         // v = PyObject_CallOneArg(converter, arg);
         let from_param = self
             .as_object()
             .get_attr(vm.ctx.intern_str("from_param"), vm)?;
-        let converted = from_param.call((value.clone(),), vm)?;
+        let converted = from_param.call((value,), vm)?;
 
         // Then pass the converted value to ConvParam logic
-        // CArgObject (from from_param) -> use stored value directly
+        // CArgObject (from from_param) -> use stored value and keepalive directly
         if let Some(carg) = converted.downcast_ref::<CArgObject>() {
-            return Ok(carg.value.clone());
+            return Ok((carg.value.clone(), carg.keep.clone()));
         }
 
         // None -> NULL pointer
         if vm.is_none(&converted) {
-            return Ok(FfiArgValue::Pointer(0));
+            return Ok((CArgValue::pointer(0), None));
         }
 
         // For pointer types (POINTER(T)), we need to pass the pointer VALUE stored in buffer
         if self.fast_issubclass(PyCPointer::static_type()) {
             if let Some(pointer) = converted.downcast_ref::<PyCPointer>() {
-                return Ok(FfiArgValue::Pointer(pointer.get_ptr_value()));
+                return Ok((CArgValue::pointer(pointer.get_ptr_value()), None));
             }
-            return convert_to_pointer(&converted, vm);
+            return Ok((convert_to_pointer(&converted, vm)?, None));
         }
 
-        // For structure types, convert to pointer to structure
-        if self.fast_issubclass(PyCStructure::static_type()) {
-            return convert_to_pointer(&converted, vm);
+        // For structure/union types, pass the aggregate by value: snapshot the
+        // instance bytes and build its call layout from the argtype. A byref()
+        // result is a CArgObject and was already handled above (stays a pointer).
+        if self.fast_issubclass(PyCStructure::static_type())
+            || self.fast_issubclass(PyCUnion::static_type())
+        {
+            if let Some(cdata) = converted.downcast_ref::<PyCData>() {
+                let bytes = cdata.buffer.read().to_vec();
+                let layout = self.stg_info_opt().map_or_else(
+                    || CTypeLayout::Opaque { size: bytes.len() },
+                    |stg| super::base::type_layout(self, &stg, vm),
+                );
+                // Keep the converted instance alive through the call: the
+                // snapshot may embed pointers into buffers its keep-alive set
+                // owns, which must outlive the foreign call.
+                return Ok((CArgValue::aggregate(layout, bytes), Some(converted.clone())));
+            }
+            return Ok((convert_to_pointer(&converted, vm)?, None));
         }
-
-        // Get the type code for this argument type
-        let type_code = self
-            .as_object()
-            .get_attr(vm.ctx.intern_str("_type_"), vm)
-            .ok()
-            .and_then(|t| t.downcast_ref::<PyStr>().map(|s| s.to_string()));
 
         // For pointer types (c_void_p, c_char_p, c_wchar_p), handle as pointer
-        if matches!(type_code.as_deref(), Some("P") | Some("z") | Some("Z")) {
-            return convert_to_pointer(&converted, vm);
+        if matches!(type_code.as_deref(), Some("P" | "z" | "Z")) {
+            return Ok((convert_to_pointer(&converted, vm)?, None));
         }
 
         // PyCSimple (already a ctypes instance from from_param)
-        if let Ok(simple) = converted.clone().downcast::<PyCSimple>() {
-            let typ = ArgumentType::to_ffi_type(self, vm)?;
-            let ffi_value = simple
-                .to_ffi_value(typ, vm)
-                .ok_or(vm.new_type_error("Unsupported argument type"))?;
-            return Ok(ffi_value);
+        if let Ok(simple) = converted.downcast::<PyCSimple>() {
+            let code = type_code
+                .as_deref()
+                .and_then(|s| s.chars().next())
+                .ok_or_else(|| vm.new_type_error("Unsupported argument type"))?;
+            return Ok((simple.to_carg_value(code), None));
         }
 
         Err(vm.new_type_error("Unsupported argument type"))
-    }
-}
-
-trait ReturnType {
-    fn to_ffi_type(&self, vm: &VirtualMachine) -> Option<Type>;
-}
-
-impl ReturnType for PyTypeRef {
-    fn to_ffi_type(&self, vm: &VirtualMachine) -> Option<Type> {
-        // Try to get _type_ attribute first (for ctypes types like c_void_p)
-        if let Ok(type_attr) = self.as_object().get_attr(vm.ctx.intern_str("_type_"), vm)
-            && let Some(s) = type_attr.downcast_ref::<PyStr>()
-            && let Some(ffi_type) = s.to_str().and_then(get_ffi_type)
-        {
-            return Some(ffi_type);
-        }
-
-        // Check for Structure/Array types (have StgInfo but no _type_)
-        // _ctypes_get_ffi_type: returns appropriately sized type for struct returns
-        if let Some(stg_info) = self.stg_info_opt() {
-            let size = stg_info.size;
-            // Small structs can be returned in registers
-            // Match can_return_struct_as_int/can_return_struct_as_sint64
-            return Some(if size <= 4 {
-                Type::i32()
-            } else if size <= 8 {
-                Type::i64()
-            } else {
-                // Large structs: use pointer-sized return
-                // (ABI typically returns via hidden pointer parameter)
-                Type::pointer()
-            });
-        }
-
-        // Fallback to class name
-        get_ffi_type(self.name().to_string().as_str())
-    }
-}
-
-impl ReturnType for PyNone {
-    fn to_ffi_type(&self, _vm: &VirtualMachine) -> Option<Type> {
-        get_ffi_type("void")
     }
 }
 
@@ -492,15 +311,15 @@ pub(super) struct PyCFuncPtrType(PyType);
 impl Initializer for PyCFuncPtrType {
     type Args = FuncArgs;
 
-    fn init(zelf: PyRef<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
-        let obj: PyObjectRef = zelf.clone().into();
+    fn init(zelf: &Py<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+        let obj: PyObjectRef = zelf.to_owned().into();
         let new_type: PyTypeRef = obj
             .downcast()
             .map_err(|_| vm.new_type_error("expected type"))?;
 
         new_type.check_not_initialized(vm)?;
 
-        let ptr_size = core::mem::size_of::<usize>();
+        let ptr_size = pointer_size();
         let mut stg_info = StgInfo::new(ptr_size, ptr_size);
         stg_info.format = Some("X{}".to_string());
         stg_info.length = 1;
@@ -525,8 +344,7 @@ impl PyCFuncPtrType {
     }
 }
 
-/// PyCFuncPtr - Function pointer instance
-/// Saved in _base.buffer
+// Saved in _base.buffer
 #[pyclass(
     module = "_ctypes",
     name = "CFuncPtr",
@@ -577,8 +395,8 @@ fn extract_ptr_from_arg(arg: &PyObject, vm: &VirtualMachine) -> PyResult<usize> 
         if carg.offset != 0
             && let Some(cdata) = carg.obj.downcast_ref::<PyCData>()
         {
-            let base = cdata.buffer.read().as_ptr() as isize;
-            return Ok((base + carg.offset) as usize);
+            let base = cdata.buffer.read().as_ptr() as usize;
+            return Ok(offset_address(base, carg.offset));
         }
         return extract_ptr_from_arg(&carg.obj, vm);
     }
@@ -588,8 +406,10 @@ fn extract_ptr_from_arg(arg: &PyObject, vm: &VirtualMachine) -> PyResult<usize> 
     }
     if let Some(simple) = arg.downcast_ref::<PyCSimple>() {
         let buffer = simple.0.buffer.read();
-        if let Some(&bytes) = buffer.first_chunk::<{ size_of::<usize>() }>() {
-            return Ok(usize::from_ne_bytes(bytes));
+        if buffer.first_chunk::<{ size_of::<usize>() }>().is_some() {
+            return Ok(rustpython_host_env::ctypes::read_pointer_from_buffer(
+                &buffer,
+            ));
         }
     }
     if let Some(cdata) = arg.downcast_ref::<PyCData>() {
@@ -616,88 +436,38 @@ fn extract_ptr_from_arg(arg: &PyObject, vm: &VirtualMachine) -> PyResult<usize> 
 
 /// string_at implementation - read bytes from memory at ptr
 fn string_at_impl(ptr: usize, size: isize, vm: &VirtualMachine) -> PyResult {
-    if ptr == 0 {
-        return Err(vm.new_value_error("NULL pointer access"));
+    match rustpython_host_env::ctypes::string_at(ptr, size) {
+        Ok(bytes) => Ok(vm.ctx.new_bytes(bytes).into()),
+        Err(StringAtError::NullPointer) => Err(vm.new_value_error("NULL pointer access")),
+        Err(StringAtError::TooLong) => Err(vm.new_overflow_error("string too long")),
     }
-    let ptr = ptr as *const u8;
-    let len = if size < 0 {
-        // size == -1 means use strlen
-        unsafe { libc::strlen(ptr as _) }
-    } else {
-        // Overflow check for huge size values
-        let size_usize = size as usize;
-        if size_usize > isize::MAX as usize / 2 {
-            return Err(vm.new_overflow_error("string too long"));
-        }
-        size_usize
-    };
-    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
-    Ok(vm.ctx.new_bytes(bytes.to_vec()).into())
 }
 
 /// wstring_at implementation - read wide string from memory at ptr
 fn wstring_at_impl(ptr: usize, size: isize, vm: &VirtualMachine) -> PyResult {
-    if ptr == 0 {
-        return Err(vm.new_value_error("NULL pointer access"));
-    }
-    let w_ptr = ptr as *const libc::wchar_t;
-    let len = if size < 0 {
-        unsafe { libc::wcslen(w_ptr) }
-    } else {
-        // Overflow check for huge size values
-        let size_usize = size as usize;
-        if size_usize > isize::MAX as usize / core::mem::size_of::<libc::wchar_t>() {
-            return Err(vm.new_overflow_error("string too long"));
-        }
-        size_usize
-    };
-    let wchars = unsafe { core::slice::from_raw_parts(w_ptr, len) };
-
-    // Windows: wchar_t = u16 (UTF-16) -> use Wtf8Buf::from_wide
-    // macOS/Linux: wchar_t = i32 (UTF-32) -> convert via char::from_u32
-    #[cfg(windows)]
-    {
-        use rustpython_common::wtf8::Wtf8Buf;
-        let wide: Vec<u16> = wchars.to_vec();
-        let wtf8 = Wtf8Buf::from_wide(&wide);
-        Ok(vm.ctx.new_str(wtf8).into())
-    }
-    #[cfg(not(windows))]
-    {
-        #[allow(
-            clippy::useless_conversion,
-            reason = "wchar_t is i32 on some platforms and u32 on others"
-        )]
-        let s: String = wchars
-            .iter()
-            .filter_map(|&c| u32::try_from(c).ok().and_then(char::from_u32))
-            .collect();
-        Ok(vm.ctx.new_str(s).into())
+    match rustpython_host_env::ctypes::wstring_at(ptr, size) {
+        Ok(text) => Ok(vm.ctx.new_str(text).into()),
+        Err(StringAtError::NullPointer) => Err(vm.new_value_error("NULL pointer access")),
+        Err(StringAtError::TooLong) => Err(vm.new_overflow_error("string too long")),
     }
 }
 
-/// A buffer wrapping raw memory at a given pointer, for zero-copy memoryview.
+// A buffer wrapping raw memory at a given pointer, for zero-copy memoryview.
 #[pyclass(name = "_RawMemoryBuffer", module = "_ctypes")]
 #[derive(Debug, PyPayload)]
 pub(super) struct RawMemoryBuffer {
-    ptr: *const u8,
-    size: usize,
-    readonly: bool,
+    memory: RawMemoryView,
 }
-
-// SAFETY: The caller ensures the pointer remains valid
-unsafe impl Send for RawMemoryBuffer {}
-unsafe impl Sync for RawMemoryBuffer {}
 
 static RAW_MEMORY_BUFFER_METHODS: crate::protocol::BufferMethods = crate::protocol::BufferMethods {
     obj_bytes: |buffer| {
         let raw = buffer.obj_as::<RawMemoryBuffer>();
-        let slice = unsafe { core::slice::from_raw_parts(raw.ptr, raw.size) };
+        let slice = unsafe { raw.memory.bytes() };
         rustpython_common::borrow::BorrowedValue::Ref(slice)
     },
     obj_bytes_mut: |buffer| {
         let raw = buffer.obj_as::<RawMemoryBuffer>();
-        let slice = unsafe { core::slice::from_raw_parts_mut(raw.ptr as *mut u8, raw.size) };
+        let slice = unsafe { raw.memory.bytes_mut() };
         rustpython_common::borrow::BorrowedValueMut::RefMut(slice)
     },
     release: |_| {},
@@ -711,7 +481,7 @@ impl AsBuffer for RawMemoryBuffer {
     fn as_buffer(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<PyBuffer> {
         Ok(PyBuffer::new(
             zelf.to_owned().into(),
-            BufferDescriptor::simple(zelf.size, zelf.readonly),
+            BufferDescriptor::simple(zelf.memory.size(), zelf.memory.readonly()),
             &RAW_MEMORY_BUFFER_METHODS,
         ))
     }
@@ -721,19 +491,11 @@ impl AsBuffer for RawMemoryBuffer {
 fn memoryview_at_impl(ptr: usize, size: isize, readonly: bool, vm: &VirtualMachine) -> PyResult {
     use crate::builtins::PyMemoryView;
 
-    if ptr == 0 {
-        return Err(vm.new_value_error("NULL pointer access"));
-    }
-    if size < 0 {
-        return Err(vm.new_value_error("negative size"));
-    }
-    let len = size as usize;
-    let raw_buf = RawMemoryBuffer {
-        ptr: ptr as *const u8,
-        size: len,
-        readonly,
-    }
-    .into_pyobject(vm);
+    let memory = RawMemoryView::new(ptr, size, readonly).map_err(|err| match err {
+        RawMemoryViewError::NullPointer => vm.new_value_error("NULL pointer access"),
+        RawMemoryViewError::NegativeSize => vm.new_value_error("negative size"),
+    })?;
+    let raw_buf = RawMemoryBuffer { memory }.into_pyobject(vm);
     let mv = PyMemoryView::from_object(&raw_buf, vm)?;
     Ok(mv.into_pyobject(vm))
 }
@@ -767,13 +529,13 @@ fn cast_check_pointertype(ctype: &PyObject, vm: &VirtualMachine) -> bool {
 /// cast implementation
 /// _ctypes.c cast()
 pub(super) fn cast_impl(
-    obj: PyObjectRef,
+    obj: &PyObject,
     src: PyObjectRef,
-    ctype: PyObjectRef,
+    ctype: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult {
     // 1. cast_check_pointertype
-    if !cast_check_pointertype(&ctype, vm) {
+    if !cast_check_pointertype(ctype, vm) {
         return Err(vm.new_type_error(format!(
             "cast() argument 2 must be a pointer type, not {}",
             ctype.class().name()
@@ -781,7 +543,7 @@ pub(super) fn cast_impl(
     }
 
     // 2. Extract pointer value - matches c_void_p_from_param_impl order
-    let ptr_value: usize = if vm.is_none(&obj) {
+    let ptr_value: usize = if vm.is_none(obj) {
         // None → NULL pointer
         0
     } else if let Ok(int_val) = obj.try_int(vm) {
@@ -799,7 +561,7 @@ pub(super) fn cast_impl(
     } else if let Some(simple) = obj.downcast_ref::<PyCSimple>() {
         // Simple type (c_void_p, c_char_p, etc.) → value from buffer
         let buffer = simple.0.buffer.read();
-        super::base::read_ptr_from_buffer(&buffer)
+        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
     } else if let Some(cdata) = obj.downcast_ref::<PyCData>() {
         // Array, Structure, Union → buffer address (b_ptr)
         cdata.buffer.read().as_ptr() as usize
@@ -845,7 +607,7 @@ pub(super) fn cast_impl(
         // Add id(src): src to the shared dict
         if let Some(dict) = shared_objects.downcast_ref::<PyDict>() {
             let id_key: PyObjectRef = vm.ctx.new_int(src.get_id() as i64).into();
-            let _ = dict.set_item(&*id_key, src.clone(), vm);
+            let _ = dict.set_item(&*id_key, src, vm);
         }
 
         // Set result's _objects to the shared dict
@@ -858,12 +620,8 @@ pub(super) fn cast_impl(
     if let Some(ptr) = result.downcast_ref::<PyCPointer>() {
         ptr.set_ptr_value(ptr_value);
     } else if let Some(cdata) = result.downcast_ref::<PyCData>() {
-        let bytes = ptr_value.to_ne_bytes();
         let mut buffer = cdata.buffer.write();
-        let buf = buffer.to_mut();
-        if buf.len() >= bytes.len() {
-            buf[..bytes.len()].copy_from_slice(&bytes);
-        }
+        write_pointer_to_buffer_at(buffer.to_mut(), 0, pointer_size(), ptr_value);
     }
 
     Ok(result)
@@ -873,22 +631,12 @@ impl PyCFuncPtr {
     /// Get function pointer address from buffer
     fn get_func_ptr(&self) -> usize {
         let buffer = self._base.buffer.read();
-        super::base::read_ptr_from_buffer(&buffer)
-    }
-
-    /// Get CodePtr from buffer for FFI calls
-    fn get_code_ptr(&self) -> Option<CodePtr> {
-        let addr = self.get_func_ptr();
-        if addr != 0 {
-            Some(CodePtr(addr as *mut _))
-        } else {
-            None
-        }
+        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
     }
 
     /// Create buffer with function pointer address
     fn make_ptr_buffer(addr: usize) -> Vec<u8> {
-        addr.to_ne_bytes().to_vec()
+        pointer_bytes(addr)
     }
 }
 
@@ -902,10 +650,10 @@ impl Constructor for PyCFuncPtr {
         // 3. Tuple argument: (name, dll) form
         // 4. Callable: callback creation
 
-        let ptr_size = core::mem::size_of::<usize>();
+        let ptr_size = pointer_size();
 
         if args.args.is_empty() {
-            return PyCFuncPtr {
+            return Self {
                 _base: PyCData::from_bytes(vec![0u8; ptr_size], None),
                 thunk: PyRwLock::new(None),
                 callable: PyRwLock::new(None),
@@ -952,7 +700,7 @@ impl Constructor for PyCFuncPtr {
             // args[2] is paramflags (tuple or None)
             let paramflags = args.args.get(2).filter(|arg| !vm.is_none(arg)).cloned();
 
-            return PyCFuncPtr {
+            return Self {
                 _base: PyCData::from_bytes(vec![0u8; ptr_size], None),
                 thunk: PyRwLock::new(None),
                 callable: PyRwLock::new(None),
@@ -974,7 +722,7 @@ impl Constructor for PyCFuncPtr {
         // Check if first argument is an integer (function address)
         if let Ok(addr) = first_arg.try_int(vm) {
             let ptr_val = addr.as_bigint().to_usize().unwrap_or(0);
-            return PyCFuncPtr {
+            return Self {
                 _base: PyCData::from_bytes(Self::make_ptr_buffer(ptr_val), None),
                 thunk: PyRwLock::new(None),
                 callable: PyRwLock::new(None),
@@ -996,15 +744,16 @@ impl Constructor for PyCFuncPtr {
         // Check if first argument is a tuple (name, dll) form
         if let Some(tuple) = first_arg.downcast_ref::<PyTuple>() {
             let name = tuple
+                .as_slice()
                 .first()
-                .ok_or(vm.new_type_error("Expected a tuple with at least 2 elements"))?
+                .ok_or_else(|| vm.new_type_error("Expected a tuple with at least 2 elements"))?
                 .downcast_ref::<PyStr>()
-                .ok_or(vm.new_type_error("Expected a string"))?
+                .ok_or_else(|| vm.new_type_error("Expected a string"))?
                 .to_string();
             let dll = tuple
-                .iter()
-                .nth(1)
-                .ok_or(vm.new_type_error("Expected a tuple with at least 2 elements"))?
+                .as_slice()
+                .get(1)
+                .ok_or_else(|| vm.new_type_error("Expected a tuple with at least 2 elements"))?
                 .clone();
 
             // Get library handle and load function
@@ -1017,35 +766,29 @@ impl Constructor for PyCFuncPtr {
                     .as_bigint()
                     .clone(),
             };
-            let library_cache = super::library::libcache().read();
-            let library = library_cache
-                .get_lib(
-                    handle
-                        .to_usize()
-                        .ok_or(vm.new_value_error("Invalid handle"))?,
-                )
-                .ok_or_else(|| vm.new_value_error("Library not found"))?;
-            let inner_lib = library.lib.lock();
-
-            let terminated = format!("{}\0", &name);
-            let ptr_val = if let Some(lib) = &*inner_lib {
-                let pointer: Symbol<'_, FP> = unsafe {
-                    lib.get(terminated.as_bytes())
-                        .map_err(|err| err.to_string())
-                        .map_err(|err| vm.new_attribute_error(err))?
-                };
-                let addr = *pointer as usize;
-                // dlsym can return NULL for symbols that resolve to NULL (e.g., GNU IFUNC)
-                // Treat NULL addresses as errors
-                if addr == 0 {
-                    return Err(vm.new_attribute_error(format!("function '{}' not found", name)));
+            let terminated = format!("{name}\0");
+            let ptr_val = match rustpython_host_env::ctypes::lookup_function_symbol_addr(
+                handle
+                    .to_usize()
+                    .ok_or_else(|| vm.new_value_error("Invalid handle"))?,
+                terminated.as_bytes(),
+            ) {
+                Ok(addr) => {
+                    if addr == 0 {
+                        return Err(vm.new_attribute_error(format!("function '{name}' not found")));
+                    }
+                    addr
                 }
-                addr
-            } else {
-                0
+                Err(rustpython_host_env::ctypes::LookupSymbolError::LibraryNotFound) => {
+                    return Err(vm.new_value_error("Library not found"));
+                }
+                Err(rustpython_host_env::ctypes::LookupSymbolError::LibraryClosed) => 0,
+                Err(rustpython_host_env::ctypes::LookupSymbolError::Load(err)) => {
+                    return Err(vm.new_attribute_error(err));
+                }
             };
 
-            return PyCFuncPtr {
+            return Self {
                 _base: PyCData::from_bytes(Self::make_ptr_buffer(ptr_val), None),
                 thunk: PyRwLock::new(None),
                 callable: PyRwLock::new(None),
@@ -1077,8 +820,8 @@ impl Constructor for PyCFuncPtr {
             // Create the thunk (C-callable wrapper for the Python function)
             let thunk = PyCThunk::new(
                 first_arg.clone(),
-                class_argtypes.clone(),
-                class_restype.clone(),
+                class_argtypes.as_deref(),
+                class_restype.as_deref(),
                 class_flags,
                 vm,
             )?;
@@ -1088,7 +831,7 @@ impl Constructor for PyCFuncPtr {
             // Store the thunk as a Python object to keep it alive
             let thunk_ref: PyRef<PyCThunk> = thunk.into_ref(&vm.ctx);
 
-            return PyCFuncPtr {
+            return Self {
                 _base: PyCData::from_bytes(Self::make_ptr_buffer(ptr_val), None),
                 thunk: PyRwLock::new(Some(thunk_ref)),
                 callable: PyRwLock::new(Some(first_arg.clone())),
@@ -1122,7 +865,7 @@ impl Constructor for PyCFuncPtr {
 fn handle_internal_func(addr: usize, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     if addr == INTERNAL_CAST_ADDR {
         let result: PyResult<(PyObjectRef, PyObjectRef, PyObjectRef)> = args.clone().bind(vm);
-        return Some(result.and_then(|(obj, src, ctype)| cast_impl(obj, src, ctype, vm)));
+        return Some(result.and_then(|(obj, src, ctype)| cast_impl(&obj, src, &ctype, vm)));
     }
 
     if addr == INTERNAL_STRING_AT_ADDR {
@@ -1171,13 +914,104 @@ fn handle_internal_func(addr: usize, args: &FuncArgs, vm: &VirtualMachine) -> Op
     None
 }
 
+/// How the foreign call's return value is retrieved (mirrors `CallRet`).
+enum RetSpec {
+    /// restype is None: void return.
+    Void,
+    /// Pointer-valued return (a `TYPEFLAG_ISPOINTER` restype, or an oversized
+    /// by-value struct approximated as a pointer-sized register).
+    Pointer,
+    /// A scalar retrieved as the given ctypes simple-type code.
+    Code(char),
+    /// A by-value aggregate (struct/union) return with the given call layout.
+    Aggregate(CTypeLayout),
+}
+
 /// Call information extracted from PyCFuncPtr (argtypes, restype, etc.)
 struct CallInfo {
     explicit_arg_types: Option<Vec<PyTypeRef>>,
     restype_obj: Option<PyObjectRef>,
+    ret: RetSpec,
+}
+
+fn extract_arg_types(argtypes: &PyObject, vm: &VirtualMachine) -> PyResult<Vec<PyTypeRef>> {
+    let error = || vm.new_type_error("_argtypes_ must be a sequence of types");
+    let sequence = argtypes.try_sequence(vm).map_err(|_| error())?;
+    let length = sequence.length(vm).map_err(|_| error())?;
+    let mut types = Vec::new();
+    types
+        .try_reserve(length)
+        .map_err(|_| vm.no_memory_error())?;
+
+    for index in 0..length {
+        let item = sequence.get_item(index as isize, vm).map_err(|_| error())?;
+        types.push(item.downcast::<PyType>().map_err(|_| error())?);
+    }
+
+    Ok(types)
+}
+
+/// Determine how to retrieve the return value from restype, reproducing the
+/// prior `ffi_return_type` + `is_pointer_return` dispatch.
+fn compute_ret_spec(
     restype_is_none: bool,
-    ffi_return_type: Type,
-    is_pointer_return: bool,
+    restype_obj: Option<&PyObject>,
+    vm: &VirtualMachine,
+) -> RetSpec {
+    if restype_is_none {
+        return RetSpec::Void;
+    }
+    let Some(restype_type) = restype_obj.and_then(|t| t.to_owned().downcast::<PyType>().ok())
+    else {
+        return RetSpec::Code('i');
+    };
+
+    // Pointer return via TYPEFLAG_ISPOINTER (c_void_p, c_char_p, c_wchar_p, POINTER(T))
+    if restype_type
+        .stg_info_opt()
+        .is_some_and(|info| info.flags.contains(StgInfoFlags::TYPEFLAG_ISPOINTER))
+    {
+        return RetSpec::Pointer;
+    }
+
+    // Simple type via its _type_ code (traversing MRO)
+    if let Ok(type_attr) = restype_type
+        .as_object()
+        .get_attr(vm.ctx.intern_str("_type_"), vm)
+        && let Some(s) = type_attr.downcast_ref::<PyStr>()
+        && let Some(code) = s.to_str()
+        && ffi_type_from_code(code).is_some()
+    {
+        return if simple_type_is_pointer(code) {
+            RetSpec::Pointer
+        } else {
+            RetSpec::Code(code.chars().next().unwrap_or('i'))
+        };
+    }
+
+    // Structure/Union (StgInfo, no _type_): returned by value as an aggregate.
+    // The layout is built from the held guard to avoid re-locking the type.
+    if let Some(stg_info) = restype_type.stg_info_opt() {
+        return match stg_info.paramfunc {
+            ParamFunc::Structure | ParamFunc::Union => {
+                RetSpec::Aggregate(super::base::type_layout(&restype_type, &stg_info, vm))
+            }
+            // Any other aggregate-ish StgInfo without a code: size-approximated
+            // register return, as before.
+            _ => {
+                let size = stg_info.size;
+                if size <= 4 {
+                    RetSpec::Code('i')
+                } else if size <= 8 {
+                    RetSpec::Code('q')
+                } else {
+                    RetSpec::Pointer
+                }
+            }
+        };
+    }
+
+    RetSpec::Code('i')
 }
 
 /// Extract call information (argtypes, restype) from PyCFuncPtr
@@ -1186,13 +1020,7 @@ fn extract_call_info(zelf: &Py<PyCFuncPtr>, vm: &VirtualMachine) -> PyResult<Cal
     let explicit_arg_types: Option<Vec<PyTypeRef>> =
         if let Some(argtypes_obj) = zelf.argtypes.read().as_ref() {
             if !vm.is_none(argtypes_obj) {
-                Some(
-                    argtypes_obj
-                        .try_to_value::<Vec<PyObjectRef>>(vm)?
-                        .into_iter()
-                        .filter_map(|obj| obj.downcast::<PyType>().ok())
-                        .collect(),
-                )
+                Some(extract_arg_types(argtypes_obj, vm)?)
             } else {
                 None // argtypes is None -> use ConvParam
             }
@@ -1202,13 +1030,7 @@ fn extract_call_info(zelf: &Py<PyCFuncPtr>, vm: &VirtualMachine) -> PyResult<Cal
             .get_attr(vm.ctx.intern_str("_argtypes_"))
             && !vm.is_none(&class_argtypes)
         {
-            Some(
-                class_argtypes
-                    .try_to_value::<Vec<PyObjectRef>>(vm)?
-                    .into_iter()
-                    .filter_map(|obj| obj.downcast::<PyType>().ok())
-                    .collect(),
-            )
+            Some(extract_arg_types(&class_argtypes, vm)?)
         } else {
             None // No argtypes -> use ConvParam
         };
@@ -1221,34 +1043,13 @@ fn extract_call_info(zelf: &Py<PyCFuncPtr>, vm: &VirtualMachine) -> PyResult<Cal
     });
 
     // Check if restype is explicitly None (return void)
-    let restype_is_none = restype_obj.as_ref().is_some_and(|t| vm.is_none(t));
-    let ffi_return_type = if restype_is_none {
-        Type::void()
-    } else {
-        restype_obj
-            .as_ref()
-            .and_then(|t| t.clone().downcast::<PyType>().ok())
-            .and_then(|t| ReturnType::to_ffi_type(&t, vm))
-            .unwrap_or_else(Type::i32)
-    };
-
-    // Check if return type is a pointer type via TYPEFLAG_ISPOINTER
-    // This handles c_void_p, c_char_p, c_wchar_p, and POINTER(T) types
-    let is_pointer_return = restype_obj
-        .as_ref()
-        .and_then(|t| t.clone().downcast::<PyType>().ok())
-        .and_then(|t| {
-            t.stg_info_opt()
-                .map(|info| info.flags.contains(StgInfoFlags::TYPEFLAG_ISPOINTER))
-        })
-        .unwrap_or(false);
+    let restype_is_none = restype_obj.as_deref().is_some_and(|t| vm.is_none(t));
+    let ret = compute_ret_spec(restype_is_none, restype_obj.as_deref(), vm);
 
     Ok(CallInfo {
         explicit_arg_types,
         restype_obj,
-        restype_is_none,
-        ffi_return_type,
-        is_pointer_return,
+        ret,
     })
 }
 
@@ -1279,14 +1080,16 @@ fn parse_paramflags(
                 return (direction, None, None);
             };
             let direction = tuple
+                .as_slice()
                 .first()
                 .and_then(|d| d.try_int(vm).ok())
                 .and_then(|i| i.as_bigint().to_u32())
                 .unwrap_or(1);
             let name = tuple
+                .as_slice()
                 .get(1)
                 .and_then(|n| n.downcast_ref::<PyStr>().map(|s| s.to_string()));
-            let default = tuple.get(2).cloned();
+            let default = tuple.as_slice().get(2).cloned();
             (direction, name, default)
         })
         .collect();
@@ -1300,7 +1103,7 @@ fn resolve_com_method(
     zelf: &Py<PyCFuncPtr>,
     args: &FuncArgs,
     vm: &VirtualMachine,
-) -> PyResult<(Option<CodePtr>, bool)> {
+) -> PyResult<(Option<FfiCodePtr>, bool)> {
     let com_index = zelf.index.read();
     let Some(idx) = *com_index else {
         return Ok((None, false));
@@ -1315,8 +1118,8 @@ fn resolve_com_method(
     let self_arg = &args.args[0];
     let com_ptr = if let Some(simple) = self_arg.downcast_ref::<PyCSimple>() {
         let buffer = simple.0.buffer.read();
-        if buffer.len() >= core::mem::size_of::<usize>() {
-            super::base::read_ptr_from_buffer(&buffer)
+        if has_pointer_width(&buffer) {
+            rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
         } else {
             0
         }
@@ -1326,34 +1129,26 @@ fn resolve_com_method(
         return Err(vm.new_type_error("COM method first argument must be a COM pointer"));
     };
 
-    if com_ptr == 0 {
-        return Err(vm.new_value_error("NULL COM pointer access"));
-    }
-
-    // Read vtable pointer from COM object: vtable = *(void**)com_ptr
-    let vtable_ptr = unsafe { *(com_ptr as *const usize) };
-    if vtable_ptr == 0 {
-        return Err(vm.new_value_error("NULL vtable pointer"));
-    }
-
-    // Read function pointer from vtable: func = vtable[index]
-    let fptr = unsafe {
-        let vtable = vtable_ptr as *const usize;
-        *vtable.add(idx)
+    let code_ptr = match rustpython_host_env::ctypes::resolve_com_vtable_entry(com_ptr, idx) {
+        Ok(code_ptr) => code_ptr,
+        Err(ComMethodError::NullComPointer) => {
+            return Err(vm.new_value_error("NULL COM pointer access"));
+        }
+        Err(ComMethodError::NullVtablePointer) => {
+            return Err(vm.new_value_error("NULL vtable pointer"));
+        }
+        Err(ComMethodError::NullFunctionPointer) => {
+            return Err(vm.new_value_error("NULL function pointer in vtable"));
+        }
     };
 
-    if fptr == 0 {
-        return Err(vm.new_value_error("NULL function pointer in vtable"));
-    }
-
-    Ok((Some(CodePtr(fptr as *mut _)), true))
+    Ok((Some(code_ptr), true))
 }
 
 /// Single argument for FFI call
 // struct argument
 struct Argument {
-    ffi_type: Type,
-    value: FfiArgValue,
+    value: CArgValue,
     #[allow(dead_code)]
     keep: Option<PyObjectRef>, // Object to keep alive during call
 }
@@ -1362,7 +1157,7 @@ struct Argument {
 type OutBuffers = Vec<(usize, PyObjectRef)>;
 
 /// Get buffer address from a ctypes object
-fn get_buffer_addr(obj: &PyObjectRef) -> Option<usize> {
+fn get_buffer_addr(obj: &PyObject) -> Option<usize> {
     obj.downcast_ref::<PyCSimple>()
         .map(|s| s.0.buffer.read().as_ptr() as usize)
         .or_else(|| {
@@ -1376,7 +1171,7 @@ fn get_buffer_addr(obj: &PyObjectRef) -> Option<usize> {
 }
 
 /// Create OUT buffer for a parameter type
-fn create_out_buffer(arg_type: &PyTypeRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+fn create_out_buffer(arg_type: &Py<PyType>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
     // For POINTER(T) types, create T instance (the pointed-to type)
     if arg_type.fast_issubclass(PyCPointer::static_type())
         && let Some(stg_info) = arg_type.stg_info_opt()
@@ -1415,13 +1210,8 @@ fn build_callargs_simple(
             let arg_type = arg_types
                 .get(n)
                 .ok_or_else(|| vm.new_type_error("argument amount mismatch"))?;
-            let ffi_type = ArgumentType::to_ffi_type(arg_type, vm)?;
-            let value = arg_type.convert_object(arg.clone(), vm)?;
-            Ok(Argument {
-                ffi_type,
-                keep: None,
-                value,
-            })
+            let (value, keep) = arg_type.convert_object(arg.clone(), vm)?;
+            Ok(Argument { value, keep })
         })
         .collect::<PyResult<Vec<_>>>()?;
     Ok((arguments, Vec::new()))
@@ -1458,17 +1248,14 @@ fn build_callargs_with_paramflags(
         let is_out = (*direction & 2) != 0; // OUT flag
         let is_in = (*direction & 1) != 0 || *direction == 0; // IN flag or default
 
-        let ffi_type = ArgumentType::to_ffi_type(arg_type, vm)?;
-
         if is_out && !is_in {
             // Pure OUT parameter: create buffer, don't consume caller arg
             let buffer = create_out_buffer(arg_type, vm)?;
             let addr = get_buffer_addr(&buffer)
                 .ok_or_else(|| vm.new_type_error("Cannot create OUT buffer for this type"))?;
             arguments.push(Argument {
-                ffi_type,
                 keep: None,
-                value: FfiArgValue::Pointer(addr),
+                value: CArgValue::pointer(addr),
             });
             out_buffers.push((param_idx, buffer));
         } else {
@@ -1479,19 +1266,15 @@ fn build_callargs_with_paramflags(
             } else if let Some(def) = default {
                 def.clone()
             } else {
-                return Err(vm.new_type_error(format!("required argument {} missing", param_idx)));
+                return Err(vm.new_type_error(format!("required argument {param_idx} missing")));
             };
 
             if is_out {
                 // IN|OUT: track for return
                 out_buffers.push((param_idx, arg.clone()));
             }
-            let value = arg_type.convert_object(arg, vm)?;
-            arguments.push(Argument {
-                ffi_type,
-                keep: None,
-                value,
-            });
+            let (value, keep) = arg_type.convert_object(arg, vm)?;
+            arguments.push(Argument { value, keep });
         }
     }
 
@@ -1524,13 +1307,8 @@ fn build_callargs(
             let arg_type = arg_types
                 .get(n)
                 .ok_or_else(|| vm.new_type_error("argument amount mismatch"))?;
-            let ffi_type = ArgumentType::to_ffi_type(arg_type, vm)?;
-            let value = arg_type.convert_object(arg.clone(), vm)?;
-            arguments.push(Argument {
-                ffi_type,
-                keep: None,
-                value,
-            });
+            let (value, keep) = arg_type.convert_object(arg.clone(), vm)?;
+            arguments.push(Argument { value, keep });
         }
         Ok((arguments, Vec::new()))
     } else {
@@ -1539,29 +1317,31 @@ fn build_callargs(
     }
 }
 
-/// Raw result from FFI call
-enum RawResult {
-    Void,
-    Pointer(usize),
-    Value(libffi::low::ffi_arg),
-}
+/// Execute the foreign call through the unified `call` entry point.
+fn ctypes_callproc(
+    addr: usize,
+    arguments: &[Argument],
+    ret: &RetSpec,
+    options: CallOptions,
+) -> Result<CallValue, CallError> {
+    // Encode each simple-type code into its own buffer so the `&str` borrowed
+    // by `CallArg::Typed` outlives the call.
+    let mut code_bufs = vec![[0u8; 4]; arguments.len()];
+    let call_args: Vec<_> = arguments
+        .iter()
+        .zip(code_bufs.iter_mut())
+        .map(|(arg, code_buf)| arg.value.as_call_arg(code_buf))
+        .collect();
 
-/// Execute FFI call
-fn ctypes_callproc(code_ptr: CodePtr, arguments: &[Argument], call_info: &CallInfo) -> RawResult {
-    let ffi_arg_types: Vec<Type> = arguments.iter().map(|a| a.ffi_type.clone()).collect();
-    let cif = Cif::new(ffi_arg_types, call_info.ffi_return_type.clone());
-    let ffi_args: Vec<Arg<'_>> = arguments.iter().map(|a| a.value.as_arg()).collect();
+    let mut ret_code_buf = [0u8; 4];
+    let call_ret = match ret {
+        RetSpec::Void => CallRet::Void,
+        RetSpec::Pointer => CallRet::Pointer,
+        RetSpec::Code(code) => CallRet::Code(code.encode_utf8(&mut ret_code_buf)),
+        RetSpec::Aggregate(layout) => CallRet::Aggregate(layout),
+    };
 
-    if call_info.restype_is_none {
-        unsafe { cif.call::<()>(code_ptr, &ffi_args) };
-        RawResult::Void
-    } else if call_info.is_pointer_return {
-        let result = unsafe { cif.call::<usize>(code_ptr, &ffi_args) };
-        RawResult::Pointer(result)
-    } else {
-        let result = unsafe { cif.call::<libffi::low::ffi_arg>(code_ptr, &ffi_args) };
-        RawResult::Value(result)
-    }
+    call(addr, &call_args, call_ret, options)
 }
 
 /// Check and handle HRESULT errors (Windows)
@@ -1584,10 +1364,7 @@ fn check_hresult(hresult: i32, zelf: &Py<PyCFuncPtr>, vm: &VirtualMachine) -> Py
             .new_str(format!("HRESULT: 0x{:08X}", hresult as u32))
             .into();
         let details: PyObjectRef = vm.ctx.none();
-        let exc = vm.invoke_exception(
-            com_error_type.to_owned(),
-            vec![text.clone(), details.clone()],
-        )?;
+        let exc = vm.invoke_exception(&com_error_type, vec![text.to_owned(), details.clone()])?;
         let _ = exc.as_object().set_attr("hresult", hresult_obj, vm);
         let _ = exc.as_object().set_attr("text", text, vm);
         let _ = exc.as_object().set_attr("details", details, vm);
@@ -1602,36 +1379,38 @@ fn check_hresult(hresult: i32, zelf: &Py<PyCFuncPtr>, vm: &VirtualMachine) -> Py
     }
 }
 
-/// Convert raw FFI result to Python object
+/// Convert the foreign-call result to a Python object
 // = GetResult
 fn convert_raw_result(
-    raw_result: &mut RawResult,
+    result: &CallValue,
     call_info: &CallInfo,
     vm: &VirtualMachine,
 ) -> Option<PyObjectRef> {
-    // Get result as bytes for type conversion
-    let (result_bytes, result_size) = match raw_result {
-        RawResult::Void => return None,
-        RawResult::Pointer(ptr) => {
-            let bytes = ptr.to_ne_bytes();
-            (bytes.to_vec(), core::mem::size_of::<usize>())
+    // Result register image as bytes + size (None for void): pointer/scalar
+    // returns are pointer/register sized.
+    let (result_bytes, result_size) = match result {
+        CallValue::Void => return None,
+        CallValue::Pointer(ptr) => (ptr.to_ne_bytes().to_vec(), size_of::<usize>()),
+        CallValue::Scalar(bytes) | CallValue::Aggregate(bytes) => (bytes.clone(), bytes.len()),
+    };
+
+    // Integer view of the return register, for the fallback branches below.
+    let result_word: usize = match result {
+        CallValue::Pointer(ptr) => *ptr,
+        CallValue::Scalar(bytes) | CallValue::Aggregate(bytes) => {
+            let mut word = [0u8; size_of::<usize>()];
+            let n = bytes.len().min(word.len());
+            word[..n].copy_from_slice(&bytes[..n]);
+            usize::from_ne_bytes(word)
         }
-        RawResult::Value(val) => {
-            let bytes = val.to_ne_bytes();
-            (bytes.to_vec(), core::mem::size_of::<i64>())
-        }
+        CallValue::Void => 0,
     };
 
     // 1. No restype → return as int
     let restype = match &call_info.restype_obj {
         None => {
             // Default: return as int
-            let val = match raw_result {
-                RawResult::Pointer(p) => *p as isize,
-                RawResult::Value(v) => *v as isize,
-                RawResult::Void => return None,
-            };
-            return Some(vm.ctx.new_int(val).into());
+            return Some(vm.ctx.new_int(result_word as isize).into());
         }
         Some(r) => r,
     };
@@ -1646,12 +1425,7 @@ fn convert_raw_result(
         Ok(t) => t,
         Err(_) => {
             // Not a type, call it with int result
-            let val = match raw_result {
-                RawResult::Pointer(p) => *p as isize,
-                RawResult::Value(v) => *v as isize,
-                RawResult::Void => return None,
-            };
-            return restype.call((val,), vm).ok();
+            return restype.call((result_word as isize,), vm).ok();
         }
     };
 
@@ -1660,29 +1434,54 @@ fn convert_raw_result(
 
     // No StgInfo → call restype with int
     if stg_info.is_none() {
-        let val = match raw_result {
-            RawResult::Pointer(p) => *p as isize,
-            RawResult::Value(v) => *v as isize,
-            RawResult::Void => return None,
-        };
-        return restype_type.as_object().call((val,), vm).ok();
+        return restype_type
+            .as_object()
+            .call((result_word as isize,), vm)
+            .ok();
     }
 
     let info = stg_info.unwrap();
+    // Extract what's needed and release the read guard before constructing any
+    // instance below: instance construction write-locks the type's StgInfo (to
+    // finalize it), which would self-deadlock against a held read guard.
+    let is_pointer_type = info.flags.contains(StgInfoFlags::TYPEFLAG_ISPOINTER);
+    let has_proto = info.proto.is_some();
+    drop(info);
+
+    // py_object: interpret return value as PyObject* and materialize it.
+    if let Ok(type_attr) = restype_type
+        .as_object()
+        .get_attr(vm.ctx.intern_str("_type_"), vm)
+        && let Some(type_str) = type_attr.downcast_ref::<PyStr>()
+        && type_str.to_str() == Some("O")
+    {
+        let ptr = NonNull::new(result_word as *mut PyObject).or_else(|| {
+            vm.set_exception(Some(vm.new_value_error("PyObject is NULL")));
+            None
+        })?;
+        unsafe {
+            let obj = PyObjectRef::from_raw(ptr);
+            return Some(obj);
+        }
+    }
 
     // 5. Simple type with getfunc → use bytes_to_pyobject (info->getfunc)
     // is_simple_instance returns TRUE for c_int, c_void_p, etc.
     if super::base::is_simple_instance(&restype_type) {
-        return super::base::bytes_to_pyobject(&restype_type, &result_bytes, vm).ok();
+        return Some(super::base::bytes_to_pyobject(
+            &restype_type,
+            &result_bytes,
+            vm,
+        ));
     }
 
     // 6. Complex type → create ctypes instance (PyCData_FromBaseObj)
     // This handles POINTER(T), Structure, Array, etc.
 
     // Special handling for POINTER(T) types - set pointer value directly
-    if info.flags.contains(StgInfoFlags::TYPEFLAG_ISPOINTER)
-        && info.proto.is_some()
-        && let RawResult::Pointer(ptr) = raw_result
+    if is_pointer_type
+        && has_proto
+        && let CallValue::Pointer(ptr) = result
         && let Ok(instance) = restype_type.as_object().call((), vm)
     {
         if let Some(pointer) = instance.downcast_ref::<PyCPointer>() {
@@ -1697,7 +1496,7 @@ fn convert_raw_result(
 
 /// Create a ctypes instance from FFI result (PyCData_FromBaseObj equivalent)
 fn pycdata_from_ffi_result(
-    typ: &PyTypeRef,
+    typ: &Py<PyType>,
     result_bytes: &[u8],
     size: usize,
     vm: &VirtualMachine,
@@ -1708,10 +1507,7 @@ fn pycdata_from_ffi_result(
     // Copy result data into instance buffer
     if let Some(cdata) = instance.downcast_ref::<PyCData>() {
         let mut buffer = cdata.buffer.write();
-        let copy_size = size.min(buffer.len()).min(result_bytes.len());
-        if copy_size > 0 {
-            buffer.to_mut()[..copy_size].copy_from_slice(&result_bytes[..copy_size]);
-        }
+        write_prefix_limited(buffer.to_mut(), result_bytes, size);
     }
 
     Ok(instance)
@@ -1730,7 +1526,7 @@ fn extract_out_values(
 
 /// Build final result (main function)
 fn build_result(
-    mut raw_result: RawResult,
+    call_result: CallValue,
     call_info: &CallInfo,
     out_buffers: OutBuffers,
     zelf: &Py<PyCFuncPtr>,
@@ -1739,31 +1535,38 @@ fn build_result(
 ) -> PyResult {
     // Check HRESULT on Windows
     #[cfg(windows)]
-    if let RawResult::Value(val) = raw_result {
+    if let CallValue::Scalar(bytes) = &call_result {
         let is_hresult = call_info
             .restype_obj
             .as_ref()
-            .and_then(|t| t.clone().downcast::<PyType>().ok())
+            .and_then(|t| t.to_owned().downcast::<PyType>().ok())
             .is_some_and(|t| t.name().to_string() == "HRESULT");
         if is_hresult {
-            check_hresult(val as i32, zelf, vm)?;
+            let mut word = [0u8; size_of::<usize>()];
+            let n = bytes.len().min(word.len());
+            word[..n].copy_from_slice(&bytes[..n]);
+            check_hresult(usize::from_ne_bytes(word) as i32, zelf, vm)?;
         }
     }
 
-    // Convert raw result to Python object
-    let mut result = convert_raw_result(&mut raw_result, call_info, vm);
+    // Convert the foreign-call result to a Python object
+    let mut result = convert_raw_result(&call_result, call_info, vm);
 
     // Apply errcheck if set
     if let Some(errcheck) = zelf.errcheck.read().as_ref() {
         let args_tuple = PyTuple::new_ref(args.args.clone(), &vm.ctx);
         let func_obj = zelf.as_object().to_owned();
         let result_obj = result.clone().unwrap_or_else(|| vm.ctx.none());
-        result = Some(errcheck.call((result_obj, func_obj, args_tuple), vm)?);
+        let checked = errcheck.call((result_obj, func_obj, args_tuple.clone()), vm)?;
+        // Returning the original args tuple requests normal result processing.
+        if !checked.is(&args_tuple) {
+            result = Some(checked);
+        }
     }
 
     // Handle OUT parameter return values
     if out_buffers.is_empty() {
-        return result.map(Ok).unwrap_or_else(|| Ok(vm.ctx.none()));
+        return result.map_or_else(|| Ok(vm.ctx.none()), Ok);
     }
 
     let out_values = extract_out_values(out_buffers, vm);
@@ -1785,7 +1588,7 @@ impl Callable for PyCFuncPtr {
         #[cfg(windows)]
         let (func_ptr, is_com_method) = resolve_com_method(zelf, &args, vm)?;
         #[cfg(not(windows))]
-        let (func_ptr, is_com_method) = (None::<CodePtr>, false);
+        let (func_ptr, is_com_method) = (None::<FfiCodePtr>, false);
 
         // 3. Extract call info (argtypes, restype)
         let call_info = extract_call_info(zelf, vm)?;
@@ -1797,40 +1600,34 @@ impl Callable for PyCFuncPtr {
         let (arguments, out_buffers) =
             build_callargs(&args, &call_info, paramflags.as_ref(), is_com_method, vm)?;
 
-        // 6. Get code pointer
-        let code_ptr = match func_ptr.or_else(|| zelf.get_code_ptr()) {
-            Some(cp) => cp,
-            None => {
-                debug_assert!(false, "NULL function pointer");
-                // In release mode, this will crash
-                CodePtr(core::ptr::null_mut())
-            }
+        // 6. Function address (usize); the unified `call` rejects a NULL address.
+        let addr = match func_ptr {
+            Some(cp) => cp.0 as usize,
+            None => zelf.get_func_ptr(),
         };
 
-        // 7. Get flags to check for use_last_error/use_errno
-        let flags = PyCFuncPtr::_flags_(zelf, vm);
-
-        // 8. Call the function (with use_last_error/use_errno handling)
-        #[cfg(not(windows))]
-        let raw_result = {
-            if flags & super::base::StgInfoFlags::FUNCFLAG_USE_ERRNO.bits() != 0 {
-                swap_errno(|| ctypes_callproc(code_ptr, &arguments, &call_info))
-            } else {
-                ctypes_callproc(code_ptr, &arguments, &call_info)
-            }
+        // 7. Errno / last-error swap options from flags
+        let flags = Py::<Self>::_flags_(zelf, vm);
+        let options = CallOptions {
+            use_errno: flags & super::base::StgInfoFlags::FUNCFLAG_USE_ERRNO.bits() != 0,
+            use_last_error: flags & super::base::StgInfoFlags::FUNCFLAG_USE_LASTERROR.bits() != 0,
         };
 
-        #[cfg(windows)]
-        let raw_result = {
-            if flags & super::base::StgInfoFlags::FUNCFLAG_USE_LASTERROR.bits() != 0 {
-                save_and_restore_last_error(|| ctypes_callproc(code_ptr, &arguments, &call_info))
-            } else {
-                ctypes_callproc(code_ptr, &arguments, &call_info)
-            }
-        };
+        // 8. Call the function through the unified entry point.
+        let call_result = ctypes_callproc(addr, &arguments, &call_info.ret, options).map_err(
+            |err| match err {
+                CallError::NullFunctionPointer => vm.new_value_error("NULL function pointer"),
+                CallError::UnknownTypeCode(code) => {
+                    vm.new_type_error(format!("Unsupported argument type: {code}"))
+                }
+                CallError::BufferTooSmall { expected, got } => vm.new_value_error(format!(
+                    "argument buffer too small: expected {expected}, got {got}"
+                )),
+            },
+        )?;
 
         // 9. Build result
-        build_result(raw_result, &call_info, out_buffers, zelf, &args, vm)
+        build_result(call_result, &call_info, out_buffers, zelf, &args, vm)
     }
 }
 
@@ -1840,7 +1637,7 @@ impl Representable for PyCFuncPtr {
         let type_name = zelf.class().name();
         // Use object id, not function pointer address
         let addr = zelf.get_id();
-        Ok(format!("<{} object at {:#x}>", type_name, addr))
+        Ok(format!("<{type_name} object at {addr:#x}>"))
     }
 }
 
@@ -1854,14 +1651,14 @@ impl AsBuffer for PyCFuncPtr {
                 stg_info
                     .format
                     .clone()
-                    .map(Cow::Owned)
-                    .unwrap_or(Cow::Borrowed("X{}")),
+                    .map_or(Cow::Borrowed("X{}"), Cow::Owned),
                 stg_info.size,
             )
         } else {
-            (Cow::Borrowed("X{}"), core::mem::size_of::<usize>())
+            (Cow::Borrowed(pointer_format()), pointer_size())
         };
         let desc = BufferDescriptor {
+            offset: 0,
             len: itemsize,
             readonly: false,
             itemsize,
@@ -1877,7 +1674,7 @@ impl AsBuffer for PyCFuncPtr {
     flags(BASETYPE),
     with(Callable, Constructor, AsNumber, Representable, AsBuffer)
 )]
-impl PyCFuncPtr {
+impl Py<PyCFuncPtr> {
     // restype getter/setter
     #[pygetset]
     fn restype(&self) -> Option<PyObjectRef> {
@@ -1907,14 +1704,13 @@ impl PyCFuncPtr {
     }
 
     #[pygetset(name = "argtypes", setter)]
-    fn set_argtypes(&self, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn set_argtypes(&self, value: PyObjectRef, vm: &VirtualMachine) {
         if vm.is_none(&value) {
             *self.argtypes.write() = None;
         } else {
             // Store the argtypes object directly as it is
             *self.argtypes.write() = Some(value);
         }
-        Ok(())
     }
 
     // errcheck getter/setter
@@ -1937,7 +1733,7 @@ impl PyCFuncPtr {
 
     // _flags_ getter (read-only, from type's class attribute or StgInfo)
     #[pygetset]
-    fn _flags_(zelf: &Py<Self>, vm: &VirtualMachine) -> u32 {
+    fn _flags_(zelf: &Self, vm: &VirtualMachine) -> u32 {
         // First try to get _flags_ from type's class attribute (for dynamically created types)
         // This is how CDLL sets use_errno: class _FuncPtr(_CFuncPtr): _flags_ = flags
         if let Ok(flags_attr) = zelf.class().as_object().get_attr("_flags_", vm)
@@ -1949,8 +1745,7 @@ impl PyCFuncPtr {
         // Fallback to StgInfo for native types
         zelf.class()
             .stg_info_opt()
-            .map(|stg| stg.flags.bits())
-            .unwrap_or(StgInfoFlags::empty().bits())
+            .map_or(StgInfoFlags::empty().bits(), |stg| stg.flags.bits())
     }
 }
 
@@ -1990,71 +1785,24 @@ fn is_simple_subclass(ty: &Py<PyType>, vm: &VirtualMachine) -> bool {
 }
 
 /// Convert a C value to a Python object based on the type code.
-fn ffi_to_python(ty: &Py<PyType>, ptr: *const c_void, vm: &VirtualMachine) -> PyObjectRef {
+fn ffi_to_python(
+    ty: &Py<PyType>,
+    args: *const *const c_void,
+    index: usize,
+    vm: &VirtualMachine,
+) -> PyObjectRef {
     let type_code = ty.type_code(vm);
-    let raw_value: PyObjectRef = unsafe {
-        match type_code.as_deref() {
-            Some("b") => vm.ctx.new_int(*(ptr as *const i8) as i32).into(),
-            Some("B") => vm.ctx.new_int(*(ptr as *const u8) as i32).into(),
-            Some("c") => vm.ctx.new_bytes(vec![*(ptr as *const u8)]).into(),
-            Some("h") => vm.ctx.new_int(*(ptr as *const i16) as i32).into(),
-            Some("H") => vm.ctx.new_int(*(ptr as *const u16) as i32).into(),
-            Some("i") => vm.ctx.new_int(*(ptr as *const i32)).into(),
-            Some("I") => vm.ctx.new_int(*(ptr as *const u32)).into(),
-            Some("l") => vm.ctx.new_int(*(ptr as *const libc::c_long)).into(),
-            Some("L") => vm.ctx.new_int(*(ptr as *const libc::c_ulong)).into(),
-            Some("q") => vm.ctx.new_int(*(ptr as *const libc::c_longlong)).into(),
-            Some("Q") => vm.ctx.new_int(*(ptr as *const libc::c_ulonglong)).into(),
-            Some("f") => vm.ctx.new_float(*(ptr as *const f32) as f64).into(),
-            Some("d") => vm.ctx.new_float(*(ptr as *const f64)).into(),
-            Some("z") => {
-                // c_char_p: C string pointer → Python bytes
-                let cstr_ptr = *(ptr as *const *const libc::c_char);
-                if cstr_ptr.is_null() {
-                    vm.ctx.none()
-                } else {
-                    let cstr = core::ffi::CStr::from_ptr(cstr_ptr);
-                    vm.ctx.new_bytes(cstr.to_bytes().to_vec()).into()
-                }
-            }
-            Some("Z") => {
-                // c_wchar_p: wchar_t* → Python str
-                let wstr_ptr = *(ptr as *const *const libc::wchar_t);
-                if wstr_ptr.is_null() {
-                    vm.ctx.none()
-                } else {
-                    let mut len = 0;
-                    while *wstr_ptr.add(len) != 0 {
-                        len += 1;
-                    }
-                    let slice = core::slice::from_raw_parts(wstr_ptr, len);
-                    // Windows: wchar_t = u16 (UTF-16) -> use Wtf8Buf::from_wide
-                    // Unix: wchar_t = i32 (UTF-32) -> convert via char::from_u32
-                    #[cfg(windows)]
-                    {
-                        use rustpython_common::wtf8::Wtf8Buf;
-                        let wide: Vec<u16> = slice.to_vec();
-                        let wtf8 = Wtf8Buf::from_wide(&wide);
-                        vm.ctx.new_str(wtf8).into()
-                    }
-                    #[cfg(not(windows))]
-                    {
-                        #[allow(
-                            clippy::useless_conversion,
-                            reason = "wchar_t is i32 on some platforms and u32 on others"
-                        )]
-                        let s: String = slice
-                            .iter()
-                            .filter_map(|&c| u32::try_from(c).ok().and_then(char::from_u32))
-                            .collect();
-                        vm.ctx.new_str(s).into()
-                    }
-                }
-            }
-            Some("P") => vm.ctx.new_int(*(ptr as *const usize)).into(),
-            Some("?") => vm.ctx.new_bool(*(ptr as *const u8) != 0).into(),
-            _ => return vm.ctx.none(),
-        }
+    let raw_value: PyObjectRef = match unsafe {
+        rustpython_host_env::ctypes::callback_arg_value_at(type_code.as_deref(), args, index)
+    } {
+        rustpython_host_env::ctypes::DecodedValue::Bytes(value) => vm.ctx.new_bytes(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::Signed(value) => vm.ctx.new_int(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::Unsigned(value) => vm.ctx.new_int(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::Float(value) => vm.ctx.new_float(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::Bool(value) => vm.ctx.new_bool(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::Pointer(value) => vm.ctx.new_int(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::String(value) => vm.ctx.new_str(value).into(),
+        rustpython_host_env::ctypes::DecodedValue::None => vm.ctx.none(),
     };
 
     if !is_simple_subclass(ty, vm) {
@@ -2070,129 +1818,100 @@ fn python_to_ffi(obj: PyResult, ty: &Py<PyType>, result: *mut c_void, vm: &Virtu
     let Ok(obj) = obj else { return };
 
     let type_code = ty.type_code(vm);
-    unsafe {
-        match type_code.as_deref() {
-            Some("b") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut i8) = i.as_bigint().to_i8().unwrap_or(0);
+    match type_code.as_deref() {
+        Some("b" | "h" | "i" | "l" | "q") => {
+            if let Ok(i) = obj.try_int(vm) {
+                unsafe {
+                    rustpython_host_env::ctypes::write_callback_result(
+                        type_code.as_deref(),
+                        result,
+                        rustpython_host_env::ctypes::CallbackResultValue::Signed(
+                            i.as_bigint().to_i64().unwrap_or(0),
+                        ),
+                    );
                 }
             }
-            Some("B") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut u8) = i.as_bigint().to_u8().unwrap_or(0);
-                }
-            }
-            Some("c") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut u8) = i.as_bigint().to_u8().unwrap_or(0);
-                }
-            }
-            Some("h") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut i16) = i.as_bigint().to_i16().unwrap_or(0);
-                }
-            }
-            Some("H") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut u16) = i.as_bigint().to_u16().unwrap_or(0);
-                }
-            }
-            Some("i") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    let val = i.as_bigint().to_i32().unwrap_or(0);
-                    *(result as *mut libffi::low::ffi_arg) = val as libffi::low::ffi_arg;
-                }
-            }
-            Some("I") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut u32) = i.as_bigint().to_u32().unwrap_or(0);
-                }
-            }
-            Some("l") | Some("q") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut i64) = i.as_bigint().to_i64().unwrap_or(0);
-                }
-            }
-            Some("L") | Some("Q") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut u64) = i.as_bigint().to_u64().unwrap_or(0);
-                }
-            }
-            Some("f") => {
-                if let Ok(f) = obj.try_float(vm) {
-                    *(result as *mut f32) = f.to_f64() as f32;
-                }
-            }
-            Some("d") => {
-                if let Ok(f) = obj.try_float(vm) {
-                    *(result as *mut f64) = f.to_f64();
-                }
-            }
-            Some("P") | Some("z") | Some("Z") => {
-                if let Ok(i) = obj.try_int(vm) {
-                    *(result as *mut usize) = i.as_bigint().to_usize().unwrap_or(0);
-                }
-            }
-            Some("?") => {
-                if let Ok(b) = obj.is_true(vm) {
-                    *(result as *mut u8) = u8::from(b);
-                }
-            }
-            _ => {}
         }
+        Some("B" | "c" | "H" | "I" | "L" | "Q") => {
+            if let Ok(i) = obj.try_int(vm) {
+                unsafe {
+                    rustpython_host_env::ctypes::write_callback_result(
+                        type_code.as_deref(),
+                        result,
+                        rustpython_host_env::ctypes::CallbackResultValue::Unsigned(
+                            i.as_bigint().to_u64().unwrap_or(0),
+                        ),
+                    );
+                }
+            }
+        }
+        Some("f" | "d") => {
+            if let Ok(f) = obj.try_float(vm) {
+                unsafe {
+                    rustpython_host_env::ctypes::write_callback_result(
+                        type_code.as_deref(),
+                        result,
+                        rustpython_host_env::ctypes::CallbackResultValue::Float(f.to_f64()),
+                    );
+                }
+            }
+        }
+        Some("P" | "z" | "Z") => {
+            if let Ok(i) = obj.try_int(vm) {
+                unsafe {
+                    rustpython_host_env::ctypes::write_callback_result(
+                        type_code.as_deref(),
+                        result,
+                        rustpython_host_env::ctypes::CallbackResultValue::Pointer(
+                            i.as_bigint().to_usize().unwrap_or(0),
+                        ),
+                    );
+                }
+            }
+        }
+        Some("?") => {
+            if let Ok(b) = obj.is_true(vm) {
+                unsafe {
+                    rustpython_host_env::ctypes::write_callback_result(
+                        type_code.as_deref(),
+                        result,
+                        rustpython_host_env::ctypes::CallbackResultValue::Bool(b),
+                    );
+                }
+            }
+        }
+        _ => {}
     }
 }
 
 /// The callback function that libffi calls when the closure is invoked.
 unsafe extern "C" fn thunk_callback(
-    _cif: &low::ffi_cif,
+    _cif: &FfiCif,
     result: &mut c_void,
     args: *const *const c_void,
     userdata: &ThunkUserData,
 ) {
     with_current_vm(|vm| {
-        // Swap errno before call if FUNCFLAG_USE_ERRNO is set
         let use_errno = userdata.flags & StgInfoFlags::FUNCFLAG_USE_ERRNO.bits() != 0;
-        let saved_errno = if use_errno {
-            let current = rustpython_common::os::get_errno();
-            // TODO: swap with ctypes stored errno (thread-local)
-            Some(current)
-        } else {
-            None
-        };
+        let py_result =
+            rustpython_host_env::ctypes::with_callback_errno_preserved(use_errno, || {
+                let py_args: Vec<PyObjectRef> = userdata
+                    .arg_types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ty)| ffi_to_python(ty, args, i, vm))
+                    .collect();
 
-        let py_args: Vec<PyObjectRef> = userdata
-            .arg_types
-            .iter()
-            .enumerate()
-            .map(|(i, ty)| {
-                let arg_ptr = unsafe { *args.add(i) };
-                ffi_to_python(ty, arg_ptr, vm)
-            })
-            .collect();
-
-        let py_result = userdata.callable.call(py_args, vm);
-
-        // Swap errno back after call
-        if use_errno {
-            let _current = rustpython_common::os::get_errno();
-            // TODO: store current errno to ctypes storage
-            if let Some(saved) = saved_errno {
-                rustpython_common::os::set_errno(saved);
-            }
-        }
+                userdata.callable.call(py_args, vm)
+            });
 
         // Call unraisable hook if exception occurred
         if let Err(exc) = &py_result {
             let repr = userdata
                 .callable
                 .repr(vm)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|_| "<unknown>".to_string());
-            let msg = format!(
-                "Exception ignored while calling ctypes callback function {}",
-                repr
-            );
+                .map_or_else(|_| "<unknown>".to_string(), |s| s.to_string());
+            let msg = format!("Exception ignored while calling ctypes callback function {repr}");
             vm.run_unraisable(exc.clone(), Some(msg), vm.ctx.none());
         }
 
@@ -2202,29 +1921,14 @@ unsafe extern "C" fn thunk_callback(
     });
 }
 
-/// Holds the closure and userdata together to ensure proper lifetime.
-struct ThunkData {
-    #[allow(dead_code)]
-    closure: Closure<'static>,
-    userdata_ptr: *mut ThunkUserData,
-}
-
-impl Drop for ThunkData {
-    fn drop(&mut self) {
-        unsafe {
-            drop(Box::from_raw(self.userdata_ptr));
-        }
-    }
-}
-
-/// CThunkObject wraps a Python callable to make it callable from C code.
+// CThunkObject wraps a Python callable to make it callable from C code.
 #[pyclass(name = "CThunkObject", module = "_ctypes")]
 #[derive(PyPayload)]
 pub(super) struct PyCThunk {
     callable: PyObjectRef,
     #[allow(dead_code)]
-    thunk_data: PyRwLock<Option<ThunkData>>,
-    code_ptr: CodePtr,
+    thunk_data: PyRwLock<Option<rustpython_host_env::ctypes::CallbackThunk<ThunkUserData>>>,
+    code_ptr: FfiCodePtr,
 }
 
 impl Debug for PyCThunk {
@@ -2238,65 +1942,52 @@ impl Debug for PyCThunk {
 impl PyCThunk {
     pub fn new(
         callable: PyObjectRef,
-        arg_types: Option<PyObjectRef>,
-        res_type: Option<PyObjectRef>,
+        arg_types: Option<&PyObject>,
+        res_type: Option<&PyObject>,
         flags: u32,
         vm: &VirtualMachine,
     ) -> PyResult<Self> {
         let arg_type_vec: Vec<PyTypeRef> = match arg_types {
-            Some(args) if !vm.is_none(&args) => args
-                .try_to_value::<Vec<PyObjectRef>>(vm)?
-                .into_iter()
-                .map(|item| {
-                    item.downcast::<PyType>()
-                        .map_err(|_| vm.new_type_error("_argtypes_ must be a sequence of types"))
-                })
-                .collect::<PyResult<Vec<_>>>()?,
+            Some(args) if !vm.is_none(args) => extract_arg_types(args, vm)?,
             _ => Vec::new(),
         };
 
         let res_type_ref: Option<PyTypeRef> = match res_type {
-            Some(ref rt) if !vm.is_none(rt) => Some(
-                rt.clone()
+            Some(rt) if !vm.is_none(rt) => Some(
+                rt.to_owned()
                     .downcast::<PyType>()
                     .map_err(|_| vm.new_type_error("restype must be a ctypes type"))?,
             ),
             _ => None,
         };
 
-        let ffi_arg_types: Vec<Type> = arg_type_vec
+        let ffi_arg_types: Vec<FfiType> = arg_type_vec
             .iter()
             .map(|ty| {
                 ty.type_code(vm)
-                    .and_then(|code| get_ffi_type(&code))
-                    .unwrap_or(Type::pointer())
+                    .and_then(|code| ffi_type_from_code(&code))
+                    .unwrap_or_else(ffi_pointer_type)
             })
             .collect();
 
         let ffi_res_type = res_type_ref
             .as_ref()
             .and_then(|ty| ty.type_code(vm))
-            .and_then(|code| get_ffi_type(&code))
-            .unwrap_or(Type::void());
+            .and_then(|code| ffi_type_from_code(&code))
+            .unwrap_or_else(ffi_void_type);
 
-        let cif = Cif::new(ffi_arg_types, ffi_res_type);
-
-        let userdata = Box::new(ThunkUserData {
-            callable: callable.clone(),
-            arg_types: arg_type_vec,
-            res_type: res_type_ref,
-            flags,
-        });
-        let userdata_ptr = Box::into_raw(userdata);
-        let userdata_ref: &'static ThunkUserData = unsafe { &*userdata_ptr };
-
-        let closure = Closure::new(cif, thunk_callback, userdata_ref);
-        let code_ptr = CodePtr(*closure.code_ptr() as *mut _);
-
-        let thunk_data = ThunkData {
-            closure,
-            userdata_ptr,
-        };
+        let thunk_data = rustpython_host_env::ctypes::CallbackThunk::new(
+            ffi_arg_types,
+            ffi_res_type,
+            Box::new(ThunkUserData {
+                callable: callable.clone(),
+                arg_types: arg_type_vec,
+                res_type: res_type_ref,
+                flags,
+            }),
+            thunk_callback,
+        );
+        let code_ptr = thunk_data.code_ptr();
 
         Ok(Self {
             callable,
@@ -2305,7 +1996,7 @@ impl PyCThunk {
         })
     }
 
-    pub fn code_ptr(&self) -> CodePtr {
+    pub fn code_ptr(&self) -> FfiCodePtr {
         self.code_ptr
     }
 }
@@ -2313,8 +2004,18 @@ impl PyCThunk {
 unsafe impl Send for PyCThunk {}
 unsafe impl Sync for PyCThunk {}
 
-#[pyclass]
-impl PyCThunk {
+/// `ffi_type`: `size_t` size, two `unsigned short`s, then a pointer.
+#[repr(C)]
+#[allow(dead_code)]
+struct FfiTypeLayout {
+    _size: usize,
+    _alignment: u16,
+    _type_code: u16,
+    _elements: *mut *mut u8,
+}
+
+#[pyclass(itemsize = core::mem::size_of::<FfiTypeLayout>())]
+impl Py<PyCThunk> {
     #[pygetset]
     fn callable(&self) -> PyObjectRef {
         self.callable.clone()

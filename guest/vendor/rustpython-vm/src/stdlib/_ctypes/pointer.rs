@@ -4,13 +4,17 @@ use crate::atomic_func;
 use crate::protocol::{BufferDescriptor, PyBuffer, PyMappingMethods, PyNumberMethods};
 use crate::types::{AsBuffer, AsMapping, AsNumber, Constructor, Initializer};
 use crate::{
-    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine,
     builtins::{PyBytes, PyInt, PyList, PySlice, PyStr, PyType, PyTypeRef},
     class::StaticType,
     function::{FuncArgs, OptionalArg},
 };
 use alloc::borrow::Cow;
 use num_traits::ToPrimitive;
+use rustpython_host_env::ctypes::{
+    AddressValue, AddressWriteValue, IntegerValue, pointer_item_address, read_pointer_char_slice,
+    read_pointer_wchar_slice,
+};
 
 #[pyclass(name = "PyCPointerType", base = PyType, module = "_ctypes")]
 #[derive(Debug)]
@@ -20,9 +24,9 @@ pub(super) struct PyCPointerType(PyType);
 impl Initializer for PyCPointerType {
     type Args = FuncArgs;
 
-    fn init(zelf: crate::PyRef<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &crate::Py<Self>, _args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // Get the type as PyTypeRef
-        let obj: PyObjectRef = zelf.clone().into();
+        let obj: PyObjectRef = zelf.to_owned().into();
         let new_type: PyTypeRef = obj
             .downcast()
             .map_err(|_| vm.new_type_error("expected type"))?;
@@ -46,7 +50,7 @@ impl Initializer for PyCPointerType {
         }
 
         // Initialize StgInfo for pointer type
-        let pointer_size = core::mem::size_of::<usize>();
+        let pointer_size = rustpython_host_env::ctypes::pointer_size();
         let mut stg_info = StgInfo::new(pointer_size, pointer_size);
         stg_info.proto = proto;
         stg_info.paramfunc = super::base::ParamFunc::Pointer;
@@ -65,7 +69,7 @@ impl Initializer for PyCPointerType {
             } else {
                 String::new()
             };
-            stg_info.format = Some(format!("&{}{}", shape_str, current_format));
+            stg_info.format = Some(format!("&{shape_str}{current_format}"));
         }
 
         let _ = new_type.init_type_data(stg_info);
@@ -75,7 +79,7 @@ impl Initializer for PyCPointerType {
             && let Ok(target_type) = type_attr.downcast::<PyType>()
             && let Some(mut target_info) = target_type.get_type_data_mut::<StgInfo>()
         {
-            let zelf_obj: PyObjectRef = zelf.into();
+            let zelf_obj: PyObjectRef = zelf.to_owned().into();
             target_info.pointer_type = Some(zelf_obj);
         }
 
@@ -127,7 +131,13 @@ impl PyCPointerType {
             && value.is_instance(type_ref.as_object(), vm)?
         {
             // Return byref(value)
-            return super::_ctypes::byref(value, crate::function::OptionalArg::Missing, vm);
+            return super::_ctypes::byref(
+                super::_ctypes::ByRefArgs {
+                    obj: value,
+                    offset: 0,
+                },
+                vm,
+            );
         }
 
         // 4. Array/Pointer instances with compatible proto
@@ -155,7 +165,7 @@ impl PyCPointerType {
 
         // 5. Check for _as_parameter_ attribute
         if let Ok(as_parameter) = value.get_attr("_as_parameter_", vm) {
-            return PyCPointerType::from_param(cls.as_object().to_owned(), as_parameter, vm);
+            return Self::from_param(cls.as_object().to_owned(), as_parameter, vm);
         }
 
         Err(vm.new_type_error(format!(
@@ -182,7 +192,6 @@ impl PyCPointerType {
 
         // 1. Validate that typ is a type
         let typ_type = typ
-            .clone()
             .downcast::<PyType>()
             .map_err(|_| vm.new_type_error("_type_ must be a type"))?;
 
@@ -205,7 +214,7 @@ impl PyCPointerType {
             } else {
                 String::new()
             };
-            stg_info.format = Some(format!("&{}{}", shape_str, current_format));
+            stg_info.format = Some(format!("&{shape_str}{current_format}"));
         }
 
         // 4. Set _type_ attribute on the pointer type
@@ -240,8 +249,7 @@ impl AsNumber for PyCPointerType {
     }
 }
 
-/// PyCPointer - Pointer instance
-/// `contents` is a computed property, not a stored field.
+// `contents` is a computed property, not a stored field.
 #[pyclass(
     name = "_Pointer",
     base = PyCData,
@@ -250,7 +258,7 @@ impl AsNumber for PyCPointerType {
 )]
 #[derive(Debug)]
 #[repr(transparent)]
-pub struct PyCPointer(pub PyCData);
+pub(crate) struct PyCPointer(pub PyCData);
 
 impl Constructor for PyCPointer {
     type Args = FuncArgs;
@@ -264,12 +272,10 @@ impl Constructor for PyCPointer {
 
         // Create a new PyCPointer instance with NULL pointer (all zeros)
         // Initial contents is set via __init__ if provided
-        let cdata = PyCData::from_bytes(vec![0u8; core::mem::size_of::<usize>()], None);
+        let cdata = PyCData::from_bytes(rustpython_host_env::ctypes::null_pointer_bytes(), None);
         // pointer instance has b_length set to 2 (for index 0 and 1)
         cdata.length.store(2);
-        PyCPointer(cdata)
-            .into_ref_with_type(vm, cls)
-            .map(Into::into)
+        Self(cdata).into_ref_with_type(vm, cls).map(Into::into)
     }
 
     fn py_new(_cls: &Py<PyType>, _args: Self::Args, _vm: &VirtualMachine) -> PyResult<Self> {
@@ -280,12 +286,12 @@ impl Constructor for PyCPointer {
 impl Initializer for PyCPointer {
     type Args = (OptionalArg<PyObjectRef>,);
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         let (value,) = args;
         if let OptionalArg::Present(val) = value
             && !vm.is_none(&val)
         {
-            Self::set_contents(&zelf, val, vm)?;
+            Self::set_contents(zelf, val, vm)?;
         }
         Ok(())
     }
@@ -297,21 +303,23 @@ impl Initializer for PyCPointer {
 )]
 impl PyCPointer {
     /// Get the pointer value stored in buffer as usize
-    pub fn get_ptr_value(&self) -> usize {
+    pub(crate) fn get_ptr_value(&self) -> usize {
         let buffer = self.0.buffer.read();
-        super::base::read_ptr_from_buffer(&buffer)
+        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
     }
 
     /// Set the pointer value in buffer
-    pub fn set_ptr_value(&self, value: usize) {
+    pub(crate) fn set_ptr_value(&self, value: usize) {
         let mut buffer = self.0.buffer.write();
-        let bytes = value.to_ne_bytes();
-        if buffer.len() >= bytes.len() {
-            buffer.to_mut()[..bytes.len()].copy_from_slice(&bytes);
-        }
+        rustpython_host_env::ctypes::write_pointer_to_buffer_at(
+            buffer.to_mut(),
+            0,
+            rustpython_host_env::ctypes::pointer_size(),
+            value,
+        );
     }
 
-    /// contents getter - reads address from b_ptr and creates an instance of the pointed-to type
+    // contents getter - reads address from b_ptr and creates an instance of the pointed-to type
     #[pygetset]
     fn contents(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         // Pointer_get_contents
@@ -325,7 +333,7 @@ impl PyCPointer {
         let proto_type = stg_info.proto();
         let element_size = proto_type
             .stg_info_opt()
-            .map_or(core::mem::size_of::<usize>(), |info| info.size);
+            .map_or_else(rustpython_host_env::ctypes::pointer_size, |info| info.size);
 
         // Create instance that references the memory directly
         // PyCData.into_ref_with_type works for all ctypes (simple, structure, union, array, pointer)
@@ -335,8 +343,8 @@ impl PyCPointer {
             .map(Into::into)
     }
 
-    /// contents setter - stores address in b_ptr and keeps reference
-    /// Pointer_set_contents
+    // contents setter - stores address in b_ptr and keeps reference
+    // Pointer_set_contents
     #[pygetset(setter)]
     fn set_contents(zelf: &Py<Self>, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         // Get stginfo and proto for type validation
@@ -370,7 +378,8 @@ impl PyCPointer {
         zelf.0.keep_ref(1, value.clone(), vm)?;
 
         // KeepRef: store GetKeepedObjects(dst) at index 0
-        if let Some(kept) = cdata.objects.read().clone() {
+        let objects = cdata.objects.read().clone();
+        if let Some(kept) = objects {
             zelf.0.keep_ref(0, kept, vm)?;
         }
 
@@ -378,7 +387,7 @@ impl PyCPointer {
     }
 
     // Pointer_subscript
-    fn __getitem__(zelf: &Py<Self>, item: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    fn __getitem__(zelf: &Py<Self>, item: &PyObject, vm: &VirtualMachine) -> PyResult {
         // PyIndex_Check
         if let Some(i) = item.downcast_ref::<PyInt>() {
             let i = i.as_bigint().to_isize().ok_or_else(|| {
@@ -408,18 +417,22 @@ impl PyCPointer {
         let proto_type = stg_info.proto();
         let element_size = proto_type
             .stg_info_opt()
-            .map_or(core::mem::size_of::<usize>(), |info| info.size);
+            .map_or_else(rustpython_host_env::ctypes::pointer_size, |info| info.size);
 
         // offset = index * iteminfo->size
-        let offset = index * element_size as isize;
-        let addr = (ptr_value as isize + offset) as usize;
+        let addr = pointer_item_address(ptr_value, index, element_size);
 
         // Check if it's a simple type (has _type_ attribute)
         if let Ok(type_attr) = proto_type.as_object().get_attr("_type_", vm)
             && let Ok(type_str) = type_attr.str(vm)
         {
             let type_code = type_str.to_string();
-            return Self::read_value_at_address(addr, element_size, Some(&type_code), vm);
+            return Ok(Self::read_value_at_address(
+                addr,
+                element_size,
+                Some(&type_code),
+                vm,
+            ));
         }
 
         // Complex type: create instance that references the memory directly (not a copy)
@@ -432,7 +445,7 @@ impl PyCPointer {
     }
 
     // Pointer_subscript slice handling (manual parsing, not PySlice_Unpack)
-    fn getitem_by_slice(zelf: &Py<Self>, slice: &PySlice, vm: &VirtualMachine) -> PyResult {
+    fn getitem_by_slice(zelf: &Py<Self>, slice: &Py<PySlice>, vm: &VirtualMachine) -> PyResult {
         // Since pointers have no length, we have to dissect the slice ourselves
 
         // step: defaults to 1, step == 0 is error
@@ -493,7 +506,7 @@ impl PyCPointer {
         let element_size = if let Some(ref proto_type) = stg_info.proto {
             proto_type.stg_info_opt().expect("proto has StgInfo").size
         } else {
-            core::mem::size_of::<usize>()
+            rustpython_host_env::ctypes::pointer_size()
         };
         let type_code = stg_info
             .proto
@@ -509,48 +522,19 @@ impl PyCPointer {
             if len == 0 {
                 return Ok(vm.ctx.new_bytes(vec![]).into());
             }
-            let mut result = Vec::with_capacity(len);
-            if step == 1 {
-                // Optimized contiguous copy
-                let start_addr = (ptr_value as isize + start * element_size as isize) as *const u8;
-                unsafe {
-                    result.extend_from_slice(core::slice::from_raw_parts(start_addr, len));
-                }
-            } else {
-                let mut cur = start;
-                for _ in 0..len {
-                    let addr = (ptr_value as isize + cur * element_size as isize) as *const u8;
-                    unsafe {
-                        result.push(*addr);
-                    }
-                    cur += step;
-                }
-            }
+            let result =
+                unsafe { read_pointer_char_slice(ptr_value, start, len, step, element_size) };
             return Ok(vm.ctx.new_bytes(result).into());
         }
 
         // c_wchar → str
         if type_code.as_deref() == Some("u") {
-            if len == 0 {
-                return Ok(vm.ctx.new_str("").into());
+            if len > 0
+                && let Some(s) = unsafe { read_pointer_wchar_slice(ptr_value, start, len, step) }
+            {
+                return Ok(vm.ctx.new_str(s).into());
             }
-            let mut result = String::with_capacity(len);
-            let wchar_size = core::mem::size_of::<libc::wchar_t>();
-            let mut cur = start;
-            for _ in 0..len {
-                let addr = (ptr_value as isize + cur * wchar_size as isize) as *const libc::wchar_t;
-                unsafe {
-                    #[allow(
-                        clippy::unnecessary_cast,
-                        reason = "wchar_t is i32 on some platforms and u32 on others"
-                    )]
-                    if let Some(c) = char::from_u32(*addr as u32) {
-                        result.push(c);
-                    }
-                }
-                cur += step;
-            }
-            return Ok(vm.ctx.new_str(result).into());
+            return Ok(vm.ctx.new_str("").into());
         }
 
         // other types → list with Pointer_item for each
@@ -566,7 +550,7 @@ impl PyCPointer {
     // Pointer_ass_item
     fn __setitem__(
         zelf: &Py<Self>,
-        item: PyObjectRef,
+        item: &PyObject,
         value: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
@@ -606,11 +590,10 @@ impl PyCPointer {
 
         let element_size = proto_type
             .stg_info_opt()
-            .map_or(core::mem::size_of::<usize>(), |info| info.size);
+            .map_or_else(rustpython_host_env::ctypes::pointer_size, |info| info.size);
 
         // Calculate address
-        let offset = index * element_size as isize;
-        let addr = (ptr_value as isize + offset) as usize;
+        let addr = pointer_item_address(ptr_value, index, element_size);
 
         // Write value at address
         // Handle Structure/Array types by copying their buffer
@@ -620,10 +603,8 @@ impl PyCPointer {
                 || cdata.fast_isinstance(PyCSimple::static_type()))
         {
             let src_buffer = cdata.buffer.read();
-            let copy_len = src_buffer.len().min(element_size);
             unsafe {
-                let dest_ptr = addr as *mut u8;
-                core::ptr::copy_nonoverlapping(src_buffer.as_ptr(), dest_ptr, copy_len);
+                rustpython_host_env::ctypes::copy_bytes_to_address(addr, &src_buffer, element_size);
             }
         } else {
             // Handle z/Z specially to store converted value
@@ -632,7 +613,11 @@ impl PyCPointer {
             {
                 let (kept_alive, ptr_val) = super::base::ensure_z_null_terminated(bytes, vm);
                 unsafe {
-                    *(addr as *mut usize) = ptr_val;
+                    rustpython_host_env::ctypes::write_value_to_address(
+                        addr,
+                        element_size,
+                        AddressWriteValue::Pointer(ptr_val),
+                    );
                 }
                 zelf.0.keep_alive(index as usize, kept_alive);
                 return zelf.0.keep_ref(index as usize, value.clone(), vm);
@@ -641,12 +626,15 @@ impl PyCPointer {
             {
                 let (holder, ptr_val) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
                 unsafe {
-                    *(addr as *mut usize) = ptr_val;
+                    rustpython_host_env::ctypes::write_value_to_address(
+                        addr,
+                        element_size,
+                        AddressWriteValue::Pointer(ptr_val),
+                    );
                 }
                 return zelf.0.keep_ref(index as usize, holder, vm);
-            } else {
-                Self::write_value_at_address(addr, element_size, &value, type_code.as_deref(), vm)?;
             }
+            Self::write_value_at_address(addr, element_size, &value, type_code.as_deref(), vm)?;
         }
 
         // KeepRef: store reference to keep value alive using actual index
@@ -659,57 +647,14 @@ impl PyCPointer {
         size: usize,
         type_code: Option<&str>,
         vm: &VirtualMachine,
-    ) -> PyResult {
-        unsafe {
-            let ptr = addr as *const u8;
-            match type_code {
-                // Single-byte types don't need read_unaligned
-                Some("c") => Ok(vm.ctx.new_bytes(vec![*ptr]).into()),
-                Some("b") => Ok(vm.ctx.new_int(*ptr as i8 as i32).into()),
-                Some("B") => Ok(vm.ctx.new_int(*ptr as i32).into()),
-                // Multi-byte types need read_unaligned for safety on strict-alignment architectures
-                Some("h") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const i16) as i32)
-                    .into()),
-                Some("H") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const u16) as i32)
-                    .into()),
-                Some("i") | Some("l") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const i32))
-                    .into()),
-                Some("I") | Some("L") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const u32))
-                    .into()),
-                Some("q") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const i64))
-                    .into()),
-                Some("Q") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const u64))
-                    .into()),
-                Some("f") => Ok(vm
-                    .ctx
-                    .new_float(core::ptr::read_unaligned(ptr as *const f32) as f64)
-                    .into()),
-                Some("d") | Some("g") => Ok(vm
-                    .ctx
-                    .new_float(core::ptr::read_unaligned(ptr as *const f64))
-                    .into()),
-                Some("P") | Some("z") | Some("Z") => Ok(vm
-                    .ctx
-                    .new_int(core::ptr::read_unaligned(ptr as *const usize))
-                    .into()),
-                _ => {
-                    // Default: read as bytes
-                    let bytes = core::slice::from_raw_parts(ptr, size).to_vec();
-                    Ok(vm.ctx.new_bytes(bytes).into())
-                }
-            }
+    ) -> PyObjectRef {
+        match unsafe { rustpython_host_env::ctypes::read_value_at_address(addr, size, type_code) } {
+            AddressValue::ByteString(byte) => vm.ctx.new_bytes(vec![byte]).into(),
+            AddressValue::Integer(IntegerValue::Signed(value)) => vm.ctx.new_int(value).into(),
+            AddressValue::Integer(IntegerValue::Unsigned(value)) => vm.ctx.new_int(value).into(),
+            AddressValue::Float(value) => vm.ctx.new_float(value).into(),
+            AddressValue::Pointer(value) => vm.ctx.new_int(value).into(),
+            AddressValue::Bytes(bytes) => vm.ctx.new_bytes(bytes).into(),
         }
     }
 
@@ -722,79 +667,63 @@ impl PyCPointer {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         unsafe {
-            let ptr = addr as *mut u8;
-
             // Handle c_char_p (z) and c_wchar_p (Z) - store pointer address
             // Note: PyBytes/PyStr cases are handled by caller (setitem_by_index)
-            match type_code {
-                Some("z") | Some("Z") => {
-                    let ptr_val = if vm.is_none(value) {
-                        0usize
-                    } else if let Ok(int_val) = value.try_index(vm) {
-                        int_val.as_bigint().to_usize().unwrap_or(0)
-                    } else {
-                        return Err(vm.new_type_error("bytes/string or integer address expected"));
-                    };
-                    core::ptr::write_unaligned(ptr as *mut usize, ptr_val);
-                    return Ok(());
-                }
-                _ => {}
+            if let Some("z" | "Z") = type_code {
+                let ptr_val = if vm.is_none(value) {
+                    0usize
+                } else if let Ok(int_val) = value.try_index(vm) {
+                    super::simple::bigint_to_i128_wrapping(int_val.as_bigint()) as usize
+                } else {
+                    return Err(vm.new_type_error("bytes/string or integer address expected"));
+                };
+                rustpython_host_env::ctypes::write_value_to_address(
+                    addr,
+                    size,
+                    AddressWriteValue::Pointer(ptr_val),
+                );
+                return Ok(());
             }
 
             // Try to get value as integer
             // Use write_unaligned for safety on strict-alignment architectures
             if let Ok(int_val) = value.try_int(vm) {
                 let i = int_val.as_bigint();
-                match size {
-                    1 => {
-                        *ptr = i.to_u8().expect("int too large");
-                    }
-                    2 => {
-                        core::ptr::write_unaligned(
-                            ptr as *mut i16,
-                            i.to_i16().expect("int too large"),
-                        );
-                    }
-                    4 => {
-                        core::ptr::write_unaligned(
-                            ptr as *mut i32,
-                            i.to_i32().expect("int too large"),
-                        );
-                    }
-                    8 => {
-                        core::ptr::write_unaligned(
-                            ptr as *mut i64,
-                            i.to_i64().expect("int too large"),
-                        );
-                    }
+                let wrapped = super::simple::bigint_to_i128_wrapping(i);
+                let bytes;
+                let write_value = match size {
+                    1 => AddressWriteValue::U8(wrapped as u8),
+                    2 => AddressWriteValue::I16(wrapped as i16),
+                    4 => AddressWriteValue::I32(wrapped as i32),
+                    8 => AddressWriteValue::I64(wrapped as i64),
                     _ => {
-                        let bytes = i.to_signed_bytes_le();
-                        let copy_len = bytes.len().min(size);
-                        core::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, copy_len);
+                        bytes = i.to_signed_bytes_le();
+                        AddressWriteValue::Bytes(&bytes)
                     }
-                }
+                };
+                rustpython_host_env::ctypes::write_value_to_address(addr, size, write_value);
                 return Ok(());
             }
 
             // Try to get value as float
             if let Ok(float_val) = value.try_float(vm) {
                 let f = float_val.to_f64();
-                match size {
-                    4 => {
-                        core::ptr::write_unaligned(ptr as *mut f32, f as f32);
-                    }
-                    8 => {
-                        core::ptr::write_unaligned(ptr as *mut f64, f);
-                    }
-                    _ => {}
-                }
+                rustpython_host_env::ctypes::write_value_to_address(
+                    addr,
+                    size,
+                    AddressWriteValue::Float(f),
+                );
                 return Ok(());
             }
 
             // Try bytes
-            if let Ok(bytes) = value.try_bytes_like(vm, |b| b.to_vec()) {
-                let copy_len = bytes.len().min(size);
-                core::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, copy_len);
+            if value.check_buffer() {
+                let bytes = value.try_bytes_like(vm, |b| b.to_vec())?;
+                rustpython_host_env::ctypes::write_value_to_address(
+                    addr,
+                    size,
+                    AddressWriteValue::Bytes(&bytes),
+                );
                 return Ok(());
             }
 
@@ -825,12 +754,12 @@ impl AsMapping for PyCPointer {
         static AS_MAPPING: LazyLock<PyMappingMethods> = LazyLock::new(|| PyMappingMethods {
             subscript: atomic_func!(|mapping, needle, vm| {
                 let zelf = PyCPointer::mapping_downcast(mapping);
-                PyCPointer::__getitem__(zelf, needle.to_owned(), vm)
+                PyCPointer::__getitem__(zelf, needle, vm)
             }),
             ass_subscript: atomic_func!(|mapping, needle, value, vm| {
                 let zelf = PyCPointer::mapping_downcast(mapping);
                 match value {
-                    Some(value) => PyCPointer::__setitem__(zelf, needle.to_owned(), value, vm),
+                    Some(value) => PyCPointer::__setitem__(zelf, needle, value, vm),
                     None => Err(vm.new_type_error("Pointer does not support item deletion")),
                 }
             }),
@@ -849,11 +778,11 @@ impl AsBuffer for PyCPointer {
         let format = stg_info
             .format
             .clone()
-            .map(Cow::Owned)
-            .unwrap_or(Cow::Borrowed("&B"));
+            .map_or(Cow::Borrowed("&B"), Cow::Owned);
         let itemsize = stg_info.size;
         // Pointer types are scalars with ndim=0, shape=()
         let desc = BufferDescriptor {
+            offset: 0,
             len: itemsize,
             readonly: false,
             itemsize,

@@ -1,62 +1,40 @@
 use super::_ctypes::CArgObject;
-use super::array::{PyCArray, WCHAR_SIZE, wchar_to_bytes};
+use super::array::PyCArray;
 use super::base::{
-    CDATA_BUFFER_METHODS, FfiArgValue, PyCData, StgInfo, StgInfoFlags, buffer_to_ffi_value,
-    bytes_to_pyobject,
+    CArgValue, CDATA_BUFFER_METHODS, PyCData, StgInfo, StgInfoFlags, bytes_to_pyobject,
 };
 use super::function::PyCFuncPtr;
-use super::get_size;
 use super::pointer::PyCPointer;
 use crate::builtins::{PyByteArray, PyBytes, PyInt, PyNone, PyStr, PyType, PyTypeRef};
 use crate::convert::ToPyObject;
 use crate::function::{Either, FuncArgs, OptionalArg};
 use crate::protocol::{BufferDescriptor, PyBuffer, PyNumberMethods};
 use crate::types::{AsBuffer, AsNumber, Constructor, Initializer, Representable};
-use crate::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
+use crate::{
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    class::PyClassDef, set_attrs,
+};
 use alloc::borrow::Cow;
 use core::fmt::Debug;
 use num_traits::ToPrimitive;
+use rustpython_host_env::ctypes::{
+    SimpleStorageValue, simple_storage_value_to_bytes_endian, simple_type_align,
+    simple_type_pep3118_code, simple_type_size, write_simple_storage_buffer, zeroed_bytes,
+};
 
 /// Valid type codes for ctypes simple types
-#[cfg(windows)]
-// spell-checker: disable-next-line
-pub(super) const SIMPLE_TYPE_CHARS: &str = "cbBhHiIlLdfuzZqQPXOv?g";
-#[cfg(not(windows))]
-// spell-checker: disable-next-line
-pub(super) const SIMPLE_TYPE_CHARS: &str = "cbBhHiIlLdfuzZqQPOv?g";
-
-/// Convert ctypes type code to PEP 3118 format code.
-/// Some ctypes codes need to be mapped to standard-size codes based on platform.
-/// _ctypes_alloc_format_string_for_type
-fn ctypes_code_to_pep3118(code: char) -> char {
-    match code {
-        // c_int: map based on sizeof(int)
-        'i' if core::mem::size_of::<core::ffi::c_int>() == 2 => 'h',
-        'i' if core::mem::size_of::<core::ffi::c_int>() == 4 => 'i',
-        'i' if core::mem::size_of::<core::ffi::c_int>() == 8 => 'q',
-        'I' if core::mem::size_of::<core::ffi::c_int>() == 2 => 'H',
-        'I' if core::mem::size_of::<core::ffi::c_int>() == 4 => 'I',
-        'I' if core::mem::size_of::<core::ffi::c_int>() == 8 => 'Q',
-        // c_long: map based on sizeof(long)
-        'l' if core::mem::size_of::<core::ffi::c_long>() == 4 => 'l',
-        'l' if core::mem::size_of::<core::ffi::c_long>() == 8 => 'q',
-        'L' if core::mem::size_of::<core::ffi::c_long>() == 4 => 'L',
-        'L' if core::mem::size_of::<core::ffi::c_long>() == 8 => 'Q',
-        // c_bool: map based on sizeof(bool) - typically 1 byte on all platforms
-        '?' if core::mem::size_of::<bool>() == 1 => '?',
-        '?' if core::mem::size_of::<bool>() == 2 => 'H',
-        '?' if core::mem::size_of::<bool>() == 4 => 'L',
-        '?' if core::mem::size_of::<bool>() == 8 => 'Q',
-        // Default: use the same code
-        _ => code,
-    }
-}
+pub(super) const SIMPLE_TYPE_CHARS: &str = cfg_select! {
+    // spell-checker: disable-next-line
+    windows => "cbBhHiIlLdfuzZqQPXOv?g",
+    // spell-checker: disable-next-line
+    _ => "cbBhHiIlLdfuzZqQPOv?g",
+};
 
 /// _ctypes_alloc_format_string_for_type
 fn alloc_format_string_for_type(code: char, big_endian: bool) -> String {
     let prefix = if big_endian { ">" } else { "<" };
-    let pep_code = ctypes_code_to_pep3118(code);
-    format!("{}{}", prefix, pep_code)
+    let pep_code = simple_type_pep3118_code(code);
+    format!("{prefix}{pep_code}")
 }
 
 /// Create a new simple type instance from a class
@@ -91,8 +69,19 @@ fn new_simple_type(
         )));
     }
 
-    let size = get_size(&tp_str);
-    Ok(PyCSimple(PyCData::from_bytes(vec![0u8; size], None)))
+    let size = simple_type_size(&tp_str).expect("invalid ctypes simple type");
+    Ok(PyCSimple(PyCData::from_bytes(zeroed_bytes(size), None)))
+}
+
+pub(super) fn bigint_to_i128_wrapping(value: &malachite_bigint::BigInt) -> i128 {
+    let bytes = value.to_signed_bytes_le();
+    let fill = bytes
+        .last()
+        .map_or(0, |byte| if *byte & 0x80 == 0 { 0 } else { u8::MAX });
+    let mut wrapped = [fill; 16];
+    let len = bytes.len().min(wrapped.len());
+    wrapped[..len].copy_from_slice(&bytes[..len]);
+    i128::from_le_bytes(wrapped)
 }
 
 fn set_primitive(_type_: &str, value: &PyObject, vm: &VirtualMachine) -> PyResult {
@@ -101,7 +90,7 @@ fn set_primitive(_type_: &str, value: &PyObject, vm: &VirtualMachine) -> PyResul
             // c_set: accepts bytes(len=1), bytearray(len=1), or int(0-255)
             if value
                 .downcast_ref_if_exact::<PyBytes>(vm)
-                .is_some_and(|v| v.len() == 1)
+                .is_some_and(|v| v.as_bytes().len() == 1)
                 || value
                     .downcast_ref_if_exact::<PyByteArray>(vm)
                     .is_some_and(|v| v.borrow_buf().len() == 1)
@@ -235,7 +224,7 @@ fn set_primitive(_type_: &str, value: &PyObject, vm: &VirtualMachine) -> PyResul
 #[pyclass(module = "_ctypes", name = "PyCSimpleType", base = PyType)]
 #[derive(Debug)]
 #[repr(transparent)]
-pub struct PyCSimpleType(PyType);
+pub(crate) struct PyCSimpleType(PyType);
 
 #[pyclass(flags(BASETYPE), with(AsNumber, Initializer))]
 impl PyCSimpleType {
@@ -253,9 +242,7 @@ impl PyCSimpleType {
     #[pymethod]
     fn new(cls: PyTypeRef, _: OptionalArg, vm: &VirtualMachine) -> PyResult {
         Ok(PyObjectRef::from(
-            new_simple_type(Either::B(&cls), vm)?
-                .into_ref_with_type(vm, cls)?
-                .clone(),
+            new_simple_type(Either::B(&cls), vm)?.into_ref_with_type(vm, cls)?,
         ))
     }
 
@@ -275,7 +262,7 @@ impl PyCSimpleType {
         let type_code = cls.type_code(vm);
 
         // 3. Handle None for pointer types (c_char_p, c_wchar_p, c_void_p)
-        if vm.is_none(&value) && matches!(type_code.as_deref(), Some("z") | Some("Z") | Some("P")) {
+        if vm.is_none(&value) && matches!(type_code.as_deref(), Some("z" | "Z" | "P")) {
             return Ok(value);
         }
 
@@ -287,11 +274,11 @@ impl PyCSimpleType {
             let simple_obj: PyObjectRef = simple.into_ref_with_type(vm, cls.clone())?.into();
             // from_param returns CArgObject, not the simple type itself
             let tag = type_str.as_bytes().first().copied().unwrap_or(b'?');
-            let ffi_value = buffer_to_ffi_value(type_str, &buffer_bytes);
             Ok(CArgObject {
                 tag,
-                value: ffi_value,
+                value: CArgValue::typed(tag as char, &buffer_bytes),
                 obj: simple_obj,
+                keep: None,
                 size: 0,
                 offset: 0,
             }
@@ -301,21 +288,22 @@ impl PyCSimpleType {
         // 4. Try to convert value based on type code
         match type_code.as_deref() {
             // Integer types: accept integers
-            Some(tc @ ("b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q")) => {
-                if value.try_int(vm).is_ok() {
-                    return create_simple_with_value(tc, &value);
-                }
+            Some(tc @ ("b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q"))
+                if value.try_int(vm).is_ok() =>
+            {
+                return create_simple_with_value(tc, &value);
             }
+
             // Float types: accept numbers
-            Some(tc @ ("f" | "d" | "g")) => {
-                if value.try_float(vm).is_ok() || value.try_int(vm).is_ok() {
-                    return create_simple_with_value(tc, &value);
-                }
+            Some(tc @ ("f" | "d" | "g"))
+                if value.try_float(vm).is_ok() || value.try_int(vm).is_ok() =>
+            {
+                return create_simple_with_value(tc, &value);
             }
             // c_char: 1 byte character
             Some("c") => {
                 if let Some(bytes) = value.downcast_ref::<PyBytes>()
-                    && bytes.len() == 1
+                    && bytes.as_bytes().len() == 1
                 {
                     return create_simple_with_value("c", &value);
                 }
@@ -342,8 +330,9 @@ impl PyCSimpleType {
                     let (kept_alive, ptr) = super::base::ensure_z_null_terminated(bytes, vm);
                     return Ok(CArgObject {
                         tag: b'z',
-                        value: FfiArgValue::OwnedPointer(ptr, kept_alive),
+                        value: CArgValue::pointer(ptr),
                         obj: value.clone(),
+                        keep: Some(kept_alive),
                         size: 0,
                         offset: 0,
                     }
@@ -367,8 +356,9 @@ impl PyCSimpleType {
                     let (holder, ptr) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
                     return Ok(CArgObject {
                         tag: b'Z',
-                        value: FfiArgValue::OwnedPointer(ptr, holder),
+                        value: CArgValue::pointer(ptr),
                         obj: value.clone(),
+                        keep: Some(holder),
                         size: 0,
                         offset: 0,
                     }
@@ -396,8 +386,9 @@ impl PyCSimpleType {
                     let (kept_alive, ptr) = super::base::ensure_z_null_terminated(bytes, vm);
                     return Ok(CArgObject {
                         tag: b'z',
-                        value: FfiArgValue::OwnedPointer(ptr, kept_alive),
+                        value: CArgValue::pointer(ptr),
                         obj: value.clone(),
+                        keep: Some(kept_alive),
                         size: 0,
                         offset: 0,
                     }
@@ -408,8 +399,9 @@ impl PyCSimpleType {
                     let (holder, ptr) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
                     return Ok(CArgObject {
                         tag: b'Z',
-                        value: FfiArgValue::OwnedPointer(ptr, holder),
+                        value: CArgValue::pointer(ptr),
                         obj: value.clone(),
+                        keep: Some(holder),
                         size: 0,
                         offset: 0,
                     }
@@ -431,15 +423,13 @@ impl PyCSimpleType {
                 if let Some(funcptr) = value.downcast_ref::<PyCFuncPtr>() {
                     let ptr_val = {
                         let buffer = funcptr._base.buffer.read();
-                        buffer
-                            .first_chunk::<{ size_of::<usize>() }>()
-                            .copied()
-                            .map_or(0, usize::from_ne_bytes)
+                        rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
                     };
                     return Ok(CArgObject {
                         tag: b'P',
-                        value: FfiArgValue::Pointer(ptr_val),
+                        value: CArgValue::pointer(ptr_val),
                         obj: value.clone(),
+                        keep: None,
                         size: 0,
                         offset: 0,
                     }
@@ -448,24 +438,34 @@ impl PyCSimpleType {
                 // 7. c_char_p or c_wchar_p instance → extract pointer value
                 if let Some(simple) = value.downcast_ref::<PyCSimple>() {
                     let value_type_code = value.class().type_code(vm);
-                    if matches!(value_type_code.as_deref(), Some("z") | Some("Z")) {
+                    if matches!(value_type_code.as_deref(), Some("z" | "Z")) {
                         let ptr_val = {
                             let buffer = simple.0.buffer.read();
-                            buffer
-                                .first_chunk::<{ size_of::<usize>() }>()
-                                .copied()
-                                .map_or(0, usize::from_ne_bytes)
+                            rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer)
                         };
                         return Ok(CArgObject {
                             tag: b'Z',
-                            value: FfiArgValue::Pointer(ptr_val),
+                            value: CArgValue::pointer(ptr_val),
                             obj: value.clone(),
+                            keep: None,
                             size: 0,
                             offset: 0,
                         }
                         .to_pyobject(vm));
                     }
                 }
+            }
+            // py_object: pass any Python object as PyObject*
+            Some("O") => {
+                return Ok(CArgObject {
+                    tag: b'O',
+                    value: CArgValue::pointer(value.get_id()),
+                    obj: value,
+                    keep: None,
+                    size: 0,
+                    offset: 0,
+                }
+                .to_pyobject(vm));
             }
             // c_bool
             Some("?") => {
@@ -478,7 +478,7 @@ impl PyCSimpleType {
 
         // 5. Check for _as_parameter_ attribute
         if let Ok(as_parameter) = value.get_attr("_as_parameter_", vm) {
-            return PyCSimpleType::from_param(cls.as_object().to_owned(), as_parameter, vm);
+            return Self::from_param(cls.as_object().to_owned(), as_parameter, vm);
         }
 
         // 6. Type-specific error messages
@@ -496,7 +496,7 @@ impl PyCSimpleType {
     }
 
     fn __mul__(cls: PyTypeRef, n: isize, vm: &VirtualMachine) -> PyResult {
-        PyCSimple::repeat(cls, n, vm)
+        Py::<PyCSimple>::repeat(cls, n, vm)
     }
 }
 
@@ -514,7 +514,7 @@ impl AsNumber for PyCSimpleType {
                     .as_bigint()
                     .to_isize()
                     .ok_or_else(|| vm.new_overflow_error("array size too large"))?;
-                PyCSimple::repeat(cls.to_owned(), n, vm)
+                Py::<PyCSimple>::repeat(cls.to_owned(), n, vm)
             }),
             ..PyNumberMethods::NOT_IMPLEMENTED
         };
@@ -525,7 +525,7 @@ impl AsNumber for PyCSimpleType {
 impl Initializer for PyCSimpleType {
     type Args = FuncArgs;
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // type_init requires exactly 3 positional arguments: name, bases, dict
         if args.args.len() != 3 {
             return Err(vm.new_type_error(format!(
@@ -564,14 +564,13 @@ impl Initializer for PyCSimpleType {
         // Validate _type_ is a valid type character
         if !SIMPLE_TYPE_CHARS.contains(type_str.as_str()) {
             return Err(vm.new_attribute_error(format!(
-                "class must define a '_type_' attribute which must be a single character string containing one of '{}', currently it is '{}'.",
-                SIMPLE_TYPE_CHARS, type_str
+                "class must define a '_type_' attribute which must be a single character string containing one of '{SIMPLE_TYPE_CHARS}', currently it is '{type_str}'."
             )));
         }
 
         // Initialize StgInfo
-        let size = super::get_size(&type_str);
-        let align = super::get_align(&type_str);
+        let size = simple_type_size(&type_str).expect("invalid ctypes simple type");
+        let align = simple_type_align(&type_str).expect("invalid ctypes simple type");
         let mut stg_info = StgInfo::new(size, align);
 
         // Set format for PEP 3118 buffer protocol
@@ -626,12 +625,11 @@ fn create_swapped_types(
     // c_char (c), c_byte (b), c_ubyte (B)
     let single_byte_types = ["c", "b", "B"];
     if single_byte_types.contains(&type_str) {
-        type_ref
-            .as_object()
-            .set_attr("__ctype_le__", type_ref.as_object().to_owned(), vm)?;
-        type_ref
-            .as_object()
-            .set_attr("__ctype_be__", type_ref.as_object().to_owned(), vm)?;
+        set_attrs!(
+            type_ref.as_object(), vm,
+            "__ctype_le__" => type_ref.as_object().to_owned(),
+            "__ctype_be__" => type_ref.as_object().to_owned(),
+        );
         return Ok(());
     }
 
@@ -648,12 +646,11 @@ fn create_swapped_types(
     let bases = vm.ctx.new_tuple(vec![type_ref.as_object().to_owned()]);
 
     // Set placeholder first to prevent recursion
-    type_ref
-        .as_object()
-        .set_attr("__ctype_le__", vm.ctx.none(), vm)?;
-    type_ref
-        .as_object()
-        .set_attr("__ctype_be__", vm.ctx.none(), vm)?;
+    set_attrs!(
+        type_ref.as_object(), vm,
+        "__ctype_le__" => vm.ctx.none(),
+        "__ctype_be__" => vm.ctx.none(),
+    );
 
     // Create only the non-native endian type
     let suffix = if is_little_endian { "_be" } else { "_le" };
@@ -667,7 +664,10 @@ fn create_swapped_types(
     )?;
 
     // Set _swappedbytes_ on the swapped type to indicate byte swapping is needed
-    swapped_type.set_attr("_swappedbytes_", vm.ctx.none(), vm)?;
+    set_attrs!(
+        swapped_type, vm,
+        "_swappedbytes_" => vm.ctx.none(),
+    );
 
     // Update swapped type's StgInfo format to use opposite endian prefix
     if let Ok(swapped_type_ref) = swapped_type.clone().downcast::<PyType>()
@@ -682,27 +682,27 @@ fn create_swapped_types(
 
     // Set attributes based on system byte order
     // Native endian attribute points to self, non-native points to swapped type
-    if is_little_endian {
+    let type_obj = type_ref.as_object().to_owned();
+    let swapped_obj = swapped_type.clone();
+    let (ctype_le, ctype_be) = if is_little_endian {
         // Little-endian system: __ctype_le__ = self, __ctype_be__ = swapped
-        type_ref
-            .as_object()
-            .set_attr("__ctype_le__", type_ref.as_object().to_owned(), vm)?;
-        type_ref
-            .as_object()
-            .set_attr("__ctype_be__", swapped_type.clone(), vm)?;
-        swapped_type.set_attr("__ctype_le__", type_ref.as_object().to_owned(), vm)?;
-        swapped_type.set_attr("__ctype_be__", swapped_type.clone(), vm)?;
+        (type_obj, swapped_obj)
     } else {
-        // Big-endian system: __ctype_be__ = self, __ctype_le__ = swapped
-        type_ref
-            .as_object()
-            .set_attr("__ctype_be__", type_ref.as_object().to_owned(), vm)?;
-        type_ref
-            .as_object()
-            .set_attr("__ctype_le__", swapped_type.clone(), vm)?;
-        swapped_type.set_attr("__ctype_be__", type_ref.as_object().to_owned(), vm)?;
-        swapped_type.set_attr("__ctype_le__", swapped_type.clone(), vm)?;
-    }
+        // Big-endian system: __ctype_le__ = swapped, __ctype_be__ = self
+        (swapped_obj, type_obj)
+    };
+
+    set_attrs!(
+        type_ref.as_object(), vm,
+        "__ctype_le__" => ctype_le.clone(),
+        "__ctype_be__" => ctype_be.clone(),
+    );
+
+    set_attrs!(
+       swapped_type, vm,
+       "__ctype_le__" => ctype_le,
+       "__ctype_be__" => ctype_be,
+    );
 
     Ok(())
 }
@@ -714,7 +714,7 @@ fn create_swapped_types(
     metaclass = "PyCSimpleType"
 )]
 #[repr(transparent)]
-pub struct PyCSimple(pub PyCData);
+pub(crate) struct PyCSimple(pub PyCData);
 
 impl Debug for PyCSimple {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -730,255 +730,212 @@ fn value_to_bytes_endian(
     swapped: bool,
     vm: &VirtualMachine,
 ) -> Vec<u8> {
-    // Helper macro for endian conversion
-    macro_rules! to_bytes {
-        ($val:expr) => {
-            if swapped {
-                // Use opposite endianness
-                #[cfg(target_endian = "little")]
-                {
-                    $val.to_be_bytes().to_vec()
-                }
-                #[cfg(target_endian = "big")]
-                {
-                    $val.to_le_bytes().to_vec()
-                }
-            } else {
-                $val.to_ne_bytes().to_vec()
-            }
-        };
-    }
-
-    match _type_ {
+    let storage_value = match _type_ {
         "c" => {
             // c_char - single byte (bytes, bytearray, or int 0-255)
             if let Some(bytes) = value.downcast_ref::<PyBytes>()
-                && !bytes.is_empty()
+                && !bytes.as_bytes().is_empty()
             {
-                return vec![bytes.as_bytes()[0]];
-            }
-            if let Some(bytearray) = value.downcast_ref::<PyByteArray>() {
+                SimpleStorageValue::Byte(bytes.as_bytes()[0])
+            } else if let Some(bytearray) = value.downcast_ref::<PyByteArray>() {
                 let buf = bytearray.borrow_buf();
                 if !buf.is_empty() {
-                    return vec![buf[0]];
+                    SimpleStorageValue::Byte(buf[0])
+                } else {
+                    SimpleStorageValue::Zero
                 }
-            }
-            if let Ok(int_val) = value.try_int(vm)
+            } else if let Ok(int_val) = value.try_int(vm)
                 && let Some(v) = int_val.as_bigint().to_u8()
             {
-                return vec![v];
+                SimpleStorageValue::Byte(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0]
         }
         "u" => {
             // c_wchar - platform-dependent size (2 on Windows, 4 on Unix)
             if let Some(s) = value.downcast_ref::<PyStr>() {
                 let mut cps = s.as_wtf8().code_points();
                 if let (Some(c), None) = (cps.next(), cps.next()) {
-                    let mut buffer = vec![0u8; WCHAR_SIZE];
-                    wchar_to_bytes(c.to_u32(), &mut buffer);
-                    if swapped {
-                        buffer.reverse();
-                    }
-                    return buffer;
+                    SimpleStorageValue::Wchar(c.to_u32())
+                } else {
+                    SimpleStorageValue::Zero
                 }
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; WCHAR_SIZE]
         }
         "b" => {
             // c_byte - signed char (1 byte)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as i8;
-                return vec![v as u8];
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0]
         }
         "B" => {
             // c_ubyte - unsigned char (1 byte)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as u8;
-                return vec![v];
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0]
         }
         "h" => {
             // c_short (2 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as i16;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 2]
         }
         "H" => {
             // c_ushort (2 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as u16;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 2]
         }
         "i" => {
             // c_int (4 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as i32;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 4]
         }
         "I" => {
             // c_uint (4 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as u32;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 4]
         }
         "l" => {
             // c_long (platform dependent)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as libc::c_long;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            const SIZE: usize = core::mem::size_of::<libc::c_long>();
-            vec![0; SIZE]
         }
         "L" => {
             // c_ulong (platform dependent)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as libc::c_ulong;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            const SIZE: usize = core::mem::size_of::<libc::c_ulong>();
-            vec![0; SIZE]
         }
         "q" => {
             // c_longlong (8 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as i64;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 8]
         }
         "Q" => {
             // c_ulonglong (8 bytes)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val.as_bigint().to_i128().expect("int too large") as u64;
-                return to_bytes!(v);
+                SimpleStorageValue::Signed(bigint_to_i128_wrapping(int_val.as_bigint()))
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 8]
         }
         "f" => {
             // c_float (4 bytes) - also accepts int
             if let Ok(float_val) = value.try_float(vm) {
-                return to_bytes!(float_val.to_f64() as f32);
-            }
-            if let Ok(int_val) = value.try_int(vm)
+                SimpleStorageValue::Float(float_val.to_f64())
+            } else if let Ok(int_val) = value.try_int(vm)
                 && let Some(v) = int_val.as_bigint().to_f64()
             {
-                return to_bytes!(v as f32);
+                SimpleStorageValue::Float(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 4]
         }
         "d" => {
             // c_double (8 bytes) - also accepts int
             if let Ok(float_val) = value.try_float(vm) {
-                return to_bytes!(float_val.to_f64());
-            }
-            if let Ok(int_val) = value.try_int(vm)
+                SimpleStorageValue::Float(float_val.to_f64())
+            } else if let Ok(int_val) = value.try_int(vm)
                 && let Some(v) = int_val.as_bigint().to_f64()
             {
-                return to_bytes!(v);
+                SimpleStorageValue::Float(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 8]
         }
         "g" => {
             // long double - platform dependent size
             // Store as f64, zero-pad to platform long double size
             // Note: This may lose precision on platforms where long double > 64 bits
-            let f64_val = if let Ok(float_val) = value.try_float(vm) {
+            let value = if let Ok(float_val) = value.try_float(vm) {
                 float_val.to_f64()
             } else if let Ok(int_val) = value.try_int(vm) {
                 int_val.as_bigint().to_f64().unwrap_or(0.0)
             } else {
                 0.0
             };
-            let f64_bytes = if swapped {
-                #[cfg(target_endian = "little")]
-                {
-                    f64_val.to_be_bytes().to_vec()
-                }
-                #[cfg(target_endian = "big")]
-                {
-                    f64_val.to_le_bytes().to_vec()
-                }
-            } else {
-                f64_val.to_ne_bytes().to_vec()
-            };
-            // Pad to long double size
-            let long_double_size = super::get_size("g");
-            let mut result = f64_bytes;
-            result.resize(long_double_size, 0);
-            result
+            SimpleStorageValue::Float(value)
         }
         "?" => {
             // c_bool (1 byte)
             if let Ok(b) = value.to_owned().try_to_bool(vm) {
-                return vec![if b { 1 } else { 0 }];
+                SimpleStorageValue::Bool(b)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0]
         }
         "v" => {
             // VARIANT_BOOL: True = 0xFFFF (-1 as i16), False = 0x0000
             if let Ok(b) = value.to_owned().try_to_bool(vm) {
-                let val: i16 = if b { -1 } else { 0 };
-                return to_bytes!(val);
+                SimpleStorageValue::Bool(b)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; 2]
         }
         "P" => {
             // c_void_p - pointer type (platform pointer size)
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val
-                    .as_bigint()
-                    .to_usize()
-                    .expect("int too large for pointer");
-                return to_bytes!(v);
+                let v = bigint_to_i128_wrapping(int_val.as_bigint()) as usize;
+                SimpleStorageValue::Pointer(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; core::mem::size_of::<usize>()]
         }
         "z" => {
             // c_char_p - pointer to char (stores pointer value from int)
             // PyBytes case is handled in slot_new/set_value with make_z_buffer()
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val
-                    .as_bigint()
-                    .to_usize()
-                    .expect("int too large for pointer");
-                return to_bytes!(v);
+                let v = bigint_to_i128_wrapping(int_val.as_bigint()) as usize;
+                SimpleStorageValue::Pointer(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; core::mem::size_of::<usize>()]
         }
         "Z" => {
             // c_wchar_p - pointer to wchar_t (stores pointer value from int)
             // PyStr case is handled in slot_new/set_value with make_wchar_buffer()
             if let Ok(int_val) = value.try_index(vm) {
-                let v = int_val
-                    .as_bigint()
-                    .to_usize()
-                    .expect("int too large for pointer");
-                return to_bytes!(v);
+                let v = bigint_to_i128_wrapping(int_val.as_bigint()) as usize;
+                SimpleStorageValue::Pointer(v)
+            } else {
+                SimpleStorageValue::Zero
             }
-            vec![0; core::mem::size_of::<usize>()]
         }
         "O" => {
             // py_object - store object id as non-zero marker
             // The actual object is stored in _objects
             // Use object's id as a non-zero placeholder (indicates non-NULL)
-            let id = value.get_id();
-            to_bytes!(id)
+            SimpleStorageValue::ObjectId(value.get_id())
         }
-        _ => vec![0],
-    }
+        _ => SimpleStorageValue::Zero,
+    };
+    simple_storage_value_to_bytes_endian(_type_, storage_value, swapped)
 }
 
 /// Check if value is a c_char array or pointer(c_char)
@@ -1028,7 +985,7 @@ impl Constructor for PyCSimple {
     type Args = (OptionalArg,);
 
     fn slot_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-        let args: Self::Args = args.bind(vm)?;
+        let args: Self::Args = args.bind_for(vm, Self::NAME)?;
         let _type_ = cls
             .type_code(vm)
             .ok_or_else(|| vm.new_type_error("abstract class"))?;
@@ -1040,18 +997,18 @@ impl Constructor for PyCSimple {
             if _type_ == "z" {
                 if let Some(bytes) = v.downcast_ref::<PyBytes>() {
                     let (kept_alive, ptr) = super::base::ensure_z_null_terminated(bytes, vm);
-                    let buffer = ptr.to_ne_bytes().to_vec();
+                    let buffer = rustpython_host_env::ctypes::pointer_bytes(ptr);
                     let cdata = PyCData::from_bytes(buffer, Some(v.clone()));
                     *cdata.base.write() = Some(kept_alive);
-                    return PyCSimple(cdata).into_ref_with_type(vm, cls).map(Into::into);
+                    return Self(cdata).into_ref_with_type(vm, cls).map(Into::into);
                 }
             } else if _type_ == "Z"
                 && let Some(s) = v.downcast_ref::<PyStr>()
             {
                 let (holder, ptr) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
-                let buffer = ptr.to_ne_bytes().to_vec();
+                let buffer = rustpython_host_env::ctypes::pointer_bytes(ptr);
                 let cdata = PyCData::from_bytes(buffer, Some(holder));
-                return PyCSimple(cdata).into_ref_with_type(vm, cls).map(Into::into);
+                return Self(cdata).into_ref_with_type(vm, cls).map(Into::into);
             }
         }
 
@@ -1082,7 +1039,7 @@ impl Constructor for PyCSimple {
             None
         };
 
-        PyCSimple(PyCData::from_bytes(buffer, objects))
+        Self(PyCData::from_bytes(buffer, objects))
             .into_ref_with_type(vm, cls)
             .map(Into::into)
     }
@@ -1095,10 +1052,10 @@ impl Constructor for PyCSimple {
 impl Initializer for PyCSimple {
     type Args = (OptionalArg,);
 
-    fn init(zelf: PyRef<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
+    fn init(zelf: &Py<Self>, args: Self::Args, vm: &VirtualMachine) -> PyResult<()> {
         // If an argument is provided, update the value
         if let Some(value) = args.0.into_option() {
-            PyCSimple::set_value(zelf.into(), value, vm)?;
+            Py::<Self>::set_value(zelf.to_owned().into(), value, vm)?;
         }
         Ok(())
     }
@@ -1114,18 +1071,19 @@ impl Representable for PyCSimple {
         // vs subclass of simple type (like class X(c_int): pass)
         let bases = cls.bases.read();
         let is_direct_simple = bases
+            .as_slice()
             .iter()
             .any(|base| base.name().to_string() == "_SimpleCData");
 
         if is_direct_simple {
             // Direct SimpleCData: "typename(repr(value))"
-            let value = PyCSimple::value(zelf.to_owned().into(), vm)?;
+            let value = Py::<Self>::value(zelf.to_owned().into(), vm)?;
             let value_repr = value.repr(vm)?.to_string();
-            Ok(format!("{}({})", type_name, value_repr))
+            Ok(format!("{type_name}({value_repr})"))
         } else {
             // Subclass: "<typename object at addr>"
             let addr = zelf.get_id();
-            Ok(format!("<{} object at {:#x}>", type_name, addr))
+            Ok(format!("<{type_name} object at {addr:#x}>"))
         }
     }
 }
@@ -1134,15 +1092,15 @@ impl Representable for PyCSimple {
     flags(BASETYPE),
     with(Constructor, Initializer, AsBuffer, AsNumber, Representable)
 )]
-impl PyCSimple {
+impl Py<PyCSimple> {
     #[pygetset]
     fn _b0_(&self) -> Option<PyObjectRef> {
         self.0.base.read().clone()
     }
 
     #[pygetset]
-    pub fn value(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let zelf: &Py<Self> = instance
+    pub(crate) fn value(instance: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let zelf: &Self = instance
             .downcast_ref()
             .ok_or_else(|| vm.new_type_error("cannot get value of instance"))?;
 
@@ -1157,58 +1115,30 @@ impl PyCSimple {
         // Special handling for c_char_p (z) and c_wchar_p (Z)
         // z_get, Z_get - dereference pointer to get string
         if type_code == "z" {
-            // c_char_p: read pointer from buffer, dereference to get bytes string
             let buffer = zelf.0.buffer.read();
-            let ptr = super::base::read_ptr_from_buffer(&buffer);
-            if ptr == 0 {
-                return Ok(vm.ctx.none());
-            }
-            // Read null-terminated string at the address
-            unsafe {
-                let cstr = core::ffi::CStr::from_ptr(ptr as _);
-                return Ok(vm.ctx.new_bytes(cstr.to_bytes().to_vec()).into());
-            }
+            return match rustpython_host_env::ctypes::decode_type_code(&type_code, &buffer) {
+                rustpython_host_env::ctypes::DecodedValue::Bytes(value) => {
+                    Ok(vm.ctx.new_bytes(value).into())
+                }
+                rustpython_host_env::ctypes::DecodedValue::None => Ok(vm.ctx.none()),
+                _ => unreachable!("decode_type_code('z') only returns bytes or None"),
+            };
         }
         if type_code == "Z" {
-            // c_wchar_p: read pointer from buffer, dereference to get wide string
             let buffer = zelf.0.buffer.read();
-            let ptr = super::base::read_ptr_from_buffer(&buffer);
-            if ptr == 0 {
-                return Ok(vm.ctx.none());
-            }
-            // Read null-terminated wide string at the address
-            // Windows: wchar_t = u16 (UTF-16) -> use Wtf8Buf::from_wide for surrogate pairs
-            // Unix: wchar_t = i32 (UTF-32) -> convert via char::from_u32
-            unsafe {
-                let w_ptr = ptr as *const libc::wchar_t;
-                let len = libc::wcslen(w_ptr);
-                let wchars = core::slice::from_raw_parts(w_ptr, len);
-                #[cfg(windows)]
-                {
-                    use rustpython_common::wtf8::Wtf8Buf;
-                    let wide: Vec<u16> = wchars.to_vec();
-                    let wtf8 = Wtf8Buf::from_wide(&wide);
-                    return Ok(vm.ctx.new_str(wtf8).into());
+            return match rustpython_host_env::ctypes::decode_type_code(&type_code, &buffer) {
+                rustpython_host_env::ctypes::DecodedValue::String(value) => {
+                    Ok(vm.ctx.new_str(value).into())
                 }
-                #[cfg(not(windows))]
-                {
-                    #[allow(
-                        clippy::useless_conversion,
-                        reason = "wchar_t is i32 on some platforms and u32 on others"
-                    )]
-                    let s: String = wchars
-                        .iter()
-                        .filter_map(|&c| u32::try_from(c).ok().and_then(char::from_u32))
-                        .collect();
-                    return Ok(vm.ctx.new_str(s).into());
-                }
-            }
+                rustpython_host_env::ctypes::DecodedValue::None => Ok(vm.ctx.none()),
+                _ => unreachable!("decode_type_code('Z') only returns string or None"),
+            };
         }
 
         // O_get: py_object - read PyObject pointer from buffer
         if type_code == "O" {
             let buffer = zelf.0.buffer.read();
-            let ptr = super::base::read_ptr_from_buffer(&buffer);
+            let ptr = rustpython_host_env::ctypes::read_pointer_from_buffer(&buffer);
             if ptr == 0 {
                 return Err(vm.new_value_error("PyObject is NULL"));
             }
@@ -1234,28 +1164,12 @@ impl PyCSimple {
         };
 
         let cls_ref = cls.to_owned();
-        bytes_to_pyobject(&cls_ref, &buffer_data, vm).or_else(|_| {
-            // Fallback: return bytes as integer based on type
-            match type_code.as_str() {
-                "c" => {
-                    if !buffer.is_empty() {
-                        Ok(vm.ctx.new_bytes(vec![buffer[0]]).into())
-                    } else {
-                        Ok(vm.ctx.new_bytes(vec![0]).into())
-                    }
-                }
-                "?" => {
-                    let val = buffer.first().copied().unwrap_or(0);
-                    Ok(vm.ctx.new_bool(val != 0).into())
-                }
-                _ => Ok(vm.ctx.new_int(0).into()),
-            }
-        })
+        Ok(bytes_to_pyobject(&cls_ref, &buffer_data, vm))
     }
 
     #[pygetset(setter)]
     fn set_value(instance: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        let zelf: PyRef<Self> = instance
+        let zelf: PyRef<PyCSimple> = instance
             .clone()
             .downcast()
             .map_err(|_| vm.new_type_error("cannot set value of instance"))?;
@@ -1272,7 +1186,8 @@ impl PyCSimple {
         if type_code == "z" {
             if let Some(bytes) = value.downcast_ref::<PyBytes>() {
                 let (kept_alive, ptr) = super::base::ensure_z_null_terminated(bytes, vm);
-                *zelf.0.buffer.write() = alloc::borrow::Cow::Owned(ptr.to_ne_bytes().to_vec());
+                *zelf.0.buffer.write() =
+                    alloc::borrow::Cow::Owned(rustpython_host_env::ctypes::pointer_bytes(ptr));
                 *zelf.0.objects.write() = Some(value);
                 *zelf.0.base.write() = Some(kept_alive);
                 return Ok(());
@@ -1281,7 +1196,8 @@ impl PyCSimple {
             && let Some(s) = value.downcast_ref::<PyStr>()
         {
             let (holder, ptr) = super::base::str_to_wchar_bytes(s.as_wtf8(), vm);
-            *zelf.0.buffer.write() = alloc::borrow::Cow::Owned(ptr.to_ne_bytes().to_vec());
+            *zelf.0.buffer.write() =
+                alloc::borrow::Cow::Owned(rustpython_host_env::ctypes::pointer_bytes(ptr));
             *zelf.0.objects.write() = Some(holder);
             return Ok(());
         }
@@ -1301,20 +1217,7 @@ impl PyCSimple {
         // If the buffer is borrowed (from shared memory), write in-place
         // Otherwise replace with new owned buffer
         let mut buffer = zelf.0.buffer.write();
-        match &mut *buffer {
-            Cow::Borrowed(slice) => {
-                // SAFETY: For from_buffer, the slice points to writable shared memory.
-                // Python's from_buffer requires writable buffer, so this is safe.
-                let ptr = slice.as_ptr() as *mut u8;
-                let len = slice.len().min(buffer_bytes.len());
-                unsafe {
-                    core::ptr::copy_nonoverlapping(buffer_bytes.as_ptr(), ptr, len);
-                }
-            }
-            Cow::Owned(vec) => {
-                vec.copy_from_slice(&buffer_bytes);
-            }
-        }
+        write_simple_storage_buffer(&mut buffer, &buffer_bytes);
 
         // For c_char_p (type "z"), c_wchar_p (type "Z"), and py_object (type "O"),
         // keep the reference in _objects
@@ -1335,11 +1238,14 @@ impl PyCSimple {
         array_type_from_ctype(cls.into(), n as usize, vm)
     }
 
-    /// Simple_from_outparm - convert output parameter back to Python value
-    /// For direct subclasses of _SimpleCData (e.g., c_int), returns the value.
-    /// For subclasses of those (e.g., class MyInt(c_int)), returns self.
+    // Simple_from_outparm - convert output parameter back to Python value
+    // For direct subclasses of _SimpleCData (e.g., c_int), returns the value.
+    // For subclasses of those (e.g., class MyInt(c_int)), returns self.
     #[pymethod]
-    fn __ctypes_from_outparam__(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    fn __ctypes_from_outparam__(
+        zelf: PyRef<PyCSimple>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
         // _ctypes_simple_instance: returns true if NOT a direct subclass of Simple_Type
         // i.e., c_int (direct) -> false, MyInt(c_int) (subclass) -> true
         let is_subclass_of_simple = {
@@ -1347,6 +1253,7 @@ impl PyCSimple {
             let bases = cls.bases.read();
             // If base is NOT _SimpleCData, then it's a subclass of a subclass
             !bases
+                .as_slice()
                 .iter()
                 .any(|base| base.name().to_string() == "_SimpleCData")
         };
@@ -1356,63 +1263,16 @@ impl PyCSimple {
             Ok(zelf.into())
         } else {
             // Direct simple type (e.g., c_int): return value
-            PyCSimple::value(zelf.into(), vm)
+            Self::value(zelf.into(), vm)
         }
     }
 }
 
 impl PyCSimple {
-    /// Extract the value from this ctypes object as an owned FfiArgValue.
-    /// The value must be kept alive until after the FFI call completes.
-    pub fn to_ffi_value(
-        &self,
-        ty: libffi::middle::Type,
-        _vm: &VirtualMachine,
-    ) -> Option<FfiArgValue> {
+    /// Snapshot this object's buffer as a simple-typed foreign-call value.
+    pub(crate) fn to_carg_value(&self, code: char) -> CArgValue {
         let buffer = self.0.buffer.read();
-        let bytes: &[u8] = &buffer;
-
-        let ret = if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::u8().as_raw_ptr()) {
-            let byte = *bytes.first()?;
-            FfiArgValue::U8(byte)
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::i8().as_raw_ptr()) {
-            let byte = *bytes.first()?;
-            FfiArgValue::I8(byte as i8)
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::u16().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<2>()?;
-            FfiArgValue::U16(u16::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::i16().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<2>()?;
-            FfiArgValue::I16(i16::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::u32().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<4>()?;
-            FfiArgValue::U32(u32::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::i32().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<4>()?;
-            FfiArgValue::I32(i32::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::u64().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<8>()?;
-            FfiArgValue::U64(u64::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::i64().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<8>()?;
-            FfiArgValue::I64(i64::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::f32().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<4>()?;
-            FfiArgValue::F32(f32::from_ne_bytes(bytes))
-        } else if core::ptr::eq(ty.as_raw_ptr(), libffi::middle::Type::f64().as_raw_ptr()) {
-            let bytes = *bytes.first_chunk::<8>()?;
-            FfiArgValue::F64(f64::from_ne_bytes(bytes))
-        } else if core::ptr::eq(
-            ty.as_raw_ptr(),
-            libffi::middle::Type::pointer().as_raw_ptr(),
-        ) {
-            let bytes = *buffer.first_chunk::<{ size_of::<usize>() }>()?;
-            let val = usize::from_ne_bytes(bytes);
-            FfiArgValue::Pointer(val)
-        } else {
-            return None;
-        };
-        Some(ret)
+        CArgValue::typed(code, &buffer)
     }
 }
 
@@ -1425,11 +1285,11 @@ impl AsBuffer for PyCSimple {
         let format = stg_info
             .format
             .clone()
-            .map(Cow::Owned)
-            .unwrap_or(Cow::Borrowed("B"));
+            .map_or(Cow::Borrowed("B"), Cow::Owned);
         let itemsize = stg_info.size;
         // Simple types are scalars with ndim=0, shape=()
         let desc = BufferDescriptor {
+            offset: 0,
             len: itemsize,
             readonly: false,
             itemsize,
