@@ -4,11 +4,7 @@
 )]
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
-use std::{
-    env, io,
-    process::Command,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::{env, io, process::Command};
 
 fn main() {
     let frozen_libs = if cfg!(feature = "freeze-stdlib") {
@@ -20,7 +16,10 @@ fn main() {
         let display = entry.display();
         println!("cargo:rerun-if-changed={display}");
     }
-    println!("cargo:rerun-if-changed=../../Lib/importlib/_bootstrap.py");
+    // capy patch: upstream names `../../Lib/importlib/_bootstrap.py`, a
+    // path that exists only in RustPython's own repository, so this script
+    // re-ran on every build; this file is what it reads.
+    println!("cargo:rerun-if-changed=build.rs");
 
     // = 3.14.0alpha
     python_version(3, 14, 0, "alpha", 0);
@@ -52,31 +51,25 @@ fn main() {
     );
 }
 
+// capy patch: upstream asks `git` for a hash, tag, branch and commit time,
+// and falls back to the clock. Run from this vendored copy, git describes
+// capy's own checkout (whichever commit, branch and dirty state the builder
+// had), so the guest's bytes depended on who built it and when. These
+// describe RustPython's release instead, and the time is the epoch.
 fn git_hash() -> String {
-    git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|_| "0000000".into())
+    String::new()
 }
 
 fn git_timestamp() -> String {
-    git(&["log", "-1", "--format=%ct"]).unwrap_or_else(|_| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs()
-            .to_string()
-    })
+    "0".into()
 }
 
 fn git_tag() -> String {
-    git(&["describe", "--all", "--always", "--dirty"])
-        .unwrap_or_else(|_| "heads/unknown-branch".into())
+    "v0.6.0".into()
 }
 
 fn git_branch() -> String {
-    git(&["name-rev", "--name-only", "HEAD"]).unwrap_or_else(|_| "unknown-branch".into())
-}
-
-fn git(args: &[&str]) -> io::Result<String> {
-    command("git", args)
+    "release".into()
 }
 
 #[must_use]
@@ -115,9 +108,10 @@ fn get_git_timestamp_raw() -> Option<Timestamp> {
 }
 
 fn get_git_timestamp_datetime() -> Zoned {
-    get_git_timestamp_raw().map_or_else(Zoned::now, |timestamp| {
-        Zoned::new(timestamp, TimeZone::system())
-    })
+    // capy patch: UTC, not the builder's time zone (upstream:
+    // `TimeZone::system()`, and `Zoned::now` as the fallback).
+    let timestamp = get_git_timestamp_raw().unwrap_or(Timestamp::UNIX_EPOCH);
+    Zoned::new(timestamp, TimeZone::UTC)
 }
 
 #[must_use]

@@ -406,3 +406,56 @@ impl DerefMut for SignalHandlers {
         &mut self.0
     }
 }
+
+// capy patch: a poll hook for wasm32 embedders.
+//
+// A wasm guest has no signals, so an embedder that wants to interrupt
+// running Python (Ctrl-C in a REPL, a time limit that should unwind rather
+// than trap) installs a hook. The eval loop counts instructions and calls
+// the hook every `interval` of them; an `Err` it returns is raised in the
+// running frame like a signal handler's exception.
+
+/// What a poll hook does: `Ok(())` to go on, `Err` to raise in the script.
+pub type PollHook = fn(&VirtualMachine) -> PyResult<()>;
+
+static POLL_HOOK: std::sync::OnceLock<(PollHook, u32)> = std::sync::OnceLock::new();
+static POLL_COUNTDOWN: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// Installs `hook`, called every `interval` instructions. Only the first
+/// call has an effect.
+pub fn set_poll_hook(hook: PollHook, interval: u32) {
+    let _ = POLL_HOOK.set((hook, interval.max(1)));
+    POLL_COUNTDOWN.store(0, Ordering::Relaxed);
+}
+
+/// Counts one instruction; true when the hook is due.
+#[inline(always)]
+#[allow(dead_code)]
+pub(crate) fn poll_due() -> bool {
+    let left = POLL_COUNTDOWN.load(Ordering::Relaxed);
+    if left > 0 {
+        POLL_COUNTDOWN.store(left - 1, Ordering::Relaxed);
+        return false;
+    }
+    match POLL_HOOK.get() {
+        Some((_, interval)) => {
+            POLL_COUNTDOWN.store(*interval, Ordering::Relaxed);
+            true
+        }
+        None => {
+            // Not installed yet (bytecode runs during start-up): look
+            // again later; `set_poll_hook` also resets the countdown.
+            POLL_COUNTDOWN.store(1 << 16, Ordering::Relaxed);
+            false
+        }
+    }
+}
+
+/// Runs the poll hook, if one is installed.
+#[allow(dead_code)]
+pub(crate) fn run_poll_hook(vm: &VirtualMachine) -> PyResult<()> {
+    match POLL_HOOK.get() {
+        Some((hook, _)) => hook(vm),
+        None => Ok(()),
+    }
+}

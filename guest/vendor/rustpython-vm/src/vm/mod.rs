@@ -3558,7 +3558,9 @@ impl VirtualMachine {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            false
+            // capy patch: on wasm32 there are no signals; an embedder's
+            // poll hook runs every few thousand instructions instead.
+            crate::signal::poll_due()
         }
     }
 
@@ -3589,6 +3591,9 @@ impl VirtualMachine {
 
         #[cfg(not(target_arch = "wasm32"))]
         crate::signal::check_signals(self)?;
+        // capy patch: see `signal::set_poll_hook`.
+        #[cfg(target_arch = "wasm32")]
+        crate::signal::run_poll_hook(self)?;
 
         Ok(())
     }
