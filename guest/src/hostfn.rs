@@ -29,8 +29,8 @@ pub struct HostFunction {
 #[pyclass(with(Callable, Representable), flags(DISALLOW_INSTANTIATION))]
 impl HostFunction {
     #[pygetset]
-    fn __name__(&self) -> String {
-        self.name.clone()
+    fn __name__(zelf: &Py<Self>) -> String {
+        zelf.name.clone()
     }
 }
 
@@ -74,13 +74,14 @@ fn host_error(
     // Built by calling the class, as `raise PermissionError(msg)` would:
     // OSError subclasses set up their fields in `__init__`.
     let message = vm.ctx.new_str(error.message).into();
-    vm.invoke_exception(class.to_owned(), vec![message])
+    vm.invoke_exception(class, vec![message])
         .unwrap_or_else(|exc| exc)
 }
 
 /// Makes the class (before `lockdown`, which interns every class name).
 pub fn init() {
-    HostFunction::make_static_type();
+    // The type is kept in its static cell; the handle is not needed here.
+    let _ = HostFunction::make_static_type();
 }
 
 /// Binds every host function the sandbox was given into `globals`.

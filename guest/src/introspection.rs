@@ -53,7 +53,7 @@ fn original(
 ) -> PyResult {
     let descriptor = ORIGINALS.with(|o| o.borrow().get(&(type_name, attr)).cloned());
     let descriptor = descriptor.ok_or_else(|| vm.new_attribute_error(attr.to_owned()))?;
-    vm.call_get_descriptor(&descriptor, obj)
+    vm.call_get_descriptor(&descriptor, &obj)
         .unwrap_or_else(|| Err(vm.new_attribute_error(attr.to_owned())))
 }
 
@@ -85,7 +85,7 @@ fn guard(
     get: fn(&'static str, &'static str, PyObjectRef, &VirtualMachine) -> PyResult,
 ) -> PyResult<()> {
     let name = vm.ctx.intern_str(attr);
-    let existing = class.attributes.read().get(name).cloned();
+    let existing = class.attributes.get(name);
     let Some(existing) = existing else {
         return Err(vm.new_system_error(format!("hardening: {type_name}.{attr} not found")));
     };
@@ -95,7 +95,7 @@ fn guard(
             .new_readonly_getset(attr, class, move |obj: PyObjectRef, vm: &VirtualMachine| {
                 get(type_name, attr, obj, vm)
             });
-    class.attributes.write().insert(name, getter.into());
+    class.attributes.insert(name, getter.into());
     class.modified();
     Ok(())
 }
@@ -181,7 +181,7 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
         class.slots.new.store(Some(refuse_construction));
     }
     let replace = vm.ctx.intern_str("replace");
-    types.code_type.attributes.write().shift_remove(replace);
+    types.code_type.attributes.remove(replace);
     types.code_type.modified();
     Ok(())
 }

@@ -193,7 +193,7 @@ fn caller_is_library(vm: &VirtualMachine) -> bool {
         // No Python frame at all: the guest itself (start-up).
         return true;
     };
-    let id = frame.globals.get_id();
+    let id = frame.f_globals().get_id();
     REGISTRY.with(|r| r.borrow().library_globals.contains(&id))
 }
 
@@ -278,7 +278,7 @@ fn resolve_relative(vm: &VirtualMachine, name: &str, level: i64) -> PyResult<Str
         vm.new_import_error("relative import outside a module", vm.ctx.new_str(name))
     })?;
     let package = frame
-        .globals
+        .f_globals()
         .get_item_opt("__package__", vm)?
         .and_then(|p| p.downcast::<PyStr>().ok())
         .map(|p| p.to_string_lossy().into_owned())

@@ -2,7 +2,7 @@
 //! `output.write`, which counts it against the output limit.
 
 use rustpython_vm::{
-    PyPayload, PyResult, VirtualMachine, builtins::PyStrRef, class::PyClassImpl, pyclass,
+    Py, PyPayload, PyResult, VirtualMachine, builtins::PyStrRef, class::PyClassImpl, pyclass,
     types::Representable,
 };
 
@@ -18,30 +18,30 @@ pub struct HostStream {
 #[pyclass(with(Representable))]
 impl HostStream {
     #[pymethod]
-    fn write(&self, text: PyStrRef) -> usize {
+    fn write(zelf: &Py<Self>, text: PyStrRef) -> usize {
         let bytes = text.as_bytes();
         if !bytes.is_empty() {
-            write(self.channel, bytes);
+            write(zelf.channel, bytes);
         }
         // Like io.TextIOWrapper.write, report characters, not bytes.
         text.char_len()
     }
 
     #[pymethod]
-    fn flush(&self) {}
+    fn flush(_zelf: &Py<Self>) {}
 
     #[pymethod]
-    fn isatty(&self) -> bool {
+    fn isatty(_zelf: &Py<Self>) -> bool {
         false
     }
 
     #[pymethod]
-    fn writable(&self) -> bool {
+    fn writable(_zelf: &Py<Self>) -> bool {
         true
     }
 
     #[pymethod]
-    fn readable(&self) -> bool {
+    fn readable(_zelf: &Py<Self>) -> bool {
         false
     }
 }
@@ -59,7 +59,8 @@ impl Representable for HostStream {
 /// Points `sys.stdout` and `sys.stderr` (and their `__dunder__` twins) at the host.
 pub fn install(vm: &VirtualMachine) -> PyResult<()> {
     // Native classes are built lazily, once per process.
-    HostStream::make_static_type();
+    // The type is kept in its static cell; the handle is not needed here.
+    let _ = HostStream::make_static_type();
     for (name, channel) in [("stdout", Channel::Stdout), ("stderr", Channel::Stderr)] {
         let stream = HostStream { channel }.into_ref(&vm.ctx);
         vm.sys_module.set_attr(name, stream.clone(), vm)?;

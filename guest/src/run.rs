@@ -126,7 +126,7 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
         interpreter.enter(|vm| {
             let result = vm
                 .compile(source, mode, filename.to_owned())
-                .map_err(|err| vm.new_syntax_error(&err, Some(source)))
+                .map_err(|err| err.into_pyexception(vm, Some(source)))
                 .and_then(|code| vm.run_code_obj(code, main.clone()));
             match result {
                 Ok(_) => Ok(()),

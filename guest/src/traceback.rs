@@ -105,7 +105,7 @@ fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources, o
             if skip > 0 && index >= MAX_FRAMES / 2 && index < MAX_FRAMES / 2 + skip {
                 continue;
             }
-            let code = &entry.frame.code;
+            let code = entry.frame.f_code();
             let filename = code.source_path().as_str();
             let lineno = entry.lineno.get();
             let _ = writeln!(
@@ -130,11 +130,11 @@ fn final_line(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
         // RustPython's printer draws the caret under the offending column;
         // detach the traceback so it prints that part only.
         let traceback = exc.__traceback__();
-        let _ = exc.set___traceback__(vm.ctx.none(), vm);
+        exc.set_traceback(None);
         let mut last = String::new();
         let _ = vm.write_exception_inner(&mut last, exc);
         if let Some(tb) = traceback {
-            let _ = exc.set___traceback__(tb.into(), vm);
+            exc.set_traceback(Some(tb));
         }
         return last;
     }

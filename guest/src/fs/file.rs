@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use rustpython_vm::{
-    PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine,
+    Py, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine,
     builtins::PyStrRef,
     class::PyClassImpl,
     function::{ArgBytesLike, FuncArgs, OptionalArg},
@@ -312,32 +312,36 @@ fn size_arg(size: OptionalArg<Option<i64>>) -> Option<usize> {
 )]
 impl File {
     #[pymethod]
-    fn read(&self, size: OptionalArg<Option<i64>>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    fn read(
+        zelf: &Py<Self>,
+        size: OptionalArg<Option<i64>>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
         let limit = size_arg(size);
-        Ok(match self.codec {
-            Some(codec) => vm.ctx.new_str(self.read_chars(codec, limit, vm)?).into(),
-            None => vm.ctx.new_bytes(self.read_bytes(limit, vm)?).into(),
+        Ok(match zelf.codec {
+            Some(codec) => vm.ctx.new_str(zelf.read_chars(codec, limit, vm)?).into(),
+            None => vm.ctx.new_bytes(zelf.read_bytes(limit, vm)?).into(),
         })
     }
 
     #[pymethod]
     fn readline(
-        &self,
+        zelf: &Py<Self>,
         size: OptionalArg<Option<i64>>,
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
-        self.line(size_arg(size), vm)
+        zelf.line(size_arg(size), vm)
     }
 
     #[pymethod]
-    fn readlines(&self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    fn readlines(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         let mut lines = Vec::new();
         loop {
-            let line = self.read_line_bytes(None, vm)?;
+            let line = zelf.read_line_bytes(None, vm)?;
             if line.is_empty() {
                 break;
             }
-            lines.push(match self.codec {
+            lines.push(match zelf.codec {
                 Some(codec) => vm.ctx.new_str(codec.decode(&line, vm)?).into(),
                 None => vm.ctx.new_bytes(line).into(),
             });
@@ -346,8 +350,8 @@ impl File {
     }
 
     #[pymethod]
-    fn write(&self, data: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
-        let (bytes, written) = match self.codec {
+    fn write(zelf: &Py<Self>, data: PyObjectRef, vm: &VirtualMachine) -> PyResult<usize> {
+        let (bytes, written) = match zelf.codec {
             Some(codec) => {
                 let text = data
                     .downcast::<rustpython_vm::builtins::PyStr>()
@@ -366,31 +370,36 @@ impl File {
                 (bytes, len)
             }
         };
-        if !self.writable {
+        if !zelf.writable {
             return Err(super::error::from_fs_error(
                 vm,
                 crate::capy::sandbox::fs::ErrorKind::NotWritable,
-                &self.virtual_name(),
+                &zelf.virtual_name(),
             ));
         }
-        self.with_open(vm, |open| {
-            self.unread(open, vm)?;
-            open.handle.write(&bytes).map_err(|e| self.error(vm, &e))?;
+        zelf.with_open(vm, |open| {
+            zelf.unread(open, vm)?;
+            open.handle.write(&bytes).map_err(|e| zelf.error(vm, &e))?;
             Ok(written)
         })
     }
 
     #[pymethod]
-    fn writelines(&self, lines: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn writelines(zelf: &Py<Self>, lines: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let iter = lines.get_iter(vm)?;
         while let PyIterReturn::Return(line) = iter.next(vm)? {
-            self.write(line, vm)?;
+            Self::write(&zelf, line, vm)?;
         }
         Ok(())
     }
 
     #[pymethod]
-    fn seek(&self, offset: i64, whence: OptionalArg<i32>, vm: &VirtualMachine) -> PyResult<u64> {
+    fn seek(
+        zelf: &Py<Self>,
+        offset: i64,
+        whence: OptionalArg<i32>,
+        vm: &VirtualMachine,
+    ) -> PyResult<u64> {
         let whence = match whence.unwrap_or(0) {
             0 => Whence::Start,
             1 => Whence::Current,
@@ -401,85 +410,85 @@ impl File {
                 );
             }
         };
-        if self.codec.is_some() && whence != Whence::Start && offset != 0 {
+        if zelf.codec.is_some() && whence != Whence::Start && offset != 0 {
             return Err(vm.new_value_error("can't do nonzero cur-relative seeks in text mode"));
         }
         if whence == Whence::Start && offset < 0 {
             return Err(vm.new_value_error(format!("negative seek position {offset}")));
         }
-        self.with_open(vm, |open| {
-            self.unread(open, vm)?;
+        zelf.with_open(vm, |open| {
+            zelf.unread(open, vm)?;
             open.handle
                 .seek(offset, whence)
-                .map_err(|e| self.error(vm, &e))
+                .map_err(|e| zelf.error(vm, &e))
         })
     }
 
     #[pymethod]
-    fn tell(&self, vm: &VirtualMachine) -> PyResult<u64> {
-        self.with_open(vm, |open| {
+    fn tell(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<u64> {
+        zelf.with_open(vm, |open| {
             let host = open
                 .handle
                 .seek(0, Whence::Current)
-                .map_err(|e| self.error(vm, &e))?;
+                .map_err(|e| zelf.error(vm, &e))?;
             Ok(host.saturating_sub(open.buffer.len() as u64))
         })
     }
 
     #[pymethod]
-    fn close(&self) {
+    fn close(zelf: &Py<Self>) {
         // Dropping the handle closes the file on the host.
-        self.state.borrow_mut().take();
+        zelf.state.borrow_mut().take();
     }
 
     #[pygetset]
-    fn closed(&self) -> bool {
-        self.state.borrow().is_none()
+    fn closed(zelf: &Py<Self>) -> bool {
+        zelf.state.borrow().is_none()
     }
 
     #[pymethod]
-    fn flush(&self, vm: &VirtualMachine) -> PyResult<()> {
-        self.with_open(vm, |_| Ok(()))
+    fn flush(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+        zelf.with_open(vm, |_| Ok(()))
     }
 
     #[pymethod]
-    fn readable(&self, vm: &VirtualMachine) -> PyResult<bool> {
-        self.with_open(vm, |_| Ok(self.readable))
+    fn readable(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<bool> {
+        zelf.with_open(vm, |_| Ok(zelf.readable))
     }
 
     #[pymethod]
-    fn writable(&self, vm: &VirtualMachine) -> PyResult<bool> {
-        self.with_open(vm, |_| Ok(self.writable))
+    fn writable(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<bool> {
+        zelf.with_open(vm, |_| Ok(zelf.writable))
     }
 
     #[pymethod]
-    fn seekable(&self, vm: &VirtualMachine) -> PyResult<bool> {
-        self.with_open(vm, |_| Ok(true))
+    fn seekable(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<bool> {
+        zelf.with_open(vm, |_| Ok(true))
     }
 
     #[pymethod]
-    fn isatty(&self) -> bool {
+    fn isatty(_zelf: &Py<Self>) -> bool {
         false
     }
 
     #[pymethod]
-    fn fileno(&self, vm: &VirtualMachine) -> PyResult<i32> {
+    fn fileno(_zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<i32> {
         Err(vm.new_os_error("files in the sandbox have no file descriptor"))
     }
 
     #[pygetset]
-    fn name(&self) -> String {
-        self.virtual_name()
+    fn name(zelf: &Py<Self>) -> String {
+        zelf.virtual_name()
     }
 
     #[pygetset]
-    fn mode(&self) -> String {
-        self.mode.clone()
+    fn mode(zelf: &Py<Self>) -> String {
+        zelf.mode.clone()
     }
 
     #[pygetset]
-    fn encoding(&self) -> Option<&'static str> {
-        self.codec.map(|c| c.name())
+    fn encoding(zelf: &Py<Self>) -> Option<&'static str> {
+        zelf.codec.map(|c| c.name())
     }
 
     #[pymethod]
@@ -489,8 +498,8 @@ impl File {
     }
 
     #[pymethod]
-    fn __exit__(&self, _args: FuncArgs) {
-        self.close();
+    fn __exit__(zelf: &Py<Self>, _args: FuncArgs) {
+        Self::close(&zelf);
     }
 }
 
@@ -517,7 +526,7 @@ impl IterNext for File {
 
 impl Representable for File {
     fn repr_str(zelf: &rustpython_vm::Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-        let state = if zelf.closed() { " closed" } else { "" };
+        let state = if Self::closed(&zelf) { " closed" } else { "" };
         Ok(format!(
             "<File '{}' mode='{}'{state}>",
             zelf.virtual_name(),
@@ -527,5 +536,6 @@ impl Representable for File {
 }
 
 pub fn init() {
-    File::make_static_type();
+    // The type is kept in its static cell; the handle is not needed here.
+    let _ = File::make_static_type();
 }

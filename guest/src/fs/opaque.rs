@@ -3,7 +3,7 @@
 //! (which would try to import `copyreg` and rebuild the object from its
 //! state).
 
-use rustpython_vm::{PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
+use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
 /// The three methods pickling and copying use, each refusing with
 /// [`refusal`](Unpicklable::refusal). A class takes them with
@@ -14,17 +14,21 @@ pub trait Unpicklable: PyPayload {
     fn refusal() -> &'static str;
 
     #[pymethod]
-    fn __reduce__(&self, vm: &VirtualMachine) -> PyResult<()> {
+    fn __reduce__(_zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
         Err(vm.new_type_error(Self::refusal()))
     }
 
     #[pymethod]
-    fn __reduce_ex__(&self, _protocol: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn __reduce_ex__(
+        _zelf: &Py<Self>,
+        _protocol: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         Err(vm.new_type_error(Self::refusal()))
     }
 
     #[pymethod]
-    fn __getstate__(&self, vm: &VirtualMachine) -> PyResult<()> {
+    fn __getstate__(_zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
         Err(vm.new_type_error(Self::refusal()))
     }
 }

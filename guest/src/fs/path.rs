@@ -224,11 +224,11 @@ impl Path {
     // --- pure path operations -------------------------------------------
 
     #[pymethod]
-    fn joinpath(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Path> {
+    fn joinpath(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Path> {
         if !args.kwargs.is_empty() {
             return Err(vm.new_type_error("joinpath() takes no keyword arguments"));
         }
-        let mut path = self.duplicate();
+        let mut path = zelf.duplicate();
         for segment in &args.args {
             path = path.join_object(segment, vm)?;
         }
@@ -236,18 +236,18 @@ impl Path {
     }
 
     #[pygetset]
-    fn name(&self) -> String {
-        self.name_str().to_owned()
+    fn name(zelf: &Py<Self>) -> String {
+        zelf.name_str().to_owned()
     }
 
     #[pygetset]
-    fn suffix(&self) -> String {
-        self.suffix_str().to_owned()
+    fn suffix(zelf: &Py<Self>) -> String {
+        zelf.suffix_str().to_owned()
     }
 
     #[pygetset]
-    fn suffixes(&self, vm: &VirtualMachine) -> PyObjectRef {
-        let name = self.name_str().trim_start_matches('.');
+    fn suffixes(zelf: &Py<Self>, vm: &VirtualMachine) -> PyObjectRef {
+        let name = zelf.name_str().trim_start_matches('.');
         let suffixes: Vec<PyObjectRef> = if name.ends_with('.') {
             Vec::new()
         } else {
@@ -260,46 +260,46 @@ impl Path {
     }
 
     #[pygetset]
-    fn stem(&self) -> String {
-        self.stem_str().to_owned()
+    fn stem(zelf: &Py<Self>) -> String {
+        zelf.stem_str().to_owned()
     }
 
     /// The parent directory, clamped at the grant's root.
     #[pygetset]
-    fn parent(&self) -> Path {
-        let mut parts = self.parts.clone();
+    fn parent(zelf: &Py<Self>) -> Path {
+        let mut parts = zelf.parts.clone();
         parts.pop();
-        self.with_parts(parts)
+        zelf.with_parts(parts)
     }
 
     #[pygetset]
-    fn parents(&self, vm: &VirtualMachine) -> PyRef<PyTuple> {
-        let parents: Vec<PyObjectRef> = (0..self.parts.len())
+    fn parents(zelf: &Py<Self>, vm: &VirtualMachine) -> PyRef<PyTuple> {
+        let parents: Vec<PyObjectRef> = (0..zelf.parts.len())
             .rev()
-            .map(|n| self.with_parts(self.parts[..n].to_vec()).into_py(vm))
+            .map(|n| zelf.with_parts(zelf.parts[..n].to_vec()).into_py(vm))
             .collect();
         vm.ctx.new_tuple(parents)
     }
 
     /// `('/', 'grant', 'sub', 'a.txt')`, like an absolute `PurePosixPath`.
     #[pygetset]
-    fn parts(&self, vm: &VirtualMachine) -> PyRef<PyTuple> {
+    fn parts(zelf: &Py<Self>, vm: &VirtualMachine) -> PyRef<PyTuple> {
         let mut parts: Vec<PyObjectRef> = vec![
             vm.ctx.new_str("/").into(),
-            vm.ctx.new_str(&*self.grant).into(),
+            vm.ctx.new_str(&*zelf.grant).into(),
         ];
-        parts.extend(self.parts.iter().map(|p| vm.ctx.new_str(p.as_str()).into()));
+        parts.extend(zelf.parts.iter().map(|p| vm.ctx.new_str(p.as_str()).into()));
         vm.ctx.new_tuple(parts)
     }
 
     #[pygetset]
-    fn anchor(&self) -> &'static str {
+    fn anchor(_zelf: &Py<Self>) -> &'static str {
         "/"
     }
 
     #[pymethod]
-    fn with_name(&self, name: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
-        self.require_name("with_name", vm)?;
+    fn with_name(zelf: &Py<Self>, name: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
+        zelf.require_name("with_name", vm)?;
         let name = name.to_string_lossy();
         if name.is_empty()
             || name == "."
@@ -309,33 +309,33 @@ impl Path {
         {
             return Err(vm.new_value_error(format!("Invalid name {name:?}")));
         }
-        Ok(self.parent().child(&name))
+        Ok(Self::parent(&zelf).child(&name))
     }
 
     #[pymethod]
-    fn with_stem(&self, stem: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
-        let name = format!("{}{}", stem.to_string_lossy(), self.suffix_str());
-        self.with_name(vm.ctx.new_str(name), vm)
+    fn with_stem(zelf: &Py<Self>, stem: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
+        let name = format!("{}{}", stem.to_string_lossy(), zelf.suffix_str());
+        Self::with_name(&zelf, vm.ctx.new_str(name), vm)
     }
 
     #[pymethod]
-    fn with_suffix(&self, suffix: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
+    fn with_suffix(zelf: &Py<Self>, suffix: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
         let suffix = suffix.to_string_lossy();
         if !suffix.is_empty() && (!suffix.starts_with('.') || suffix == "." || suffix.contains('/'))
         {
             return Err(vm.new_value_error(format!("Invalid suffix {suffix:?}")));
         }
-        let name = format!("{}{}", self.stem_str(), suffix);
-        self.with_name(vm.ctx.new_str(name), vm)
+        let name = format!("{}{}", zelf.stem_str(), suffix);
+        Self::with_name(&zelf, vm.ctx.new_str(name), vm)
     }
 
     #[pymethod]
-    fn as_posix(&self) -> String {
-        self.virtual_path()
+    fn as_posix(zelf: &Py<Self>) -> String {
+        zelf.virtual_path()
     }
 
     #[pymethod]
-    fn is_absolute(&self) -> bool {
+    fn is_absolute(_zelf: &Py<Self>) -> bool {
         true
     }
 
@@ -352,22 +352,22 @@ impl Path {
 
     /// Whether `self` is `other` or beneath it (same grant).
     #[pymethod]
-    fn is_relative_to(&self, other: PyObjectRef) -> bool {
+    fn is_relative_to(zelf: &Py<Self>, other: PyObjectRef) -> bool {
         other
             .downcast_ref::<Path>()
-            .is_some_and(|other| other.grant == self.grant && self.parts.starts_with(&other.parts))
+            .is_some_and(|other| other.grant == zelf.grant && zelf.parts.starts_with(&other.parts))
     }
 
     /// The part of `self` beneath `other`, as a `/`-separated string.
     #[pymethod]
-    fn relative_to(&self, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+    fn relative_to(zelf: &Py<Self>, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
         match other.downcast_ref::<Path>() {
-            Some(base) if self.is_relative_to(other.clone()) => {
-                Ok(self.parts[base.parts.len()..].join("/"))
+            Some(base) if Self::is_relative_to(&zelf, other.clone()) => {
+                Ok(zelf.parts[base.parts.len()..].join("/"))
             }
             _ => Err(vm.new_value_error(format!(
                 "{} is not in the subpath of {}",
-                self.virtual_path(),
+                zelf.virtual_path(),
                 other.str(vm)?.to_string_lossy()
             ))),
         }
@@ -376,11 +376,11 @@ impl Path {
     /// Whether the path matches a glob pattern, from the right (like
     /// `PurePath.match`).
     #[pymethod(name = "match")]
-    fn match_(&self, pattern: PyStrRef) -> bool {
+    fn match_(zelf: &Py<Self>, pattern: PyStrRef) -> bool {
         let pattern = pattern.to_string_lossy();
         let pattern_parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty()).collect();
-        let mut all: Vec<&str> = vec![&self.grant];
-        all.extend(self.parts.iter().map(String::as_str));
+        let mut all: Vec<&str> = vec![&zelf.grant];
+        all.extend(zelf.parts.iter().map(String::as_str));
         if pattern.starts_with('/') {
             if pattern_parts.len() != all.len() {
                 return false;
@@ -398,85 +398,85 @@ impl Path {
 
     /// The same path through a read-only handle: a weaker capability to pass on.
     #[pymethod]
-    fn readonly(&self) -> Path {
+    fn readonly(zelf: &Py<Self>) -> Path {
         Path {
-            dir: Rc::new(self.dir.readonly()),
-            grant: self.grant.clone(),
-            parts: self.parts.clone(),
+            dir: Rc::new(zelf.dir.readonly()),
+            grant: zelf.grant.clone(),
+            parts: zelf.parts.clone(),
         }
     }
 
     /// Whether this path's handle may change anything.
     #[pymethod]
-    fn is_writable(&self) -> bool {
-        self.dir.writable()
+    fn is_writable(zelf: &Py<Self>) -> bool {
+        zelf.dir.writable()
     }
 
     // --- queries -----------------------------------------------------------
 
     #[pymethod]
-    fn exists(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<bool> {
-        Ok(self.metadata(follow_symlinks(&args, vm)?).is_ok())
+    fn exists(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<bool> {
+        Ok(zelf.metadata(follow_symlinks(&args, vm)?).is_ok())
     }
 
     #[pymethod]
-    fn is_file(&self) -> bool {
-        self.metadata(true).is_ok_and(|m| m.kind == EntryKind::File)
+    fn is_file(zelf: &Py<Self>) -> bool {
+        zelf.metadata(true).is_ok_and(|m| m.kind == EntryKind::File)
     }
 
     #[pymethod]
-    fn is_dir(&self) -> bool {
-        self.metadata(true).is_ok_and(|m| m.kind == EntryKind::Dir)
+    fn is_dir(zelf: &Py<Self>) -> bool {
+        zelf.metadata(true).is_ok_and(|m| m.kind == EntryKind::Dir)
     }
 
     #[pymethod]
-    fn is_symlink(&self) -> bool {
-        self.metadata(false)
+    fn is_symlink(zelf: &Py<Self>) -> bool {
+        zelf.metadata(false)
             .is_ok_and(|m| m.kind == EntryKind::Symlink)
     }
 
     #[pymethod]
-    fn stat(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<StatResult> {
+    fn stat(zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult<StatResult> {
         let follow = follow_symlinks(&args, vm)?;
-        self.metadata(follow)
+        zelf.metadata(follow)
             .map(StatResult::from)
-            .map_err(|e| self.error(vm, &e))
+            .map_err(|e| zelf.error(vm, &e))
     }
 
     #[pymethod]
-    fn lstat(&self, vm: &VirtualMachine) -> PyResult<StatResult> {
-        self.metadata(false)
+    fn lstat(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<StatResult> {
+        zelf.metadata(false)
             .map(StatResult::from)
-            .map_err(|e| self.error(vm, &e))
+            .map_err(|e| zelf.error(vm, &e))
     }
 
     #[pymethod]
-    fn iterdir(&self, vm: &VirtualMachine) -> PyResult {
-        let children = self
+    fn iterdir(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
+        let children = zelf
             .entries(vm)?
             .into_iter()
-            .map(|(name, _)| self.child(&name))
+            .map(|(name, _)| zelf.child(&name))
             .collect();
         Path::iter_of(children, vm)
     }
 
     #[pymethod]
-    fn glob(&self, pattern: PyStrRef, vm: &VirtualMachine) -> PyResult {
-        Path::iter_of(glob::glob(self, &pattern.to_string_lossy(), vm)?, vm)
+    fn glob(zelf: &Py<Self>, pattern: PyStrRef, vm: &VirtualMachine) -> PyResult {
+        Path::iter_of(glob::glob(zelf, &pattern.to_string_lossy(), vm)?, vm)
     }
 
     #[pymethod]
-    fn rglob(&self, pattern: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    fn rglob(zelf: &Py<Self>, pattern: PyStrRef, vm: &VirtualMachine) -> PyResult {
         let pattern = format!("**/{}", pattern.to_string_lossy());
-        Path::iter_of(glob::glob(self, &pattern, vm)?, vm)
+        Path::iter_of(glob::glob(zelf, &pattern, vm)?, vm)
     }
 
     /// `(dirpath, dirnames, filenames)` for this directory and every one
     /// beneath it, top-down (like `Path.walk`, without following symlinks).
     #[pymethod]
-    fn walk(&self, vm: &VirtualMachine) -> PyResult {
+    fn walk(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult {
         let mut out: Vec<PyObjectRef> = Vec::new();
-        let mut stack = vec![self.duplicate()];
+        let mut stack = vec![zelf.duplicate()];
         while let Some(dir) = stack.pop() {
             let entries = match dir.entries(vm) {
                 Ok(entries) => entries,
@@ -517,144 +517,151 @@ impl Path {
     // --- reading and writing ------------------------------------------------
 
     #[pymethod]
-    fn read_bytes(&self, vm: &VirtualMachine) -> PyResult<PyRef<PyBytes>> {
-        let data = self.dir.read(&self.rel()).map_err(|e| self.error(vm, &e))?;
+    fn read_bytes(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyRef<PyBytes>> {
+        let data = zelf.dir.read(&zelf.rel()).map_err(|e| zelf.error(vm, &e))?;
         Ok(vm.ctx.new_bytes(data))
     }
 
     #[pymethod]
-    fn read_text(&self, args: TextArgs, vm: &VirtualMachine) -> PyResult<String> {
+    fn read_text(zelf: &Py<Self>, args: TextArgs, vm: &VirtualMachine) -> PyResult<String> {
         let codec = Codec::new(args.encoding, args.errors, vm)?;
-        let data = self.dir.read(&self.rel()).map_err(|e| self.error(vm, &e))?;
+        let data = zelf.dir.read(&zelf.rel()).map_err(|e| zelf.error(vm, &e))?;
         codec.decode(&data, vm)
     }
 
     #[pymethod]
-    fn write_bytes(&self, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+    fn write_bytes(zelf: &Py<Self>, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
         let data = data.borrow_buf();
-        self.dir
-            .write(&self.rel(), &data, WriteMode::Truncate)
-            .map_err(|e| self.error(vm, &e))?;
+        zelf.dir
+            .write(&zelf.rel(), &data, WriteMode::Truncate)
+            .map_err(|e| zelf.error(vm, &e))?;
         Ok(data.len())
     }
 
     #[pymethod]
-    fn write_text(&self, data: PyStrRef, args: TextArgs, vm: &VirtualMachine) -> PyResult<usize> {
+    fn write_text(
+        zelf: &Py<Self>,
+        data: PyStrRef,
+        args: TextArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
         let codec = Codec::new(args.encoding, args.errors, vm)?;
         let bytes = codec.encode(&data, vm)?;
-        self.dir
-            .write(&self.rel(), &bytes, WriteMode::Truncate)
-            .map_err(|e| self.error(vm, &e))?;
+        zelf.dir
+            .write(&zelf.rel(), &bytes, WriteMode::Truncate)
+            .map_err(|e| zelf.error(vm, &e))?;
         Ok(data.char_len())
     }
 
     #[pymethod]
-    fn open(&self, args: OpenArgs, vm: &VirtualMachine) -> PyResult<File> {
-        file::open(self, &self.dir, args, vm)
+    fn open(zelf: &Py<Self>, args: OpenArgs, vm: &VirtualMachine) -> PyResult<File> {
+        file::open(zelf, &zelf.dir, args, vm)
     }
 
     // --- changing the tree --------------------------------------------------
 
     #[pymethod]
-    fn mkdir(&self, args: MkdirArgs, vm: &VirtualMachine) -> PyResult<()> {
-        self.require_name("mkdir", vm)?;
+    fn mkdir(zelf: &Py<Self>, args: MkdirArgs, vm: &VirtualMachine) -> PyResult<()> {
+        zelf.require_name("mkdir", vm)?;
         if args.parents {
-            for n in 1..self.parts.len() {
-                let ancestor = self.with_parts(self.parts[..n].to_vec());
-                match self.dir.mkdir(&ancestor.rel()) {
+            for n in 1..zelf.parts.len() {
+                let ancestor = zelf.with_parts(zelf.parts[..n].to_vec());
+                match zelf.dir.mkdir(&ancestor.rel()) {
                     Ok(()) => {}
                     Err(e) if e.kind == ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(self.error(vm, &e)),
+                    Err(e) => return Err(zelf.error(vm, &e)),
                 }
             }
         }
-        match self.dir.mkdir(&self.rel()) {
+        match zelf.dir.mkdir(&zelf.rel()) {
             Ok(()) => Ok(()),
-            Err(e) if e.kind == ErrorKind::AlreadyExists && args.exist_ok && self.is_dir() => {
+            Err(e)
+                if e.kind == ErrorKind::AlreadyExists && args.exist_ok && Self::is_dir(&zelf) =>
+            {
                 Ok(())
             }
-            Err(e) => Err(self.error(vm, &e)),
+            Err(e) => Err(zelf.error(vm, &e)),
         }
     }
 
     #[pymethod]
-    fn unlink(&self, args: UnlinkArgs, vm: &VirtualMachine) -> PyResult<()> {
-        match self.dir.remove_file(&self.rel()) {
+    fn unlink(zelf: &Py<Self>, args: UnlinkArgs, vm: &VirtualMachine) -> PyResult<()> {
+        match zelf.dir.remove_file(&zelf.rel()) {
             Ok(()) => Ok(()),
             Err(e) if e.kind == ErrorKind::NotFound && args.missing_ok => Ok(()),
-            Err(e) => Err(self.error(vm, &e)),
+            Err(e) => Err(zelf.error(vm, &e)),
         }
     }
 
     #[pymethod]
-    fn rmdir(&self, vm: &VirtualMachine) -> PyResult<()> {
-        self.dir
-            .remove_dir(&self.rel())
-            .map_err(|e| self.error(vm, &e))
+    fn rmdir(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+        zelf.dir
+            .remove_dir(&zelf.rel())
+            .map_err(|e| zelf.error(vm, &e))
     }
 
     #[pymethod]
-    fn touch(&self, args: TouchArgs, vm: &VirtualMachine) -> PyResult<()> {
+    fn touch(zelf: &Py<Self>, args: TouchArgs, vm: &VirtualMachine) -> PyResult<()> {
         let result = if args.exist_ok {
-            self.dir.touch(&self.rel())
+            zelf.dir.touch(&zelf.rel())
         } else {
-            self.dir.write(&self.rel(), &[], WriteMode::CreateNew)
+            zelf.dir.write(&zelf.rel(), &[], WriteMode::CreateNew)
         };
-        result.map_err(|e| self.error(vm, &e))
+        result.map_err(|e| zelf.error(vm, &e))
     }
 
     /// Renames this file or directory to `target` (a `Path` of the same
     /// grant), replacing a file there, and returns the new path.
     #[pymethod]
-    fn rename(&self, target: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let target_path = self.target(&target, vm)?;
-        if target_path.grant != self.grant {
+    fn rename(zelf: &Py<Self>, target: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let target_path = zelf.target(&target, vm)?;
+        if target_path.grant != zelf.grant {
             return Err(error::escape(
                 vm,
                 "Cannot move files between granted directories",
                 &target_path.virtual_path(),
             ));
         }
-        self.dir
-            .rename(&self.rel(), &target_path.dir, &target_path.rel())
-            .map_err(|e| self.error(vm, &e))?;
+        zelf.dir
+            .rename(&zelf.rel(), &target_path.dir, &target_path.rel())
+            .map_err(|e| zelf.error(vm, &e))?;
         Ok(target)
     }
 
     #[pymethod]
-    fn replace(&self, target: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        self.rename(target, vm)
+    fn replace(zelf: &Py<Self>, target: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        Self::rename(&zelf, target, vm)
     }
 
     #[pymethod]
-    fn hardlink_to(&self, _target: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        Err(self.links_refused(vm))
+    fn hardlink_to(zelf: &Py<Self>, _target: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        Err(zelf.links_refused(vm))
     }
 
     #[pymethod]
-    fn symlink_to(&self, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        Err(self.links_refused(vm))
+    fn symlink_to(zelf: &Py<Self>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        Err(zelf.links_refused(vm))
     }
 
     #[pymethod]
-    fn chmod(&self, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    fn chmod(zelf: &Py<Self>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         Err(error::escape(
             vm,
             "Permissions cannot be changed in the sandbox",
-            &self.virtual_path(),
+            &zelf.virtual_path(),
         ))
     }
 
     // --- opacity --------------------------------------------------------------
 
     #[pymethod]
-    fn __str__(&self) -> String {
-        self.virtual_path()
+    fn __str__(zelf: &Py<Self>) -> String {
+        zelf.virtual_path()
     }
 
     #[pymethod]
-    fn __fspath__(&self) -> String {
-        self.virtual_path()
+    fn __fspath__(zelf: &Py<Self>) -> String {
+        zelf.virtual_path()
     }
 }
 
@@ -756,5 +763,6 @@ impl Representable for Path {
 
 /// Makes the class (once per process).
 pub fn init() {
-    Path::make_static_type();
+    // The type is kept in its static cell; the handle is not needed here.
+    let _ = Path::make_static_type();
 }

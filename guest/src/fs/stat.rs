@@ -40,23 +40,23 @@ impl From<Metadata> for StatResult {
 #[pyclass(flags(DISALLOW_INSTANTIATION), with(Representable, Unpicklable))]
 impl StatResult {
     #[pygetset]
-    fn st_size(&self) -> u64 {
-        self.size
+    fn st_size(zelf: &Py<Self>) -> u64 {
+        zelf.size
     }
 
     #[pygetset]
-    fn st_mode(&self) -> u32 {
-        self.mode
+    fn st_mode(zelf: &Py<Self>) -> u32 {
+        zelf.mode
     }
 
     #[pygetset]
-    fn st_mtime(&self) -> f64 {
-        self.mtime_ns.unwrap_or(0) as f64 / 1e9
+    fn st_mtime(zelf: &Py<Self>) -> f64 {
+        zelf.mtime_ns.unwrap_or(0) as f64 / 1e9
     }
 
     #[pygetset]
-    fn st_mtime_ns(&self) -> i64 {
-        self.mtime_ns.unwrap_or(0)
+    fn st_mtime_ns(zelf: &Py<Self>) -> i64 {
+        zelf.mtime_ns.unwrap_or(0)
     }
 }
 
@@ -73,11 +73,12 @@ impl Representable for StatResult {
             "stat_result(st_mode={}, st_size={}, st_mtime={})",
             zelf.mode,
             zelf.size,
-            zelf.st_mtime()
+            Self::st_mtime(&zelf)
         ))
     }
 }
 
 pub fn init() {
-    StatResult::make_static_type();
+    // The type is kept in its static cell; the handle is not needed here.
+    let _ = StatResult::make_static_type();
 }

@@ -112,22 +112,38 @@ impl Codec {
         at: usize,
         vm: &VirtualMachine,
     ) -> rustpython_vm::builtins::PyBaseExceptionRef {
-        vm.new_unicode_decode_error(format!(
-            "'{}' codec can't decode byte 0x{:02x} in position {at}",
-            self.name(),
-            data.get(at).copied().unwrap_or(0)
-        ))
+        // CPython's arguments: encoding, the bytes, start, end, reason.
+        vm.new_unicode_decode_error(
+            vm.ctx.new_str(self.name()),
+            vm.ctx.new_bytes(data.to_vec()),
+            at,
+            at + 1,
+            vm.ctx.new_str(if self.encoding == Encoding::Utf8 {
+                "invalid utf-8 sequence"
+            } else {
+                "ordinal not in range(128)"
+            }),
+        )
     }
 
     pub fn encode(&self, text: &PyStrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        let original = text;
         // Lone surrogates are possible in Python strings; strict refuses them.
         let text = match text.to_str() {
             Some(text) => std::borrow::Cow::Borrowed(text),
             None if self.errors == Errors::Strict => {
-                return Err(vm.new_unicode_encode_error(format!(
-                    "'{}' codec can't encode a surrogate",
-                    self.name()
-                )));
+                let at = text
+                    .as_wtf8()
+                    .code_points()
+                    .position(|c| c.to_char().is_none())
+                    .unwrap_or(0);
+                return Err(vm.new_unicode_encode_error(
+                    vm.ctx.new_str(self.name()),
+                    text.clone(),
+                    at,
+                    at + 1,
+                    vm.ctx.new_str("surrogates not allowed"),
+                ));
             }
             None => std::borrow::Cow::Owned(text.to_string_lossy().into_owned()),
         };
@@ -146,10 +162,18 @@ impl Codec {
                     } else {
                         match self.errors {
                             Errors::Strict => {
-                                return Err(vm.new_unicode_encode_error(format!(
-                                    "'{}' codec can't encode character {c:?} in position {i}",
-                                    self.name()
-                                )));
+                                let reason = if max == 0x7f {
+                                    "ordinal not in range(128)"
+                                } else {
+                                    "ordinal not in range(256)"
+                                };
+                                return Err(vm.new_unicode_encode_error(
+                                    vm.ctx.new_str(self.name()),
+                                    original.clone(),
+                                    i,
+                                    i + 1,
+                                    vm.ctx.new_str(reason),
+                                ));
                             }
                             Errors::Replace => out.push(b'?'),
                             Errors::Ignore => {}
