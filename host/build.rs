@@ -86,6 +86,11 @@ fn build_guest(guest_dir: &Path, target_dir: &Path) -> PathBuf {
     let mut cmd = nested_cargo();
     cmd.current_dir(guest_dir)
         .args(["build", "--release", "--locked", "--target", GUEST_TARGET])
+        // RustPython 0.6.0's parser crates (rustpython-ruff_* 0.16.5)
+        // declare rust-version 1.96 but build with the pinned 1.95; the
+        // guest's Cargo.lock holds them at the versions RustPython's own
+        // release was built with (see guest/vendor/README.md).
+        .arg("--ignore-rust-version")
         .arg("--target-dir")
         .arg(target_dir);
     // The guest's panic locations and debug strings would otherwise carry

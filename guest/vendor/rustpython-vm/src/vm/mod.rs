@@ -3171,22 +3171,16 @@ impl VirtualMachine {
             return Ok(cached);
         }
 
-        let import_func = if let Some(dict) = builtins.downcast_ref::<PyDict>() {
-            match dict.get_item_opt(identifier!(self, __import__), self)? {
-                Some(func) => func,
-                None => {
-                    return Err(self.new_import_error("__import__ not found", module.to_owned()));
-                }
-            }
-        } else {
-            match builtins.get_item(identifier!(self, __import__), self) {
-                Ok(func) => func,
-                Err(e) if e.fast_isinstance(self.ctx.exceptions.key_error) => {
-                    return Err(self.new_import_error("__import__ not found", module.to_owned()));
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        // capy patch: `__import__` is the interpreter's own (what
+        // `vm.builtins` holds), as in 0.5.0, not the running frame's
+        // builtins'. An embedder can then keep `__import__` out of the
+        // builtins its scripts see (they can neither call nor replace it
+        // by name) while `import` statements still work; upstream looks it
+        // up in the frame's builtins and fails with "__import__ not found".
+        let import_func = self
+            .builtins
+            .get_attr(identifier!(self, __import__), self)
+            .map_err(|_| self.new_import_error("__import__ not found", module.to_owned()))?;
 
         let (locals, globals) = if let Some(globals) = crate::frame::current_globals() {
             // Locals fallback: use the heavy frame if available, otherwise
