@@ -110,7 +110,8 @@ pub struct VirtualMachine {
     /// Depth of native recursion that pushes no Python frame, counted only
     /// where the stack pointer cannot be read. Everywhere else the native
     /// stack itself answers, and nothing needs counting.
-    #[cfg(any(miri, target_env = "musl"))]
+    // capy patch: wasm32 counts too (see `with_recursion`).
+    #[cfg(any(miri, target_env = "musl", target_arch = "wasm32"))]
     native_recursion_depth: Cell<usize>,
     /// C stack soft limit for detecting stack overflow (like c_stack_soft_limit)
     #[cfg_attr(any(miri, target_env = "musl"), allow(dead_code))]
@@ -1272,7 +1273,7 @@ impl VirtualMachine {
             state,
             initialized: false,
             recursion_depth: Cell::new(0),
-            #[cfg(any(miri, target_env = "musl"))]
+            #[cfg(any(miri, target_env = "musl", target_arch = "wasm32"))]
             native_recursion_depth: Cell::new(0),
             c_stack_soft_limit: Cell::new(Self::calculate_c_stack_soft_limit()),
             async_gen_firstiter: RefCell::new(None),
@@ -2483,7 +2484,7 @@ impl VirtualMachine {
     /// (`Py_C_RECURSION_LIMIT`). A native step costs far more stack than a
     /// Python one and debug builds cost more again, so this sits well under
     /// what a default stack holds rather than at what it would just fit.
-    #[cfg(any(miri, target_env = "musl"))]
+    #[cfg(any(miri, target_env = "musl", target_arch = "wasm32"))]
     const NATIVE_RECURSION_LIMIT_UNMEASURED: usize =
         if cfg!(debug_assertions) { 500 } else { 1500 };
 
@@ -2596,10 +2597,14 @@ impl VirtualMachine {
         // `check_c_stack_overflow()` answers no unconditionally where the stack
         // pointer cannot be read, which would leave this guard with nothing to
         // stop. A count of the nesting stands in for the measurement there.
-        #[cfg(any(miri, target_env = "musl"))]
+        // capy patch: on wasm32 the stack pointer psm reads is the shadow
+        // stack in linear memory, but the engine's own native stack (which
+        // every wasm frame also takes) runs out first and traps the guest
+        // ("call stack exhausted"), so wasm32 counts as well.
+        #[cfg(any(miri, target_env = "musl", target_arch = "wasm32"))]
         let counted_too_deep =
             self.native_recursion_depth.get() >= Self::NATIVE_RECURSION_LIMIT_UNMEASURED;
-        #[cfg(not(any(miri, target_env = "musl")))]
+        #[cfg(not(any(miri, target_env = "musl", target_arch = "wasm32")))]
         let counted_too_deep = false;
 
         if counted_too_deep || self.check_c_stack_overflow() {
@@ -2608,7 +2613,7 @@ impl VirtualMachine {
             );
         }
 
-        #[cfg(any(miri, target_env = "musl"))]
+        #[cfg(any(miri, target_env = "musl", target_arch = "wasm32"))]
         let _native_depth_guard = {
             self.native_recursion_depth.update(|d| d + 1);
             scopeguard::guard((), |()| {
