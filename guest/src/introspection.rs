@@ -142,6 +142,24 @@ fn frame_back(
     }
 }
 
+/// A builtin's `__self__`, but never a module: 0.6.0 answers `print.__self__`
+/// with the `builtins` module (as CPython does), and a module object is
+/// what the sandbox never hands out (its `__dict__` reaches everything the
+/// interpreter holds). Bound methods keep their object.
+fn builtin_self(
+    type_name: &'static str,
+    attr: &'static str,
+    obj: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let value = original(type_name, attr, obj, vm)?;
+    if value.downcast_ref::<rustpython_vm::builtins::PyModule>().is_some() {
+        Ok(vm.ctx.none())
+    } else {
+        Ok(value)
+    }
+}
+
 /// A read-only view of the original (drops the setter).
 fn read_only(
     type_name: &'static str,
@@ -170,6 +188,13 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
         guard(vm, types.function_type, "function", attr, function_internal)?;
     }
     guard(vm, types.function_type, "function", "__code__", read_only)?;
+    guard(
+        vm,
+        types.builtin_function_or_method_type,
+        "builtin_function_or_method",
+        "__self__",
+        builtin_self,
+    )?;
     for attr in ["f_globals", "f_builtins", "f_locals"] {
         guard(vm, types.frame_type, "frame", attr, frame_internal)?;
     }

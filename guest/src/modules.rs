@@ -421,7 +421,9 @@ fn load_frozen(vm: &VirtualMachine, name: &str, frozen: &FrozenModule) -> PyResu
     // Registered before its code runs, for circular imports.
     remember(name, module.clone(), Some(&dict));
     sync_stub_sys(vm, name, &module);
-    let code = vm.ctx.new_code(frozen.code);
+    // Through the VM, not `ctx.new_code`: 0.6.0's compiler folds `x in
+    // {...}` into frozenset constants, which only a VM can build.
+    let code = rustpython_vm::builtins::PyCode::new_ref_from_frozen(vm, frozen.code);
     if let Err(exc) = vm.run_code_obj(code, Scope::with_builtins(None, dict.clone(), vm)) {
         forget(name, &dict);
         return Err(exc);
