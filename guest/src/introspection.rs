@@ -153,7 +153,10 @@ fn builtin_self(
     vm: &VirtualMachine,
 ) -> PyResult {
     let value = original(type_name, attr, obj, vm)?;
-    if value.downcast_ref::<rustpython_vm::builtins::PyModule>().is_some() {
+    if value
+        .downcast_ref::<rustpython_vm::builtins::PyModule>()
+        .is_some()
+    {
         Ok(vm.ctx.none())
     } else {
         Ok(value)

@@ -388,7 +388,7 @@ impl File {
     fn writelines(zelf: &Py<Self>, lines: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let iter = lines.get_iter(vm)?;
         while let PyIterReturn::Return(line) = iter.next(vm)? {
-            Self::write(&zelf, line, vm)?;
+            Self::write(zelf, line, vm)?;
         }
         Ok(())
     }
@@ -499,7 +499,7 @@ impl File {
 
     #[pymethod]
     fn __exit__(zelf: &Py<Self>, _args: FuncArgs) {
-        Self::close(&zelf);
+        Self::close(zelf);
     }
 }
 
@@ -526,7 +526,7 @@ impl IterNext for File {
 
 impl Representable for File {
     fn repr_str(zelf: &rustpython_vm::Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-        let state = if Self::closed(&zelf) { " closed" } else { "" };
+        let state = if Self::closed(zelf) { " closed" } else { "" };
         Ok(format!(
             "<File '{}' mode='{}'{state}>",
             zelf.virtual_name(),

@@ -309,13 +309,13 @@ impl Path {
         {
             return Err(vm.new_value_error(format!("Invalid name {name:?}")));
         }
-        Ok(Self::parent(&zelf).child(&name))
+        Ok(Self::parent(zelf).child(&name))
     }
 
     #[pymethod]
     fn with_stem(zelf: &Py<Self>, stem: PyStrRef, vm: &VirtualMachine) -> PyResult<Path> {
         let name = format!("{}{}", stem.to_string_lossy(), zelf.suffix_str());
-        Self::with_name(&zelf, vm.ctx.new_str(name), vm)
+        Self::with_name(zelf, vm.ctx.new_str(name), vm)
     }
 
     #[pymethod]
@@ -326,7 +326,7 @@ impl Path {
             return Err(vm.new_value_error(format!("Invalid suffix {suffix:?}")));
         }
         let name = format!("{}{}", zelf.stem_str(), suffix);
-        Self::with_name(&zelf, vm.ctx.new_str(name), vm)
+        Self::with_name(zelf, vm.ctx.new_str(name), vm)
     }
 
     #[pymethod]
@@ -362,7 +362,7 @@ impl Path {
     #[pymethod]
     fn relative_to(zelf: &Py<Self>, other: PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
         match other.downcast_ref::<Path>() {
-            Some(base) if Self::is_relative_to(&zelf, other.clone()) => {
+            Some(base) if Self::is_relative_to(zelf, other.clone()) => {
                 Ok(zelf.parts[base.parts.len()..].join("/"))
             }
             _ => Err(vm.new_value_error(format!(
@@ -576,7 +576,7 @@ impl Path {
         match zelf.dir.mkdir(&zelf.rel()) {
             Ok(()) => Ok(()),
             Err(e)
-                if e.kind == ErrorKind::AlreadyExists && args.exist_ok && Self::is_dir(&zelf) =>
+                if e.kind == ErrorKind::AlreadyExists && args.exist_ok && Self::is_dir(zelf) =>
             {
                 Ok(())
             }
@@ -630,7 +630,7 @@ impl Path {
 
     #[pymethod]
     fn replace(zelf: &Py<Self>, target: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        Self::rename(&zelf, target, vm)
+        Self::rename(zelf, target, vm)
     }
 
     #[pymethod]

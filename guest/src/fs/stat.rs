@@ -73,7 +73,7 @@ impl Representable for StatResult {
             "stat_result(st_mode={}, st_size={}, st_mtime={})",
             zelf.mode,
             zelf.size,
-            Self::st_mtime(&zelf)
+            Self::st_mtime(zelf)
         ))
     }
 }
