@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::error::{FsError, FsErrorKind, map_io};
 use super::file::FileCap;
+use super::open::{Accept, open_checked};
 use super::path::{host_rel, join};
 use super::{
     DirEntry, EntryKind, Grant, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode, convert_metadata,
@@ -116,18 +117,15 @@ impl DirCap {
     /// Reads a whole file, refusing files larger than [`MAX_WHOLE_READ`].
     pub fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
         let norm = self.grant.resolve(path)?;
-        let meta = self
-            .grant
-            .dir
-            .metadata(host_rel(&norm))
-            .map_err(|e| map_io(e, &norm))?;
-        check_regular(&meta, &norm)?;
+        let mut options = cap_std::fs::OpenOptions::new();
+        options.read(true);
+        // The type and size are checked on the opened descriptor, not on the
+        // path: a swap between a check and the open cannot slip anything in.
+        let (file, _) = open_checked(&self.grant.dir, &norm, options, Accept::File)?;
+        let meta = file.metadata().map_err(|e| map_io(e, &norm))?;
         if meta.len() > MAX_WHOLE_READ {
             return Err(FsError::new(FsErrorKind::TooLarge, norm));
         }
-        let file = self.grant.dir.open(&norm).map_err(|e| map_io(e, &norm))?;
-        // The file may have been swapped or grown since the metadata check.
-        check_regular(&file.metadata().map_err(|e| map_io(e, &norm))?, &norm)?;
         let mut buf = Vec::new();
         file.take(MAX_WHOLE_READ + 1)
             .read_to_end(&mut buf)
@@ -155,16 +153,12 @@ impl DirCap {
         let len = data.len() as u64;
         let creating = existing.is_none();
         self.reserve(creating, len, &norm)?;
-        let result = self
-            .grant
-            .dir
-            .open_with(&norm, &options)
-            .and_then(|mut file| file.write_all(data));
-        if let Err(e) = result {
+        let result = open_checked(&self.grant.dir, &norm, options, Accept::File)
+            .and_then(|(mut file, _)| file.write_all(data).map_err(|e| map_io(e, &norm)));
+        if result.is_err() {
             self.unreserve(creating, len);
-            return Err(map_io(e, &norm));
         }
-        Ok(())
+        result
     }
 
     /// Opens a file; any write-ish option needs a writable capability.
@@ -198,14 +192,13 @@ impl DirCap {
             .truncate(options.truncate);
         let creating = creates && existing.is_none();
         self.reserve(creating, 0, &norm)?;
-        let file = match self.grant.dir.open_with(&norm, &host) {
-            Ok(file) => file,
+        let file = match open_checked(&self.grant.dir, &norm, host, Accept::File) {
+            Ok((file, _)) => file,
             Err(e) => {
                 self.unreserve(creating, 0);
-                return Err(map_io(e, &norm));
+                return Err(e);
             }
         };
-        check_regular(&file.metadata().map_err(|e| map_io(e, &norm))?, &norm)?;
         Ok(FileCap::new(
             file,
             readable,
@@ -253,40 +246,40 @@ impl DirCap {
     pub fn touch(&self, path: &str) -> Result<(), FsError> {
         let norm = self.resolve_mut(path)?;
         let dir = &self.grant.dir;
-        match self.probe(&norm)? {
+        let mut options = cap_std::fs::OpenOptions::new();
+        let creating = match self.probe(&norm)? {
             None => {
                 self.reserve(true, 0, &norm)?;
-                let mut options = cap_std::fs::OpenOptions::new();
                 options.write(true).create(true);
-                if let Err(e) = dir.open_with(&norm, &options) {
-                    self.unreserve(true, 0);
-                    return Err(map_io(e, &norm));
-                }
-                Ok(())
+                true
             }
+            // Not `open_dir`: its handle may be `O_PATH`, which cannot set times.
             Some(EntryKind::Dir) => {
-                // Not `open_dir`: its handle may be `O_PATH`, which cannot set times.
-                let mut options = cap_std::fs::OpenOptions::new();
                 options.read(true);
-                let sub = dir
-                    .open_with(&norm, &options)
-                    .map_err(|e| map_io(e, &norm))?;
-                sub.into_std()
-                    .set_modified(std::time::SystemTime::now())
-                    .map_err(|e| map_io(e, &norm))
+                false
             }
-            Some(EntryKind::File) => {
-                let mut options = cap_std::fs::OpenOptions::new();
+            Some(_) => {
                 options.append(true);
-                let file = dir
-                    .open_with(&norm, &options)
-                    .map_err(|e| map_io(e, &norm))?;
-                file.into_std()
-                    .set_modified(std::time::SystemTime::now())
-                    .map_err(|e| map_io(e, &norm))
+                false
             }
-            Some(_) => Err(FsError::new(FsErrorKind::Other, norm)),
+        };
+        // What the path names is decided by the opened descriptor: it may have
+        // been swapped since the probe.
+        let opened = match open_checked(dir, &norm, options, Accept::FileOrDir) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.unreserve(creating, 0);
+                return Err(e);
+            }
+        };
+        if creating {
+            return Ok(());
         }
+        opened
+            .0
+            .into_std()
+            .set_modified(std::time::SystemTime::now())
+            .map_err(|e| map_io(e, &norm))
     }
 
     /// Renames `from` (in this capability) to `to` (in `target`), replacing an
@@ -360,18 +353,5 @@ impl DirCap {
         if bytes > 0 {
             self.grant.release_bytes(bytes);
         }
-    }
-}
-
-/// Refuses anything but a regular file: directories are `IsADirectory`, and
-/// FIFOs, sockets and devices are `Other`.
-fn check_regular(meta: &cap_std::fs::Metadata, norm: &str) -> Result<(), FsError> {
-    let ft = meta.file_type();
-    if ft.is_file() {
-        Ok(())
-    } else if ft.is_dir() {
-        Err(FsError::new(FsErrorKind::IsADirectory, norm))
-    } else {
-        Err(FsError::new(FsErrorKind::Other, norm))
     }
 }

@@ -11,6 +11,7 @@
 mod dir;
 mod error;
 mod file;
+mod open;
 mod path;
 #[cfg(test)]
 mod tests;

@@ -47,12 +47,7 @@ impl Fixture {
 
     /// Asserts the error has `kind` and does not mention any host path.
     fn check<T: std::fmt::Debug>(&self, result: Result<T, FsError>, kind: FsErrorKind) {
-        let err = result.unwrap_err();
-        assert_eq!(err.kind, kind, "{err}");
-        let text = err.to_string();
-        let host = self.tmp.path().to_string_lossy();
-        assert!(!text.contains(host.as_ref()), "{text}");
-        assert!(!format!("{err:?}").contains(host.as_ref()));
+        check_at(self.tmp.path(), result, kind);
     }
 
     fn canary_intact(&self) {
@@ -67,6 +62,16 @@ impl Fixture {
         assert!(!self.tmp.path().join("new").exists());
         assert!(!self.tmp.path().join("outdir/new").exists());
     }
+}
+
+/// Asserts the error has `kind` and does not mention the host path `host`.
+fn check_at<T: std::fmt::Debug>(host: &Path, result: Result<T, FsError>, kind: FsErrorKind) {
+    let err = result.unwrap_err();
+    assert_eq!(err.kind, kind, "{err}");
+    let text = err.to_string();
+    let host = host.to_string_lossy();
+    assert!(!text.contains(host.as_ref()), "{text}");
+    assert!(!format!("{err:?}").contains(host.as_ref()));
 }
 
 fn write_opts() -> OpenOptions {
@@ -593,22 +598,134 @@ fn whole_read_is_bounded() {
     assert_eq!(h.read(u64::MAX).unwrap().len() as u64, MAX_CHUNK);
 }
 
+/// Makes a FIFO at `path` (host side), through rustix.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+}
+
+/// Runs `body` on its own thread and fails if it has not finished within
+/// `limit`: a blocked open must fail the test, not hang it.
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(body());
+    });
+    rx.recv_timeout(limit)
+        .expect("a capability call blocked (an open waited on a FIFO?)")
+}
+
 #[cfg(unix)]
 #[test]
 fn special_files_are_refused() {
     let f = Fixture::new();
-    let fifo = f.host("fifo");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !matches!(status, Ok(s) if s.success()) {
-        return; // no mkfifo on this system
-    }
+    mkfifo(&f.host("fifo"));
+    std::fs::create_dir(f.host("d")).unwrap();
+    mkfifo(&f.host("d/fifo"));
+    // A socket: the other special file a host process can leave in a grant.
+    let _sock = std::os::unix::net::UnixListener::bind(f.host("sock")).unwrap();
     let d = f.rw();
-    // None of these may block on the FIFO.
-    f.check(d.read("fifo"), FsErrorKind::Other);
-    f.check(d.open("fifo", OpenOptions::default()), FsErrorKind::Other);
-    f.check(d.write("fifo", b"x", WriteMode::Append), FsErrorKind::Other);
-    f.check(d.touch("fifo"), FsErrorKind::Other);
-    assert_eq!(d.stat("fifo", true).unwrap().kind, EntryKind::Other);
+    let host = f.tmp.path().to_owned();
+    within(std::time::Duration::from_secs(10), move || {
+        for p in ["fifo", "d/fifo", "sock"] {
+            // None of these may block, and none may hand out a handle.
+            check_at(&host, d.read(p), FsErrorKind::Other);
+            check_at(&host, d.open(p, OpenOptions::default()), FsErrorKind::Other);
+            check_at(&host, d.open(p, write_opts()), FsErrorKind::Other);
+            let append = OpenOptions {
+                append: true,
+                ..Default::default()
+            };
+            check_at(&host, d.open(p, append), FsErrorKind::Other);
+            check_at(
+                &host,
+                d.write(p, b"x", WriteMode::Append),
+                FsErrorKind::Other,
+            );
+            check_at(
+                &host,
+                d.write(p, b"x", WriteMode::Truncate),
+                FsErrorKind::Other,
+            );
+            check_at(&host, d.touch(p), FsErrorKind::Other);
+            assert_eq!(d.stat(p, true).unwrap().kind, EntryKind::Other);
+        }
+        // Nothing was counted for the refused creations.
+        assert_eq!(d.grant().files_created(), 0);
+        assert_eq!(d.grant().bytes_written(), 0);
+    });
+}
+
+/// A host process swaps a regular file for a FIFO and back as fast as it can
+/// while the guest reads, writes, opens and touches it: every call must
+/// return (the FIFO refused, the file served), none may block in `openat`.
+#[cfg(unix)]
+#[test]
+fn fifo_swapped_in_after_the_check_never_blocks() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let f = Fixture::new();
+    std::fs::write(f.host("f"), b"regular").unwrap();
+    let d = f.rw();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (root, stop) = (f.root.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                let _ = std::fs::remove_file(root.join("f.fifo"));
+                mkfifo(&root.join("f.fifo"));
+                std::fs::rename(root.join("f.fifo"), root.join("f")).unwrap();
+                std::fs::write(root.join("f.reg"), b"regular").unwrap();
+                std::fs::rename(root.join("f.reg"), root.join("f")).unwrap();
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    let host = f.tmp.path().to_string_lossy().into_owned();
+    let (served, refused) = within(Duration::from_secs(20), move || {
+        let (mut served, mut refused) = (0u64, 0u64);
+        let mut tally = |r: Result<(), FsError>| match r {
+            Ok(()) => served += 1,
+            Err(e) => {
+                assert_eq!(e.kind, FsErrorKind::Other, "{e}");
+                assert!(!e.to_string().contains(&host), "{e}");
+                refused += 1;
+            }
+        };
+        let end = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < end {
+            tally(
+                d.read("f")
+                    .map(|data| assert!(data.starts_with(b"regular"))),
+            );
+            tally(d.open("f", OpenOptions::default()).map(|_| ()));
+            let append = OpenOptions {
+                append: true,
+                ..Default::default()
+            };
+            tally(d.open("f", append).map(|_| ()));
+            tally(d.write("f", b"+", WriteMode::Append));
+            tally(d.touch("f"));
+        }
+        (served, refused)
+    });
+    stop.store(true, Ordering::SeqCst);
+    let swaps = swapper.join().unwrap();
+    assert!(
+        swaps > 0 && served > 0 && refused > 0,
+        "{swaps} {served} {refused}"
+    );
+    f.canary_intact();
 }
 
 #[test]
