@@ -9,7 +9,8 @@ use super::file::FileCap;
 use super::open::{Accept, open_checked};
 use super::path::{host_rel, join};
 use super::{
-    DirEntry, EntryKind, Grant, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode, convert_metadata,
+    DirEntry, EntryKind, Grant, MAX_RENAME_WALK, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode,
+    convert_metadata,
 };
 
 /// A capability on the root of a [`Grant`]: what the guest holds to reach a
@@ -291,10 +292,69 @@ impl DirCap {
         if !self.same_grant(target) {
             return Err(FsError::new(FsErrorKind::PermissionDenied, to_norm));
         }
+        self.check_rename_keeps_hiding(&from_norm, &to_norm)?;
         self.grant
             .dir
             .rename(&from_norm, &target.grant.dir, &to_norm)
             .map_err(|e| map_io(e, &from_norm))
+    }
+
+    /// Refuses a rename that would change whether anything is hidden.
+    ///
+    /// `from` and `to` themselves are visible (both were resolved), and so is
+    /// a file moved from one to the other. A directory carries its subtree,
+    /// and a pattern anchored at the root (`docs/*.tmp`) judges each entry by
+    /// its whole path: renaming `docs` away would expose `docs/a.tmp`, and
+    /// renaming a directory holding `a.tmp` to `docs` would plant a hidden
+    /// path. So every entry beneath `from` is checked at its old and its new
+    /// path, and any difference refuses the rename (`PermissionDenied`, on
+    /// `from`, naming nothing beneath it). An entry hidden at both paths
+    /// (`.git` under a name pattern) is not walked into: its subtree is
+    /// hidden at both too. The walk is bounded by [`MAX_RENAME_WALK`]
+    /// entries; a larger tree cannot be renamed while the grant hides
+    /// anything. Without hide rules nothing is walked.
+    fn check_rename_keeps_hiding(&self, from: &str, to: &str) -> Result<(), FsError> {
+        if self.grant.hide.is_none() {
+            return Ok(());
+        }
+        let refuse = || FsError::new(FsErrorKind::PermissionDenied, from);
+        let dir = &self.grant.dir;
+        match dir.symlink_metadata(from) {
+            Ok(meta) if meta.is_dir() => {}
+            // A file or a symlink moves alone; a missing `from` fails in rename.
+            _ => return Ok(()),
+        }
+        let mut seen = 0usize;
+        let mut pending = vec![String::new()];
+        while let Some(rel) = pending.pop() {
+            let here = if rel.is_empty() {
+                from.to_owned()
+            } else {
+                join(from, &rel)
+            };
+            let entries = dir.read_dir(here).map_err(|e| map_io(e, from))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| map_io(e, from))?;
+                seen += 1;
+                if seen > MAX_RENAME_WALK {
+                    return Err(refuse());
+                }
+                // A non-UTF-8 name is unreachable by the guest wherever it is.
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let rel = join(&rel, &name);
+                let hidden = self.grant.is_hidden(&join(from, &rel));
+                if hidden != self.grant.is_hidden(&join(to, &rel)) {
+                    return Err(refuse());
+                }
+                let is_dir = entry.file_type().map_err(|e| map_io(e, from))?.is_dir();
+                if is_dir && !hidden {
+                    pending.push(rel);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Resolves a path for a modifying operation: needs write rights, and the

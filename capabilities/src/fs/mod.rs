@@ -36,6 +36,10 @@ pub type HideFn = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// the host buffer an arbitrarily large file.
 pub const MAX_WHOLE_READ: u64 = 64 << 20;
 
+/// Most entries [`DirCap::rename`] walks beneath a directory to check that
+/// the move changes no entry's hidden status (only on grants with hide rules).
+pub const MAX_RENAME_WALK: usize = 10_000;
+
 /// Largest chunk [`FileCap::read`] returns per call; larger requests are clamped.
 pub const MAX_CHUNK: u64 = 16 << 20;
 

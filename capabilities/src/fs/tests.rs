@@ -764,3 +764,319 @@ fn error_display_is_short_words() {
     assert_eq!(e.kind, FsErrorKind::Other);
     assert!(!e.to_string().contains("host"));
 }
+
+/// A grant hiding `patterns` (the policy's own globset compiler), with the
+/// host files `files` (a trailing `/` makes a directory).
+fn hiding(patterns: &[&str], files: &[&str]) -> (Fixture, DirCap) {
+    let f = Fixture::new();
+    for file in files {
+        match file.strip_suffix('/') {
+            Some(dir) => std::fs::create_dir_all(f.host(dir)).unwrap(),
+            None => {
+                std::fs::create_dir_all(f.host(file).parent().unwrap()).unwrap();
+                std::fs::write(f.host(file), file.as_bytes()).unwrap();
+            }
+        }
+    }
+    let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+    let hide = capy_policy::compile_hide(&patterns).unwrap().unwrap();
+    let d = f.grant(Quotas::default(), Some(hide));
+    (f, d)
+}
+
+/// Every pattern shape, both directions: a rename that would expose a hidden
+/// entry (moving it out from under its pattern) or plant one (moving a
+/// visible entry under a pattern) is refused and changes nothing; a rename
+/// that keeps every entry's status goes through, and what was hidden stays
+/// hidden at its new path.
+#[test]
+fn renames_never_change_what_is_hidden() {
+    struct Case {
+        patterns: &'static [&'static str],
+        files: &'static [&'static str],
+        from: &'static str,
+        to: &'static str,
+        /// `None`: the rename happens. `Some(kind)`: refused with `kind`.
+        refused: Option<FsErrorKind>,
+        /// Paths that must be hidden (not found) through the grant afterwards.
+        hidden_after: &'static [&'static str],
+    }
+    let denied = Some(FsErrorKind::PermissionDenied);
+    let missing = Some(FsErrorKind::NotFound);
+    let cases = [
+        // `dir/*.ext`: the red team's two findings and their neighbours.
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["docs/a.tmp", "docs/b.txt"],
+            from: "docs",
+            to: "docs2",
+            refused: denied,
+            hidden_after: &["docs/a.tmp", "docs2/a.tmp"],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/planted.tmp"],
+            from: "staging",
+            to: "docs",
+            refused: denied,
+            hidden_after: &["docs"],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["docs/sub/a.tmp"],
+            from: "docs/sub",
+            to: "docs/sub2",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/b.txt"],
+            from: "staging",
+            to: "docs",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["x/docs/a.tmp"],
+            from: "x",
+            to: "y",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/docs/a.tmp"],
+            from: "staging/docs",
+            to: "docs",
+            refused: denied,
+            hidden_after: &["docs"],
+        },
+        // Nested anchored patterns: renaming any ancestor moves the match.
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["a/b/k.key"],
+            from: "a",
+            to: "z",
+            refused: denied,
+            hidden_after: &["a/b/k.key", "z"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["a/b/k.key"],
+            from: "a/b",
+            to: "a/c",
+            refused: denied,
+            hidden_after: &["a/b/k.key", "a/c"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["z/b/k.key"],
+            from: "z",
+            to: "a",
+            refused: denied,
+            hidden_after: &["a"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["s/k.key", "a/"],
+            from: "s",
+            to: "a/b",
+            refused: denied,
+            hidden_after: &["a/b"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["s/k.txt", "a/"],
+            from: "s",
+            to: "a/b",
+            refused: None,
+            hidden_after: &[],
+        },
+        // `**` inside: the match follows the entry only while the anchor does.
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/cache/a.bin"],
+            from: "d",
+            to: "e",
+            refused: None,
+            hidden_after: &["e/cache/a.bin", "d"],
+        },
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/cache/a.bin"],
+            from: "d/cache",
+            to: "d/store",
+            refused: denied,
+            hidden_after: &["d/cache/a.bin", "d/store"],
+        },
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/store/a.bin"],
+            from: "d/store",
+            to: "d/cache",
+            refused: denied,
+            hidden_after: &["d/cache"],
+        },
+        // `P/**`: P is itself hidden, so neither end of a rename can name it.
+        Case {
+            patterns: &["secrets/**"],
+            files: &["secrets/k"],
+            from: "secrets",
+            to: "open",
+            refused: missing,
+            hidden_after: &["secrets/k", "open"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["s/k"],
+            from: "s",
+            to: "secrets",
+            refused: missing,
+            hidden_after: &["secrets"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["s/k", "secrets/"],
+            from: "s",
+            to: "secrets/s",
+            refused: missing,
+            hidden_after: &["secrets/s"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["x/secrets/k"],
+            from: "x",
+            to: "y",
+            refused: None,
+            hidden_after: &[],
+        },
+        // `**/x` and name patterns match at any depth: a rename keeps them hidden.
+        Case {
+            patterns: &["**/x"],
+            files: &["a/x/k", "a/v"],
+            from: "a",
+            to: "b",
+            refused: None,
+            hidden_after: &["b/x", "b/x/k"],
+        },
+        Case {
+            patterns: &["**/x"],
+            files: &["a/k"],
+            from: "a",
+            to: "x",
+            refused: missing,
+            hidden_after: &["x"],
+        },
+        Case {
+            patterns: &[".git", "*.key"],
+            files: &[
+                "repo/.git/config",
+                "repo/id.key",
+                "repo/src/m.key",
+                "repo/ok",
+            ],
+            from: "repo",
+            to: "repo2",
+            refused: None,
+            hidden_after: &["repo2/.git/config", "repo2/id.key", "repo2/src/m.key"],
+        },
+        Case {
+            patterns: &["*.key"],
+            files: &["f.txt"],
+            from: "f.txt",
+            to: "f.key",
+            refused: missing,
+            hidden_after: &["f.key"],
+        },
+        // `/name`: anchored at the root only; a deeper `build` is visible.
+        Case {
+            patterns: &["/build"],
+            files: &["d/build/o"],
+            from: "d",
+            to: "e",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["/build"],
+            files: &["d/o"],
+            from: "d",
+            to: "build",
+            refused: missing,
+            hidden_after: &["build"],
+        },
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let (f, d) = hiding(case.patterns, case.files);
+        let before = host_tree(&f.root);
+        let result = d.rename(case.from, &d, case.to);
+        match case.refused {
+            Some(kind) => {
+                f.check(result, kind);
+                assert_eq!(
+                    host_tree(&f.root),
+                    before,
+                    "case {i}: a refused rename changed the tree"
+                );
+            }
+            None => {
+                result.unwrap_or_else(|e| panic!("case {i}: {e}"));
+                assert!(
+                    !f.host(case.from).exists() && f.host(case.to).exists(),
+                    "case {i}"
+                );
+            }
+        }
+        for p in case.hidden_after {
+            f.check(d.stat(p, false), FsErrorKind::NotFound);
+            f.check(d.read(p), FsErrorKind::NotFound);
+        }
+        // A refusal names `from` only, nothing beneath it.
+        if case.refused == denied {
+            let e = d.rename(case.from, &d, case.to).unwrap_err();
+            assert_eq!(e.path, case.from, "case {i}");
+        }
+        f.canary_intact();
+    }
+}
+
+/// Every path under `root`, sorted, with file contents: what must not change.
+fn host_tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                out.push((rel + "/", Vec::new()));
+                pending.push(path);
+            } else {
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The walk is bounded: a tree larger than `MAX_RENAME_WALK` is not renamed
+/// while the grant hides anything, and is without hide rules.
+#[test]
+fn rename_walk_is_bounded() {
+    let (f, d) = hiding(&["*.key"], &["big/"]);
+    for i in 0..=MAX_RENAME_WALK {
+        std::fs::File::create(f.host(&format!("big/{i}"))).unwrap();
+    }
+    f.check(d.rename("big", &d, "big2"), FsErrorKind::PermissionDenied);
+    assert!(f.host("big").is_dir() && !f.host("big2").exists());
+    let plain = f.grant(Quotas::default(), None);
+    plain.rename("big", &plain, "big2").unwrap();
+    assert!(f.host("big2").is_dir());
+}
