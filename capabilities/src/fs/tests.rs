@@ -1080,3 +1080,86 @@ fn rename_walk_is_bounded() {
     plain.rename("big", &plain, "big2").unwrap();
     assert!(f.host("big2").is_dir());
 }
+
+/// A write past the end of a file grows it by the hole as well: the quota
+/// counts the growth (or the bytes written, if more), and a refused write
+/// leaves the file as it was.
+#[test]
+fn sparse_writes_count_their_growth() {
+    let f = Fixture::new();
+    let quotas = Quotas {
+        max_bytes_written: Some(1000),
+        max_files_created: None,
+    };
+    let d = f.grant(quotas, None);
+    let g = Arc::clone(d.grant());
+    // The red team's finding: seek to 1 TB, write one byte.
+    let mut w = d.open("sparse", write_opts()).unwrap();
+    assert_eq!(
+        w.seek(SeekFrom::Start(1_000_000_000_000)).unwrap(),
+        1_000_000_000_000
+    );
+    f.check(w.write(b"x"), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 0);
+    assert_eq!(w.stat().unwrap().size, 0);
+    assert_eq!(g.bytes_written(), 0);
+    // Relative to the end, just past the quota, is refused too ...
+    w.seek(SeekFrom::End(990)).unwrap();
+    f.check(w.write(&[b'y'; 11]), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 0);
+    // ... and exactly at it goes through, charged hole and all.
+    w.write(&[b'y'; 10]).unwrap();
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+    assert_eq!(g.bytes_written(), 1000);
+    // Nothing left: not a hole of one byte, not an overwrite either.
+    w.seek(SeekFrom::End(1)).unwrap();
+    f.check(w.write(b"z"), FsErrorKind::BytesQuotaExceeded);
+    w.seek(SeekFrom::Start(0)).unwrap();
+    f.check(w.write(b"z"), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+    assert_eq!(g.bytes_written(), 1000);
+    // Empty writes cost nothing and never grow the file, wherever they are.
+    w.seek(SeekFrom::Start(1 << 40)).unwrap();
+    assert_eq!(w.write(b"").unwrap(), 0);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+}
+
+/// Overwriting in place counts the bytes written; appending ignores the
+/// position, so a seek on an append handle creates no hole.
+#[test]
+fn writes_in_place_and_appends_count_their_bytes() {
+    let f = Fixture::new();
+    let quotas = Quotas {
+        max_bytes_written: Some(30),
+        max_files_created: None,
+    };
+    let d = f.grant(quotas, None);
+    let g = Arc::clone(d.grant());
+    d.write("a", &[b'a'; 10], WriteMode::Truncate).unwrap();
+    let rw = OpenOptions {
+        read: true,
+        write: true,
+        ..Default::default()
+    };
+    let mut h = d.open("a", rw).unwrap();
+    h.seek(SeekFrom::Start(2)).unwrap();
+    h.write(b"bbbb").unwrap(); // in place: 4
+    h.seek(SeekFrom::Start(8)).unwrap();
+    h.write(b"cccc").unwrap(); // 2 over, 2 past the end: 4
+    assert_eq!(g.bytes_written(), 18);
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"aabbbbaacccc");
+    let append = OpenOptions {
+        append: true,
+        ..Default::default()
+    };
+    let mut a = d.open("a", append).unwrap();
+    a.seek(SeekFrom::Start(1 << 40)).unwrap();
+    a.write(b"dd").unwrap();
+    assert_eq!(g.bytes_written(), 20);
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"aabbbbaaccccdd");
+    // A hole through the read-write handle counts even without a quota hit.
+    h.seek(SeekFrom::End(5)).unwrap();
+    h.write(b"e").unwrap();
+    assert_eq!(g.bytes_written(), 26);
+    assert_eq!(std::fs::metadata(f.host("a")).unwrap().len(), 20);
+}
