@@ -519,3 +519,65 @@ fn module_seed_and_clock_flags_reach_the_script() {
         text(&out.stderr)
     );
 }
+
+/// `--dir NAME=PATH` over the policy's grant `NAME` moves it to PATH and
+/// keeps what the policy restricted (hide patterns, quotas, read-only);
+/// asking to make a read-only grant writable is a usage error.
+#[test]
+fn a_dir_flag_overriding_a_policy_grant_keeps_its_restrictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("keys")).unwrap();
+    std::fs::write(elsewhere.join("keys/id.key"), "secret").unwrap();
+    std::fs::write(elsewhere.join("a.txt"), "a").unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::create_dir(dir.path().join("ro")).unwrap();
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        "[[grant]]\nname = \"out\"\npath = \"out\"\naccess = \"rw\"\n\
+         max_bytes_written = 10\nhide = [\"*.key\"]\n\n\
+         [[grant]]\nname = \"data\"\npath = \"ro\"\n",
+    );
+    let policy = policy.to_str().unwrap();
+    let flag = format!("out={}:rw", elsewhere.display());
+    let out = run_script_with(
+        &["--policy", policy, "--dir", &flag],
+        "print(sorted(str(p) for p in out.rglob('*')))\n\
+         try:\n    (out / 'keys' / 'id.key').read_text()\nexcept FileNotFoundError:\n    print('hidden')\n\
+         (out / 'b.txt').write_text('x' * 11)",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "['/out/a.txt', '/out/keys']\nhidden\n");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("capy: limit exceeded: bytes written to `out`"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read(elsewhere.join("b.txt")).map_or(true, |b| b.is_empty()),
+        "the refused write wrote nothing"
+    );
+
+    // The policy's read-only grant stays read-only under a plain --dir ...
+    let plain = format!("data={}", elsewhere.display());
+    let out = run_script_with(
+        &["--policy", policy, "--dir", &plain],
+        "print((data / 'a.txt').read_text())\n(data / 'c.txt').write_text('no')",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "a\n");
+    assert!(
+        text(&out.stderr).contains("PermissionError"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!elsewhere.join("c.txt").exists());
+    // ... and asking for :rw says why it is refused.
+    let widen = format!("data={}:rw", elsewhere.display());
+    let out = run_script_with(&["--policy", policy, "--dir", &widen], "pass");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("grant `data`.access"), "{stderr}");
+    assert!(stderr.contains("read-only"), "{stderr}");
+}

@@ -8,7 +8,9 @@ use crate::policy::{GrantPolicy, Policy, PolicyError};
 /// Settings that override a [`Policy`]; each one set wins over the file.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
-    /// Grants added, or replacing the file's grant of the same name.
+    /// Grants added, or overriding the file's grant of the same name: the
+    /// path changes, the file's restrictions stay
+    /// ([`Policy::override_grant`]).
     pub grants: Vec<GrantPolicy>,
     /// Modules added to the file's list ([`Policy::add_module`]); given at
     /// all (even empty), only the modules named here and in the file are
@@ -52,7 +54,7 @@ impl Policy {
     /// ```
     pub fn apply(&mut self, overrides: Overrides) -> Result<(), PolicyError> {
         for grant in overrides.grants {
-            self.add_grant(grant);
+            self.override_grant(grant)?;
         }
         if let Some(modules) = overrides.modules {
             self.modules.get_or_insert_with(Vec::new);

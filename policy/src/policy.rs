@@ -298,8 +298,11 @@ impl Policy {
         out
     }
 
-    /// Adds or replaces (by name) a grant given on the command line; CLI
-    /// flags override the file. A replaced grant keeps its position.
+    /// Adds or replaces (by name) a grant, dropping whatever the replaced
+    /// grant restricted; a host building a policy in code uses it. Overrides
+    /// of a policy file go through [`override_grant`](Self::override_grant),
+    /// which keeps the file's restrictions. A replaced grant keeps its
+    /// position.
     pub fn add_grant(&mut self, grant: GrantPolicy) {
         match self
             .grants
@@ -309,6 +312,61 @@ impl Policy {
             Some(existing) => *existing = grant,
             None => self.grants.push(grant),
         }
+    }
+
+    /// Applies a grant given on top of the file (a CLI `--dir`, a Python
+    /// `dirs=` entry). A new name is added. For a name the file already
+    /// grants, the override moves the grant to its path and may narrow it,
+    /// never widen it: the file's hide patterns are kept (and the
+    /// override's added), each quota is the smaller of the two, and
+    /// read-only stays read-only. Asking for write access to a grant the file
+    /// makes read-only is an error that says so, not a silent downgrade.
+    ///
+    /// ```
+    /// use capy_policy::{DirGrant, GrantPolicy, Policy};
+    /// let mut policy = Policy::default();
+    /// let mut file = GrantPolicy::new(DirGrant::parse_cli("out=./out:rw").unwrap());
+    /// file.hide = vec!["*.key".into()];
+    /// file.max_bytes_written = Some(1000);
+    /// policy.grants.push(file);
+    /// let flag = GrantPolicy::new(DirGrant::parse_cli("out=./elsewhere:rw").unwrap());
+    /// policy.override_grant(flag).unwrap();
+    /// let out = &policy.grants[0];
+    /// assert_eq!(out.grant.path, std::path::Path::new("./elsewhere"));
+    /// assert_eq!((out.hide.clone(), out.max_bytes_written), (vec!["*.key".to_owned()], Some(1000)));
+    /// ```
+    pub fn override_grant(&mut self, grant: GrantPolicy) -> Result<(), PolicyError> {
+        let Some(existing) = self
+            .grants
+            .iter_mut()
+            .find(|g| g.grant.name == grant.grant.name)
+        else {
+            self.grants.push(grant);
+            return Ok(());
+        };
+        if existing.grant.access == Access::ReadOnly && grant.grant.access == Access::ReadWrite {
+            return Err(PolicyError::Invalid {
+                key: format!("grant `{}`.access", grant.grant.name),
+                line: None,
+                message: "the policy grants this directory read-only; an override may \
+                          change its path but cannot make it writable"
+                    .to_owned(),
+            });
+        }
+        let smaller = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        existing.max_bytes_written = smaller(existing.max_bytes_written, grant.max_bytes_written);
+        existing.max_files_created = smaller(existing.max_files_created, grant.max_files_created);
+        for pattern in grant.hide {
+            if !existing.hide.contains(&pattern) {
+                existing.hide.push(pattern);
+            }
+        }
+        existing.grant.path = grant.grant.path;
+        existing.grant.access = grant.grant.access;
+        Ok(())
     }
 
     /// Whether the sandbox gets the host function `name`: any function the
@@ -1655,6 +1713,76 @@ access = "rw"
         let defaults = Policy::default().to_toml();
         assert!(!defaults.contains("modules"), "{defaults}");
         assert!(!defaults.contains("determinism"), "{defaults}");
+    }
+
+    /// An override of a file's grant (`--dir data=...`) changes the path
+    /// and keeps every restriction: hide patterns, quotas, read-only.
+    #[test]
+    fn override_grant_keeps_the_files_restrictions() {
+        let mut policy = parse(EXAMPLE).unwrap();
+        let file_data = policy.grants[0].clone();
+        let cli = GrantPolicy::new(DirGrant::parse_cli("data=/elsewhere").unwrap());
+        policy.override_grant(cli).unwrap();
+        assert_eq!(policy.grants.len(), 2);
+        let data = &policy.grants[0];
+        assert_eq!(data.grant.path, Path::new("/elsewhere"));
+        assert_eq!(data.grant.access, Access::ReadOnly);
+        assert_eq!(data.hide, file_data.hide);
+        assert_eq!(data.max_bytes_written, Some(10 << 20));
+        assert_eq!(data.max_files_created, Some(100));
+
+        // Widening a read-only grant is an error naming the grant.
+        let rw = GrantPolicy::new(DirGrant::parse_cli("data=/elsewhere:rw").unwrap());
+        let err = policy.override_grant(rw).unwrap_err().to_string();
+        assert!(err.contains("grant `data`.access"), "{err}");
+        assert!(err.contains("read-only"), "{err}");
+        assert_eq!(policy.grants[0].grant.access, Access::ReadOnly);
+
+        // An override's own restrictions add to the file's; quotas take the
+        // smaller; a read-write grant may be narrowed to read-only.
+        let mut narrower = GrantPolicy::new(DirGrant::parse_cli("out=/o2:ro").unwrap());
+        narrower.hide = vec!["*.tmp".into()];
+        narrower.max_bytes_written = Some(5);
+        policy.override_grant(narrower).unwrap();
+        let out = &policy.grants[1];
+        assert_eq!(out.grant.path, Path::new("/o2"));
+        assert_eq!(out.grant.access, Access::ReadOnly);
+        assert_eq!(out.hide, ["*.tmp"]);
+        assert_eq!(
+            (out.max_bytes_written, out.max_files_created),
+            (Some(5), None)
+        );
+        let mut looser = GrantPolicy::new(DirGrant::parse_cli("data=/e3").unwrap());
+        looser.max_bytes_written = Some(u64::MAX);
+        looser.hide = vec![".git".into(), "new".into()];
+        policy.override_grant(looser).unwrap();
+        let data = &policy.grants[0];
+        assert_eq!(data.max_bytes_written, Some(10 << 20));
+        assert_eq!(data.hide, [".git", "*.key", "secrets/**", "new"]);
+
+        // A new name is simply added.
+        let extra = GrantPolicy::new(DirGrant::parse_cli("extra=/x:rw").unwrap());
+        policy.override_grant(extra.clone()).unwrap();
+        assert_eq!(policy.grants[2], extra);
+    }
+
+    /// `apply` (the CLI's flags, the Python package's keywords) overrides
+    /// grants the same way, and reports a widening as invalid.
+    #[test]
+    fn apply_overrides_grants_without_dropping_restrictions() {
+        let mut policy = parse(EXAMPLE).unwrap();
+        let flags = crate::Overrides {
+            grants: vec![GrantPolicy::new(
+                DirGrant::parse_cli("data=/elsewhere:rw").unwrap(),
+            )],
+            ..Default::default()
+        };
+        let err = policy.apply(flags).unwrap_err();
+        assert!(
+            matches!(&err, PolicyError::Invalid { key, .. } if key == "grant `data`.access"),
+            "{err}"
+        );
+        assert_eq!(policy.grants[0].hide, [".git", "*.key", "secrets/**"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Time bounds here are generous on purpose (the machine is shared and
 //! noisy); how closely limits are enforced is measured by the benchmarks.
 
+use std::os::unix::fs::FileTypeExt;
 use std::time::{Duration, Instant};
 
 use capy::{Limit, Limits, RunError};
@@ -274,4 +275,113 @@ fn the_least_memory_a_policy_allows_runs_a_script() {
         .expect("run completes");
     assert_eq!(outcome.error, None, "stderr: {}", outcome.stderr_text());
     assert_eq!(outcome.stdout_text(), "{\"n\": 4950}\n");
+}
+
+/// Seeking far past the end and writing one byte would make a huge sparse
+/// file: the quota counts the growth, and the file is not grown.
+#[test]
+fn a_sparse_write_past_the_end_hits_the_byte_quota() {
+    let tree = Tree::new();
+    let grant = quota_grant(&tree, Some(1000), None);
+    let (error, _) = run_limited(
+        tight(),
+        Some(grant),
+        "with (out / 'sparse.bin').open('wb') as f:\n    f.seek(10**12)\n    f.write(b'x')",
+    );
+    assert_limit(
+        error,
+        Limit::BytesWritten {
+            grant: "out".into(),
+            max: 1000,
+        },
+    );
+    assert_eq!(
+        std::fs::metadata(tree.path("other/sparse.bin"))
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+/// With `docs/*.tmp` hidden, renaming `docs` would expose `docs2/a.tmp`, and
+/// renaming a directory holding `planted.tmp` to `docs` would plant a
+/// hidden path: both are `PermissionError`s and change nothing.
+#[test]
+fn renaming_a_parent_cannot_expose_or_plant_hidden_paths() {
+    let tree = Tree::new();
+    tree.file("other/docs/a.tmp", "hidden");
+    tree.file("other/docs/b.txt", "visible");
+    let mut grant = quota_grant(&tree, None, None);
+    grant.hide = vec!["docs/*.tmp".into()];
+    let mut sandbox = engine().sandbox().grant(grant).build().unwrap();
+    let outcome = sandbox
+        .run(
+            r#"
+for attempt in [
+    lambda: (out / "docs").rename(out / "docs2"),
+    lambda: ((out / "staging").mkdir(), (out / "staging" / "planted.tmp").write_text("x"),
+             (out / "staging").rename(out / "docs3"), (out / "docs3").rename(out / "docs")),
+]:
+    try:
+        attempt()
+        print("allowed")
+    except PermissionError:
+        print("PermissionError")
+print(sorted(str(p) for p in out.rglob("*")))
+"#,
+        )
+        .unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "PermissionError\nPermissionError\n\
+         ['/out/docs', '/out/docs/b.txt', '/out/docs3', '/out/docs3/planted.tmp']\n"
+    );
+    assert_eq!(
+        std::fs::read(tree.path("other/docs/a.tmp")).unwrap(),
+        b"hidden"
+    );
+    assert!(!tree.path("other/docs/planted.tmp").exists());
+}
+
+/// A FIFO in a grant is an `OSError` at once for every way of opening it,
+/// never an open that waits for a writer past every time limit.
+#[test]
+fn a_fifo_in_a_grant_is_refused_without_blocking() {
+    let tree = Tree::new();
+    let fifo = tree.path("other/pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(matches!(made, Ok(s) if s.success()), "mkfifo: {made:?}");
+    let grant = quota_grant(&tree, None, None);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let source = r#"
+for attempt in [
+    lambda: (out / "pipe").read_bytes(),
+    lambda: (out / "pipe").open("rb"),
+    lambda: (out / "pipe").open("ab"),
+    lambda: (out / "pipe").write_text("x"),
+    lambda: (out / "pipe").touch(),
+]:
+    try:
+        attempt()
+        print("allowed")
+    except OSError as e:
+        print(type(e).__name__)
+"#;
+        let mut sandbox = engine().sandbox().grant(grant).build().unwrap();
+        let outcome = sandbox.run(source).unwrap();
+        let _ = tx.send((outcome.stdout_text(), outcome.error));
+    });
+    let (stdout, error) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the run blocked on the FIFO");
+    assert_eq!(error, None);
+    assert_eq!(stdout, "OSError\n".repeat(5));
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
 }

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use super::error::{FsError, FsErrorKind, map_io};
 use super::file::FileCap;
+use super::open::{Accept, open_checked};
 use super::path::{host_rel, join};
 use super::{
-    DirEntry, EntryKind, Grant, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode, convert_metadata,
+    DirEntry, EntryKind, Grant, MAX_RENAME_WALK, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode,
+    convert_metadata,
 };
 
 /// A capability on the root of a [`Grant`]: what the guest holds to reach a
@@ -116,18 +118,15 @@ impl DirCap {
     /// Reads a whole file, refusing files larger than [`MAX_WHOLE_READ`].
     pub fn read(&self, path: &str) -> Result<Vec<u8>, FsError> {
         let norm = self.grant.resolve(path)?;
-        let meta = self
-            .grant
-            .dir
-            .metadata(host_rel(&norm))
-            .map_err(|e| map_io(e, &norm))?;
-        check_regular(&meta, &norm)?;
+        let mut options = cap_std::fs::OpenOptions::new();
+        options.read(true);
+        // The type and size are checked on the opened descriptor, not on the
+        // path: a swap between a check and the open cannot slip anything in.
+        let (file, _) = open_checked(&self.grant.dir, &norm, options, Accept::File)?;
+        let meta = file.metadata().map_err(|e| map_io(e, &norm))?;
         if meta.len() > MAX_WHOLE_READ {
             return Err(FsError::new(FsErrorKind::TooLarge, norm));
         }
-        let file = self.grant.dir.open(&norm).map_err(|e| map_io(e, &norm))?;
-        // The file may have been swapped or grown since the metadata check.
-        check_regular(&file.metadata().map_err(|e| map_io(e, &norm))?, &norm)?;
         let mut buf = Vec::new();
         file.take(MAX_WHOLE_READ + 1)
             .read_to_end(&mut buf)
@@ -155,16 +154,12 @@ impl DirCap {
         let len = data.len() as u64;
         let creating = existing.is_none();
         self.reserve(creating, len, &norm)?;
-        let result = self
-            .grant
-            .dir
-            .open_with(&norm, &options)
-            .and_then(|mut file| file.write_all(data));
-        if let Err(e) = result {
+        let result = open_checked(&self.grant.dir, &norm, options, Accept::File)
+            .and_then(|(mut file, _)| file.write_all(data).map_err(|e| map_io(e, &norm)));
+        if result.is_err() {
             self.unreserve(creating, len);
-            return Err(map_io(e, &norm));
         }
-        Ok(())
+        result
     }
 
     /// Opens a file; any write-ish option needs a writable capability.
@@ -198,14 +193,13 @@ impl DirCap {
             .truncate(options.truncate);
         let creating = creates && existing.is_none();
         self.reserve(creating, 0, &norm)?;
-        let file = match self.grant.dir.open_with(&norm, &host) {
-            Ok(file) => file,
+        let file = match open_checked(&self.grant.dir, &norm, host, Accept::File) {
+            Ok((file, _)) => file,
             Err(e) => {
                 self.unreserve(creating, 0);
-                return Err(map_io(e, &norm));
+                return Err(e);
             }
         };
-        check_regular(&file.metadata().map_err(|e| map_io(e, &norm))?, &norm)?;
         Ok(FileCap::new(
             file,
             readable,
@@ -253,40 +247,40 @@ impl DirCap {
     pub fn touch(&self, path: &str) -> Result<(), FsError> {
         let norm = self.resolve_mut(path)?;
         let dir = &self.grant.dir;
-        match self.probe(&norm)? {
+        let mut options = cap_std::fs::OpenOptions::new();
+        let creating = match self.probe(&norm)? {
             None => {
                 self.reserve(true, 0, &norm)?;
-                let mut options = cap_std::fs::OpenOptions::new();
                 options.write(true).create(true);
-                if let Err(e) = dir.open_with(&norm, &options) {
-                    self.unreserve(true, 0);
-                    return Err(map_io(e, &norm));
-                }
-                Ok(())
+                true
             }
+            // Not `open_dir`: its handle may be `O_PATH`, which cannot set times.
             Some(EntryKind::Dir) => {
-                // Not `open_dir`: its handle may be `O_PATH`, which cannot set times.
-                let mut options = cap_std::fs::OpenOptions::new();
                 options.read(true);
-                let sub = dir
-                    .open_with(&norm, &options)
-                    .map_err(|e| map_io(e, &norm))?;
-                sub.into_std()
-                    .set_modified(std::time::SystemTime::now())
-                    .map_err(|e| map_io(e, &norm))
+                false
             }
-            Some(EntryKind::File) => {
-                let mut options = cap_std::fs::OpenOptions::new();
+            Some(_) => {
                 options.append(true);
-                let file = dir
-                    .open_with(&norm, &options)
-                    .map_err(|e| map_io(e, &norm))?;
-                file.into_std()
-                    .set_modified(std::time::SystemTime::now())
-                    .map_err(|e| map_io(e, &norm))
+                false
             }
-            Some(_) => Err(FsError::new(FsErrorKind::Other, norm)),
+        };
+        // What the path names is decided by the opened descriptor: it may have
+        // been swapped since the probe.
+        let opened = match open_checked(dir, &norm, options, Accept::FileOrDir) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.unreserve(creating, 0);
+                return Err(e);
+            }
+        };
+        if creating {
+            return Ok(());
         }
+        opened
+            .0
+            .into_std()
+            .set_modified(std::time::SystemTime::now())
+            .map_err(|e| map_io(e, &norm))
     }
 
     /// Renames `from` (in this capability) to `to` (in `target`), replacing an
@@ -298,10 +292,69 @@ impl DirCap {
         if !self.same_grant(target) {
             return Err(FsError::new(FsErrorKind::PermissionDenied, to_norm));
         }
+        self.check_rename_keeps_hiding(&from_norm, &to_norm)?;
         self.grant
             .dir
             .rename(&from_norm, &target.grant.dir, &to_norm)
             .map_err(|e| map_io(e, &from_norm))
+    }
+
+    /// Refuses a rename that would change whether anything is hidden.
+    ///
+    /// `from` and `to` themselves are visible (both were resolved), and so is
+    /// a file moved from one to the other. A directory carries its subtree,
+    /// and a pattern anchored at the root (`docs/*.tmp`) judges each entry by
+    /// its whole path: renaming `docs` away would expose `docs/a.tmp`, and
+    /// renaming a directory holding `a.tmp` to `docs` would plant a hidden
+    /// path. So every entry beneath `from` is checked at its old and its new
+    /// path, and any difference refuses the rename (`PermissionDenied`, on
+    /// `from`, naming nothing beneath it). An entry hidden at both paths
+    /// (`.git` under a name pattern) is not walked into: its subtree is
+    /// hidden at both too. The walk is bounded by [`MAX_RENAME_WALK`]
+    /// entries; a larger tree cannot be renamed while the grant hides
+    /// anything. Without hide rules nothing is walked.
+    fn check_rename_keeps_hiding(&self, from: &str, to: &str) -> Result<(), FsError> {
+        if self.grant.hide.is_none() {
+            return Ok(());
+        }
+        let refuse = || FsError::new(FsErrorKind::PermissionDenied, from);
+        let dir = &self.grant.dir;
+        match dir.symlink_metadata(from) {
+            Ok(meta) if meta.is_dir() => {}
+            // A file or a symlink moves alone; a missing `from` fails in rename.
+            _ => return Ok(()),
+        }
+        let mut seen = 0usize;
+        let mut pending = vec![String::new()];
+        while let Some(rel) = pending.pop() {
+            let here = if rel.is_empty() {
+                from.to_owned()
+            } else {
+                join(from, &rel)
+            };
+            let entries = dir.read_dir(here).map_err(|e| map_io(e, from))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| map_io(e, from))?;
+                seen += 1;
+                if seen > MAX_RENAME_WALK {
+                    return Err(refuse());
+                }
+                // A non-UTF-8 name is unreachable by the guest wherever it is.
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let rel = join(&rel, &name);
+                let hidden = self.grant.is_hidden(&join(from, &rel));
+                if hidden != self.grant.is_hidden(&join(to, &rel)) {
+                    return Err(refuse());
+                }
+                let is_dir = entry.file_type().map_err(|e| map_io(e, from))?.is_dir();
+                if is_dir && !hidden {
+                    pending.push(rel);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Resolves a path for a modifying operation: needs write rights, and the
@@ -360,18 +413,5 @@ impl DirCap {
         if bytes > 0 {
             self.grant.release_bytes(bytes);
         }
-    }
-}
-
-/// Refuses anything but a regular file: directories are `IsADirectory`, and
-/// FIFOs, sockets and devices are `Other`.
-fn check_regular(meta: &cap_std::fs::Metadata, norm: &str) -> Result<(), FsError> {
-    let ft = meta.file_type();
-    if ft.is_file() {
-        Ok(())
-    } else if ft.is_dir() {
-        Err(FsError::new(FsErrorKind::IsADirectory, norm))
-    } else {
-        Err(FsError::new(FsErrorKind::Other, norm))
     }
 }

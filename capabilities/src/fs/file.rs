@@ -69,16 +69,37 @@ impl FileCap {
 
     /// Writes all of `data`, returning how many bytes were written.
     ///
-    /// The bytes are counted against the grant's quota before writing, so a
-    /// write that would pass it writes nothing.
+    /// The write is counted against the grant's quota before anything is
+    /// written, so a write that would pass it writes nothing. What counts is
+    /// the larger of the bytes written and how much the file grows: a write
+    /// past the end (after a `seek`) grows the file by the hole too, and a
+    /// sparse hole still becomes a file that size for whoever reads it.
     pub fn write(&mut self, data: &[u8]) -> Result<u64, FsError> {
         if !self.writable {
             return Err(FsError::new(FsErrorKind::NotWritable, self.path.as_str()));
         }
         let len = data.len() as u64;
-        self.grant.reserve_bytes(len, &self.path)?;
+        if len == 0 {
+            return Ok(0);
+        }
+        let io = |e| map_io(e, &self.path);
+        let size = self.file.metadata().map_err(io)?.len();
+        let offset = if self.append {
+            size
+        } else {
+            self.file.stream_position().map_err(io)?
+        };
+        let end = offset
+            .checked_add(len)
+            .ok_or_else(|| FsError::new(FsErrorKind::TooLarge, self.path.as_str()))?;
+        let charge = len.max(end.saturating_sub(size));
+        self.grant.reserve_bytes(charge, &self.path)?;
         if let Err(e) = self.file.write_all(data) {
-            self.grant.release_bytes(len);
+            self.grant.release_bytes(charge);
+            // A partial write past the end must not leave the file grown.
+            if self.file.metadata().is_ok_and(|m| m.len() > size) {
+                let _ = self.file.set_len(size);
+            }
             return Err(map_io(e, &self.path));
         }
         Ok(len)

@@ -11,6 +11,7 @@
 mod dir;
 mod error;
 mod file;
+mod open;
 mod path;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,10 @@ pub type HideFn = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// Largest file [`DirCap::read`] returns in one piece, so a guest cannot make
 /// the host buffer an arbitrarily large file.
 pub const MAX_WHOLE_READ: u64 = 64 << 20;
+
+/// Most entries [`DirCap::rename`] walks beneath a directory to check that
+/// the move changes no entry's hidden status (only on grants with hide rules).
+pub const MAX_RENAME_WALK: usize = 10_000;
 
 /// Largest chunk [`FileCap::read`] returns per call; larger requests are clamped.
 pub const MAX_CHUNK: u64 = 16 << 20;

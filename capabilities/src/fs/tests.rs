@@ -47,12 +47,7 @@ impl Fixture {
 
     /// Asserts the error has `kind` and does not mention any host path.
     fn check<T: std::fmt::Debug>(&self, result: Result<T, FsError>, kind: FsErrorKind) {
-        let err = result.unwrap_err();
-        assert_eq!(err.kind, kind, "{err}");
-        let text = err.to_string();
-        let host = self.tmp.path().to_string_lossy();
-        assert!(!text.contains(host.as_ref()), "{text}");
-        assert!(!format!("{err:?}").contains(host.as_ref()));
+        check_at(self.tmp.path(), result, kind);
     }
 
     fn canary_intact(&self) {
@@ -67,6 +62,16 @@ impl Fixture {
         assert!(!self.tmp.path().join("new").exists());
         assert!(!self.tmp.path().join("outdir/new").exists());
     }
+}
+
+/// Asserts the error has `kind` and does not mention the host path `host`.
+fn check_at<T: std::fmt::Debug>(host: &Path, result: Result<T, FsError>, kind: FsErrorKind) {
+    let err = result.unwrap_err();
+    assert_eq!(err.kind, kind, "{err}");
+    let text = err.to_string();
+    let host = host.to_string_lossy();
+    assert!(!text.contains(host.as_ref()), "{text}");
+    assert!(!format!("{err:?}").contains(host.as_ref()));
 }
 
 fn write_opts() -> OpenOptions {
@@ -593,22 +598,134 @@ fn whole_read_is_bounded() {
     assert_eq!(h.read(u64::MAX).unwrap().len() as u64, MAX_CHUNK);
 }
 
+/// Makes a FIFO at `path` (host side), through rustix.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+}
+
+/// Runs `body` on its own thread and fails if it has not finished within
+/// `limit`: a blocked open must fail the test, not hang it.
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(body());
+    });
+    rx.recv_timeout(limit)
+        .expect("a capability call blocked (an open waited on a FIFO?)")
+}
+
 #[cfg(unix)]
 #[test]
 fn special_files_are_refused() {
     let f = Fixture::new();
-    let fifo = f.host("fifo");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !matches!(status, Ok(s) if s.success()) {
-        return; // no mkfifo on this system
-    }
+    mkfifo(&f.host("fifo"));
+    std::fs::create_dir(f.host("d")).unwrap();
+    mkfifo(&f.host("d/fifo"));
+    // A socket: the other special file a host process can leave in a grant.
+    let _sock = std::os::unix::net::UnixListener::bind(f.host("sock")).unwrap();
     let d = f.rw();
-    // None of these may block on the FIFO.
-    f.check(d.read("fifo"), FsErrorKind::Other);
-    f.check(d.open("fifo", OpenOptions::default()), FsErrorKind::Other);
-    f.check(d.write("fifo", b"x", WriteMode::Append), FsErrorKind::Other);
-    f.check(d.touch("fifo"), FsErrorKind::Other);
-    assert_eq!(d.stat("fifo", true).unwrap().kind, EntryKind::Other);
+    let host = f.tmp.path().to_owned();
+    within(std::time::Duration::from_secs(10), move || {
+        for p in ["fifo", "d/fifo", "sock"] {
+            // None of these may block, and none may hand out a handle.
+            check_at(&host, d.read(p), FsErrorKind::Other);
+            check_at(&host, d.open(p, OpenOptions::default()), FsErrorKind::Other);
+            check_at(&host, d.open(p, write_opts()), FsErrorKind::Other);
+            let append = OpenOptions {
+                append: true,
+                ..Default::default()
+            };
+            check_at(&host, d.open(p, append), FsErrorKind::Other);
+            check_at(
+                &host,
+                d.write(p, b"x", WriteMode::Append),
+                FsErrorKind::Other,
+            );
+            check_at(
+                &host,
+                d.write(p, b"x", WriteMode::Truncate),
+                FsErrorKind::Other,
+            );
+            check_at(&host, d.touch(p), FsErrorKind::Other);
+            assert_eq!(d.stat(p, true).unwrap().kind, EntryKind::Other);
+        }
+        // Nothing was counted for the refused creations.
+        assert_eq!(d.grant().files_created(), 0);
+        assert_eq!(d.grant().bytes_written(), 0);
+    });
+}
+
+/// A host process swaps a regular file for a FIFO and back as fast as it can
+/// while the guest reads, writes, opens and touches it: every call must
+/// return (the FIFO refused, the file served), none may block in `openat`.
+#[cfg(unix)]
+#[test]
+fn fifo_swapped_in_after_the_check_never_blocks() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let f = Fixture::new();
+    std::fs::write(f.host("f"), b"regular").unwrap();
+    let d = f.rw();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (root, stop) = (f.root.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                let _ = std::fs::remove_file(root.join("f.fifo"));
+                mkfifo(&root.join("f.fifo"));
+                std::fs::rename(root.join("f.fifo"), root.join("f")).unwrap();
+                std::fs::write(root.join("f.reg"), b"regular").unwrap();
+                std::fs::rename(root.join("f.reg"), root.join("f")).unwrap();
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    let host = f.tmp.path().to_string_lossy().into_owned();
+    let (served, refused) = within(Duration::from_secs(20), move || {
+        let (mut served, mut refused) = (0u64, 0u64);
+        let mut tally = |r: Result<(), FsError>| match r {
+            Ok(()) => served += 1,
+            Err(e) => {
+                assert_eq!(e.kind, FsErrorKind::Other, "{e}");
+                assert!(!e.to_string().contains(&host), "{e}");
+                refused += 1;
+            }
+        };
+        let end = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < end {
+            tally(
+                d.read("f")
+                    .map(|data| assert!(data.starts_with(b"regular"))),
+            );
+            tally(d.open("f", OpenOptions::default()).map(|_| ()));
+            let append = OpenOptions {
+                append: true,
+                ..Default::default()
+            };
+            tally(d.open("f", append).map(|_| ()));
+            tally(d.write("f", b"+", WriteMode::Append));
+            tally(d.touch("f"));
+        }
+        (served, refused)
+    });
+    stop.store(true, Ordering::SeqCst);
+    let swaps = swapper.join().unwrap();
+    assert!(
+        swaps > 0 && served > 0 && refused > 0,
+        "{swaps} {served} {refused}"
+    );
+    f.canary_intact();
 }
 
 #[test]
@@ -646,4 +763,403 @@ fn error_display_is_short_words() {
     let e = super::error::map_io(std::io::Error::other("/host/secret/path"), "v");
     assert_eq!(e.kind, FsErrorKind::Other);
     assert!(!e.to_string().contains("host"));
+}
+
+/// A grant hiding `patterns` (the policy's own globset compiler), with the
+/// host files `files` (a trailing `/` makes a directory).
+fn hiding(patterns: &[&str], files: &[&str]) -> (Fixture, DirCap) {
+    let f = Fixture::new();
+    for file in files {
+        match file.strip_suffix('/') {
+            Some(dir) => std::fs::create_dir_all(f.host(dir)).unwrap(),
+            None => {
+                std::fs::create_dir_all(f.host(file).parent().unwrap()).unwrap();
+                std::fs::write(f.host(file), file.as_bytes()).unwrap();
+            }
+        }
+    }
+    let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+    let hide = capy_policy::compile_hide(&patterns).unwrap().unwrap();
+    let d = f.grant(Quotas::default(), Some(hide));
+    (f, d)
+}
+
+/// Every pattern shape, both directions: a rename that would expose a hidden
+/// entry (moving it out from under its pattern) or plant one (moving a
+/// visible entry under a pattern) is refused and changes nothing; a rename
+/// that keeps every entry's status goes through, and what was hidden stays
+/// hidden at its new path.
+#[test]
+fn renames_never_change_what_is_hidden() {
+    struct Case {
+        patterns: &'static [&'static str],
+        files: &'static [&'static str],
+        from: &'static str,
+        to: &'static str,
+        /// `None`: the rename happens. `Some(kind)`: refused with `kind`.
+        refused: Option<FsErrorKind>,
+        /// Paths that must be hidden (not found) through the grant afterwards.
+        hidden_after: &'static [&'static str],
+    }
+    let denied = Some(FsErrorKind::PermissionDenied);
+    let missing = Some(FsErrorKind::NotFound);
+    let cases = [
+        // `dir/*.ext`: the red team's two findings and their neighbours.
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["docs/a.tmp", "docs/b.txt"],
+            from: "docs",
+            to: "docs2",
+            refused: denied,
+            hidden_after: &["docs/a.tmp", "docs2/a.tmp"],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/planted.tmp"],
+            from: "staging",
+            to: "docs",
+            refused: denied,
+            hidden_after: &["docs"],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["docs/sub/a.tmp"],
+            from: "docs/sub",
+            to: "docs/sub2",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/b.txt"],
+            from: "staging",
+            to: "docs",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["x/docs/a.tmp"],
+            from: "x",
+            to: "y",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["docs/*.tmp"],
+            files: &["staging/docs/a.tmp"],
+            from: "staging/docs",
+            to: "docs",
+            refused: denied,
+            hidden_after: &["docs"],
+        },
+        // Nested anchored patterns: renaming any ancestor moves the match.
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["a/b/k.key"],
+            from: "a",
+            to: "z",
+            refused: denied,
+            hidden_after: &["a/b/k.key", "z"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["a/b/k.key"],
+            from: "a/b",
+            to: "a/c",
+            refused: denied,
+            hidden_after: &["a/b/k.key", "a/c"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["z/b/k.key"],
+            from: "z",
+            to: "a",
+            refused: denied,
+            hidden_after: &["a"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["s/k.key", "a/"],
+            from: "s",
+            to: "a/b",
+            refused: denied,
+            hidden_after: &["a/b"],
+        },
+        Case {
+            patterns: &["a/b/*.key"],
+            files: &["s/k.txt", "a/"],
+            from: "s",
+            to: "a/b",
+            refused: None,
+            hidden_after: &[],
+        },
+        // `**` inside: the match follows the entry only while the anchor does.
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/cache/a.bin"],
+            from: "d",
+            to: "e",
+            refused: None,
+            hidden_after: &["e/cache/a.bin", "d"],
+        },
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/cache/a.bin"],
+            from: "d/cache",
+            to: "d/store",
+            refused: denied,
+            hidden_after: &["d/cache/a.bin", "d/store"],
+        },
+        Case {
+            patterns: &["**/cache/*.bin"],
+            files: &["d/store/a.bin"],
+            from: "d/store",
+            to: "d/cache",
+            refused: denied,
+            hidden_after: &["d/cache"],
+        },
+        // `P/**`: P is itself hidden, so neither end of a rename can name it.
+        Case {
+            patterns: &["secrets/**"],
+            files: &["secrets/k"],
+            from: "secrets",
+            to: "open",
+            refused: missing,
+            hidden_after: &["secrets/k", "open"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["s/k"],
+            from: "s",
+            to: "secrets",
+            refused: missing,
+            hidden_after: &["secrets"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["s/k", "secrets/"],
+            from: "s",
+            to: "secrets/s",
+            refused: missing,
+            hidden_after: &["secrets/s"],
+        },
+        Case {
+            patterns: &["secrets/**"],
+            files: &["x/secrets/k"],
+            from: "x",
+            to: "y",
+            refused: None,
+            hidden_after: &[],
+        },
+        // `**/x` and name patterns match at any depth: a rename keeps them hidden.
+        Case {
+            patterns: &["**/x"],
+            files: &["a/x/k", "a/v"],
+            from: "a",
+            to: "b",
+            refused: None,
+            hidden_after: &["b/x", "b/x/k"],
+        },
+        Case {
+            patterns: &["**/x"],
+            files: &["a/k"],
+            from: "a",
+            to: "x",
+            refused: missing,
+            hidden_after: &["x"],
+        },
+        Case {
+            patterns: &[".git", "*.key"],
+            files: &[
+                "repo/.git/config",
+                "repo/id.key",
+                "repo/src/m.key",
+                "repo/ok",
+            ],
+            from: "repo",
+            to: "repo2",
+            refused: None,
+            hidden_after: &["repo2/.git/config", "repo2/id.key", "repo2/src/m.key"],
+        },
+        Case {
+            patterns: &["*.key"],
+            files: &["f.txt"],
+            from: "f.txt",
+            to: "f.key",
+            refused: missing,
+            hidden_after: &["f.key"],
+        },
+        // `/name`: anchored at the root only; a deeper `build` is visible.
+        Case {
+            patterns: &["/build"],
+            files: &["d/build/o"],
+            from: "d",
+            to: "e",
+            refused: None,
+            hidden_after: &[],
+        },
+        Case {
+            patterns: &["/build"],
+            files: &["d/o"],
+            from: "d",
+            to: "build",
+            refused: missing,
+            hidden_after: &["build"],
+        },
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let (f, d) = hiding(case.patterns, case.files);
+        let before = host_tree(&f.root);
+        let result = d.rename(case.from, &d, case.to);
+        match case.refused {
+            Some(kind) => {
+                f.check(result, kind);
+                assert_eq!(
+                    host_tree(&f.root),
+                    before,
+                    "case {i}: a refused rename changed the tree"
+                );
+            }
+            None => {
+                result.unwrap_or_else(|e| panic!("case {i}: {e}"));
+                assert!(
+                    !f.host(case.from).exists() && f.host(case.to).exists(),
+                    "case {i}"
+                );
+            }
+        }
+        for p in case.hidden_after {
+            f.check(d.stat(p, false), FsErrorKind::NotFound);
+            f.check(d.read(p), FsErrorKind::NotFound);
+        }
+        // A refusal names `from` only, nothing beneath it.
+        if case.refused == denied {
+            let e = d.rename(case.from, &d, case.to).unwrap_err();
+            assert_eq!(e.path, case.from, "case {i}");
+        }
+        f.canary_intact();
+    }
+}
+
+/// Every path under `root`, sorted, with file contents: what must not change.
+fn host_tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                out.push((rel + "/", Vec::new()));
+                pending.push(path);
+            } else {
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The walk is bounded: a tree larger than `MAX_RENAME_WALK` is not renamed
+/// while the grant hides anything, and is without hide rules.
+#[test]
+fn rename_walk_is_bounded() {
+    let (f, d) = hiding(&["*.key"], &["big/"]);
+    for i in 0..=MAX_RENAME_WALK {
+        std::fs::File::create(f.host(&format!("big/{i}"))).unwrap();
+    }
+    f.check(d.rename("big", &d, "big2"), FsErrorKind::PermissionDenied);
+    assert!(f.host("big").is_dir() && !f.host("big2").exists());
+    let plain = f.grant(Quotas::default(), None);
+    plain.rename("big", &plain, "big2").unwrap();
+    assert!(f.host("big2").is_dir());
+}
+
+/// A write past the end of a file grows it by the hole as well: the quota
+/// counts the growth (or the bytes written, if more), and a refused write
+/// leaves the file as it was.
+#[test]
+fn sparse_writes_count_their_growth() {
+    let f = Fixture::new();
+    let quotas = Quotas {
+        max_bytes_written: Some(1000),
+        max_files_created: None,
+    };
+    let d = f.grant(quotas, None);
+    let g = Arc::clone(d.grant());
+    // The red team's finding: seek to 1 TB, write one byte.
+    let mut w = d.open("sparse", write_opts()).unwrap();
+    assert_eq!(
+        w.seek(SeekFrom::Start(1_000_000_000_000)).unwrap(),
+        1_000_000_000_000
+    );
+    f.check(w.write(b"x"), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 0);
+    assert_eq!(w.stat().unwrap().size, 0);
+    assert_eq!(g.bytes_written(), 0);
+    // Relative to the end, just past the quota, is refused too ...
+    w.seek(SeekFrom::End(990)).unwrap();
+    f.check(w.write(&[b'y'; 11]), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 0);
+    // ... and exactly at it goes through, charged hole and all.
+    w.write(&[b'y'; 10]).unwrap();
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+    assert_eq!(g.bytes_written(), 1000);
+    // Nothing left: not a hole of one byte, not an overwrite either.
+    w.seek(SeekFrom::End(1)).unwrap();
+    f.check(w.write(b"z"), FsErrorKind::BytesQuotaExceeded);
+    w.seek(SeekFrom::Start(0)).unwrap();
+    f.check(w.write(b"z"), FsErrorKind::BytesQuotaExceeded);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+    assert_eq!(g.bytes_written(), 1000);
+    // Empty writes cost nothing and never grow the file, wherever they are.
+    w.seek(SeekFrom::Start(1 << 40)).unwrap();
+    assert_eq!(w.write(b"").unwrap(), 0);
+    assert_eq!(std::fs::metadata(f.host("sparse")).unwrap().len(), 1000);
+}
+
+/// Overwriting in place counts the bytes written; appending ignores the
+/// position, so a seek on an append handle creates no hole.
+#[test]
+fn writes_in_place_and_appends_count_their_bytes() {
+    let f = Fixture::new();
+    let quotas = Quotas {
+        max_bytes_written: Some(30),
+        max_files_created: None,
+    };
+    let d = f.grant(quotas, None);
+    let g = Arc::clone(d.grant());
+    d.write("a", &[b'a'; 10], WriteMode::Truncate).unwrap();
+    let rw = OpenOptions {
+        read: true,
+        write: true,
+        ..Default::default()
+    };
+    let mut h = d.open("a", rw).unwrap();
+    h.seek(SeekFrom::Start(2)).unwrap();
+    h.write(b"bbbb").unwrap(); // in place: 4
+    h.seek(SeekFrom::Start(8)).unwrap();
+    h.write(b"cccc").unwrap(); // 2 over, 2 past the end: 4
+    assert_eq!(g.bytes_written(), 18);
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"aabbbbaacccc");
+    let append = OpenOptions {
+        append: true,
+        ..Default::default()
+    };
+    let mut a = d.open("a", append).unwrap();
+    a.seek(SeekFrom::Start(1 << 40)).unwrap();
+    a.write(b"dd").unwrap();
+    assert_eq!(g.bytes_written(), 20);
+    assert_eq!(std::fs::read(f.host("a")).unwrap(), b"aabbbbaaccccdd");
+    // A hole through the read-write handle counts even without a quota hit.
+    h.seek(SeekFrom::End(5)).unwrap();
+    h.write(b"e").unwrap();
+    assert_eq!(g.bytes_written(), 26);
+    assert_eq!(std::fs::metadata(f.host("a")).unwrap().len(), 20);
 }
