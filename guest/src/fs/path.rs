@@ -575,9 +575,7 @@ impl Path {
         }
         match zelf.dir.mkdir(&zelf.rel()) {
             Ok(()) => Ok(()),
-            Err(e)
-                if e.kind == ErrorKind::AlreadyExists && args.exist_ok && Self::is_dir(zelf) =>
-            {
+            Err(e) if e.kind == ErrorKind::AlreadyExists && args.exist_ok && Self::is_dir(zelf) => {
                 Ok(())
             }
             Err(e) => Err(zelf.error(vm, &e)),
