@@ -9,9 +9,10 @@
 //! belongs to the script, that is when its globals are the script's
 //! `__main__` namespace; for anything else (the interpreter's own Python
 //! code) it raises `AttributeError`, and `f_back` stops at the script's
-//! outermost frame. `__code__` becomes read-only, and functions and code
-//! objects cannot be built from parts, so a script cannot run code objects
-//! it crafted.
+//! outermost frame. `f_generator` is guarded like `f_locals`. `__code__`
+//! becomes read-only, and functions, code objects and frame-locals views
+//! cannot be built from parts, so a script cannot run code objects it
+//! crafted nor read the locals of a frame it was only shown.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -198,14 +199,23 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
         "__self__",
         builtin_self,
     )?;
-    for attr in ["f_globals", "f_builtins", "f_locals"] {
+    // `f_generator` hands out the generator that owns the frame, whose
+    // `gi_frame`, `gi_code` and `send`/`throw` are the catalog's own.
+    for attr in ["f_globals", "f_builtins", "f_locals", "f_generator"] {
         guard(vm, types.frame_type, "frame", attr, frame_internal)?;
     }
     guard(vm, types.frame_type, "frame", "f_back", frame_back)?;
 
     // No functions or code objects from parts: `type(f)(code, globals)`
     // and `code.replace(...)` would run crafted bytecode.
-    for class in [types.function_type, types.code_type] {
+    // Nor a locals view of a frame the script was not given locals of:
+    // `type(own_frame.f_locals)(catalog_frame)` would read and write the
+    // catalog's locals past the `f_locals` guard.
+    for class in [
+        types.function_type,
+        types.code_type,
+        types.frame_locals_proxy_type,
+    ] {
         class.slots.new.store(Some(refuse_construction));
     }
     let replace = vm.ctx.intern_str("replace");
