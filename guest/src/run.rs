@@ -76,12 +76,17 @@ impl Session {
         }
         let settings = get_settings();
         let main = self.interpreter.enter(|vm| {
-            interrupt::start_polling();
             vm.expect_pyresult(
                 modules::grant(vm, &settings.modules, settings.random_seed),
                 "grant modules",
             );
-            vm.expect_pyresult(main_scope(vm), "create __main__")
+            let main = vm.expect_pyresult(main_scope(vm), "create __main__");
+            // Only now: set-up runs Python (granting modules), and an
+            // interrupt raised inside it would leave a half-made sandbox
+            // (a panic above). One that arrived meanwhile stays pending in
+            // the host and is delivered once the script's own code runs.
+            interrupt::start_polling();
+            main
         });
         self.main = Some(main);
     }
