@@ -143,6 +143,26 @@ fn max_output_sets_the_limit() {
 }
 
 #[test]
+fn a_traceback_counts_against_max_output() {
+    warm_cache();
+    let dir = tempfile::tempdir().unwrap();
+    let script = write(dir.path(), "f.py", "raise ValueError('T' * 5_000_000)\n");
+    let out = capy()
+        .args(["run", "--max-output", "1KiB"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the script raised");
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 1500, "{} bytes of stderr", stderr.len());
+    assert!(stderr.starts_with("Traceback"), "{stderr}");
+    assert!(
+        stderr.ends_with("more bytes cut at the output limit of 1024 bytes]\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_bad_size_is_a_usage_error() {
     let out = capy()
         .args(["run", "--max-output", "lots", "x.py"])

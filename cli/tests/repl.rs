@@ -563,3 +563,13 @@ mod terminal {
         assert_eq!(mode(file.parent().unwrap()), 0o700);
     }
 }
+
+#[test]
+fn a_huge_traceback_is_cut_at_the_output_limit_and_the_session_goes_on() {
+    let input = "raise ValueError('T' * 5_000_000)\nprint('after')\n";
+    let out = run_piped(&["--max-output", "1KiB"], input);
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 1500, "{} bytes of stderr", stderr.len());
+    assert!(stderr.contains("cut at the output limit"), "{stderr}");
+    assert_eq!(text(&out.stdout), "after\n");
+}

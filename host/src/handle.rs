@@ -44,8 +44,11 @@ impl SandboxHandle {
         self.controls.interrupt.store(true, Ordering::Relaxed);
     }
 
-    /// Ends the current run by force (a trap within one epoch tick, 10 ms).
-    /// The sandbox cannot run again afterwards; its engine is unaffected.
+    /// Ends the current run by force (a trap within one epoch tick, 10 ms)
+    /// and finishes the sandbox: it cannot run again afterwards, also when
+    /// this is issued between runs or the run ended first
+    /// ([`Sandbox::is_stopped`](crate::Sandbox::is_stopped) is true at
+    /// once). Its engine is unaffected.
     pub fn terminate(&self) {
         self.controls.terminate.store(true, Ordering::Relaxed);
     }

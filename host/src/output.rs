@@ -3,7 +3,28 @@
 
 use capy_policy::Limit;
 
-use crate::error::LimitTrap;
+use crate::error::{LimitTrap, PythonException};
+
+/// `text` if it has at most `room` bytes, else its longest prefix that does
+/// (on a character boundary) and a line saying how much was cut.
+fn cut(mut text: String, room: usize, max: u64) -> String {
+    if text.len() <= room {
+        return text;
+    }
+    let mut end = room;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let dropped = text.len() - end;
+    text.truncate(end);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "[capy: {dropped} more bytes cut at the output limit of {max} bytes]\n"
+    ));
+    text
+}
 
 /// One of the script's two output streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +72,11 @@ impl OutputCapture {
         Ok(())
     }
 
+    /// A run begins: the whole budget is available again.
+    pub(crate) fn start_run(&mut self) {
+        self.used = 0;
+    }
+
     fn deliver(&mut self, stream: Stream, data: &[u8]) {
         if data.is_empty() {
             return;
@@ -62,9 +88,22 @@ impl OutputCapture {
         }
     }
 
-    /// Hands over what this run captured and resets the budget for the next run.
+    /// Bounds the text the host reports on the script's behalf when a run
+    /// raised (the traceback, and the message within it): the traceback is
+    /// charged against what is left of the output budget and, past it, cut
+    /// with a marker; the message is cut to the same room. A script cannot
+    /// print past the limit by raising what it could not print.
+    pub(crate) fn bound_exception(&mut self, mut exception: PythonException) -> PythonException {
+        let room = usize::try_from(self.max.saturating_sub(self.used)).unwrap_or(usize::MAX);
+        let charged = exception.traceback.len().min(room);
+        self.used += charged as u64;
+        exception.traceback = cut(exception.traceback, room, self.max);
+        exception.message = cut(exception.message, room, self.max);
+        exception
+    }
+
+    /// Hands over what this run captured.
     pub(crate) fn take(&mut self) -> (Vec<u8>, Vec<u8>) {
-        self.used = 0;
         (
             std::mem::take(&mut self.stdout),
             std::mem::take(&mut self.stderr),
@@ -94,11 +133,56 @@ mod tests {
     }
 
     #[test]
-    fn take_resets_the_budget_for_the_next_run() {
+    fn each_run_starts_with_the_whole_budget() {
         let mut out = OutputCapture::new(3, None);
         out.write(Stream::Stdout, b"abc").unwrap();
         out.take();
+        out.start_run();
         out.write(Stream::Stdout, b"xyz").unwrap();
         assert_eq!(out.take().0, b"xyz");
+    }
+
+    fn exception(message: &str, traceback: &str) -> PythonException {
+        PythonException {
+            type_name: "ValueError".to_owned(),
+            message: message.to_owned(),
+            traceback: traceback.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_traceback_that_fits_is_kept_whole_and_charged() {
+        let mut out = OutputCapture::new(20, None);
+        out.write(Stream::Stdout, b"12345").unwrap();
+        let bounded = out.bound_exception(exception("m", "Traceback\nm\n"));
+        assert_eq!(bounded, exception("m", "Traceback\nm\n"));
+        // 5 printed + 12 of traceback leave 3.
+        assert!(out.write(Stream::Stdout, b"abcd").is_err());
+    }
+
+    #[test]
+    fn a_traceback_past_the_limit_is_cut_with_a_marker() {
+        let mut out = OutputCapture::new(10, None);
+        out.write(Stream::Stderr, b"1234").unwrap();
+        let message = "T".repeat(1000);
+        let bounded = out.bound_exception(exception(&message, &format!("E: {message}\n")));
+        assert_eq!(
+            bounded.traceback,
+            "E: TTT\n[capy: 998 more bytes cut at the output limit of 10 bytes]\n"
+        );
+        assert!(bounded.message.starts_with("TTTTTT\n[capy: 994 more bytes"));
+        assert!(
+            out.write(Stream::Stdout, b"x").is_err(),
+            "the budget is spent"
+        );
+    }
+
+    #[test]
+    fn cutting_never_splits_a_character() {
+        let cut = cut("\u{e9}\u{e9}\u{e9}".to_owned(), 3, 3);
+        assert_eq!(
+            cut,
+            "\u{e9}\n[capy: 4 more bytes cut at the output limit of 3 bytes]\n"
+        );
     }
 }

@@ -174,10 +174,17 @@ impl Sandbox {
     /// call then fails with [`Error::Stopped`]. A CPU or wall-clock limit
     /// that the script unwound from does not stop it.
     pub fn is_stopped(&self) -> bool {
-        self.stopped.is_some()
+        self.stopped.is_some() || self.controls.terminate_requested()
     }
 
-    fn check_running(&self) -> Result<(), Error> {
+    /// Fails with [`Error::Stopped`] if the sandbox cannot run. A
+    /// `terminate` that no run consumed (issued between runs, or during a
+    /// run that ended before the next epoch tick) stops the sandbox here:
+    /// a terminate means the sandbox is finished, not "kill some later run".
+    fn check_running(&mut self) -> Result<(), Error> {
+        if self.stopped.is_none() && self.controls.terminate_requested() {
+            self.stopped = Some(RunError::Terminated.to_string());
+        }
         match &self.stopped {
             Some(reason) => Err(Error::Stopped(reason.clone())),
             None => Ok(()),
@@ -189,6 +196,7 @@ impl Sandbox {
         self.controls.clear_interrupt();
         let state = self.store.data_mut();
         state.clock.start();
+        state.output.start_run();
         state.usage = Usage::default();
         if self.time_limits {
             self.store.set_epoch_deadline(1);
@@ -228,7 +236,7 @@ impl Sandbox {
             Ok(Ok(())) => self.time_limit(),
             Ok(Err(exception)) => Some(
                 self.time_limit()
-                    .unwrap_or(RunError::Exception(python_exception(exception))),
+                    .unwrap_or_else(|| self.script_raised(exception)),
             ),
             Err(trap) => Some(self.classify_trap(trap)),
         };
@@ -293,7 +301,7 @@ impl Sandbox {
             Ok(Err(runner::CallError::Exception(exception))) => {
                 let error = self
                     .time_limit()
-                    .unwrap_or(RunError::Exception(python_exception(exception)));
+                    .unwrap_or_else(|| self.script_raised(exception));
                 return Ok((Value::None, outcome(Some(error))));
             }
             Err(trap) => {
@@ -309,6 +317,14 @@ impl Sandbox {
     fn time_limit(&self) -> Option<RunError> {
         let limit = self.store.data().clock.signalled()?;
         Some(RunError::LimitExceeded(limit.clone()))
+    }
+
+    /// The run's error for an exception the script raised, its text
+    /// bounded by what is left of the output limit (the host prints it on
+    /// the script's behalf).
+    fn script_raised(&mut self, exception: runner::PythonError) -> RunError {
+        let exception = python_exception(exception);
+        RunError::Exception(self.store.data_mut().output.bound_exception(exception))
     }
 
     /// Turns a trap into the run's error; the sandbox cannot run again.

@@ -145,6 +145,16 @@ def test_output_flood_hits_the_output_limit() -> None:
     assert len(out.stdout) <= 64 * 1024
 
 
+def test_a_huge_traceback_is_cut_at_the_output_limit() -> None:
+    with capy.Sandbox(limits=capy.Limits(output="1KiB")) as sb:
+        out = sb.run("raise ValueError('T' * 5_000_000)")
+    assert isinstance(out.error, capy.ScriptError)
+    assert out.error.type_name == "ValueError"
+    assert len(out.error.traceback) < 1500
+    assert "cut at the output limit" in out.error.traceback
+    assert len(out.error.message) < 1500
+
+
 def test_bad_limits_are_errors() -> None:
     with pytest.raises(ValueError, match="memory"):
         capy.Sandbox(limits=capy.Limits(memory="lots"))

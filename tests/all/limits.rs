@@ -148,6 +148,80 @@ fn a_print_flood_hits_the_output_limit() {
     assert_limit(error, Limit::Output(10_000));
 }
 
+/// What the host reports for a script that raised also counts: a traceback
+/// (with the message in it) is cut at what is left of the output limit.
+#[track_caller]
+fn assert_cut_at_the_limit(error: Option<RunError>, limit: usize) {
+    let Some(RunError::Exception(exception)) = error else {
+        panic!("expected the script's exception, got {error:?}");
+    };
+    let marker = "more bytes cut at the output limit";
+    for text in [&exception.traceback, &exception.message] {
+        let (kept, rest) = text.split_once("[capy: ").expect("a cut marker");
+        assert!(kept.len() <= limit + 1, "{} bytes kept", kept.len());
+        assert!(rest.contains(marker), "{rest}");
+        assert!(text.len() < limit + 200, "{} bytes reported", text.len());
+    }
+}
+
+#[test]
+fn a_huge_exception_message_is_cut_at_the_output_limit() {
+    let (error, _) = run_limited(
+        tight().output(1024),
+        None,
+        "print('x' * 100)\nraise ValueError('T' * 5_000_000)",
+    );
+    // 101 bytes were printed: the traceback gets what is left.
+    assert_cut_at_the_limit(error, 1024 - 101);
+}
+
+#[test]
+fn a_huge_source_line_in_a_traceback_is_cut_at_the_output_limit() {
+    let source = format!("x = '{}'; 1 / 0\n", "S".repeat(2_000_000));
+    let (error, _) = run_limited(tight().output(1024), None, &source);
+    let Some(RunError::Exception(exception)) = &error else {
+        panic!("expected ZeroDivisionError, got {error:?}");
+    };
+    assert!(
+        exception.traceback.len() < 1300,
+        "{}",
+        exception.traceback.len()
+    );
+    assert!(exception.traceback.contains("cut at the output limit"));
+}
+
+#[test]
+fn a_plugin_call_that_raises_a_huge_exception_is_cut_at_the_output_limit() {
+    let mut plugin = engine()
+        .sandbox()
+        .limits(tight().output(1024))
+        .build()
+        .unwrap()
+        .load("def boom():\n    raise KeyError('K' * 3_000_000)\n")
+        .unwrap();
+    let error = plugin
+        .call_values("boom", capy::Value::List(vec![]), capy::Value::Dict(vec![]))
+        .unwrap_err();
+    match error {
+        capy::Error::Run(error) => assert_cut_at_the_limit(Some(error), 1024),
+        other => panic!("expected the script's exception, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_traceback_within_the_limit_is_whole() {
+    let (error, _) = run_limited(tight().output(1024), None, "raise ValueError('small')");
+    let Some(RunError::Exception(exception)) = error else {
+        panic!("expected ValueError");
+    };
+    assert_eq!(exception.message, "small");
+    assert!(
+        exception.traceback.ends_with("ValueError: small\n"),
+        "{}",
+        exception.traceback
+    );
+}
+
 fn quota_grant(tree: &Tree, bytes: Option<u64>, files: Option<u64>) -> capy::GrantPolicy {
     let mut grant = capy::GrantPolicy::new(capy::DirGrant {
         name: "out".into(),

@@ -564,6 +564,91 @@ fn terminate_ends_even_a_script_that_swallows_interrupts() {
     assert!(matches!(sandbox.run("1").unwrap_err(), Error::Stopped(_)));
 }
 
+/// An interrupt that lands while a sandbox sets itself up (its first run
+/// grants modules and builds `__main__` before the script starts) is
+/// delivered to the script or dropped, never a crash: it used to panic the
+/// guest at "grant modules" in about a third of such tries.
+#[test]
+fn an_interrupt_during_the_first_runs_set_up_never_crashes() {
+    for attempt in 0..60u64 {
+        let mut sandbox = engine().sandbox().build().unwrap();
+        let handle = sandbox.handle();
+        let delay = Duration::from_micros(attempt * 15);
+        let interrupter = std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            handle.interrupt();
+        });
+        let outcome = sandbox.run("total = sum(range(20000))").unwrap();
+        interrupter.join().unwrap();
+        match &outcome.error {
+            None => {}
+            Some(RunError::Exception(e)) if e.type_name == "KeyboardInterrupt" => {}
+            other => {
+                panic!("attempt {attempt}: expected success or KeyboardInterrupt, got {other:?}")
+            }
+        }
+        let after = sandbox.run("print(sum(range(10)))").unwrap();
+        assert_eq!(
+            after.stdout_text(),
+            "45\n",
+            "attempt {attempt}: {:?}",
+            after.error
+        );
+    }
+}
+
+/// The same for a CPU limit so small that it runs out during set-up.
+#[test]
+fn a_tiny_cpu_limit_on_the_first_run_is_a_limit_not_a_crash() {
+    for micros in [20, 50, 100, 200, 400] {
+        let mut sandbox = engine()
+            .sandbox()
+            .limits(capy::Limits::default().cpu(Duration::from_micros(micros)))
+            .build()
+            .unwrap();
+        let outcome = sandbox.run("for i in range(10**6): pass").unwrap();
+        assert!(
+            matches!(
+                outcome.error,
+                Some(RunError::LimitExceeded(capy::Limit::Cpu(_)))
+            ),
+            "{micros} µs: {:?}",
+            outcome.error
+        );
+    }
+}
+
+#[test]
+fn a_terminate_between_runs_stops_the_sandbox_at_once() {
+    let mut sandbox = engine().sandbox().build().unwrap();
+    assert_eq!(sandbox.run("print(1)").unwrap().error, None);
+    sandbox.handle().terminate();
+    assert!(sandbox.is_stopped(), "stopped as soon as terminated");
+    // Neither a short run nor one longer than an epoch tick runs now.
+    for source in ["1", "for i in range(10**6): pass"] {
+        match sandbox.run(source) {
+            Err(Error::Stopped(reason)) => assert!(reason.contains("terminated"), "{reason}"),
+            other => panic!("expected Stopped, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_terminate_before_the_first_run_or_call_means_neither_starts() {
+    let mut sandbox = engine().sandbox().build().unwrap();
+    sandbox.handle().terminate();
+    assert!(matches!(sandbox.run("1"), Err(Error::Stopped(_))));
+    let mut plugin = engine()
+        .sandbox()
+        .build()
+        .unwrap()
+        .load("def f():\n    return 1\n")
+        .unwrap();
+    plugin.handle().terminate();
+    let called = plugin.call_values("f", capy::Value::List(vec![]), capy::Value::Dict(vec![]));
+    assert!(matches!(called, Err(Error::Stopped(_))), "{called:?}");
+}
+
 #[test]
 fn eight_threads_run_sandboxes_concurrently_with_separate_results() {
     let threads: Vec<_> = (0..8)
