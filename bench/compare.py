@@ -7,7 +7,9 @@ RustPython, alternating, and prints medians and ratios.
 Each workload's first line is `# expect: <stdout>`; a run whose output
 differs is reported as wrong, not timed. Times are wall-clock of the whole
 process (start-up included), so also measured: `print(1)` alone.
-Set CAPY, PYTHON and RUSTPYTHON to pick the binaries.
+Set CAPY, PYTHON and RUSTPYTHON to pick the binaries, and CAPY_BASELINE to
+time a second capy (a build of an older commit) in the same run, alternating
+with the others: its column is `baseline`, its ratio `capy/baseline`.
 """
 
 import argparse
@@ -33,6 +35,10 @@ def runners():
         "capy": ([capy, "run", "--cpu", "300s", "--timeout", "600s"], Path(capy).exists()),
         "cpython": ([python, "-S"], shutil.which(python) is not None),
     }
+    baseline = os.environ.get("CAPY_BASELINE")
+    if baseline:
+        cmd = [baseline, "run", "--cpu", "300s", "--timeout", "600s"]
+        found["baseline"] = (cmd, Path(baseline).exists())
     rustpython = os.environ.get("RUSTPYTHON") or shutil.which("rustpython")
     if rustpython:
         found["rustpython"] = ([rustpython], True)
@@ -60,8 +66,10 @@ def main():
         hello = Path(tmp) / "hello.py"
         hello.write_text("# expect: 1\nprint(1)\n")
         workloads = [hello] + sorted((HERE / "workloads").glob("*.py"))
-        # Warm the compiled-guest cache so it is not timed.
-        subprocess.run(run["capy"] + [str(hello)], capture_output=True)
+        # Warm the compiled-guest caches so they are not timed.
+        for name in ("capy", "baseline"):
+            if name in run:
+                subprocess.run(run[name] + [str(hello)], capture_output=True)
         names = list(run)
         header = f"{'workload':<16}" + "".join(f"{n + ' ms':>14}" for n in names)
         header += "".join(f"{'capy/' + n:>16}" for n in names if n != "capy")
