@@ -450,3 +450,51 @@ impl std::io::Write for SharedBuffer {
         Ok(())
     }
 }
+
+/// `OSError(errno, ...)` picks CPython-on-Linux's subclass from Linux's
+/// errno numbers, which the sandbox reports everywhere: the guest's libc is
+/// WASI's, where 2 is EACCES and 27 is EINTR, and those numbers used to
+/// decide (a script's own `OSError(2, ...)` was a `PermissionError`).
+#[test]
+fn oserror_subclasses_follow_linux_errno_numbers() {
+    let tree = Tree::new();
+    let stdout = granted_stdout(
+        &tree,
+        r#"
+for n in (1, 2, 3, 4, 10, 11, 13, 17, 20, 21, 27, 32, 103, 104, 110, 111, 115, 5):
+    e = OSError(n, "x")
+    print(n, type(e).__name__, e.errno)
+"#,
+    );
+    assert_eq!(
+        stdout,
+        "1 PermissionError 1\n2 FileNotFoundError 2\n3 ProcessLookupError 3\n\
+         4 InterruptedError 4\n10 ChildProcessError 10\n11 BlockingIOError 11\n\
+         13 PermissionError 13\n17 FileExistsError 17\n20 NotADirectoryError 20\n\
+         21 IsADirectoryError 21\n27 OSError 27\n32 BrokenPipeError 32\n\
+         103 ConnectionAbortedError 103\n104 ConnectionResetError 104\n\
+         110 TimeoutError 110\n111 ConnectionRefusedError 111\n\
+         115 BlockingIOError 115\n5 OSError 5\n"
+    );
+}
+
+/// A whole-file read past the 64 MiB bound is a plain `OSError` with
+/// EFBIG (27), not an `InterruptedError` a retry loop would spin on.
+#[test]
+fn a_whole_file_read_that_is_too_large_is_a_plain_oserror() {
+    let tree = Tree::new();
+    let big = std::fs::File::create(tree.path("grant/big.bin")).unwrap();
+    big.set_len((64 << 20) + 1).unwrap();
+    let stdout = granted_stdout(
+        &tree,
+        r#"
+try:
+    (data / "big.bin").read_bytes()
+except InterruptedError:
+    print("InterruptedError")
+except OSError as e:
+    print(type(e).__name__, e.errno)
+"#,
+    );
+    assert_eq!(stdout, "OSError 27\n");
+}

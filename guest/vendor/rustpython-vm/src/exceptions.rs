@@ -1341,7 +1341,34 @@ impl<C> ToPyException for widestring::error::NulError<C> {
     }
 }
 
-#[cfg(any(unix, windows, target_os = "wasi"))]
+// capy patch: on WASI, `errors` holds WASI's errno numbers (27 is EINTR
+// there, 2 is EACCES), so `OSError(2, ...)` came out as `PermissionError`
+// and a host error with Linux's EFBIG (27) as `InterruptedError`. capy
+// reports Linux numbers everywhere (as CPython on Linux), so on WASI the
+// subclass is chosen from Linux's numbers.
+#[cfg(target_os = "wasi")]
+pub(crate) fn errno_to_exc_type(errno: i32, vm: &VirtualMachine) -> Option<&'static Py<PyType>> {
+    let excs = &vm.ctx.exceptions;
+    match errno {
+        11 | 114 | 115 => Some(excs.blocking_io_error), // EAGAIN, EALREADY, EINPROGRESS
+        32 | 108 => Some(excs.broken_pipe_error),       // EPIPE, ESHUTDOWN
+        10 => Some(excs.child_process_error),           // ECHILD
+        103 => Some(excs.connection_aborted_error),     // ECONNABORTED
+        111 => Some(excs.connection_refused_error),     // ECONNREFUSED
+        104 => Some(excs.connection_reset_error),       // ECONNRESET
+        17 => Some(excs.file_exists_error),             // EEXIST
+        2 => Some(excs.file_not_found_error),           // ENOENT
+        21 => Some(excs.is_a_directory_error),          // EISDIR
+        20 => Some(excs.not_a_directory_error),         // ENOTDIR
+        4 => Some(excs.interrupted_error),              // EINTR
+        13 | 1 => Some(excs.permission_error),          // EACCES, EPERM
+        3 => Some(excs.process_lookup_error),           // ESRCH
+        110 => Some(excs.timeout_error),                // ETIMEDOUT
+        _ => None,
+    }
+}
+
+#[cfg(any(unix, windows))]
 pub(crate) fn errno_to_exc_type(errno: i32, vm: &VirtualMachine) -> Option<&'static Py<PyType>> {
     use crate::stdlib::errno::errors;
     let excs = &vm.ctx.exceptions;
