@@ -3780,6 +3780,19 @@ fn same_slots_added(a: &Py<PyType>, b: &Py<PyType>) -> bool {
     }
 }
 
+/// capy: the nearest type in `typ`'s base chain that was defined natively
+/// (not by a class statement), which is the type whose payload its
+/// instances carry.
+fn native_payload_base(mut typ: &Py<PyType>) -> &Py<PyType> {
+    while typ.heaptype_ext.is_some() {
+        match typ.base.deref() {
+            Some(base) => typ = base,
+            None => break,
+        }
+    }
+    typ
+}
+
 /// Validates that instances of `old_to` and `new_to` share an interchangeable
 /// object layout, the check `__class__` and `__bases__` assignment perform.
 ///
@@ -3799,6 +3812,12 @@ pub(crate) fn compatible_for_assignment(
         _ => false,
     };
     let compatible = newbase.is(oldbase) || (bases_equal && same_slots_added(newbase, oldbase));
+    // capy: the layout check above compares sizes, and two native payloads
+    // can have the same size (a `partial` and a `bytearray`). The slot
+    // functions of the new class would then read the old payload as their
+    // own. Require both classes to rest on the same native (payload-defining)
+    // type, so a swap can only ever relabel, never reinterpret.
+    let compatible = compatible && native_payload_base(new_to).is(native_payload_base(old_to));
     if compatible {
         return Ok(());
     }

@@ -1649,7 +1649,12 @@ impl VirtualMachine {
         // During interpreter finalization, sys.unraisablehook may not be available,
         // but we still need to report exceptions (especially from atexit callbacks).
         // Write directly to stderr like PyErr_FormatUnraisable.
-        if self.state.finalizing.load(Ordering::Acquire) {
+        // capy: a sandbox has no `sys` to import and no `unraisablehook` a
+        // script could set; it always reports as CPython's default hook
+        // does ("Exception ignored in: ..." on stderr) and carries on.
+        // Upstream unwraps the import, so an exception in `__del__` or in a
+        // generator's `finally` during clean-up panicked the guest.
+        if cfg!(target_os = "wasi") || self.state.finalizing.load(Ordering::Acquire) {
             self.write_unraisable_to_stderr(&e, msg.as_deref(), &object);
             return;
         }
