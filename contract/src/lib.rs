@@ -5,12 +5,15 @@
 //! two cannot drift apart. This crate adds the few facts that WIT cannot
 //! say but both sides must agree on, so that each is written once: the
 //! modules a policy may grant, how deep plain data may nest, Python's
-//! keywords, and how a path is shown to a script. The host workspace and
+//! keywords, how a path is shown to a script, and how deeply source text
+//! may nest before the parser sees it ([`nesting`]). The host workspace and
 //! the guest (built for `wasm32-wasip2`) both depend on it; it has no
 //! dependencies of its own.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod nesting;
 
 /// The directory holding the contract's WIT files (`capy:sandbox`).
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");

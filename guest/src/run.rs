@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 
 use rustpython_vm::{
-    AsObject, Interpreter, PyObjectRef, PyResult, VirtualMachine,
-    builtins::{PyBaseExceptionRef, PyDict, PyDictRef, PyStr},
+    AsObject, Interpreter, PyObjectRef, PyRef, PyResult, VirtualMachine,
+    builtins::{PyBaseExceptionRef, PyCode, PyDict, PyDictRef, PyStr},
     compiler::Mode,
     function::{FuncArgs, KwArgs},
     scope::Scope,
@@ -129,9 +129,7 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
     with_session(|interpreter, main, sources| {
         sources.insert(filename, source);
         interpreter.enter(|vm| {
-            let result = vm
-                .compile(source, mode, filename.to_owned())
-                .map_err(|err| err.into_pyexception(vm, Some(source)))
+            let result = compile(vm, source, mode, filename)
                 .and_then(|code| vm.run_code_obj(code, main.clone()));
             match result {
                 Ok(_) => Ok(()),
@@ -140,6 +138,37 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
             }
         })
     })
+}
+
+/// Compiles `source`, first refusing what nests deeper than the parser's
+/// recursion can take on the guest's stack (see
+/// [`capy_contract::nesting`]): a `SyntaxError`, as CPython raises.
+pub fn compile(
+    vm: &VirtualMachine,
+    source: &str,
+    mode: Mode,
+    filename: &str,
+) -> PyResult<PyRef<PyCode>> {
+    if let Err(too_deep) = capy_contract::nesting::check(source) {
+        let text = source.lines().nth(too_deep.line - 1).unwrap_or("");
+        let text: String = text.chars().take(200).collect();
+        // Built as the VM builds its own: the message is the only argument
+        // (so `str()` and the printer show it), the place is attributes.
+        let class: PyObjectRef = vm.ctx.exceptions.syntax_error.to_owned().into();
+        let exc = class.call((too_deep.message,), vm)?;
+        let column = too_deep.column;
+        exc.set_attr("filename", vm.ctx.new_str(filename), vm)?;
+        exc.set_attr("lineno", vm.ctx.new_int(too_deep.line), vm)?;
+        exc.set_attr("offset", vm.ctx.new_int(column), vm)?;
+        exc.set_attr("end_lineno", vm.ctx.new_int(too_deep.line), vm)?;
+        exc.set_attr("end_offset", vm.ctx.new_int(column), vm)?;
+        exc.set_attr("text", vm.ctx.new_str(text), vm)?;
+        return Err(exc
+            .downcast()
+            .map_err(|_| vm.new_system_error("SyntaxError is an exception"))?);
+    }
+    vm.compile(source, mode, filename.to_owned())
+        .map_err(|err| err.into_pyexception(vm, Some(source)))
 }
 
 /// Calls the global function `name` of `__main__` with plain-data
