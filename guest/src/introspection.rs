@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use rustpython_vm::{
     AsObject, PyObjectRef, PyResult, VirtualMachine,
     builtins::{PyDictRef, PyType},
-    function::FuncArgs,
+    function::{FuncArgs, PySetterValue},
 };
 
 thread_local! {
@@ -101,6 +101,42 @@ fn guard(
     Ok(())
 }
 
+/// [`guard`] for an attribute that stays writable: reads go through `get`,
+/// writes (the VM's own, and the script's) to the original descriptor.
+fn guard_writable(
+    vm: &VirtualMachine,
+    class: &'static rustpython_vm::Py<PyType>,
+    type_name: &'static str,
+    attr: &'static str,
+    get: fn(&'static str, &'static str, PyObjectRef, &VirtualMachine) -> PyResult,
+) -> PyResult<()> {
+    let name = vm.ctx.intern_str(attr);
+    let Some(existing) = class.attributes.get(name) else {
+        return Err(vm.new_system_error(format!("hardening: {type_name}.{attr} not found")));
+    };
+    ORIGINALS.with(|o| o.borrow_mut().insert((type_name, attr), existing));
+    let getset = vm.ctx.new_static_getset(
+        attr,
+        class,
+        move |obj: PyObjectRef, vm: &VirtualMachine| get(type_name, attr, obj, vm),
+        move |obj: PyObjectRef, value: PySetterValue, vm: &VirtualMachine| -> PyResult<()> {
+            let descriptor = ORIGINALS
+                .with(|o| o.borrow().get(&(type_name, attr)).cloned())
+                .ok_or_else(|| vm.new_attribute_error(attr.to_owned()))?;
+            match value {
+                PySetterValue::Assign(value) => {
+                    vm.call_method(&descriptor, "__set__", (obj, value))?
+                }
+                PySetterValue::Delete => vm.call_method(&descriptor, "__delete__", (obj,))?,
+            };
+            Ok(())
+        },
+    );
+    class.attributes.insert(name, getset.into());
+    class.modified();
+    Ok(())
+}
+
 /// The script's own function: the original value; anything else: refused.
 fn function_internal(
     type_name: &'static str,
@@ -164,6 +200,27 @@ fn builtin_self(
     }
 }
 
+/// An `AttributeError`'s `obj`, but never a real catalog module: an
+/// attribute missing in catalog code would otherwise hand the script the
+/// module the lookup was made on, with all its imports. The script sees the
+/// module's view if it imported it, else `None`.
+fn attribute_error_obj(
+    type_name: &'static str,
+    attr: &'static str,
+    obj: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let value = original(type_name, attr, obj, vm)?;
+    if value
+        .downcast_ref::<rustpython_vm::builtins::PyModule>()
+        .is_some()
+    {
+        Ok(crate::modules::as_seen_by_script(&value).unwrap_or_else(|| vm.ctx.none()))
+    } else {
+        Ok(value)
+    }
+}
+
 /// A read-only view of the original (drops the setter).
 fn read_only(
     type_name: &'static str,
@@ -205,9 +262,17 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
         guard(vm, types.frame_type, "frame", attr, frame_internal)?;
     }
     guard(vm, types.frame_type, "frame", "f_back", frame_back)?;
+    guard_writable(
+        vm,
+        vm.ctx.exceptions.attribute_error,
+        "AttributeError",
+        "obj",
+        attribute_error_obj,
+    )?;
 
     // No functions or code objects from parts: `type(f)(code, globals)`
-    // and `code.replace(...)` would run crafted bytecode.
+    // and `code.replace(...)` (or `copy.replace(code, ...)`) would run
+    // crafted bytecode.
     // Nor a locals view of a frame the script was not given locals of:
     // `type(own_frame.f_locals)(catalog_frame)` would read and write the
     // catalog's locals past the `f_locals` guard.
@@ -218,8 +283,11 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
     ] {
         class.slots.new.store(Some(refuse_construction));
     }
-    let replace = vm.ctx.intern_str("replace");
-    types.code_type.attributes.remove(replace);
+    // `__replace__` is the same builder under the name `copy.replace`
+    // calls.
+    for name in ["replace", "__replace__"] {
+        types.code_type.attributes.remove(vm.ctx.intern_str(name));
+    }
     types.code_type.modified();
     Ok(())
 }

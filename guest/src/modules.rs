@@ -110,6 +110,9 @@ struct Registry {
     builtins: Option<PyDictRef>,
     /// The `sys` stub's `modules` dict, kept in step with `loaded`.
     stub_sys_modules: Option<PyDictRef>,
+    /// What the script got for each module it imported: a view of the
+    /// module's public interface ([`script_view`]), by full name.
+    views: HashMap<String, PyObjectRef>,
 }
 
 thread_local! {
@@ -243,6 +246,7 @@ fn capy_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 
     if !library {
         check_script_may_import(vm, &absolute)?;
+        return script_import(vm, &absolute, &fromlist);
     }
     let module = load(vm, &absolute)?;
 
@@ -270,6 +274,133 @@ fn capy_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         }
     }
     Ok(module)
+}
+
+/// An import by the script: the modules are loaded as for catalog code, but
+/// what the script gets back are their views ([`script_view`]).
+fn script_import(vm: &VirtualMachine, absolute: &str, fromlist: &[String]) -> PyResult {
+    load(vm, absolute)?;
+    link_views(vm, absolute)?;
+    if fromlist.is_empty() {
+        // `import a.b` binds `a`.
+        let top = absolute.split('.').next().unwrap_or(absolute);
+        return script_view(vm, top);
+    }
+    // `from package import submodule`: load submodules named in fromlist.
+    for item in fromlist.iter().filter(|item| item.as_str() != "*") {
+        let sub = format!("{absolute}.{item}");
+        if in_catalog(&sub) && check_script_may_import(vm, &sub).is_ok() {
+            // A missing submodule leaves the ImportError to `from ...
+            // import`, which names the attribute.
+            if load(vm, &sub).is_ok() {
+                link_views(vm, &sub)?;
+            }
+        }
+    }
+    script_view(vm, absolute)
+}
+
+/// Names a module view carries although they start with an underscore.
+const VIEW_DUNDERS: &[&str] = &["__doc__", "__all__", "__version__"];
+
+/// The script's view of the catalog module `name`: a new module holding the
+/// module's public names (those without a leading underscore, and those its
+/// `__all__` lists), where a submodule is the submodule's view and any other
+/// module is left out.
+///
+/// A grant is a boundary of reach, not only of `import`: with only `json`
+/// granted, `json.decoder.re` would otherwise hand out `re`, and from it
+/// `re.enum.sys` and every other module the catalog has loaded. The view
+/// holds the module's own functions and classes, so they work as ever
+/// (their globals are the real module's, which the introspection guards keep
+/// from the script); assigning to a view changes only the view.
+fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
+    if let Some(view) = REGISTRY.with(|r| r.borrow().views.get(name).cloned()) {
+        return Ok(view);
+    }
+    let module = load(vm, name)?;
+    let view_dict = vm.ctx.new_dict();
+    let view: PyObjectRef = vm.new_module(name, view_dict.clone(), None).into();
+    // Registered first: a package and its submodules refer to each other.
+    REGISTRY.with(|r| r.borrow_mut().views.insert(name.to_owned(), view.clone()));
+    let Some(source) = module.dict() else {
+        return Ok(view);
+    };
+    let listed: HashSet<String> = match source.get_item_opt("__all__", vm)? {
+        Some(all) => vm
+            .extract_elements_with(&all, |item| {
+                Ok(item
+                    .downcast::<PyStr>()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .ok())
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect(),
+        None => HashSet::new(),
+    };
+    for (key, value) in source.into_iter() {
+        let Some(key_str) = key.downcast_ref::<PyStr>() else {
+            continue;
+        };
+        let key_name = key_str.to_string_lossy();
+        let public = !key_name.starts_with('_')
+            || listed.contains(key_name.as_ref())
+            || VIEW_DUNDERS.contains(&key_name.as_ref());
+        if !public {
+            continue;
+        }
+        let value = if value.downcast_ref::<PyModule>().is_some() {
+            let sub = format!("{name}.{key_name}");
+            if !in_catalog(&sub) {
+                continue;
+            }
+            script_view(vm, &sub)?
+        } else {
+            value
+        };
+        view_dict.set_item(&*key, value, vm)?;
+    }
+    Ok(view)
+}
+
+/// Makes every view along `a.b.c` hold the next one (`a`'s view gets `b`),
+/// for submodules loaded after their package's view was made.
+fn link_views(vm: &VirtualMachine, absolute: &str) -> PyResult<()> {
+    let mut parent: Option<PyObjectRef> = None;
+    let mut prefix = String::new();
+    for part in absolute.split('.') {
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(part);
+        let view = script_view(vm, &prefix)?;
+        if let Some(parent) = parent {
+            parent.set_attr(vm.ctx.intern_str(part), view.clone(), vm)?;
+        }
+        parent = Some(view);
+    }
+    Ok(())
+}
+
+/// What the script may see in place of `module`, a real catalog module
+/// that reached it some other way than `import` (an `AttributeError`'s
+/// `obj`): its view if the script imported it, else nothing. A view is
+/// already what the script sees.
+pub fn as_seen_by_script(module: &PyObjectRef) -> Option<PyObjectRef> {
+    REGISTRY.with(|r| {
+        let r = r.borrow();
+        if r.views.values().any(|view| view.is(module)) {
+            return Some(module.clone());
+        }
+        let name = r
+            .loaded
+            .iter()
+            .find(|(_, loaded)| loaded.is(module))
+            .map(|(name, _)| name.clone())?;
+        r.views.get(&name).cloned()
+    })
 }
 
 /// The absolute name of a relative import made by catalog code.
@@ -477,6 +608,13 @@ fn stub_thread(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
 
 /// Fix-ups of native modules before anyone sees them.
 fn adjust_native(vm: &VirtualMachine, name: &str, module: &PyObjectRef) -> PyResult<()> {
+    // A module RustPython imported before lockdown (`_codecs`, ...) came
+    // through its own import machinery, and its `__loader__` is
+    // `BuiltinImporter`, whose `load_module('sys')` returns the real `sys`.
+    // No module the catalog hands out carries import metadata.
+    for attr in ["__loader__", "__spec__"] {
+        module.set_attr(attr, vm.ctx.none(), vm)?;
+    }
     if name == "time" {
         for attr in TIME_REMOVED {
             let _ = module.del_attr(*attr, vm);
