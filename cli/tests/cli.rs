@@ -189,11 +189,13 @@ fn a_missing_script_is_a_one_line_usage_error() {
 
 #[test]
 fn a_guest_crash_exits_four_with_a_message() {
-    // RustPython's parser recurses natively once per unary minus, so three
-    // hundred thousand of them exhaust the guest's stack: a wasm trap
-    // inside capy (CPython raises a RecursionError here). If this is ever
-    // fixed, pick another interpreter bug: the point is the exit path.
-    let source = format!("x = {}1\n", "-".repeat(300_000));
+    // RustPython's `map.__next__` calls the iterator beneath it natively,
+    // with no recursion check, so a million nested maps exhaust the guest's
+    // stack: a wasm trap inside capy (CPython has the same unchecked
+    // recursion). If this is ever fixed, pick another interpreter bug: the
+    // point is the exit path.
+    let source =
+        "it = iter([1])\nfor _ in range(10**6):\n    it = map(abs, it)\nnext(it)\n".to_owned();
     let out = run_script_with(&[], &source);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);

@@ -19,6 +19,7 @@ const FAMILIES: &[&str] = &[
     "unicode_identifiers",
     "granted_modules",
     "contained_crashes",
+    "layout_swaps",
 ];
 const MIN_PER_FAMILY: usize = 2;
 

@@ -11,6 +11,8 @@ mod modules;
 mod output;
 mod plugin;
 mod sandbox;
+mod soundness;
+mod sweep;
 mod traversal;
 mod tree;
 
