@@ -20,6 +20,7 @@ const FAMILIES: &[&str] = &[
     "granted_modules",
     "contained_crashes",
     "layout_swaps",
+    "guest_traps",
 ];
 const MIN_PER_FAMILY: usize = 2;
 

@@ -264,3 +264,38 @@ fn walking_from_json_reaches_only_json() {
     }
     assert!(walked(&report) > 500, "{report}");
 }
+
+// ---------------------------------------------------------------------------
+// Shared state: a script may change its own sandbox, never capy's machinery.
+
+#[test]
+fn replacing_names_in_builtins_does_not_change_import_or_output() {
+    let outcome = run_with_modules(
+        &["json"],
+        "b = __builtins__ if isinstance(__builtins__, dict) else vars(__builtins__)\n\
+         b['__import__'] = lambda *a, **k: 1 / 0\n\
+         import json\n\
+         try:\n    import re\nexcept ImportError as e:\n    print(type(e).__name__)\n\
+         own_print = print\n\
+         b['print'] = None\n\
+         own_print(json.dumps([1]))\n",
+        Duration::from_secs(10),
+    );
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "ModuleNotFoundError\n[1]\n");
+}
+
+#[test]
+fn catalog_state_a_script_changes_stays_in_its_sandbox() {
+    // Classes and module-level state of the catalog are shared by the
+    // script and the catalog's code in one sandbox (as in CPython), so
+    // changing them changes this sandbox; the next starts from the snapshot.
+    let tamper = "import json, decimal, re\n\
+                  json.JSONDecoder.decode = lambda self, s, **k: 'forged'\n\
+                  decimal.getcontext().prec = 3\n\
+                  re.compile('a+')\n\
+                  print(json.loads('1'), decimal.Decimal(1) / 3)\n";
+    assert_eq!(stdout_of(tamper), "forged 0.333\n");
+    let fresh = "import json, decimal\nprint(json.loads('1'), decimal.getcontext().prec)\n";
+    assert_eq!(stdout_of(fresh), "1 28\n");
+}

@@ -6,12 +6,11 @@
 #
 # The host puts `import NAME` lines for the granted modules above this
 # file, then `START = <n>` (the first target to call: after a trap the host
-# starts again past the culprit) and `LONG = <bool>` (every pair of
-# arguments instead of a sample) and `EXTRA`, a list of `(label, callable)`
-# that, when not empty, replaces the targets (the harness's own test).
-# Before each target the script prints
-# `CALL <index> <label>`, so the host knows which one trapped; at the end,
-# `DONE <targets> <calls>`.
+# starts again past the culprit), `LONG = <bool>` (more values, and every
+# pair of them) and `EXTRA`, a list of `(label, callable)` that, when not
+# empty, replaces the targets (the harness's own test). Before each target
+# the script prints `CALL <index> <label>`, so the host knows which one
+# trapped; at the end, `DONE <targets> <calls>`.
 
 native_kinds = {
     "builtin_function_or_method", "method_descriptor", "wrapper_descriptor",
@@ -161,14 +160,17 @@ def deep_list(depth):
 
 
 def hostile_values():
-    values = [None, -1, 0, 1, 2**63, 2**64, -(2**63) - 1, float("nan"),
-              float("inf"), 1e308, "x", "", b"\xff", [], {}, (), object(),
-              Reentrant(), deep_list(10_000), lambda *a, **k: None]
-    if LONG:
-        values += ["x" * 100_000, b"\x00" * 100_000, 2**31, -(2**31),
-                   2**32, 10**100, [Reentrant()], {Reentrant(): 1},
-                   (1, 2, 3), frozenset({1}), bytearray(b"ab"), 1j, 0.5]
-    return values
+    """The sample every run calls with, alone, doubled and with two ones."""
+    return [None, -1, 0, 1, 2**63, 2**64, -(2**63) - 1, float("nan"),
+            float("inf"), 1e308, "x", "", b"\xff", [], {}, (), object(),
+            Reentrant(), deep_list(10_000), lambda *a, **k: None]
+
+
+def more_values():
+    """What the long run adds, alone and paired with the sample."""
+    return ["x" * 100_000, b"\x00" * 100_000, 2**31, -(2**31), 2**32,
+            10**100, [Reentrant()], {Reentrant(): 1}, (1, 2, 3),
+            frozenset({1}), bytearray(b"ab"), 1j, 0.5]
 
 
 current = None
@@ -211,10 +213,13 @@ for index, (label, target) in enumerate(targets):
         call(target, value, value)
         call(target, value, 1, 1)
     if LONG:
+        extra = more_values()
+        for value in extra:
+            call(target, value)
+            call(target, value, 1, 1)
         for first in values:
-            for second in values:
+            for second in values + extra:
                 call(target, first, second)
-                call(target, first, second, second)
     current = None
 
 print("DONE", len(targets), calls)
