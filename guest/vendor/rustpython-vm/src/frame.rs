@@ -9401,7 +9401,8 @@ impl ExecutingFrame<'_> {
         }
 
         let top_of_stack = PyIter::new(top);
-        let next_obj = top_of_stack.next(vm);
+        // capy patch: see `PyIter::next`.
+        let next_obj = top_of_stack.next_unguarded(vm);
 
         match next_obj {
             Ok(PyIterReturn::Return(value)) => {

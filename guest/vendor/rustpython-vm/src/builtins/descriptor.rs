@@ -1729,6 +1729,17 @@ impl core::fmt::Debug for SlotFunc {
 impl SlotFunc {
     /// Call the wrapped slot function with proper type handling
     pub fn call(&self, obj: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        // capy patch: a slot wrapper calls the slot directly, past the
+        // guards in `PyCallable::invoke` and `PyIter::next`, so a chain of
+        // a hundred thousand `m = m.__call__` (or `iter(it.__next__, None)`)
+        // overflowed the guest's stack (a trap). Counted here, it is a
+        // `RecursionError`.
+        vm.with_recursion("while calling a slot wrapper", || {
+            self.call_unguarded(obj, args, vm)
+        })
+    }
+
+    fn call_unguarded(&self, obj: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         match self {
             Self::Init(func) => {
                 func(&obj, args, vm)?;

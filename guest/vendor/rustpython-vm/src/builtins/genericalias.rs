@@ -34,7 +34,9 @@ static ATTR_EXCEPTIONS: [&str; 9] = [
 // Attributes that are blocked from being looked up on __origin__
 static ATTR_BLOCKED: [&str; 3] = ["__bases__", "__copy__", "__deepcopy__"];
 
-#[pyclass(module = "types", name = "GenericAlias")]
+// capy patch: `traverse` (GC-tracked, so freeing a deep nest goes
+// through the trashcan instead of recursing until the stack is gone).
+#[pyclass(module = "types", name = "GenericAlias", traverse)]
 pub struct PyGenericAlias {
     #[pymember(name = "__origin__")]
     origin: PyObjectRef,
@@ -42,6 +44,7 @@ pub struct PyGenericAlias {
     args: PyTupleRef,
     parameters: PyTupleRef,
     #[pymember(name = "__unpacked__")]
+    #[pytraverse(skip)]
     starred: bool, // for __unpacked__ attribute
 }
 

@@ -13,7 +13,9 @@ use crate::{
 use itertools::Itertools;
 use rustpython_common::wtf8::Wtf8Buf;
 
-#[pyclass(module = "string.templatelib", name = "Interpolation")]
+// capy patch: `traverse` (GC-tracked, so freeing a deep nest goes
+// through the trashcan instead of recursing until the stack is gone).
+#[pyclass(module = "string.templatelib", name = "Interpolation", traverse)]
 #[derive(Debug, Clone)]
 pub struct PyInterpolation {
     #[pymember(type = "object_ex")]

@@ -82,9 +82,12 @@ impl PySet {
     }
 }
 
-#[pyclass(module = false, name = "frozenset", unhashable = true)]
+// capy patch: `traverse` (GC-tracked, so freeing a deep nest goes
+// through the trashcan instead of recursing until the stack is gone).
+#[pyclass(module = false, name = "frozenset", unhashable = true, traverse)]
 pub struct PyFrozenSet {
     inner: PySetInner,
+    #[pytraverse(skip)]
     hash: PyAtomic<PyHash>,
 }
 

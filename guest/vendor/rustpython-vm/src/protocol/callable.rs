@@ -78,6 +78,23 @@ impl<'a> PyCallable<'a> {
 
     pub fn invoke(&self, args: impl IntoFuncArgs, vm: &VirtualMachine) -> PyResult {
         let args = args.into_args(vm);
+        // capy patch: a callable that calls another natively (a
+        // `staticmethod` of a `staticmethod` ..., `partial` of `partial`)
+        // recursed natively until the guest's stack ran out (a trap).
+        // CPython counts every `tp_call` with `Py_EnterRecursiveCall`; so
+        // does this, except for Python functions and bound methods, whose
+        // frames `with_frame` counts already.
+        let is_python_callable = self.obj.downcast_ref::<PyFunction>().is_some()
+            || self.obj.downcast_ref::<PyBoundMethod>().is_some();
+        if !is_python_callable {
+            return vm.with_recursion("while calling a Python object", || {
+                self.invoke_unguarded(args, vm)
+            });
+        }
+        self.invoke_unguarded(args, vm)
+    }
+
+    fn invoke_unguarded(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         if !vm.use_tracing.get() {
             return (self.call)(self.obj, args, vm);
         }

@@ -40,6 +40,18 @@ where
     }
 
     pub fn next(&self, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
+        // capy patch: native iterators that wrap another (`map`, `zip`,
+        // `filter`, `itertools.*`, ...) call this from their own `__next__`,
+        // so a chain of a million of them recursed natively until the guest's
+        // stack ran out (a trap). Counted as CPython's `Py_EnterRecursiveCall`
+        // would, it is a `RecursionError`. The eval loop's own `for` calls
+        // `next_unguarded`: a frame is already counted by `with_frame`.
+        vm.with_recursion("while getting the next item", || self.next_unguarded(vm))
+    }
+
+    /// [`PyIter::next`] without the native recursion guard, for callers
+    /// that cannot nest (the eval loop's `FOR_ITER`).
+    pub(crate) fn next_unguarded(&self, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
         let iternext = self
             .0
             .borrow()

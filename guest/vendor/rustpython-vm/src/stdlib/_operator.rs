@@ -470,7 +470,9 @@ mod _operator {
     }
 
     #[pyattr]
-    #[pyclass(name = "itemgetter", module = "operator")]
+    // capy patch: `traverse` (GC-tracked, so freeing a deep nest goes
+    // through the trashcan instead of recursing until the stack is gone).
+    #[pyclass(name = "itemgetter", module = "operator", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyItemGetter {
         items: Vec<PyObjectRef>,
@@ -556,7 +558,8 @@ mod _operator {
     }
 
     #[pyattr]
-    #[pyclass(name = "methodcaller", module = "operator")]
+    // capy patch: `traverse`, as for `itemgetter`.
+    #[pyclass(name = "methodcaller", module = "operator", traverse)]
     #[derive(Debug, PyPayload)]
     struct PyMethodCaller {
         name: PyUtf8StrRef,

@@ -192,7 +192,9 @@ pub(crate) mod decl {
     }
 
     #[pyattr]
-    #[pyclass(name, module = "typing")]
+    // capy patch: `traverse`, as for `frozenset` (a deep nest is freed
+    // through the trashcan).
+    #[pyclass(name, module = "typing", traverse)]
     #[derive(Debug, PyPayload)]
     pub(crate) struct TypeAliasType {
         #[pymember(name = "__name__")]
@@ -201,6 +203,7 @@ pub(crate) mod decl {
         compute_value: PyObjectRef,
         cached_value: crate::common::lock::PyMutex<Option<PyObjectRef>>,
         module: Option<PyObjectRef>,
+        #[pytraverse(skip)]
         is_lazy: bool,
     }
     impl TypeAliasType {

@@ -845,7 +845,9 @@ pub(crate) mod typevar {
     }
 
     #[pyattr]
-    #[pyclass(name = "ParamSpecArgs", module = "typing", unhashable = true)]
+    // capy patch: `traverse`, as for `frozenset` (a deep nest is freed
+    // through the trashcan).
+    #[pyclass(name = "ParamSpecArgs", module = "typing", unhashable = true, traverse)]
     #[derive(Debug, PyPayload)]
     pub struct ParamSpecArgs {
         #[pymember]
@@ -905,7 +907,9 @@ pub(crate) mod typevar {
     }
 
     #[pyattr]
-    #[pyclass(name = "ParamSpecKwargs", module = "typing", unhashable = true)]
+    // capy patch: `traverse`, as for `frozenset` (a deep nest is freed
+    // through the trashcan).
+    #[pyclass(name = "ParamSpecKwargs", module = "typing", unhashable = true, traverse)]
     #[derive(Debug, PyPayload)]
     pub struct ParamSpecKwargs {
         #[pymember]

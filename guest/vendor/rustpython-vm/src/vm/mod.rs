@@ -3504,8 +3504,12 @@ impl VirtualMachine {
             if already_set {
                 return;
             }
-            exc.set_attr("name", name, self).unwrap();
-            exc.set_attr("obj", obj, self).unwrap();
+            // capy patch: setting them can fail (a `RecursionError` when the
+            // error was raised at the native recursion limit); the error
+            // being raised matters more than its context, so it goes on
+            // without them instead of panicking (a guest trap).
+            let _ = exc.set_attr("name", name, self);
+            let _ = exc.set_attr("obj", obj, self);
         }
     }
 
