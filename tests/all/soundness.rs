@@ -360,3 +360,38 @@ fn an_attribute_error_raised_at_the_native_recursion_limit_is_still_raised() {
                   \x20       seen.add(type(e).__name__)\nprint(sorted(seen))\n";
     assert_eq!(stdout_of(source), "['AttributeError', 'RecursionError']\n");
 }
+
+#[test]
+fn every_same_size_pair_of_builtin_layouts_refuses_class_assignment() {
+    // The pairs the red team found accepted (same `__basicsize__`,
+    // different native payloads): each way round is a TypeError, as in
+    // CPython; a swap between two subclasses of one built-in still works.
+    let source = "import functools, json\n\
+        groups = [\n\
+        \x20   [(float, (1.5,)), (tuple, ((1,),)), (staticmethod, (abs,)), (classmethod, (abs,)),\n\
+        \x20    (filter, (None, [])), (type(json), ('m',))],\n\
+        \x20   [(int, (1,)), (str, ('x',))],\n\
+        \x20   [(list, ([1],)), (bytearray, (b'ab',)), (functools.partial, (print,)), (map, (abs, []))],\n\
+        \x20   [(complex, (1j,)), (frozenset, ({1},)), (zip, ([],))],\n\
+        ]\n\
+        accepted = []\n\
+        pairs = 0\n\
+        for group in groups:\n\
+        \x20   for base, args in group:\n\
+        \x20       for other, _ in group:\n\
+        \x20           if other is base:\n\
+        \x20               continue\n\
+        \x20           pairs += 1\n\
+        \x20           A = type('A', (base,), {})\n\
+        \x20           B = type('B', (other,), {})\n\
+        \x20           obj = A(*args)\n\
+        \x20           try:\n\
+        \x20               obj.__class__ = B\n\
+        \x20               accepted.append((base.__name__, other.__name__))\n\
+        \x20           except TypeError:\n\
+        \x20               pass\n\
+        \x20           A2 = type('A2', (base,), {})\n\
+        \x20           obj.__class__ = A2\n\
+        print(pairs, accepted)\n";
+    assert_eq!(stdout_of(source), "50 []\n");
+}
