@@ -106,7 +106,14 @@ fn intern_type_names(vm: &VirtualMachine) {
 /// Removes every class outside [`DISCOVERABLE_MODULES`] from its bases'
 /// `__subclasses__()` lists, so a walk from `object` cannot find it.
 fn prune_subclasses(vm: &VirtualMachine) -> PyResult<()> {
-    retain_subclasses(|class| is_discoverable(class, vm), vm);
+    // First the import machinery and the interpreter's internals, from
+    // every list, including those of classes the second step hides: a
+    // hidden class can still reach a script another way (`weakref.ref`
+    // through a granted `weakref`), and its list held
+    // `_frozen_importlib.KeyedRef`. Other hidden classes keep their lists:
+    // ABCs find their virtual subclasses through them.
+    retain_subclasses(|class| !is_internal(class, vm), true, vm);
+    retain_subclasses(|class| is_discoverable(class, vm), false, vm);
     Ok(())
 }
 
@@ -118,6 +125,7 @@ pub fn discoverable_classes(vm: &VirtualMachine) -> HashSet<usize> {
             found.insert(class.get_id());
             true
         },
+        false,
         vm,
     );
     found
@@ -128,14 +136,15 @@ pub fn discoverable_classes(vm: &VirtualMachine) -> HashSet<usize> {
 /// classes, loaded into every sandbox, stay reachable only through an
 /// import of their module, which the sandbox's grant decides.
 pub fn hide_classes_since(known: &HashSet<usize>, vm: &VirtualMachine) {
-    retain_subclasses(|class| known.contains(&class.get_id()), vm);
+    retain_subclasses(|class| known.contains(&class.get_id()), false, vm);
 }
 
 /// Walks the class tree from `object`, keeping in each class's
-/// `__subclasses__()` list only the subclasses `keep` accepts (and walking
-/// only into those).
+/// `__subclasses__()` list only the subclasses `keep` accepts, and walking
+/// into the classes it drops only if `into_dropped`.
 fn retain_subclasses(
     mut keep: impl FnMut(&rustpython_vm::Py<PyType>) -> bool,
+    into_dropped: bool,
     vm: &VirtualMachine,
 ) {
     let mut stack = vec![vm.ctx.types.object_type.to_owned()];
@@ -150,13 +159,45 @@ fn retain_subclasses(
             let Some(sub) = weak.upgrade().and_then(|s| s.downcast::<PyType>().ok()) else {
                 continue;
             };
-            if keep(&sub) {
-                stack.push(sub);
+            let kept_here = keep(&sub);
+            if kept_here {
                 kept.push(weak.clone());
+            }
+            if kept_here || into_dropped {
+                stack.push(sub);
             }
         }
         *subclasses = kept;
     }
+}
+
+/// Modules whose classes no subclass list may show, even a hidden class's.
+const INTERNAL_MODULES: &[&str] = &[
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "importlib",
+    "zipimport",
+    "_imp",
+    "sys",
+    "_io",
+    "io",
+    "_thread",
+    "_signal",
+    "posix",
+    "os",
+];
+
+fn is_internal(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {
+    let module = class
+        .as_object()
+        .get_attr("__module__", vm)
+        .ok()
+        .and_then(|m| m.downcast::<PyStr>().ok())
+        .map(|m| m.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    INTERNAL_MODULES
+        .iter()
+        .any(|internal| module == *internal || module.starts_with(&format!("{internal}.")))
 }
 
 fn is_discoverable(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {

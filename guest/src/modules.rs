@@ -110,6 +110,9 @@ struct Registry {
     builtins: Option<PyDictRef>,
     /// The `sys` stub's `modules` dict, kept in step with `loaded`.
     stub_sys_modules: Option<PyDictRef>,
+    /// The `sys` stub's namespace: where catalog code (`contextlib`'s
+    /// `redirect_stdout`) puts a replacement `stdout` or `stderr`.
+    stub_sys_dict: Option<PyDictRef>,
     /// What the script got for each module it imported: a view of the
     /// module's public interface ([`script_view`]), by full name.
     views: HashMap<String, PyObjectRef>,
@@ -694,6 +697,11 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
         "stdout",
         "stderr",
         "flags",
+        // The exception being handled (`contextlib.ExitStack` asks); its
+        // traceback's frames answer as the introspection guards allow.
+        // (`__self__` of these functions is never the real `sys`.)
+        "exception",
+        "exc_info",
         // Used by `dataclasses` for `slots=True`; works on one class.
         "_clear_type_descriptors",
     ] {
@@ -728,8 +736,19 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
             let _ = modules.set_item(name.as_str(), module.clone(), vm);
         }
         r.stub_sys_modules = Some(modules);
+        r.stub_sys_dict = Some(dict.clone());
     });
     Ok(vm.new_module("sys", dict, None))
+}
+
+/// What catalog code put in place of the `sys` stub's `stdout` or
+/// `stderr` (`contextlib.redirect_stdout`), unless it is the sandbox's own
+/// stream: `print` writes to the interpreter's `sys.stdout`, which forwards
+/// there.
+pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    let dict = REGISTRY.with(|r| r.borrow().stub_sys_dict.clone())?;
+    let stream = dict.get_item_opt(name, vm).ok().flatten()?;
+    (!stream.downcast_ref::<crate::output::HostStream>().is_some()).then_some(stream)
 }
 
 fn stub_intern(s: PyRef<PyStr>) -> PyRef<PyStr> {

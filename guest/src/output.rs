@@ -15,20 +15,38 @@ pub struct HostStream {
     channel: Channel,
 }
 
+impl HostStream {
+    /// The `sys` attribute this stream is.
+    fn channel_name(&self) -> &'static str {
+        match self.channel {
+            Channel::Stdout => "stdout",
+            Channel::Stderr => "stderr",
+        }
+    }
+}
+
 #[pyclass(with(Representable))]
 impl HostStream {
     #[pymethod]
-    fn write(zelf: &Py<Self>, text: PyStrRef) -> usize {
+    fn write(zelf: &Py<Self>, text: PyStrRef, vm: &VirtualMachine) -> PyResult {
+        if let Some(target) = crate::modules::redirected_stream(zelf.channel_name(), vm) {
+            return vm.call_method(&target, "write", (text,));
+        }
         let bytes = text.as_bytes();
         if !bytes.is_empty() {
             write(zelf.channel, bytes);
         }
         // Like io.TextIOWrapper.write, report characters, not bytes.
-        text.char_len()
+        Ok(vm.ctx.new_int(text.char_len()).into())
     }
 
     #[pymethod]
-    fn flush(_zelf: &Py<Self>) {}
+    fn flush(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
+        if let Some(target) = crate::modules::redirected_stream(zelf.channel_name(), vm) {
+            vm.call_method(&target, "flush", ())?;
+        }
+        Ok(())
+    }
 
     #[pymethod]
     fn isatty(_zelf: &Py<Self>) -> bool {

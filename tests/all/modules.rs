@@ -677,3 +677,83 @@ print(datetime.date.today(), time.strftime("%Y-%m-%d %H:%M", time.localtime()), 
         "1709208000.0 2024-02-29T12:00:00+00:00\n2024-02-29 2024-02-29 12:00 0.0\n"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The modules added for issue 20: each does its real job (expected outputs
+// are CPython 3.11's for the same scripts).
+
+#[test]
+fn future_annotations_keep_annotations_as_strings() {
+    assert_eq!(
+        stdout_of(
+            "from __future__ import annotations\nimport __future__\n\
+             def f(x: Undefined) -> AlsoUndefined: return x\n\
+             print(f.__annotations__, __future__.annotations.compiler_flag > 0)\n"
+        ),
+        "{'x': 'Undefined', 'return': 'AlsoUndefined'} True\n"
+    );
+}
+
+#[test]
+fn contextlib_managers_work_and_redirect_stdout_captures_print() {
+    let source = "import contextlib\n\
+        @contextlib.contextmanager\n\
+        def tag(name):\n    print(f'<{name}>'); yield name; print(f'</{name}>')\n\
+        with tag('a'), contextlib.suppress(KeyError):\n    {}['x']\n\
+        with contextlib.ExitStack() as stack:\n\
+        \x20   stack.callback(print, 'exit stack ran')\n\
+        \x20   stack.enter_context(contextlib.nullcontext())\n\
+        class W:\n    def __init__(self): self.parts = []\n\
+        \x20   def write(self, s): self.parts.append(s)\n    def flush(self): pass\n\
+        w = W()\n\
+        with contextlib.redirect_stdout(w):\n    print('hidden')\n\
+        print('captured:', w.parts)\n\
+        with contextlib.redirect_stderr(w):\n    pass\n\
+        print('after')\n";
+    assert_eq!(
+        stdout_of(source),
+        "<a>\n</a>\nexit stack ran\ncaptured: ['hidden', '\\n']\nafter\n"
+    );
+}
+
+#[test]
+fn abc_numbers_and_types_behave_as_in_cpython() {
+    let source = "import abc, numbers, types\n\
+        class Shape(abc.ABC):\n    @abc.abstractmethod\n    def area(self): ...\n\
+        try:\n    Shape()\nexcept TypeError as e:\n    print('abstract' in str(e))\n\
+        print(isinstance(3, numbers.Integral), isinstance(3.0, numbers.Rational),\n\
+        \x20     issubclass(complex, numbers.Complex))\n\
+        ns = types.SimpleNamespace(a=1)\nprint(ns, types.MappingProxyType({'k': 1})['k'])\n\
+        C = types.new_class('C', (), {})\nprint(C.__name__, isinstance(print, types.BuiltinFunctionType))\n\
+        try:\n    types.CodeType(*([0] * 16))\nexcept TypeError:\n    print('no code from parts')\n";
+    assert_eq!(
+        stdout_of(source),
+        "True\nTrue False True\nnamespace(a=1) 1\nC True\nno code from parts\n"
+    );
+}
+
+#[test]
+fn small_pure_modules_work() {
+    let source = "import colorsys, copyreg, graphlib, keyword, reprlib, weakref\n\
+        print([round(c, 3) for c in colorsys.rgb_to_hsv(0.2, 0.4, 0.4)])\n\
+        class P:\n    def __init__(self, x): self.x = x\n\
+        copyreg.pickle(P, lambda p: (P, (p.x,)))\nprint(copyreg.dispatch_table[P](P(3))[1])\n\
+        print(list(graphlib.TopologicalSorter({'b': {'a'}, 'c': {'b'}}).static_order()))\n\
+        print(keyword.iskeyword('lambda'), keyword.iskeyword('print'))\n\
+        print(reprlib.repr(list(range(100))))\n\
+        class Obj: pass\n\
+        o = Obj(); r = weakref.ref(o); d = weakref.WeakValueDictionary(); d['o'] = o\n\
+        print(r() is o, len(d))\ndel o\nprint(r(), len(d))\n";
+    assert_eq!(
+        stdout_of(source),
+        "[0.5, 0.5, 0.4]\n(3,)\n['a', 'b', 'c']\nTrue False\n[0, 1, 2, 3, 4, 5, ...]\nTrue 1\nNone 0\n"
+    );
+}
+
+#[test]
+fn narrowing_to_contextlib_still_hides_what_it_imports() {
+    let exception = exception_with_modules(&["contextlib"], "import contextlib\ncontextlib.sys\n");
+    assert_eq!(exception.type_name, "AttributeError");
+    let exception = exception_with_modules(&["contextlib"], "import types\n");
+    assert_eq!(exception.type_name, "ModuleNotFoundError");
+}
