@@ -351,7 +351,7 @@ mod tests {
         for (args, expected) in [
             (
                 &["--module", "os"][..],
-                "unknown module `os`; the sandbox can grant: base64",
+                "unknown module `os`; the sandbox can grant: __future__, abc, base64",
             ),
             (&["--module", "jsn"], "(did you mean `json`?)"),
             (&["--seed", "-1"], "unexpected argument '-1'"),

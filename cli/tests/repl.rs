@@ -197,7 +197,10 @@ fn piped_caps_prints_the_table() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("  data  read-write  /data  "), "{stdout}");
     assert!(stdout.contains("Limits: cpu 10s"), "{stdout}");
-    assert!(stdout.contains("\nModules: base64, binascii, "), "{stdout}");
+    assert!(
+        stdout.contains("\nModules: __future__, abc, base64, binascii, "),
+        "{stdout}"
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     let out = run_piped(&["--module", "json", "--seed", "7"], "%caps\n");

@@ -748,7 +748,10 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
 pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
     let dict = REGISTRY.with(|r| r.borrow().stub_sys_dict.clone())?;
     let stream = dict.get_item_opt(name, vm).ok().flatten()?;
-    (!stream.downcast_ref::<crate::output::HostStream>().is_some()).then_some(stream)
+    stream
+        .downcast_ref::<crate::output::HostStream>()
+        .is_none()
+        .then_some(stream)
 }
 
 fn stub_intern(s: PyRef<PyStr>) -> PyRef<PyStr> {

@@ -81,7 +81,7 @@ fn unknown_or_repeated_modules_fail_the_build() {
     );
     assert!(
         err.to_string()
-            .starts_with("unknown module `os`; the sandbox can grant: base64, "),
+            .starts_with("unknown module `os`; the sandbox can grant: __future__, abc, "),
         "{err}"
     );
 
