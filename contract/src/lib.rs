@@ -60,6 +60,7 @@ pub const MODULES: &[&str] = &[
     "statistics",
     "string",
     "struct",
+    "sys",
     "textwrap",
     "time",
     "types",

@@ -21,6 +21,7 @@ mod introspection;
 mod modules;
 mod output;
 mod run;
+mod script_sys;
 mod traceback;
 mod value;
 

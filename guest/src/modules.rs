@@ -321,11 +321,21 @@ fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
     if let Some(view) = REGISTRY.with(|r| r.borrow().views.get(name).cloned()) {
         return Ok(view);
     }
+    if crate::script_sys::is_sys(name) {
+        // Not a view of the catalog's stand-in (whose `modules` holds the
+        // real modules): a `sys` of the script's own.
+        let string_io = load(vm, "io")?.get_attr("StringIO", vm)?;
+        let stdin = string_io.call(("",), vm)?;
+        let sys = crate::script_sys::build(vm, stdin)?;
+        REGISTRY.with(|r| r.borrow_mut().views.insert(name.to_owned(), sys.clone()));
+        return Ok(sys);
+    }
     let module = load(vm, name)?;
     let view_dict = vm.ctx.new_dict();
     let view: PyObjectRef = vm.new_module(name, view_dict.clone(), None).into();
     // Registered first: a package and its submodules refer to each other.
     REGISTRY.with(|r| r.borrow_mut().views.insert(name.to_owned(), view.clone()));
+    crate::script_sys::note_import(name, &view, vm);
     let Some(source) = module.dict() else {
         return Ok(view);
     };
@@ -746,6 +756,9 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
 /// stream: `print` writes to the interpreter's `sys.stdout`, which forwards
 /// there.
 pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    if let Some(stream) = crate::script_sys::redirected_stream(name, vm) {
+        return Some(stream);
+    }
     let dict = REGISTRY.with(|r| r.borrow().stub_sys_dict.clone())?;
     let stream = dict.get_item_opt(name, vm).ok().flatten()?;
     stream

@@ -1551,9 +1551,9 @@ access = "rw"
             invalid(Policy::load(&file).unwrap_err())
         };
         let (key, line, message) =
-            load("# modules\nfunctions = []\nmodules = [\"json\", \"sys\"]\n");
+            load("# modules\nfunctions = []\nmodules = [\"json\", \"posix\"]\n");
         assert_eq!((key.as_str(), line), ("modules[2]", Some(3)), "{message}");
-        assert!(message.starts_with("unknown module `sys`"), "{message}");
+        assert!(message.starts_with("unknown module `posix`"), "{message}");
         let (key, line, message) =
             load("modules = [\n  \"json\",\n  \"re\",  # regexes\n  \"json\",\n]\n");
         assert_eq!((key.as_str(), line), ("modules[3]", Some(4)));

@@ -594,7 +594,6 @@ fn submodules_outside_the_catalog_do_not_exist() {
 fn internal_modules_are_not_importable_by_scripts() {
     // The stand-ins and helpers the catalog's own code imports.
     for name in [
-        "sys",
         "os",
         "io",
         "builtins",
@@ -755,5 +754,41 @@ fn narrowing_to_contextlib_still_hides_what_it_imports() {
     let exception = exception_with_modules(&["contextlib"], "import contextlib\ncontextlib.sys\n");
     assert_eq!(exception.type_name, "AttributeError");
     let exception = exception_with_modules(&["contextlib"], "import types\n");
+    assert_eq!(exception.type_name, "ModuleNotFoundError");
+}
+
+#[test]
+fn a_scripts_sys_has_facts_streams_and_its_own_modules() {
+    let source = "import sys, json\n\
+        print(sys.version_info[:2] >= (3, 11), sys.byteorder, sys.argv, repr(sys.stdin.read()))\n\
+        print(sorted(sys.modules), sys.modules['json'] is json)\n\
+        sys.setrecursionlimit(500)\nprint(sys.getrecursionlimit())\n\
+        try:\n    sys.setrecursionlimit(10**6)\nexcept ValueError:\n    print('bounded')\n\
+        try:\n    raise KeyError('k')\nexcept KeyError:\n\
+        \x20   print(type(sys.exception()).__name__, sys.exc_info()[0].__name__)\n\
+        print([n for n in ('_getframe', 'settrace', 'setprofile', 'addaudithook', 'path',\n\
+        \x20                  'meta_path', 'path_hooks', '_current_frames', 'path_importer_cache')\n\
+        \x20     if hasattr(sys, n)])\n\
+        class W:\n    def __init__(self): self.parts = []\n    def write(self, s): self.parts.append(s)\n\
+        w = W()\nold = sys.stdout\nsys.stdout = w\nprint('captured')\nsys.stdout = old\nprint(w.parts)\n";
+    assert_eq!(
+        stdout_of(source),
+        "True little [''] ''\n['json', 'json.decoder', 'json.encoder', 'json.scanner', 'sys'] True\n\
+         500\nbounded\nKeyError KeyError\n[]\n['captured', '\\n']\n"
+    );
+}
+
+#[test]
+fn a_scripts_sys_modules_holds_only_views() {
+    // Changing the script's sys.modules changes nothing the catalog uses.
+    let source = "import sys, json\nsys.modules['json'] = None\nsys.modules.clear()\n\
+                  import re\nprint(json.loads('[2]'), re.match('a', 'a') is not None)\n\
+                  print(json.__loader__, hasattr(json, 'decoder'))\n";
+    assert_eq!(stdout_of(source), "[2] True\nNone True\n");
+}
+
+#[test]
+fn sys_is_a_grant_like_any_module() {
+    let exception = exception_with_modules(&["json"], "import sys\n");
     assert_eq!(exception.type_name, "ModuleNotFoundError");
 }

@@ -19,6 +19,9 @@ native_kinds = {
 }
 # Calls that wait by design: a sweep must not sit in them.
 skipped_names = {"sleep", "input", "breakpoint", "wait"}
+# Calls that would change the sweep's own footing: a recursion limit of 1
+# leaves every later call a RecursionError.
+skipped_names |= {"setrecursionlimit"}
 
 
 def label_of(obj):
