@@ -116,6 +116,8 @@ struct Registry {
     /// What the script got for each module it imported: a view of the
     /// module's public interface ([`script_view`]), by full name.
     views: HashMap<String, PyObjectRef>,
+    /// The script's `__main__` module (its globals).
+    main: Option<PyObjectRef>,
 }
 
 thread_local! {
@@ -327,7 +329,14 @@ fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
         let string_io = load(vm, "io")?.get_attr("StringIO", vm)?;
         let stdin = string_io.call(("",), vm)?;
         let sys = crate::script_sys::build(vm, stdin)?;
-        REGISTRY.with(|r| r.borrow_mut().views.insert(name.to_owned(), sys.clone()));
+        let main = REGISTRY.with(|r| {
+            let mut r = r.borrow_mut();
+            r.views.insert(name.to_owned(), sys.clone());
+            r.main.clone()
+        });
+        if let Some(main) = main {
+            crate::script_sys::note_import("__main__", &main, vm);
+        }
         return Ok(sys);
     }
     let module = load(vm, name)?;
@@ -584,6 +593,15 @@ fn load_frozen(vm: &VirtualMachine, name: &str, frozen: &FrozenModule) -> PyResu
     Ok(module)
 }
 
+/// Records the script's `__main__` module: `sys.modules['__main__']` for
+/// catalog code (which reads the script's classes' annotations there) and
+/// for the script's own `sys`.
+pub fn set_main(main: PyObjectRef, vm: &VirtualMachine) {
+    REGISTRY.with(|r| r.borrow_mut().main = Some(main.clone()));
+    sync_stub_sys(vm, "__main__", &main);
+    crate::script_sys::note_import("__main__", &main, vm);
+}
+
 fn sync_stub_sys(vm: &VirtualMachine, name: &str, module: &PyObjectRef) {
     if let Some(modules) = REGISTRY.with(|r| r.borrow().stub_sys_modules.clone()) {
         let _ = modules.set_item(name, module.clone(), vm);
@@ -732,6 +750,12 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
         vm,
     )?;
     dict.set_item(
+        "_getframemodulename",
+        vm.new_function("_getframemodulename", getframemodulename)
+            .into(),
+        vm,
+    )?;
+    dict.set_item(
         "getsizeof",
         vm.new_function(
             "getsizeof",
@@ -765,6 +789,29 @@ pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef>
         .downcast_ref::<crate::output::HostStream>()
         .is_none()
         .then_some(stream)
+}
+
+/// `sys._getframemodulename(depth=0)`: the `__name__` of the module whose
+/// code runs `depth` frames below the caller. `typing.NewType`,
+/// `namedtuple` and `Enum` name the caller's module with it, and
+/// `Protocol` tells a class check by `abc` from the script's. A name, not
+/// a frame, reaches catalog code only.
+fn getframemodulename(depth: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult {
+    let depth = depth.unwrap_or(0);
+    if depth < 0 {
+        return Err(vm.new_value_error("depth must be non-negative"));
+    }
+    let mut frame = vm.current_frame();
+    for _ in 0..depth {
+        frame = frame.and_then(|f| f.f_back(vm));
+    }
+    let Some(frame) = frame else {
+        return Ok(vm.ctx.none());
+    };
+    Ok(frame
+        .f_globals()
+        .get_item_opt("__name__", vm)?
+        .unwrap_or_else(|| vm.ctx.none()))
 }
 
 fn stub_intern(s: PyRef<PyStr>) -> PyRef<PyStr> {

@@ -100,6 +100,9 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
     fs::bind_grants(&globals, vm)?;
     hostfn::bind(&globals, vm)?;
     crate::introspection::set_script_globals(&globals);
+    // `sys.modules['__main__']`, for the catalog's code (dataclasses reads
+    // string annotations in it) and the script's own `sys`.
+    crate::modules::set_main(vm.new_module("__main__", globals.clone(), None).into(), vm);
     Ok(Scope::with_builtins(None, globals, vm))
 }
 

@@ -773,7 +773,7 @@ fn a_scripts_sys_has_facts_streams_and_its_own_modules() {
         w = W()\nold = sys.stdout\nsys.stdout = w\nprint('captured')\nsys.stdout = old\nprint(w.parts)\n";
     assert_eq!(
         stdout_of(source),
-        "True little [''] ''\n['json', 'json.decoder', 'json.encoder', 'json.scanner', 'sys'] True\n\
+        "True little [''] ''\n['__main__', 'json', 'json.decoder', 'json.encoder', 'json.scanner', 'sys'] True\n\
          500\nbounded\nKeyError KeyError\n[]\n['captured', '\\n']\n"
     );
 }
@@ -791,4 +791,23 @@ fn a_scripts_sys_modules_holds_only_views() {
 fn sys_is_a_grant_like_any_module() {
     let exception = exception_with_modules(&["json"], "import sys\n");
     assert_eq!(exception.type_name, "ModuleNotFoundError");
+}
+
+#[test]
+fn library_code_knows_the_scripts_main_module() {
+    // Issue 20, bug 3: the catalog's `sys` had no `modules['__main__']` and
+    // no `_getframemodulename`. Expected outputs are CPython 3.11's.
+    let source = "import dataclasses, typing, collections, enum\n\
+        @dataclasses.dataclass\nclass Node:\n    value: int\n    parent: 'Node' = None\n\
+        print(Node(1, Node(0)))\n\
+        UserId = typing.NewType('UserId', int)\nprint(repr(UserId))\n\
+        P = collections.namedtuple('P', 'x y')\nprint(P, P.__module__)\n\
+        @enum.global_enum\nclass Color(enum.Enum):\n    RED = 1\nprint(repr(Color.RED))\n\
+        class Proto(typing.Protocol):\n    def meth(self): ...\n\
+        try:\n    isinstance(1, Proto)\nexcept TypeError:\n    print('TypeError')\n";
+    assert_eq!(
+        stdout_of(source),
+        "Node(value=1, parent=Node(value=0, parent=None))\n__main__.UserId\n\
+         <class '__main__.P'> __main__\n__main__.RED\nTypeError\n"
+    );
 }
