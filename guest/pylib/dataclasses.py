@@ -484,6 +484,37 @@ class _FuncBuilder:
                     raise TypeError(error_msg)
 
 
+def _capy_format_annotation(annotation):
+    # capy: as `inspect.formatannotation`.
+    if isinstance(annotation, str):
+        return repr(annotation)
+    if isinstance(annotation, type) and not hasattr(annotation, '__origin__'):
+        if annotation.__module__ == 'builtins':
+            return annotation.__qualname__
+        return f'{annotation.__module__}.{annotation.__qualname__}'
+    return repr(annotation).replace('typing.', '')
+
+
+def _capy_init_signature_text(fields):
+    # capy: what `str(inspect.signature(cls))` says of a dataclass's
+    # `__init__` (without ` -> None`).
+    positional, keyword = [], []
+    for f in fields.values():
+        if f._field_type is not _FIELD or not f.init:
+            continue
+        part = f.name
+        if f.type is not MISSING:
+            part += ': ' + _capy_format_annotation(f.type)
+        if f.default is not MISSING:
+            part += (' = ' if f.type is not MISSING else '=') + repr(f.default)
+        elif f.default_factory is not MISSING:
+            part += (' = ' if f.type is not MISSING else '=') + '<factory>'
+        (keyword if f.kw_only else positional).append(part)
+    if keyword:
+        positional += ['*'] + keyword
+    return '(' + ', '.join(positional) + ')'
+
+
 def _make_annotate_function(__class__, method_name, annotation_fields, return_type):
     # Create an __annotate__ function for a dataclass
     # Try to return annotations in the same format as they would be
@@ -1124,14 +1155,11 @@ def _process_class(cls, init, repr, eq, order, unsafe_hash, frozen,
 
     if not getattr(cls, '__doc__'):
         # Create a class doc-string.
+        # capy: the sandbox's `inspect` has no `signature`; the text is
+        # built from the fields `__init__` takes, as `inspect` renders it.
         try:
-            # In some cases fetching a signature is not possible.
-            # But, we surely should not fail in this case.
-            text_sig = str(inspect.signature(
-                cls,
-                annotation_format=annotationlib.Format.FORWARDREF,
-            )).replace(' -> None', '')
-        except (TypeError, ValueError):
+            text_sig = _capy_init_signature_text(fields)
+        except Exception:
             text_sig = ''
         cls.__doc__ = (cls.__name__ + text_sig)
 

@@ -198,7 +198,10 @@ class PrettyPrinter:
                   object.__dataclass_params__.repr and
                   # Check dataclass has generated repr method.
                   hasattr(object.__repr__, "__wrapped__") and
-                  "__create_fn__" in object.__repr__.__wrapped__.__qualname__):
+                  # capy: dataclasses builds its methods as closures of
+                  # `_process_class`, not with `exec` in `__create_fn__`.
+                  ("__create_fn__" in object.__repr__.__wrapped__.__qualname__ or
+                   "_process_class" in object.__repr__.__wrapped__.__qualname__)):
                 context[objid] = 1
                 self._pprint_dataclass(object, stream, indent, allowance, context, level + 1)
                 del context[objid]

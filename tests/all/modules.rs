@@ -811,3 +811,18 @@ fn library_code_knows_the_scripts_main_module() {
          <class '__main__.P'> __main__\n__main__.RED\nTypeError\n"
     );
 }
+
+#[test]
+fn dataclass_docstrings_name_the_signature_and_pprint_lays_them_out() {
+    // Issue 20, bug 5 (CPython 3.11's output for the same script).
+    let source = "import dataclasses, pprint\n\
+        @dataclasses.dataclass\nclass D:\n    a: int\n    b: str = 'x'\n\
+        \x20   c: list = dataclasses.field(default_factory=list)\n\
+        \x20   _: dataclasses.KW_ONLY\n    k: float = 1.5\n\
+        print(D.__doc__)\npprint.pprint(D(1, 'y' * 50), width=40)\n";
+    assert_eq!(
+        stdout_of(source),
+        "D(a: int, b: str = 'x', c: list = <factory>, *, k: float = 1.5)\n\
+         D(a=1,\n  b='yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy',\n  c=[],\n  k=1.5)\n"
+    );
+}
