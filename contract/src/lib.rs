@@ -47,6 +47,7 @@ pub const MODULES: &[&str] = &[
     "hashlib",
     "heapq",
     "hmac",
+    "io",
     "itertools",
     "json",
     "keyword",

@@ -595,7 +595,6 @@ fn internal_modules_are_not_importable_by_scripts() {
     // The stand-ins and helpers the catalog's own code imports.
     for name in [
         "os",
-        "io",
         "builtins",
         "_thread",
         "_strptime",
@@ -824,5 +823,18 @@ fn dataclass_docstrings_name_the_signature_and_pprint_lays_them_out() {
         stdout_of(source),
         "D(a: int, b: str = 'x', c: list = <factory>, *, k: float = 1.5)\n\
          D(a=1,\n  b='yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy',\n  c=[],\n  k=1.5)\n"
+    );
+}
+
+#[test]
+fn io_offers_the_in_memory_streams_csv_can_write_to() {
+    let source = "import io, csv\nbuf = io.StringIO()\nw = csv.writer(buf)\n\
+        w.writerow(['a', 'b,c'])\nw.writerow([1, 2])\nprint(repr(buf.getvalue()))\n\
+        b = io.BytesIO(b'xyz')\nb.seek(1)\nprint(b.read(), io.SEEK_END)\n\
+        print(sorted(k for k in dir(io) if not k.startswith('__')))\n";
+    assert_eq!(
+        stdout_of(source),
+        "'a,\"b,c\"\\r\\n1,2\\r\\n'\nb'yz' 2\n\
+         ['BytesIO', 'SEEK_CUR', 'SEEK_END', 'SEEK_SET', 'StringIO', 'UnsupportedOperation']\n"
     );
 }

@@ -98,10 +98,19 @@ def inspect(obj, path):
         name = obj.__dict__.get("__name__", "?")
         modules.add(str(name))
         d = obj.__dict__
-        if name in authority_modules or "_getframe" in d or "settrace" in d:
-            # The sandbox's own stand-ins for `sys` hold only data.
-            if "_getframe" in d or "settrace" in d or "__import__" in d or name not in ("sys",):
-                report(f"module {name}", path)
+        # The sandbox's own `sys` and `io` are allowed if they hold none of
+        # what makes the real ones authority.
+        stand_in_forbidden = {
+            "sys": {"_getframe", "settrace", "setprofile", "__import__", "path",
+                    "meta_path", "path_hooks", "addaudithook"},
+            "io": {"open", "open_code", "FileIO", "TextIOWrapper", "BufferedReader"},
+        }
+        if name in stand_in_forbidden:
+            leaked = stand_in_forbidden[name] & set(d)
+            if leaked:
+                report(f"module {name} with {sorted(leaked)}", path)
+        elif name in authority_modules or "_getframe" in d or "settrace" in d:
+            report(f"module {name}", path)
         for attr in ("__loader__", "__spec__"):
             if d.get(attr) is not None:
                 report(f"module {name} with {attr}", path)
