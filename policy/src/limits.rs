@@ -138,6 +138,9 @@ pub enum Limit {
         /// The quota.
         max: u64,
     },
+    /// The audit log's budget of bytes per sandbox: a script making
+    /// capability calls without end would otherwise fill the host's disk.
+    AuditLog(u64),
 }
 
 impl fmt::Display for Limit {
@@ -153,6 +156,7 @@ impl fmt::Display for Limit {
                 write!(f, "bytes written to `{grant}` {}", format_size(*max))
             }
             Limit::FilesCreated { grant, max } => write!(f, "files created in `{grant}` {max}"),
+            Limit::AuditLog(bytes) => write!(f, "audit log {}", format_size(*bytes)),
         }
     }
 }
@@ -164,6 +168,7 @@ mod tests {
     #[test]
     fn limits_name_themselves_with_their_values() {
         assert_eq!(Limit::Output(1 << 20).to_string(), "output 1MiB");
+        assert_eq!(Limit::AuditLog(64 << 20).to_string(), "audit log 64MiB");
         assert_eq!(Limit::Cpu(Duration::from_secs(2)).to_string(), "cpu 2s");
         assert_eq!(
             Limit::TotalCpu(Duration::from_secs(30)).to_string(),

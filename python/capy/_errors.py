@@ -23,8 +23,8 @@ class ScriptError(Error):
 class LimitExceeded(Error):
     """A run hit a limit; ``limit`` names it: ``"cpu"``, ``"wall"``,
     ``"memory"``, ``"output"``, ``"total_cpu"``, ``"open_files"``,
-    ``"bytes_written"`` or ``"files_created"`` (then ``grant`` names the
-    grant)."""
+    ``"audit_log"``, ``"bytes_written"`` or ``"files_created"`` (then
+    ``grant`` names the grant)."""
 
     def __init__(self, limit: str, description: str, grant: Optional[str] = None) -> None:
         super().__init__(f"limit exceeded: {description}")

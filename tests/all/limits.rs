@@ -459,3 +459,51 @@ for attempt in [
             .is_fifo()
     );
 }
+
+/// An audit sink that counts what it is given and keeps the last line.
+#[derive(Clone, Default)]
+struct CountingSink(std::sync::Arc<std::sync::Mutex<(u64, Vec<u8>)>>);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let mut state = self.0.lock().unwrap();
+        state.0 += data.len() as u64;
+        state.1 = data.to_vec();
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_audit_flood_hits_the_audit_log_limit() {
+    // Issue 23, item 5: long paths in a loop of `exists()` wrote 151 MB of
+    // audit log. Paths are cut to 256 characters, and the log's budget
+    // (64 MiB per sandbox) is a named limit.
+    let tree = Tree::new();
+    let sink = CountingSink::default();
+    let mut sandbox = engine()
+        .sandbox()
+        .dir("data", tree.grant(), capy::Access::ReadOnly)
+        .audit(sink.clone())
+        .limits(
+            Limits::default()
+                .cpu(Duration::from_secs(60))
+                .wall(Duration::from_secs(120)),
+        )
+        .build()
+        .unwrap();
+    let outcome = sandbox
+        .run("p = data / ('x' * 5_000)\nwhile True:\n    p.exists()\n")
+        .unwrap();
+    assert_limit(outcome.error, Limit::AuditLog(64 << 20));
+    let (written, last) = sink.0.lock().unwrap().clone();
+    assert!(written <= (64 << 20) + 200, "{written}");
+    assert!(
+        String::from_utf8_lossy(&last).contains("\"op\":\"audit-log-full\""),
+        "{}",
+        String::from_utf8_lossy(&last)
+    );
+    assert_host_survived();
+}

@@ -80,7 +80,8 @@ impl FsState {
     }
 }
 
-/// Writes the audit record of one file-system call.
+/// Writes the audit record of one file-system call; a spent audit budget
+/// ends the run.
 fn audit(
     log: &mut Option<AuditLog>,
     grant: &str,
@@ -88,7 +89,7 @@ fn audit(
     path: &str,
     bytes: Option<u64>,
     outcome: Result<(), cap::FsErrorKind>,
-) {
+) -> Result<(), LimitTrap> {
     if let Some(log) = log {
         log.record(AuditRecord {
             grant: Some(grant),
@@ -100,8 +101,9 @@ fn audit(
                 Err(kind) => kind_name(kind),
             },
             ..AuditRecord::default()
-        });
+        })?;
     }
+    Ok(())
 }
 
 fn kind_name(kind: cap::FsErrorKind) -> &'static str {
@@ -205,7 +207,7 @@ impl FsView<'_> {
                 path,
                 None,
                 Err(cap::FsErrorKind::PermissionDenied),
-            );
+            )?;
             return Ok(Err(revoked_error(path)));
         }
         let started = std::time::Instant::now();
@@ -215,7 +217,7 @@ impl FsView<'_> {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        audit(self.audit, cap.grant_name(), op, path, moved, outcome);
+        audit(self.audit, cap.grant_name(), op, path, moved, outcome)?;
         if let Err(error) = &result
             && let Some(limit) = quota_limit(error, cap.grant())
         {
@@ -243,7 +245,7 @@ impl FsView<'_> {
                 &path,
                 None,
                 Err(cap::FsErrorKind::PermissionDenied),
-            );
+            )?;
             return Ok(Err(revoked_error(&path)));
         }
         let started = std::time::Instant::now();
@@ -258,7 +260,7 @@ impl FsView<'_> {
             Ok(value) => (bytes(value), Ok(())),
             Err(error) => (None, Err(error.kind)),
         };
-        audit(self.audit, &grant, op, &path, moved, outcome);
+        audit(self.audit, &grant, op, &path, moved, outcome)?;
         if let Some(limit) = limit {
             return Err(limit.into());
         }

@@ -67,7 +67,7 @@ impl wit::Host for HostView<'_> {
                     Err(_) => "error",
                 },
                 ..AuditRecord::default()
-            });
+            })?;
         }
         Ok(outcome.map_err(to_wit_error))
     }
