@@ -155,21 +155,24 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         .map_err(|err| grant_usage(err, &policy))?;
     let outcome = sandbox.run_named(&source, &filename)?;
     let _ = std::io::stdout().flush();
-    Ok(match outcome.error {
-        None => exit::OK,
+    let (code, message) = exit_code(outcome.error.as_ref());
+    eprint!("{message}");
+    Ok(code)
+}
+
+/// The exit code of a run that ended with `error`, and what to print on
+/// stderr for it.
+fn exit_code(error: Option<&capy::RunError>) -> (u8, String) {
+    match error {
+        None => (exit::OK, String::new()),
         Some(capy::RunError::Exception(exception)) => {
-            eprint!("{}", exception.traceback);
-            exit::SCRIPT_RAISED
+            (exit::SCRIPT_RAISED, exception.traceback.clone())
         }
         Some(capy::RunError::LimitExceeded(limit)) => {
-            eprintln!("capy: limit exceeded: {limit}");
-            exit::LIMIT
+            (exit::LIMIT, format!("capy: limit exceeded: {limit}\n"))
         }
-        Some(error) => {
-            eprintln!("capy: {error}");
-            exit::SANDBOX_FAILED
-        }
-    })
+        Some(error) => (exit::SANDBOX_FAILED, format!("capy: {error}\n")),
+    }
 }
 
 /// Opens the `--audit` log for appending.
@@ -290,6 +293,23 @@ fn init_logging() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_guest_crash_exits_four_with_one_message() {
+        let crash = capy::RunError::Crashed(capy::GuestCrash {
+            trap: "wasm trap: call stack exhausted".into(),
+            guest_message: String::new(),
+        });
+        let (code, message) = exit_code(Some(&crash));
+        assert_eq!(code, exit::SANDBOX_FAILED);
+        assert_eq!(
+            message,
+            "capy: the sandbox crashed: wasm trap: call stack exhausted\n"
+        );
+        assert_eq!(exit_code(None), (exit::OK, String::new()));
+        let limit = capy::RunError::LimitExceeded(capy::Limit::Handles(4096));
+        assert_eq!(exit_code(Some(&limit)).0, exit::LIMIT);
+    }
 
     /// The `SandboxArgs` of `capy repl ARGS...`.
     fn sandbox_args(args: &[&str]) -> Result<SandboxArgs, clap::Error> {

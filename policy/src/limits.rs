@@ -138,6 +138,9 @@ pub enum Limit {
         /// The quota.
         max: u64,
     },
+    /// File-system handles (directories, files, `readonly()` views) the
+    /// guest may hold at once.
+    Handles(u32),
     /// The audit log's budget of bytes per sandbox: a script making
     /// capability calls without end would otherwise fill the host's disk.
     AuditLog(u64),
@@ -156,6 +159,7 @@ impl fmt::Display for Limit {
                 write!(f, "bytes written to `{grant}` {}", format_size(*max))
             }
             Limit::FilesCreated { grant, max } => write!(f, "files created in `{grant}` {max}"),
+            Limit::Handles(count) => write!(f, "file-system handles {count}"),
             Limit::AuditLog(bytes) => write!(f, "audit log {}", format_size(*bytes)),
         }
     }
@@ -169,6 +173,7 @@ mod tests {
     fn limits_name_themselves_with_their_values() {
         assert_eq!(Limit::Output(1 << 20).to_string(), "output 1MiB");
         assert_eq!(Limit::AuditLog(64 << 20).to_string(), "audit log 64MiB");
+        assert_eq!(Limit::Handles(4096).to_string(), "file-system handles 4096");
         assert_eq!(Limit::Cpu(Duration::from_secs(2)).to_string(), "cpu 2s");
         assert_eq!(
             Limit::TotalCpu(Duration::from_secs(30)).to_string(),

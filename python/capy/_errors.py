@@ -23,7 +23,7 @@ class ScriptError(Error):
 class LimitExceeded(Error):
     """A run hit a limit; ``limit`` names it: ``"cpu"``, ``"wall"``,
     ``"memory"``, ``"output"``, ``"total_cpu"``, ``"open_files"``,
-    ``"audit_log"``, ``"bytes_written"`` or ``"files_created"`` (then
+    ``"handles"``, ``"audit_log"``, ``"bytes_written"`` or ``"files_created"`` (then
     ``grant`` names the grant)."""
 
     def __init__(self, limit: str, description: str, grant: Optional[str] = None) -> None:

@@ -570,6 +570,7 @@ fn run_error(py: Python<'_>, error: &capy::RunError) -> PyErr {
                 capy::Limit::BytesWritten { grant, .. } => ("bytes_written", Some(grant.as_str())),
                 capy::Limit::FilesCreated { grant, .. } => ("files_created", Some(grant.as_str())),
                 capy::Limit::AuditLog(_) => ("audit_log", None),
+                capy::Limit::Handles(_) => ("handles", None),
                 _ => ("other", None),
             };
             make_error(py, "LimitExceeded", (name, limit.to_string(), grant))

@@ -424,8 +424,27 @@ fn a_script_holding_endless_handles_is_stopped_not_the_host() {
         &tree,
         "keep = []\nwhile True:\n    keep.append(data.readonly())",
     );
+    // A named limit (issue 23 item 7; it used to crash the guest), for
+    // every handle kind: `readonly()` views here, directories and files
+    // below.
+    assert_eq!(
+        outcome.error,
+        Some(capy::RunError::LimitExceeded(capy::Limit::Handles(4096)))
+    );
+    let outcome = run_granted(
+        &tree,
+        "keep = []
+while True:
+    keep.append(data / 'sub')
+    keep.append((data / 'a.txt').open())",
+    );
     assert!(
-        matches!(outcome.error, Some(capy::RunError::Crashed(_))),
+        matches!(
+            outcome.error,
+            Some(capy::RunError::LimitExceeded(
+                capy::Limit::Handles(_) | capy::Limit::OpenFiles(_)
+            ))
+        ),
         "{:?}",
         outcome.error
     );

@@ -27,6 +27,7 @@ use crate::usage::Usage;
 /// once; past it a call traps. Keeps a looping `readonly()` from growing
 /// the host's table without bound.
 const MAX_LIVE_HANDLES: usize = 4096;
+const _: () = assert!(MAX_LIVE_HANDLES <= u32::MAX as usize);
 
 /// What `capy:sandbox/fs` sees of a sandbox's state.
 pub(crate) struct FsView<'a> {
@@ -65,10 +66,11 @@ impl FsState {
         }
     }
 
-    /// Fails (a trap) if the guest already holds [`MAX_LIVE_HANDLES`].
+    /// Ends the run with [`Limit::Handles`] if the guest already holds
+    /// [`MAX_LIVE_HANDLES`] (a named limit, not a crash: issue 23 item 7).
     fn check_handle_room(&self) -> wasmtime::Result<()> {
         if self.live_handles >= MAX_LIVE_HANDLES {
-            wasmtime::bail!("the guest holds more than {MAX_LIVE_HANDLES} file-system handles");
+            return Err(LimitTrap(Limit::Handles(MAX_LIVE_HANDLES as u32)).into());
         }
         Ok(())
     }
