@@ -839,3 +839,48 @@ fn sandboxes_plugins_and_handles_move_between_threads() {
         .unwrap();
     assert_eq!(greeting, "hello thread");
 }
+
+#[test]
+fn a_panicking_host_function_is_a_runtime_error_and_the_sandbox_goes_on() {
+    // Issue 23 item 10: a panic used to unwind out of `run()` and leave a
+    // sandbox whose next run crashed. It is caught: the script gets a
+    // RuntimeError naming the function (not the panic's text, which is the
+    // host's), and later runs work.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut sandbox = engine()
+            .sandbox()
+            .function("boom", |(): ()| -> Result<(), HostError> {
+                panic!("secret host detail")
+            })
+            .function_async("later_boom", |(): ()| async {
+                tokio::task::yield_now().await;
+                if true {
+                    panic!("secret host detail");
+                }
+                Ok::<_, HostError>(1)
+            })
+            .function("fine", |(): ()| Ok(7))
+            .build_async()
+            .await
+            .unwrap();
+        let outcome = sandbox
+            .run_async(
+                "for f in (boom, later_boom):\n    try:\n        f()\n    except RuntimeError as e:\n        print(type(e).__name__, e)\n",
+            )
+            .await
+            .unwrap();
+        assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+        assert_eq!(
+            outcome.stdout_text(),
+            "RuntimeError host function boom() panicked\n\
+             RuntimeError host function later_boom() panicked\n"
+        );
+        assert!(!sandbox.is_stopped());
+        let outcome = sandbox.run_async("print(fine())").await.unwrap();
+        assert_eq!(outcome.stdout_text(), "7\n");
+    });
+}

@@ -90,10 +90,50 @@ impl HostView<'_> {
             )));
         };
         let args = data::from_nodes(args).map_err(HostError::value)?;
+        // A host function that panics is the embedder's bug, but it must not
+        // unwind out of `run()` and leave the sandbox half-entered (issue 23
+        // item 10): the panic is caught and the script gets a RuntimeError,
+        // as from a host function that failed. The sandbox stays usable.
+        let panicked = |payload: Box<dyn std::any::Any + Send>| {
+            let what = panic_message(&*payload);
+            tracing::error!("host function {name}() panicked: {what}");
+            HostError::runtime(format!("host function {name}() panicked"))
+        };
         let result = match function {
-            HostFn::Sync(f) => f(args),
-            HostFn::Async(f) => f(args).await,
+            HostFn::Sync(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args)))
+                .unwrap_or_else(|payload| Err(panicked(payload))),
+            HostFn::Async(f) => CatchUnwind(f(args))
+                .await
+                .unwrap_or_else(|payload| Err(panicked(payload))),
         }?;
         data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
+    }
+}
+
+/// The text of a panic's payload, if it has one.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// A future whose panics while polled come out as `Err(payload)`.
+struct CatchUnwind<F>(F);
+
+impl<F: std::future::Future + Unpin> std::future::Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn std::any::Any + Send>>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = std::pin::Pin::new(&mut self.0);
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(output)) => std::task::Poll::Ready(Ok(output)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(payload) => std::task::Poll::Ready(Err(payload)),
+        }
     }
 }

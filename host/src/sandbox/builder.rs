@@ -153,6 +153,9 @@ impl SandboxBuilder {
     /// result is serialised back into a Python value. An `Err` raises the
     /// [`HostError`]'s exception in the script. Only plain data crosses:
     /// the script can never reach the closure or anything it captures.
+    /// A panic in `f` (or in an async function's future) is caught: the
+    /// script gets `RuntimeError: host function NAME() panicked`, the panic
+    /// is logged with `tracing`, and the sandbox stays usable.
     ///
     /// ```
     /// # fn main() -> Result<(), capy::Error> {
