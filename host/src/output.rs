@@ -81,10 +81,21 @@ impl OutputCapture {
         if data.is_empty() {
             return;
         }
-        match (&mut self.stream, stream) {
-            (Some(callback), _) => callback(stream, data),
-            (None, Stream::Stdout) => self.stdout.extend_from_slice(data),
-            (None, Stream::Stderr) => self.stderr.extend_from_slice(data),
+        if let Some(callback) = &mut self.stream {
+            // A callback that panics must not unwind out of `run()` (issue
+            // 23 item 10): it is dropped, and this chunk and the rest of the
+            // output are kept for the `Outcome` instead, so nothing is lost.
+            let delivered =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(stream, data)));
+            if delivered.is_ok() {
+                return;
+            }
+            tracing::error!("the stream_output callback panicked; output is kept in the outcome");
+            self.stream = None;
+        }
+        match stream {
+            Stream::Stdout => self.stdout.extend_from_slice(data),
+            Stream::Stderr => self.stderr.extend_from_slice(data),
         }
     }
 
@@ -130,6 +141,24 @@ mod tests {
         let err = out.write(Stream::Stderr, b"defg").unwrap_err();
         assert_eq!(err.0, Limit::Output(5));
         assert_eq!(out.take(), (b"abc".to_vec(), b"de".to_vec()));
+    }
+
+    #[test]
+    fn a_panicking_stream_callback_falls_back_to_keeping_the_output() {
+        let mut calls = 0;
+        let callback: StreamFn = Box::new(move |_, _| {
+            calls += 1;
+            if calls == 2 {
+                panic!("embedder bug");
+            }
+        });
+        let mut capture = OutputCapture::new(100, Some(callback));
+        capture.write(Stream::Stdout, b"one").unwrap();
+        capture.write(Stream::Stdout, b"two").unwrap();
+        capture.write(Stream::Stderr, b"three").unwrap();
+        assert_eq!(capture.stdout, b"two");
+        assert_eq!(capture.stderr, b"three");
+        assert!(capture.stream.is_none());
     }
 
     #[test]

@@ -884,3 +884,17 @@ fn a_panicking_host_function_is_a_runtime_error_and_the_sandbox_goes_on() {
         assert_eq!(outcome.stdout_text(), "7\n");
     });
 }
+
+#[test]
+fn a_panicking_output_callback_loses_no_output_and_no_sandbox() {
+    let mut sandbox = engine()
+        .sandbox()
+        .stream_output(|_, _| panic!("embedder bug"))
+        .build()
+        .unwrap();
+    let outcome = sandbox.run("print('a')\nprint('b')").unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "a\nb\n");
+    assert!(!sandbox.is_stopped());
+    assert_eq!(sandbox.run("print(1 + 1)").unwrap().stdout_text(), "2\n");
+}
