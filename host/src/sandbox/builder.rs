@@ -249,10 +249,11 @@ impl SandboxBuilder {
     }
 
     /// Hands the script's output to `callback` as it is written, instead of
-    /// collecting it in [`Outcome::stdout`](crate::Outcome::stdout) and [`Outcome::stderr`](crate::Outcome::stderr). The
-    /// output limit applies either way. If `callback` panics it is dropped
-    /// (the panic is logged) and the output from then on, that chunk
-    /// included, is collected in the [`Outcome`](crate::Outcome) instead.
+    /// collecting it in [`Outcome::stdout`](crate::Outcome::stdout) and
+    /// [`Outcome::stderr`](crate::Outcome::stderr). The output limit
+    /// applies either way. If `callback` panics it is dropped (the panic is
+    /// logged) and the output from then on, that chunk included, is
+    /// collected in the [`Outcome`](crate::Outcome) instead.
     pub fn stream_output(mut self, callback: impl FnMut(Stream, &[u8]) + Send + 'static) -> Self {
         self.stream = Some(Box::new(callback));
         self
