@@ -44,6 +44,10 @@ pub struct Sandbox {
     instance: bindings::Sandbox,
     guest_diagnostics: MemoryOutputPipe,
     stopped: Option<String>,
+    /// Between [`begin`](Self::begin) and [`end`](Self::end): still set at
+    /// the next call only if an `_async` call's future was dropped mid-way,
+    /// leaving the guest mid-call (issue 23 item 10).
+    in_call: bool,
     controls: Arc<Controls>,
     /// The executor of the blocking API, made on first use.
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
@@ -106,7 +110,9 @@ impl Sandbox {
         )
     }
 
-    /// [`run`](Self::run) for async hosts.
+    /// [`run`](Self::run) for async hosts. Dropping the future before it
+    /// finishes abandons the guest mid-call: the sandbox is then stopped
+    /// ([`Error::Stopped`]), as for any `_async` call.
     pub async fn run_async(&mut self, source: &str) -> Result<Outcome, Error> {
         self.run_source(source, DEFAULT_FILENAME, Mode::Exec).await
     }
@@ -174,7 +180,7 @@ impl Sandbox {
     /// call then fails with [`Error::Stopped`]. A CPU or wall-clock limit
     /// that the script unwound from does not stop it.
     pub fn is_stopped(&self) -> bool {
-        self.stopped.is_some() || self.controls.terminate_requested()
+        self.stopped.is_some() || self.in_call || self.controls.terminate_requested()
     }
 
     /// Fails with [`Error::Stopped`] if the sandbox cannot run. A
@@ -182,6 +188,11 @@ impl Sandbox {
     /// run that ended before the next epoch tick) stops the sandbox here:
     /// a terminate means the sandbox is finished, not "kill some later run".
     fn check_running(&mut self) -> Result<(), Error> {
+        if self.stopped.is_none() && self.in_call {
+            // The guest was left inside a call (its wasm stack abandoned):
+            // entering it again would fail as a crash, so it is stopped.
+            self.stopped = Some("an earlier call's future was dropped before it finished".into());
+        }
         if self.stopped.is_none() && self.controls.terminate_requested() {
             self.stopped = Some(RunError::Terminated.to_string());
         }
@@ -193,6 +204,7 @@ impl Sandbox {
 
     /// A run begins: fresh budgets, counters and no stale interrupt.
     fn begin(&mut self) {
+        self.in_call = true;
         self.controls.clear_interrupt();
         let state = self.store.data_mut();
         state.clock.start();
@@ -205,6 +217,7 @@ impl Sandbox {
 
     /// A run ended: stop the clocks and say what it cost.
     fn end(&mut self) -> Usage {
+        self.in_call = false;
         if self.time_limits {
             self.store.set_epoch_deadline(u64::MAX / 2);
         }

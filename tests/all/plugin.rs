@@ -898,3 +898,35 @@ fn a_panicking_output_callback_loses_no_output_and_no_sandbox() {
     assert!(!sandbox.is_stopped());
     assert_eq!(sandbox.run("print(1 + 1)").unwrap().stdout_text(), "2\n");
 }
+
+#[test]
+fn dropping_a_run_future_mid_call_stops_the_sandbox_cleanly() {
+    // Issue 23 item 10: the next run used to fail as a crash ("cannot enter
+    // component instance"). The guest was abandoned mid-call, so the
+    // sandbox is stopped and says why.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut sandbox = engine()
+            .sandbox()
+            .function_async("never", |(): ()| async {
+                std::future::pending::<()>().await;
+                Ok::<_, HostError>(())
+            })
+            .build_async()
+            .await
+            .unwrap();
+        let abandoned =
+            tokio::time::timeout(Duration::from_millis(200), sandbox.run_async("never()")).await;
+        assert!(abandoned.is_err(), "the run cannot finish");
+        assert!(sandbox.is_stopped());
+        match sandbox.run_async("print(1)").await {
+            Err(capy::Error::Stopped(reason)) => {
+                assert!(reason.contains("dropped"), "{reason}");
+            }
+            other => panic!("expected Error::Stopped, got {other:?}"),
+        }
+    });
+}

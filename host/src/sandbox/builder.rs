@@ -330,6 +330,7 @@ impl SandboxBuilder {
             instance,
             guest_diagnostics,
             stopped: None,
+            in_call: false,
             controls,
             runtime: None,
             interactive_inputs: 0,
