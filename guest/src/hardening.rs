@@ -187,28 +187,26 @@ const INTERNAL_MODULES: &[&str] = &[
     "os",
 ];
 
-fn is_internal(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {
-    let module = class
+/// A class's `__module__`, or `""` if it has none that is a string.
+fn module_of(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> String {
+    class
         .as_object()
         .get_attr("__module__", vm)
         .ok()
         .and_then(|m| m.downcast::<PyStr>().ok())
         .map(|m| m.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn is_internal(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {
+    let module = module_of(class, vm);
     INTERNAL_MODULES
         .iter()
         .any(|internal| module == *internal || module.starts_with(&format!("{internal}.")))
 }
 
 fn is_discoverable(class: &rustpython_vm::Py<PyType>, vm: &VirtualMachine) -> bool {
-    let module = class
-        .as_object()
-        .get_attr("__module__", vm)
-        .ok()
-        .and_then(|m| m.downcast::<PyStr>().ok())
-        .map(|m| m.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    DISCOVERABLE_MODULES.contains(&module.as_str())
+    DISCOVERABLE_MODULES.contains(&module_of(class, vm).as_str())
 }
 
 /// The builtins namespace a script runs with: a copy of the hardened VM

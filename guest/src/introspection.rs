@@ -189,12 +189,21 @@ fn builtin_self(
     obj: PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let value = original(type_name, attr, obj, vm)?;
+    not_a_module(original(type_name, attr, obj, vm)?, |_| None, vm)
+}
+
+/// `value`, unless it is a module: then what `instead` makes of it, or
+/// `None`.
+fn not_a_module(
+    value: PyObjectRef,
+    instead: impl FnOnce(&PyObjectRef) -> Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult {
     if value
         .downcast_ref::<rustpython_vm::builtins::PyModule>()
         .is_some()
     {
-        Ok(vm.ctx.none())
+        Ok(instead(&value).unwrap_or_else(|| vm.ctx.none()))
     } else {
         Ok(value)
     }
@@ -210,15 +219,11 @@ fn attribute_error_obj(
     obj: PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let value = original(type_name, attr, obj, vm)?;
-    if value
-        .downcast_ref::<rustpython_vm::builtins::PyModule>()
-        .is_some()
-    {
-        Ok(crate::modules::as_seen_by_script(&value).unwrap_or_else(|| vm.ctx.none()))
-    } else {
-        Ok(value)
-    }
+    not_a_module(
+        original(type_name, attr, obj, vm)?,
+        crate::modules::as_seen_by_script,
+        vm,
+    )
 }
 
 /// A read-only view of the original (drops the setter).

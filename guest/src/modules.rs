@@ -110,9 +110,6 @@ struct Registry {
     builtins: Option<PyDictRef>,
     /// The `sys` stub's `modules` dict, kept in step with `loaded`.
     stub_sys_modules: Option<PyDictRef>,
-    /// The `sys` stub's namespace: where catalog code (`contextlib`'s
-    /// `redirect_stdout`) puts a replacement `stdout` or `stderr`.
-    stub_sys_dict: Option<PyDictRef>,
     /// What the script got for each module it imported: a view of the
     /// module's public interface ([`script_view`]), by full name.
     views: HashMap<String, PyObjectRef>,
@@ -323,7 +320,7 @@ fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
     if let Some(view) = REGISTRY.with(|r| r.borrow().views.get(name).cloned()) {
         return Ok(view);
     }
-    if crate::script_sys::is_sys(name) {
+    if name == "sys" {
         // Not a view of the catalog's stand-in (whose `modules` holds the
         // real modules): a `sys` of the script's own.
         let string_io = load(vm, "io")?.get_attr("StringIO", vm)?;
@@ -708,34 +705,10 @@ fn make_stub(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyObjectRef>> {
 /// output streams; no modules of its own, no frames, no path, no hooks.
 fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
     let dict = vm.ctx.new_dict();
-    let real = &vm.sys_module;
-    for attr in [
-        "byteorder",
-        "float_info",
-        "float_repr_style",
-        "hash_info",
-        "hexversion",
-        "implementation",
-        "int_info",
-        "maxsize",
-        "maxunicode",
-        "platform",
-        "version",
-        "version_info",
-        "stdout",
-        "stderr",
-        "flags",
-        // The exception being handled (`contextlib.ExitStack` asks); its
-        // traceback's frames answer as the introspection guards allow.
-        // (`__self__` of these functions is never the real `sys`.)
-        "exception",
-        "exc_info",
-        // Used by `dataclasses` for `slots=True`; works on one class.
-        "_clear_type_descriptors",
-    ] {
-        if let Ok(value) = real.get_attr(attr, vm) {
-            dict.set_item(attr, value, vm)?;
-        }
+    crate::script_sys::copy_facts(&dict, vm)?;
+    // Used by `dataclasses` for `slots=True`; works on one class.
+    if let Ok(value) = vm.sys_module.get_attr("_clear_type_descriptors", vm) {
+        dict.set_item("_clear_type_descriptors", value, vm)?;
     }
     let modules = vm.ctx.new_dict();
     dict.set_item("modules", modules.clone().into(), vm)?;
@@ -770,25 +743,10 @@ fn stub_sys(vm: &VirtualMachine) -> PyResult<PyRef<PyModule>> {
             let _ = modules.set_item(name.as_str(), module.clone(), vm);
         }
         r.stub_sys_modules = Some(modules);
-        r.stub_sys_dict = Some(dict.clone());
     });
+    // `contextlib.redirect_stdout` assigns the stand-in's `stdout`.
+    crate::output::follow(dict.clone());
     Ok(vm.new_module("sys", dict, None))
-}
-
-/// What catalog code put in place of the `sys` stub's `stdout` or
-/// `stderr` (`contextlib.redirect_stdout`), unless it is the sandbox's own
-/// stream: `print` writes to the interpreter's `sys.stdout`, which forwards
-/// there.
-pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
-    if let Some(stream) = crate::script_sys::redirected_stream(name, vm) {
-        return Some(stream);
-    }
-    let dict = REGISTRY.with(|r| r.borrow().stub_sys_dict.clone())?;
-    let stream = dict.get_item_opt(name, vm).ok().flatten()?;
-    stream
-        .downcast_ref::<crate::output::HostStream>()
-        .is_none()
-        .then_some(stream)
 }
 
 /// `sys._getframemodulename(depth=0)`: the `__name__` of the module whose

@@ -2,7 +2,10 @@
 //! `output.write`, which counts it against the output limit.
 
 use rustpython_vm::{
-    Py, PyPayload, PyResult, VirtualMachine, builtins::PyStrRef, class::PyClassImpl, pyclass,
+    Py, PyObjectRef, PyPayload, PyResult, VirtualMachine,
+    builtins::{PyDictRef, PyStrRef},
+    class::PyClassImpl,
+    pyclass,
     types::Representable,
 };
 
@@ -13,6 +16,34 @@ use crate::capy::sandbox::output::{Channel, write};
 #[derive(Debug, PyPayload)]
 pub struct HostStream {
     channel: Channel,
+}
+
+thread_local! {
+    /// The `sys` namespaces (the catalog's stand-in, the script's own) whose
+    /// `stdout`/`stderr` `print` follows when something else is put there.
+    static FOLLOWED: std::cell::RefCell<Vec<PyDictRef>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes `print` follow `namespace`'s `stdout` and `stderr`: assigning
+/// another stream there (`sys.stdout = w`, `contextlib.redirect_stdout`)
+/// redirects what the sandbox's streams are given.
+pub fn follow(namespace: PyDictRef) {
+    FOLLOWED.with(|f| f.borrow_mut().push(namespace));
+}
+
+/// What a followed namespace holds in place of the sandbox's stream
+/// `name`, if anything.
+fn replacement(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    FOLLOWED.with(|f| {
+        // The latest first: the script's own `sys` over the stand-in.
+        f.borrow().iter().rev().find_map(|namespace| {
+            let stream = namespace.get_item_opt(name, vm).ok().flatten()?;
+            stream
+                .downcast_ref::<HostStream>()
+                .is_none()
+                .then_some(stream)
+        })
+    })
 }
 
 impl HostStream {
@@ -29,7 +60,7 @@ impl HostStream {
 impl HostStream {
     #[pymethod]
     fn write(zelf: &Py<Self>, text: PyStrRef, vm: &VirtualMachine) -> PyResult {
-        if let Some(target) = crate::modules::redirected_stream(zelf.channel_name(), vm) {
+        if let Some(target) = replacement(zelf.channel_name(), vm) {
             return vm.call_method(&target, "write", (text,));
         }
         let bytes = text.as_bytes();
@@ -42,7 +73,7 @@ impl HostStream {
 
     #[pymethod]
     fn flush(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<()> {
-        if let Some(target) = crate::modules::redirected_stream(zelf.channel_name(), vm) {
+        if let Some(target) = replacement(zelf.channel_name(), vm) {
             vm.call_method(&target, "flush", ())?;
         }
         Ok(())

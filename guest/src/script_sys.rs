@@ -9,16 +9,17 @@ use std::cell::RefCell;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine, builtins::PyDictRef};
 
 thread_local! {
-    /// The script's `sys` namespace, once it imported `sys`.
-    static NAMESPACE: RefCell<Option<PyDictRef>> = const { RefCell::new(None) };
     /// Its `modules`: the script's views, by name, in import order.
     static MODULES: RefCell<Option<PyDictRef>> = const { RefCell::new(None) };
 }
 
-/// Attributes copied from the interpreter's `sys`: data, and functions
-/// that answer about the running code only (their `__self__` never shows
-/// the real `sys`: the introspection guards answer `None`).
-const COPIED: &[&str] = &[
+/// What both `sys`s (the script's and the catalog's stand-in) copy from
+/// the interpreter's: data, the sandbox's streams, and functions that
+/// answer about the running code only (their `__self__` never shows the
+/// real `sys`: the introspection guards answer `None`). The exception
+/// being handled is what `contextlib.ExitStack` asks for; its traceback's
+/// frames answer as the guards allow.
+const FACTS: &[&str] = &[
     "byteorder",
     "float_info",
     "float_repr_style",
@@ -34,10 +35,14 @@ const COPIED: &[&str] = &[
     "flags",
     "stdout",
     "stderr",
-    "__stdout__",
-    "__stderr__",
     "exception",
     "exc_info",
+];
+
+/// What only the script's `sys` copies besides [`FACTS`].
+const SCRIPT_ONLY: &[&str] = &[
+    "__stdout__",
+    "__stderr__",
     "exit",
     "getsizeof",
     "getrecursionlimit",
@@ -45,6 +50,20 @@ const COPIED: &[&str] = &[
     "getdefaultencoding",
     "getfilesystemencoding",
 ];
+
+/// Copies [`FACTS`] from the interpreter's `sys` into `dict`.
+pub fn copy_facts(dict: &PyDictRef, vm: &VirtualMachine) -> PyResult<()> {
+    copy(dict, FACTS, vm)
+}
+
+fn copy(dict: &PyDictRef, names: &[&'static str], vm: &VirtualMachine) -> PyResult<()> {
+    for name in names {
+        if let Ok(value) = vm.sys_module.get_attr(*name, vm) {
+            dict.set_item(*name, value, vm)?;
+        }
+    }
+    Ok(())
+}
 
 /// The deepest recursion limit a script may set: what the guest's stack is
 /// sized for (the limit the interpreter starts with).
@@ -79,12 +98,8 @@ fn setrecursionlimit(limit: isize, vm: &VirtualMachine) -> PyResult<()> {
 /// read from standard input.
 pub fn build(vm: &VirtualMachine, empty_stream: PyObjectRef) -> PyResult<PyObjectRef> {
     let dict = vm.ctx.new_dict();
-    let real = &vm.sys_module;
-    for attr in COPIED {
-        if let Ok(value) = real.get_attr(*attr, vm) {
-            dict.set_item(*attr, value, vm)?;
-        }
-    }
+    copy_facts(&dict, vm)?;
+    copy(&dict, SCRIPT_ONLY, vm)?;
     most_recursion(vm);
     dict.set_item(
         "setrecursionlimit",
@@ -104,7 +119,7 @@ pub fn build(vm: &VirtualMachine, empty_stream: PyObjectRef) -> PyResult<PyObjec
     dict.set_item("modules", modules.clone().into(), vm)?;
     let module: PyObjectRef = vm.new_module("sys", dict.clone(), None).into();
     modules.set_item("sys", module.clone(), vm)?;
-    NAMESPACE.with(|n| *n.borrow_mut() = Some(dict));
+    crate::output::follow(dict);
     MODULES.with(|m| *m.borrow_mut() = Some(modules));
     Ok(module)
 }
@@ -114,20 +129,4 @@ pub fn note_import(name: &str, view: &PyObjectRef, vm: &VirtualMachine) {
     if let Some(modules) = MODULES.with(|m| m.borrow().clone()) {
         let _ = modules.set_item(name, view.clone(), vm);
     }
-}
-
-/// What the script put in place of its `sys.stdout` or `sys.stderr`,
-/// unless it is the sandbox's own stream.
-pub fn redirected_stream(name: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
-    let dict = NAMESPACE.with(|n| n.borrow().clone())?;
-    let stream = dict.get_item_opt(name, vm).ok().flatten()?;
-    stream
-        .downcast_ref::<crate::output::HostStream>()
-        .is_none()
-        .then_some(stream)
-}
-
-/// Whether `name` is the module a script's `import sys` gets.
-pub fn is_sys(name: &str) -> bool {
-    name == "sys"
 }

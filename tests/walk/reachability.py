@@ -31,12 +31,11 @@ dangerous_functions = {
     "addaudithook", "load_module", "exec_module", "create_module",
     "find_spec", "find_module", "import_module", "system", "listdir",
     "scandir", "getcwd", "fork", "spawnv", "execv", "_exit", "dup",
-    "loads" if False else "", "load_dynamic", "exec_dynamic", "exec_builtin",
+    "load_dynamic", "exec_dynamic", "exec_builtin",
     "create_builtin", "init_frozen", "get_frozen_object", "_getframemodulename",
     "call_tracing", "settrace", "breakpointhook", "unraisablehook",
     "_current_frames", "getrefcount", "get_referrers", "get_referents",
 }
-dangerous_functions.discard("")
 
 scalar_types = (str, bytes, int, float, complex, bool, type(None), type(...))
 NoneType = type(None)
