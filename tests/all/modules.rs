@@ -838,3 +838,18 @@ fn io_offers_the_in_memory_streams_csv_can_write_to() {
          ['BytesIO', 'SEEK_CUR', 'SEEK_END', 'SEEK_SET', 'StringIO', 'UnsupportedOperation']\n"
     );
 }
+
+#[test]
+fn a_scripts_setrecursionlimit_refuses_hostile_limits() {
+    // The sweep skips it (it would change the sweep's own footing), so its
+    // hostile arguments are here: each is refused and the limit unchanged.
+    let source = "import sys\nbefore = sys.getrecursionlimit()\n\
+        for bad in (-1, 0, 10**6, 2**64, 'x', None):\n\
+        \x20   try:\n        sys.setrecursionlimit(bad)\n\
+        \x20   except (ValueError, TypeError, OverflowError) as e:\n\
+        \x20       print(type(e).__name__, end=' ')\n\
+        print(sys.getrecursionlimit() == before)\n";
+    let out = stdout_of(source);
+    assert!(out.ends_with("True\n"), "{out}");
+    assert_eq!(out.split_whitespace().count(), 7, "{out}");
+}
