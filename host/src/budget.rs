@@ -63,13 +63,23 @@ pub(crate) struct RunClock {
     budget: (Duration, Limit),
     started: Option<Instant>,
     host_time: Duration,
-    /// The limit the script was told about (by `control.poll`), if any.
-    signalled: Option<Limit>,
+    /// Whether the engine enforces these budgets at all (see
+    /// `EngineBuilder::without_time_limits`).
+    enforced: bool,
+    /// The limit the script was told about (by `control.poll`), if any,
+    /// and when: its [`GRACE`] to unwind counts from then.
+    signalled: Option<(Limit, Instant)>,
 }
 
 impl RunClock {
-    pub fn new(cpu: Duration, wall: Duration, total_cpu: Option<Duration>) -> RunClock {
+    pub fn new(
+        cpu: Duration,
+        wall: Duration,
+        total_cpu: Option<Duration>,
+        enforced: bool,
+    ) -> RunClock {
         RunClock {
+            enforced,
             cpu,
             wall,
             total_cpu,
@@ -128,22 +138,34 @@ impl RunClock {
     /// that it was.
     pub fn signal(&mut self) -> bool {
         if self.signalled.is_none() {
-            self.signalled = self.passed(Duration::ZERO);
+            self.signalled = self
+                .passed(Duration::ZERO)
+                .map(|limit| (limit, Instant::now()));
         }
         self.signalled.is_some()
     }
 
     /// The limit the script was told about in this run, if any.
     pub fn signalled(&self) -> Option<&Limit> {
-        self.signalled.as_ref()
+        self.signalled.as_ref().map(|(limit, _)| limit)
+    }
+
+    /// When the run's wall-clock budget runs out (a host call still
+    /// pending then is abandoned); `None` between runs and when limits
+    /// are not enforced.
+    pub fn wall_deadline(&self) -> Option<Instant> {
+        let started = self.started.filter(|_| self.enforced)?;
+        started.checked_add(self.wall)
     }
 
     /// Fails (ending the run by force) once a budget is spent and the
-    /// [`GRACE`] after it too.
+    /// [`GRACE`] after it too. A script told late (it was inside a long
+    /// host call when the budget ran out) still gets its whole grace.
     pub fn check(&self) -> Result<(), LimitTrap> {
-        match self.passed(GRACE) {
-            Some(limit) => Err(LimitTrap(limit)),
-            None => Ok(()),
+        match (self.passed(GRACE), &self.signalled) {
+            (Some(_), Some((_, told))) if told.elapsed() <= GRACE => Ok(()),
+            (Some(limit), _) => Err(LimitTrap(limit)),
+            (None, _) => Ok(()),
         }
     }
 }

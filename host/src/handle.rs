@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Waker;
 
 /// A cheap, cloneable remote control for one [`Sandbox`](crate::Sandbox):
 /// interrupt what it is running, or take back a grant or a host function.
@@ -50,7 +51,18 @@ impl SandboxHandle {
     /// ([`Sandbox::is_stopped`](crate::Sandbox::is_stopped) is true at
     /// once). Its engine is unaffected.
     pub fn terminate(&self) {
-        self.controls.terminate.store(true, Ordering::Relaxed);
+        self.controls.terminate.store(true, Ordering::SeqCst);
+        // A run waiting on an async host function is not executing guest
+        // code, so no epoch tick can end it: wake the wait instead.
+        if let Some(waker) = self
+            .controls
+            .host_call_waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            waker.wake();
+        }
     }
 
     /// Takes back the directory grant `name`: from now on every call
@@ -78,6 +90,9 @@ pub(crate) struct Controls {
     any_revoked: AtomicBool,
     revoked_grants: Mutex<HashSet<String>>,
     revoked_functions: Mutex<HashSet<String>>,
+    /// Who to wake when `terminate` is asked while an async host function
+    /// is pending.
+    host_call_waker: Mutex<Option<Waker>>,
 }
 
 impl Controls {
@@ -119,5 +134,16 @@ impl Controls {
     /// Whether the host asked to end the run by force.
     pub fn terminate_requested(&self) -> bool {
         self.terminate.load(Ordering::Relaxed)
+    }
+
+    /// Asks `terminate` to wake `waker`, and says whether it was asked
+    /// already. Registering before reading the flag means a terminate can
+    /// never fall between the two unseen.
+    pub fn wake_on_terminate(&self, waker: &Waker) -> bool {
+        *self
+            .host_call_waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(waker.clone());
+        self.terminate.load(Ordering::SeqCst)
     }
 }

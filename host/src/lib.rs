@@ -40,6 +40,7 @@ mod plugin;
 mod sandbox;
 mod usage;
 mod wasi;
+mod watch;
 
 pub use capy_policy::{
     AVAILABLE_MODULES, Access, DEFAULT_MODULES, Determinism, DirGrant, GrantPolicy, Limit, Limits,

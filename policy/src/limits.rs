@@ -25,7 +25,9 @@ pub struct Limits {
     /// Guest execution time summed over every run of a sandbox (a plugin's
     /// load and all its calls), if capped.
     pub total_cpu: Option<Duration>,
-    /// Wall-clock time per run, host calls included.
+    /// Wall-clock time per run, host calls included: a pending async host
+    /// call is abandoned when it runs out; a sync host function cannot be
+    /// pre-empted, and the run ends at this limit as soon as it returns.
     pub wall: Duration,
     /// Bytes of guest linear memory (the interpreter's whole heap).
     pub memory: u64,
@@ -75,7 +77,7 @@ impl Limits {
         self
     }
 
-    /// Sets the wall-clock budget per run.
+    /// Sets the wall-clock budget per run (see [`Limits::wall`](Self#structfield.wall)).
     pub fn wall(mut self, wall: Duration) -> Self {
         self.wall = wall;
         self

@@ -930,3 +930,146 @@ fn dropping_a_run_future_mid_call_stops_the_sandbox_cleanly() {
         }
     });
 }
+
+/// A script that waits on `never()`, an async host function that never
+/// finishes, and flags the moment its future is first polled.
+fn sandbox_waiting_forever(limits: capy::Limits) -> (capy::Sandbox, std::sync::mpsc::Receiver<()>) {
+    let (polled_tx, polled_rx) = std::sync::mpsc::sync_channel(1);
+    let sandbox = engine()
+        .sandbox()
+        .limits(limits)
+        .function_async("never", move |(): ()| {
+            let polled = polled_tx.clone();
+            async move {
+                let _ = polled.try_send(());
+                std::future::pending::<()>().await;
+                Ok::<_, HostError>(())
+            }
+        })
+        .build()
+        .unwrap();
+    (sandbox, polled_rx)
+}
+
+#[test]
+fn an_async_host_call_that_never_finishes_ends_at_the_wall_limit() {
+    // Issue 23 item 9: the blocking `run` used to hang for good. The call
+    // is abandoned when the wall budget runs out: the script gets a
+    // RuntimeError, then the limit to unwind from, and the sandbox lives on.
+    let wall = Duration::from_millis(300);
+    let (mut sandbox, _polled) = sandbox_waiting_forever(capy::Limits::default().wall(wall));
+    let started = std::time::Instant::now();
+    let outcome = sandbox
+        .run("try:\n    never()\nexcept RuntimeError as e:\n    print(e)\nwhile True:\n    pass\n")
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        outcome.error,
+        Some(RunError::LimitExceeded(capy::Limit::Wall(wall)))
+    );
+    assert_eq!(
+        outcome.stdout_text(),
+        "host function never() was abandoned: the run's wall-clock limit passed\n"
+    );
+    assert!(took >= wall && took < wall * 4, "took {took:?}");
+    assert!(!sandbox.is_stopped());
+    assert_eq!(sandbox.run("print(1 + 1)").unwrap().stdout_text(), "2\n");
+}
+
+#[test]
+fn terminate_ends_a_run_waiting_on_an_async_host_call() {
+    let (mut sandbox, polled) =
+        sandbox_waiting_forever(capy::Limits::default().wall(Duration::from_secs(600)));
+    let handle = sandbox.handle();
+    let terminator = std::thread::spawn(move || {
+        polled.recv().unwrap();
+        handle.terminate();
+    });
+    let outcome = sandbox.run("never()").unwrap();
+    terminator.join().unwrap();
+    assert_eq!(outcome.error, Some(RunError::Terminated));
+    assert!(matches!(sandbox.run("print(1)"), Err(Error::Stopped(_))));
+}
+
+#[test]
+fn the_wall_limit_holds_for_async_hosts_without_tokio_timers() {
+    // A caller's runtime with no time driver: the deadline must not need one.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let wall = Duration::from_millis(200);
+    runtime.block_on(async {
+        let mut sandbox = engine()
+            .sandbox()
+            .limits(capy::Limits::default().wall(wall))
+            .function_async("never", |(): ()| async {
+                std::future::pending::<()>().await;
+                Ok::<_, HostError>(())
+            })
+            .build_async()
+            .await
+            .unwrap();
+        let outcome = sandbox.run_async("never()").await.unwrap();
+        assert_eq!(
+            outcome.error,
+            Some(RunError::LimitExceeded(capy::Limit::Wall(wall)))
+        );
+    });
+}
+
+#[test]
+fn a_slow_sync_host_call_runs_to_its_end_and_the_script_then_gets_its_grace() {
+    // A sync host function cannot be pre-empted (documented on
+    // `SandboxBuilder::function`): the run ends at the wall limit as soon
+    // as it returns, and the script still gets the whole grace period to
+    // unwind, so the sandbox is not ended by force.
+    let wall = Duration::from_millis(100);
+    let mut sandbox = engine()
+        .sandbox()
+        .limits(capy::Limits::default().wall(wall))
+        .function("slow", |(): ()| {
+            std::thread::sleep(Duration::from_millis(500));
+            Ok(1)
+        })
+        .build()
+        .unwrap();
+    let outcome = sandbox.run("slow()\nwhile True:\n    pass\n").unwrap();
+    assert_eq!(
+        outcome.error,
+        Some(RunError::LimitExceeded(capy::Limit::Wall(wall)))
+    );
+    assert!(outcome.usage.wall >= Duration::from_millis(500));
+    assert!(!sandbox.is_stopped(), "the script unwound within its grace");
+}
+
+#[test]
+fn blocking_work_behind_an_async_host_function_can_be_abandoned() {
+    // The recipe `SandboxBuilder::function` gives for host work that may
+    // block: run it on Tokio's blocking pool from an async host function,
+    // which the wall limit can abandon.
+    let wall = Duration::from_millis(200);
+    let mut sandbox = engine()
+        .sandbox()
+        .limits(capy::Limits::default().wall(wall))
+        .function_async("lookup", |(key,): (String,)| async move {
+            tokio::task::spawn_blocking(move || {
+                std::thread::sleep(Duration::from_secs(2));
+                key.len()
+            })
+            .await
+            .map_err(|_| HostError::runtime("lookup failed"))
+        })
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let outcome = sandbox.run("lookup('k')").unwrap();
+    assert_eq!(
+        outcome.error,
+        Some(RunError::LimitExceeded(capy::Limit::Wall(wall)))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -9,9 +9,11 @@ use crate::bindings::capy::sandbox::data::Node;
 use crate::bindings::capy::sandbox::host as wit;
 use crate::boundary::data;
 use crate::budget::RunClock;
+use crate::error::Terminated;
 use crate::handle::Controls;
 use crate::hostfn::{HostError, HostErrorKind, HostFn, HostFunctions};
 use crate::usage::Usage;
+use crate::watch::{Watched, watched};
 
 /// What `capy:sandbox/host` sees of a sandbox's state.
 pub(crate) struct HostView<'a> {
@@ -58,6 +60,11 @@ impl wit::Host for HostView<'_> {
         let started = std::time::Instant::now();
         let outcome = self.call_host_function(&name, args).await;
         self.clock.add_host_time(started.elapsed());
+        // A call that returns after the run's time is spent (a slow sync
+        // function, an abandoned async one): the script is told now and
+        // gets its whole grace to unwind from then.
+        self.clock.signal();
+        let outcome = outcome?;
         if let Some(log) = &mut self.audit {
             log.record(AuditRecord {
                 function: Some(&name),
@@ -74,22 +81,28 @@ impl wit::Host for HostView<'_> {
 }
 
 impl HostView<'_> {
+    /// Calls the host function `name`. The outer error ends the run
+    /// (`terminate()` during an async call); the inner one is raised in
+    /// the script.
     async fn call_host_function(
         &mut self,
         name: &str,
         args: Vec<Node>,
-    ) -> Result<Vec<Node>, HostError> {
+    ) -> wasmtime::Result<Result<Vec<Node>, HostError>> {
         if self.controls.is_function_revoked(name) {
-            return Err(HostError::permission(format!(
+            return Ok(Err(HostError::permission(format!(
                 "host function {name}() was revoked"
-            )));
+            ))));
         }
         let Some(function) = self.functions.get(name).cloned() else {
-            return Err(HostError::permission(format!(
+            return Ok(Err(HostError::permission(format!(
                 "no host function {name}() was granted"
-            )));
+            ))));
         };
-        let args = data::from_nodes(args).map_err(HostError::value)?;
+        let args = match data::from_nodes(args) {
+            Ok(args) => args,
+            Err(e) => return Ok(Err(HostError::value(e))),
+        };
         // A host function that panics is the embedder's bug, but it must not
         // unwind out of `run()` and leave the sandbox half-entered (issue 23
         // item 10): the panic is caught and the script gets a RuntimeError,
@@ -100,13 +113,29 @@ impl HostView<'_> {
             HostError::runtime(format!("host function {name}() panicked"))
         };
         let result = match function {
+            // A sync function runs to its end on this thread: nothing can
+            // pre-empt it (see `SandboxBuilder::function`).
             HostFn::Sync(f) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args)))
                 .unwrap_or_else(|payload| Err(panicked(payload))),
-            HostFn::Async(f) => CatchUnwind(f(args))
-                .await
-                .unwrap_or_else(|payload| Err(panicked(payload))),
-        }?;
-        data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
+            HostFn::Async(f) => {
+                let deadline = self.clock.wall_deadline();
+                match watched(CatchUnwind(f(args)), deadline, self.controls).await {
+                    Watched::Finished(result) => {
+                        result.unwrap_or_else(|payload| Err(panicked(payload)))
+                    }
+                    Watched::Terminated => return Err(Terminated.into()),
+                    Watched::PastDeadline => {
+                        tracing::debug!("host function {name}() abandoned at the wall limit");
+                        Err(HostError::runtime(format!(
+                            "host function {name}() was abandoned: the run's wall-clock limit passed"
+                        )))
+                    }
+                }
+            }
+        };
+        Ok(result.and_then(|result| {
+            data::to_nodes(&result).map_err(|e| HostError::runtime(format!("{name}(): {e}")))
+        }))
     }
 }
 

@@ -157,6 +157,17 @@ impl SandboxBuilder {
     /// script gets `RuntimeError: host function NAME() panicked`, the panic
     /// is logged with `tracing`, and the sandbox stays usable.
     ///
+    /// `f` runs on the thread driving the run, and nothing can pre-empt
+    /// it: neither the wall-clock limit nor
+    /// [`terminate`](crate::SandboxHandle::terminate) takes effect until it
+    /// returns (then at once: the script is told its time is spent and
+    /// gets the usual grace to unwind). Its time counts against the wall
+    /// limit, not the CPU limit. For work that may block without bound,
+    /// register it with [`function_async`](Self::function_async) instead,
+    /// for example on `tokio::task::spawn_blocking`: a pending async call
+    /// is abandoned when the wall limit passes or the sandbox is
+    /// terminated.
+    ///
     /// ```
     /// # fn main() -> Result<(), capy::Error> {
     /// use capy::HostError;
@@ -199,6 +210,14 @@ impl SandboxBuilder {
     /// script waits for it while the host's executor runs other tasks
     /// (with [`Sandbox::run_async`] and friends; the blocking methods poll
     /// it on a small Tokio runtime of their own).
+    ///
+    /// A call still pending when the run's wall-clock limit passes is
+    /// abandoned (its future dropped): the script gets `RuntimeError: host
+    /// function NAME() was abandoned: the run's wall-clock limit passed`
+    /// and then the limit to unwind from, and the sandbox stays usable. A
+    /// [`terminate`](crate::SandboxHandle::terminate) ends a pending call
+    /// at once, with the run. So a future that never finishes cannot hang
+    /// the run, under any executor.
     ///
     /// ```
     /// # async fn demo() -> Result<(), capy::Error> {
@@ -295,7 +314,12 @@ impl SandboxBuilder {
             functions,
             controls: controls.clone(),
             usage: Usage::default(),
-            clock: RunClock::new(self.limits.cpu, self.limits.wall, self.limits.total_cpu),
+            clock: RunClock::new(
+                self.limits.cpu,
+                self.limits.wall,
+                self.limits.total_cpu,
+                time_limits,
+            ),
             memory: MemoryLimiter::new(self.limits.memory),
             settings: GuestSettings {
                 modules: self.modules,
