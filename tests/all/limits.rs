@@ -334,6 +334,50 @@ for attempt in [
     assert!(!tree.path("other/new.key").exists());
 }
 
+/// Issue 23 item 12, from a script: on a read-only grant a write fails with
+/// the same `PermissionError` at a hidden name as anywhere else, and a
+/// directory holding only hidden files looks empty (size 0, no entries)
+/// but is not removable.
+#[test]
+fn hidden_entries_reveal_neither_names_nor_patterns() {
+    let tree = Tree::new();
+    tree.file("other/server.key", "secret");
+    tree.file("other/vault/a.key", "secret");
+    tree.file("other/vault/b.key", "secret");
+    std::fs::create_dir(tree.path("other/empty")).unwrap();
+    let mut grant = quota_grant(&tree, None, None);
+    grant.hide = vec!["*.key".into()];
+    let mut sandbox = engine().sandbox().grant(grant).build().unwrap();
+    let outcome = sandbox
+        .run(
+            r#"
+ro = out.readonly()
+for name in ["server.key", "absent.key", "visible-but-missing"]:
+    try:
+        (ro / name).write_text("x")
+    except OSError as e:
+        print(name, type(e).__name__)
+print([p.name for p in (out / "vault").iterdir()])
+print((out / "vault").stat().st_size == (out / "empty").stat().st_size == 0)
+try:
+    (out / "vault").rmdir()
+except OSError as e:
+    print(type(e).__name__, e.errno)
+"#,
+        )
+        .unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "server.key PermissionError\nabsent.key PermissionError\n\
+         visible-but-missing PermissionError\n[]\nTrue\nOSError 39\n"
+    );
+    assert_eq!(
+        std::fs::read(tree.path("other/vault/a.key")).unwrap(),
+        b"secret"
+    );
+}
+
 /// The least memory a policy may set is enough to start a sandbox and use
 /// a module: the snapshot the guest starts from must fit beneath it.
 #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::error::{FsError, FsErrorKind, map_io};
 use super::file::FileCap;
 use super::open::{Accept, open_checked};
-use super::path::{host_rel, join};
+use super::path::{self, host_rel, join};
 use super::{
     DirEntry, EntryKind, Grant, MAX_RENAME_WALK, MAX_WHOLE_READ, Metadata, OpenOptions, WriteMode,
     convert_metadata,
@@ -360,11 +360,14 @@ impl DirCap {
     /// Resolves a path for a modifying operation: needs write rights, and the
     /// root itself can never be written, removed or renamed.
     fn resolve_mut(&self, path: &str) -> Result<String, FsError> {
-        let norm = self.grant.resolve(path)?;
+        // The right is checked before the hide rules: on a read-only
+        // capability every write fails alike, hidden name or not, so the
+        // error cannot tell the script which names the rules match.
+        let norm = path::normalize(path)?;
         if !self.writable || norm.is_empty() {
             return Err(FsError::new(FsErrorKind::PermissionDenied, norm));
         }
-        Ok(norm)
+        self.grant.resolve(&norm)
     }
 
     /// Finds out what `norm` names before acting on it, so FIFOs and devices

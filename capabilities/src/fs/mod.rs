@@ -221,7 +221,8 @@ pub enum EntryKind {
 pub struct Metadata {
     /// What the path names.
     pub kind: EntryKind,
-    /// Size in bytes.
+    /// Size in bytes; 0 for a directory (whose size would count hidden
+    /// entries).
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch, if known.
     pub modified_ns: Option<i64>,
@@ -310,9 +311,17 @@ pub(crate) fn convert_metadata(meta: &cap_std::fs::Metadata, writable: bool) -> 
     if !writable {
         mode &= !0o222;
     }
+    // A directory's size is the file system's bookkeeping for its entries,
+    // hidden ones included: it would grow with every hidden file, so it is
+    // reported as 0 on every grant.
+    let size = if kind == EntryKind::Dir {
+        0
+    } else {
+        meta.len()
+    };
     Metadata {
         kind,
-        size: meta.len(),
+        size,
         modified_ns,
         mode,
     }

@@ -454,6 +454,98 @@ fn hidden_paths_behave_as_missing() {
     assert_eq!(std::fs::read(f.host("id.key")).unwrap(), b"secret");
 }
 
+/// Issue 23 item 12: what a hidden entry may reveal. Nothing about itself
+/// (name, kind, size), and not whether it exists; only that a directory
+/// holding it is not empty when the script tries to remove that directory
+/// (or rename it, see `renames_never_change_what_is_hidden`), since the
+/// alternatives are deleting what the script may not touch or lying.
+#[test]
+fn a_hidden_entry_reveals_only_that_its_directory_is_not_empty() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.host("holds_hidden")).unwrap();
+    std::fs::create_dir_all(f.host("empty")).unwrap();
+    for i in 0..200 {
+        // Long names: a directory's on-disk size grows with them.
+        let name = format!("holds_hidden/{i:0>200}.key");
+        std::fs::write(f.host(&name), b"secret").unwrap();
+    }
+    let d = f.grant(Quotas::default(), Some(hide_keys()));
+    assert!(d.list("holds_hidden").unwrap().is_empty());
+    // The same metadata as a truly empty directory, size included.
+    let (hidden, empty) = (
+        d.stat("holds_hidden", true).unwrap(),
+        d.stat("empty", true).unwrap(),
+    );
+    assert_eq!(
+        (hidden.kind, hidden.size, hidden.mode),
+        (empty.kind, empty.size, empty.mode)
+    );
+    assert_eq!(d.stat("", true).unwrap().size, 0);
+    // Removing it fails as for any directory that is not empty, naming only
+    // the directory, and leaves the hidden files where they were.
+    f.check(d.remove_dir("holds_hidden"), FsErrorKind::NotEmpty);
+    assert!(f.host(&format!("holds_hidden/{:0>200}.key", 0)).exists());
+    d.remove_dir("empty").unwrap();
+    // A hidden name that exists and one that does not look the same.
+    std::fs::write(f.host("real.key"), b"secret").unwrap();
+    for p in ["real.key", "absent.key"] {
+        f.check(d.read(p), FsErrorKind::NotFound);
+        f.check(d.stat(p, false), FsErrorKind::NotFound);
+        f.check(d.remove_file(p), FsErrorKind::NotFound);
+        f.check(
+            d.write(p, b"x", WriteMode::CreateNew),
+            FsErrorKind::NotFound,
+        );
+        f.check(d.mkdir(p), FsErrorKind::NotFound);
+    }
+}
+
+fn hide_keys() -> HideFn {
+    Arc::new(|p: &str| p.ends_with(".key"))
+}
+
+/// Issue 23 item 12: on a read-only capability every write used to fail
+/// with NotFound at a hidden name but PermissionDenied elsewhere, which
+/// told the script which names the hide rules match. The right is checked
+/// first now: the same error whatever the name.
+#[test]
+fn a_read_only_capability_refuses_writes_alike_at_hidden_and_visible_names() {
+    let f = Fixture::new();
+    std::fs::write(f.host("real.key"), b"secret").unwrap();
+    std::fs::write(f.host("visible"), b"v").unwrap();
+    let ro = f.grant(Quotas::default(), Some(hide_keys())).readonly();
+    let denied = FsErrorKind::PermissionDenied;
+    for p in [
+        "real.key",
+        "absent.key",
+        "visible",
+        "missing",
+        "sub/new.key",
+    ] {
+        f.check(ro.write(p, b"x", WriteMode::Truncate), denied);
+        f.check(ro.write(p, b"x", WriteMode::CreateNew), denied);
+        f.check(
+            ro.open(
+                p,
+                OpenOptions {
+                    write: true,
+                    create: true,
+                    ..OpenOptions::default()
+                },
+            ),
+            denied,
+        );
+        f.check(ro.mkdir(p), denied);
+        f.check(ro.remove_file(p), denied);
+        f.check(ro.remove_dir(p), denied);
+        f.check(ro.touch(p), denied);
+        f.check(ro.rename(p, &ro, "elsewhere"), denied);
+        f.check(ro.rename("visible", &ro, p), denied);
+    }
+    assert_eq!(std::fs::read(f.host("real.key")).unwrap(), b"secret");
+    assert_eq!(std::fs::read(f.host("visible")).unwrap(), b"v");
+}
+
 #[test]
 fn quotas_are_enforced() {
     let f = Fixture::new();
