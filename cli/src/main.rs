@@ -371,7 +371,7 @@ mod tests {
         for (args, expected) in [
             (
                 &["--module", "os"][..],
-                "unknown module `os`; the sandbox can grant: __future__, abc, base64",
+                "unknown module `os`; the sandbox can grant: __future__, abc, array, base64",
             ),
             (&["--module", "jsn"], "(did you mean `json`?)"),
             (&["--seed", "-1"], "unexpected argument '-1'"),

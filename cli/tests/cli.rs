@@ -471,7 +471,7 @@ fn check_prints_modules_and_determinism_and_names_bad_modules() {
     for (body, needle) in [
         (
             "modules = [\"json\",\n  \"os\"]\n",
-            "modules[2]: unknown module `os`; the sandbox can grant: __future__, abc, base64",
+            "modules[2]: unknown module `os`; the sandbox can grant: __future__, abc, array, base64",
         ),
         ("modules = [\"jsn\"]\n", "(did you mean `json`?)"),
         (

@@ -198,7 +198,7 @@ fn piped_caps_prints_the_table() {
     assert!(stdout.contains("  data  read-write  /data  "), "{stdout}");
     assert!(stdout.contains("Limits: cpu 10s"), "{stdout}");
     assert!(
-        stdout.contains("\nModules: __future__, abc, base64, binascii, "),
+        stdout.contains("\nModules: __future__, abc, array, base64, binascii, "),
         "{stdout}"
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -9,10 +9,23 @@ expression.  They cache the compiled regular expressions for speed.
 The function translate(PATTERN) returns a regular expression
 corresponding to PATTERN.  (It does not compile it.)
 """
-import os
-import posixpath
 import re
 import functools
+
+# capy: no `os` in the sandbox. On POSIX `os.path.normcase` is `os.fspath`
+# and changes nothing, so this is it.
+def _normcase(s):
+    if isinstance(s, (str, bytes)):
+        return s
+    fspath = getattr(type(s), '__fspath__', None)
+    if fspath is not None:
+        path = fspath(s)
+        if isinstance(path, (str, bytes)):
+            return path
+        raise TypeError("expected {}.__fspath__() to return str or bytes, "
+                        "not {}".format(type(s).__name__, type(path).__name__))
+    raise TypeError("expected str, bytes or os.PathLike object, not "
+                    + type(s).__name__)
 
 __all__ = ["filter", "fnmatch", "fnmatchcase", "translate"]
 
@@ -31,8 +44,8 @@ def fnmatch(name, pat):
     if the operating system requires it.
     If you don't want this, use fnmatchcase(FILENAME, PATTERN).
     """
-    name = os.path.normcase(name)
-    pat = os.path.normcase(pat)
+    name = _normcase(name)  # capy: os.path.normcase
+    pat = _normcase(pat)
     return fnmatchcase(name, pat)
 
 @functools.lru_cache(maxsize=32768, typed=True)
@@ -48,17 +61,12 @@ def _compile_pattern(pat):
 def filter(names, pat):
     """Construct a list from those elements of the iterable NAMES that match PAT."""
     result = []
-    pat = os.path.normcase(pat)
+    pat = _normcase(pat)  # capy: os.path.normcase; always POSIX here
     match = _compile_pattern(pat)
-    if os.path is posixpath:
-        # normcase on posix is NOP. Optimize it away from the loop.
-        for name in names:
-            if match(name):
-                result.append(name)
-    else:
-        for name in names:
-            if match(os.path.normcase(name)):
-                result.append(name)
+    # normcase on posix is NOP. Optimize it away from the loop.
+    for name in names:
+        if match(name):
+            result.append(name)
     return result
 
 def fnmatchcase(name, pat):

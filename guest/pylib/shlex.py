@@ -7,9 +7,7 @@
 # iterator interface by Gustavo Niemeyer, April 2003.
 # changes to tokenize more like Posix shells by Vinay Sajip, July 2016.
 
-import os
 import re
-import sys
 from collections import deque
 
 from io import StringIO
@@ -26,7 +24,8 @@ class shlex:
             self.instream = instream
             self.infile = infile
         else:
-            self.instream = sys.stdin
+            # capy: the sandbox's stdin is empty
+            self.instream = StringIO('')
             self.infile = None
         self.posix = posix
         if posix:
@@ -278,12 +277,10 @@ class shlex:
 
     def sourcehook(self, newfile):
         "Hook called on a filename to be sourced."
-        if newfile[0] == '"':
-            newfile = newfile[1:-1]
-        # This implements cpp-like semantics for relative-path inclusion.
-        if isinstance(self.infile, str) and not os.path.isabs(newfile):
-            newfile = os.path.join(os.path.dirname(self.infile), newfile)
-        return (newfile, open(newfile, "r"))
+        # capy: there is no `open` in the sandbox, so `source` cannot read
+        # files; say so instead of failing with a NameError.
+        raise OSError("shlex cannot source %r: the sandbox opens no files"
+                      % (newfile,))
 
     def error_leader(self, infile=None, lineno=None):
         "Emit a C-compiler-like, Emacs-friendly error-message leader."
@@ -334,17 +331,5 @@ def quote(s):
     return "'" + s.replace("'", "'\"'\"'") + "'"
 
 
-def _print_tokens(lexer):
-    while 1:
-        tt = lexer.get_token()
-        if not tt:
-            break
-        print("Token: " + repr(tt))
-
-if __name__ == '__main__':
-    if len(sys.argv) == 1:
-        _print_tokens(shlex())
-    else:
-        fn = sys.argv[1]
-        with open(fn) as f:
-            _print_tokens(shlex(f, fn))
+# capy: the command-line entry point (`_print_tokens`, `__main__`) is left
+# out: it reads files and sys.argv.

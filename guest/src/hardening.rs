@@ -60,6 +60,8 @@ pub const HIDDEN_FROM_SCRIPTS: &[&str] = &["__import__"];
 /// first script.
 pub fn lockdown(vm: &VirtualMachine) -> PyResult<()> {
     let builtins = vm.builtins.dict();
+    // Catalog code gets a checked `compile` back (see `catalog_compile`).
+    crate::catalog_compile::keep_original(vm)?;
     for name in REMOVED_BUILTINS {
         // Absent is fine: several are only added by CPython's `site`.
         if builtins.get_item_opt(*name, vm)?.is_some() {

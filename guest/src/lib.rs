@@ -13,6 +13,7 @@
 
 #![deny(unsafe_code)]
 
+mod catalog_compile;
 mod fs;
 mod hardening;
 mod hostfn;

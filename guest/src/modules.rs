@@ -46,6 +46,7 @@ pub const NATIVE_MODULES: &[&str] = &[
     "math",
     "cmath",
     "itertools",
+    "array",
     "binascii",
     "unicodedata",
     "zlib",
@@ -139,8 +140,10 @@ pub fn install(vm: &VirtualMachine) -> PyResult<()> {
     vm.builtins
         .dict()
         .set_item("__import__", import.into(), vm)?;
-    // Catalog code's builtins: the script's (no `__import__` either).
+    // Catalog code's builtins: the script's (no `__import__` either), and
+    // a `compile` of source text for `typing`'s string annotations.
     let builtins = crate::hardening::script_builtins(vm)?;
+    crate::catalog_compile::install(&builtins, vm)?;
     REGISTRY.with(|registry| registry.borrow_mut().builtins = Some(builtins));
     // Latin-1 and UTF-16/32 for `bytes.decode` and `re`'s bytes patterns.
     load(vm, "_capy_codecs")?;
@@ -359,7 +362,7 @@ fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
             .collect(),
         None => HashSet::new(),
     };
-    for (key, value) in source.into_iter() {
+    for (key, value) in source.clone().into_iter() {
         let Some(key_str) = key.downcast_ref::<PyStr>() else {
             continue;
         };
@@ -380,6 +383,24 @@ fn script_view(vm: &VirtualMachine, name: &str) -> PyResult {
             value
         };
         view_dict.set_item(&*key, value, vm)?;
+    }
+    // Names a module makes on demand (PEP 562's module `__getattr__`, as
+    // `typing.ForwardRef` and `typing.Pattern` are): the view has no
+    // `__getattr__` of its own, so the exported ones are made now.
+    if source.get_item_opt("__getattr__", vm)?.is_some() {
+        let mut missing: Vec<&String> = listed.iter().collect();
+        missing.sort();
+        for name in missing {
+            if view_dict.get_item_opt(name.as_str(), vm)?.is_some() {
+                continue;
+            }
+            match module.get_attr(vm.ctx.intern_str(name.as_str()), vm) {
+                Ok(value) if value.downcast_ref::<PyModule>().is_none() => {
+                    view_dict.set_item(name.as_str(), value, vm)?;
+                }
+                _ => {}
+            }
+        }
     }
     Ok(view)
 }

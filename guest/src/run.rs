@@ -144,34 +144,42 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
 }
 
 /// Compiles `source`, first refusing what nests deeper than the parser's
-/// recursion can take on the guest's stack (see
-/// [`capy_contract::nesting`]): a `SyntaxError`, as CPython raises.
+/// recursion can take on the guest's stack (see [`refuse_deep_nesting`]).
 pub fn compile(
     vm: &VirtualMachine,
     source: &str,
     mode: Mode,
     filename: &str,
 ) -> PyResult<PyRef<PyCode>> {
-    if let Err(too_deep) = capy_contract::nesting::check(source) {
-        let text = source.lines().nth(too_deep.line - 1).unwrap_or("");
-        let text: String = text.chars().take(200).collect();
-        // Built as the VM builds its own: the message is the only argument
-        // (so `str()` and the printer show it), the place is attributes.
-        let class: PyObjectRef = vm.ctx.exceptions.syntax_error.to_owned().into();
-        let exc = class.call((too_deep.message,), vm)?;
-        let column = too_deep.column;
-        exc.set_attr("filename", vm.ctx.new_str(filename), vm)?;
-        exc.set_attr("lineno", vm.ctx.new_int(too_deep.line), vm)?;
-        exc.set_attr("offset", vm.ctx.new_int(column), vm)?;
-        exc.set_attr("end_lineno", vm.ctx.new_int(too_deep.line), vm)?;
-        exc.set_attr("end_offset", vm.ctx.new_int(column), vm)?;
-        exc.set_attr("text", vm.ctx.new_str(text), vm)?;
-        return Err(exc
-            .downcast()
-            .map_err(|_| vm.new_system_error("SyntaxError is an exception"))?);
-    }
+    refuse_deep_nesting(vm, source, filename)?;
     vm.compile(source, mode, filename.to_owned())
         .map_err(|err| err.into_pyexception(vm, Some(source)))
+}
+
+/// Fails with a `SyntaxError` naming the place, as CPython raises, if
+/// `source` nests deeper than the parser's recursion can take on the
+/// guest's stack ([`capy_contract::nesting`]). Every compile of text in the
+/// sandbox passes through here first.
+pub fn refuse_deep_nesting(vm: &VirtualMachine, source: &str, filename: &str) -> PyResult<()> {
+    let Err(too_deep) = capy_contract::nesting::check(source) else {
+        return Ok(());
+    };
+    let text = source.lines().nth(too_deep.line - 1).unwrap_or("");
+    let text: String = text.chars().take(200).collect();
+    // Built as the VM builds its own: the message is the only argument
+    // (so `str()` and the printer show it), the place is attributes.
+    let class: PyObjectRef = vm.ctx.exceptions.syntax_error.to_owned().into();
+    let exc = class.call((too_deep.message,), vm)?;
+    let column = too_deep.column;
+    exc.set_attr("filename", vm.ctx.new_str(filename), vm)?;
+    exc.set_attr("lineno", vm.ctx.new_int(too_deep.line), vm)?;
+    exc.set_attr("offset", vm.ctx.new_int(column), vm)?;
+    exc.set_attr("end_lineno", vm.ctx.new_int(too_deep.line), vm)?;
+    exc.set_attr("end_offset", vm.ctx.new_int(column), vm)?;
+    exc.set_attr("text", vm.ctx.new_str(text), vm)?;
+    Err(exc
+        .downcast()
+        .map_err(|_| vm.new_system_error("SyntaxError is an exception"))?)
 }
 
 /// Calls the global function `name` of `__main__` with plain-data

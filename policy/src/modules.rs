@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_catalog_is_sorted_unique_and_the_default() {
-        assert_eq!(AVAILABLE_MODULES.len(), 46);
+        assert_eq!(AVAILABLE_MODULES.len(), 53);
         assert!(AVAILABLE_MODULES.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(DEFAULT_MODULES, AVAILABLE_MODULES);
         validate_module_names(AVAILABLE_MODULES.iter().copied()).unwrap();
@@ -137,7 +137,7 @@ mod tests {
         let text = err.to_string();
         assert!(
             text.starts_with(
-                "unknown module `os`; the sandbox can grant: __future__, abc, base64, binascii, "
+                "unknown module `os`; the sandbox can grant: __future__, abc, array, base64, binascii, "
             ),
             "{text}"
         );

@@ -748,6 +748,145 @@ fn small_pure_modules_work() {
     );
 }
 
+/// array (0.6.0's native module) and ipaddress: typed buffers and network
+/// arithmetic, with CPython's errors.
+#[test]
+fn array_and_ipaddress() {
+    let source = r#"
+import array, ipaddress
+a = array.array('i', [3, 1, 2])
+a.append(10); a.extend([7]); a.reverse()
+print(a, a.itemsize, a.tolist(), sum(a), a.tobytes()[:4])
+b = array.array('d'); b.frombytes(array.array('d', [1.5, 2.5]).tobytes()); print(b, b.typecode)
+try:
+    array.array('q', [2**63])
+except OverflowError as e:
+    print('OverflowError')
+net = ipaddress.ip_network('192.168.0.0/30')
+print([str(h) for h in net.hosts()], net.num_addresses, net.broadcast_address)
+print(ipaddress.ip_address('10.0.0.1') in ipaddress.ip_network('10.0.0.0/8'), ipaddress.ip_address('::1').is_loopback)
+print(ipaddress.IPv6Address('2001:db8::1').exploded, ipaddress.ip_interface('10.1.2.3/24').network)
+try:
+    ipaddress.ip_address('300.1.1.1')
+except ValueError as e:
+    print('ValueError', e)
+"#;
+    assert_eq!(
+        stdout_of(source),
+        "array('i', [7, 10, 2, 1, 3]) 4 [7, 10, 2, 1, 3] 23 b'\\x07\\x00\\x00\\x00'\n\
+         array('d', [1.5, 2.5]) d\nOverflowError\n\
+         ['192.168.0.1', '192.168.0.2'] 4 192.168.0.3\nTrue True\n\
+         2001:0db8:0000:0000:0000:0000:0000:0001 10.1.2.0/24\n\
+         ValueError '300.1.1.1' does not appear to be an IPv4 or IPv6 address\n"
+    );
+}
+
+/// html (escaping and a parser subclass), shlex, fnmatch and tomllib: the
+/// text formats a plugin reads and writes.
+#[test]
+fn html_shlex_fnmatch_and_tomllib() {
+    let source = r#"
+import html, shlex, fnmatch, tomllib
+from html.parser import HTMLParser
+print(html.escape('<a href="x">&</a>'), html.unescape('&lt;b&gt; &amp; &eacute; &#x41;'))
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.found = []
+    def handle_starttag(self, tag, attrs):
+        if tag == 'a': self.found.append(dict(attrs)['href'])
+p = Links(); p.feed('<p>Go <a href="/one">1</a> and <A HREF="/two">2</a></p>'); print(p.found)
+print(shlex.split('cp "my file.txt" dest\\ dir --flag=\'a b\''), shlex.quote("it's"), shlex.join(['a b', 'c']))
+lex = shlex.shlex('a=1; b="two words"', posix=True, punctuation_chars=True)
+print(list(lex))
+print(fnmatch.fnmatch('report.TXT', '*.txt'), fnmatch.fnmatchcase('report.TXT', '*.txt'), fnmatch.filter(['a.py', 'b.rs', 'c.py'], '*.py'), fnmatch.translate('*.p[yw]'))
+doc = tomllib.loads('''
+title = "capy"
+[owner]
+name = "Tom"
+dob = 1979-05-27T07:32:00-08:00
+[[fruit]]
+name = "apple"
+sizes = [1, 2.5, 0x10]
+''')
+print(doc['title'], doc['owner']['dob'].isoformat(), doc['fruit'])
+try:
+    tomllib.loads('x = ')
+except tomllib.TOMLDecodeError as e:
+    print('TOMLDecodeError', e)
+"#;
+    assert_eq!(
+        stdout_of(source),
+        "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt; <b> & \u{e9} A\n['/one', '/two']\n\
+         ['cp', 'my file.txt', 'dest dir', '--flag=a b'] 'it'\"'\"'s' 'a b' c\n\
+         ['a=1', ';', 'b=two words']\n\
+         False False ['a.py', 'c.py'] (?s:.*\\.p[yw])\\Z\n\
+         capy 1979-05-27T07:32:00-08:00 [{'name': 'apple', 'sizes': [1, 2.5, 16]}]\n\
+         TOMLDecodeError Invalid value (at end of document)\n"
+    );
+    // What differs: shlex cannot source files, and reads the empty stdin.
+    let source = "import shlex\nprint(list(shlex.shlex()))\n\
+        lex = shlex.shlex('include other', posix=True)\nlex.source = 'include'\n\
+        try:\n    list(lex)\nexcept OSError as e:\n    print(type(e).__name__, e)\n";
+    assert_eq!(
+        stdout_of(source),
+        "[]\nOSError shlex cannot source 'other': the sandbox opens no files\n"
+    );
+}
+
+/// secrets draws from the sandbox's randomness: tokens of the right shape,
+/// fresh per sandbox, and repeating under a fixed seed.
+#[test]
+fn secrets_follow_the_sandboxs_randomness() {
+    let source = r#"
+import secrets
+t = secrets.token_hex(16); u = secrets.token_urlsafe(16); b = secrets.token_bytes(8)
+print(len(t), all(c in '0123456789abcdef' for c in t), len(b), isinstance(u, str))
+print(secrets.compare_digest(b'abc', b'abc'), secrets.compare_digest('a', 'b'), 0 <= secrets.randbelow(10) < 10, secrets.choice('xyz') in 'xyz', secrets.randbits(8) < 256)
+print(t)
+"#;
+    let unseeded = stdout_of(source);
+    assert!(
+        unseeded.starts_with("32 True 8 True\nTrue False True True True\n"),
+        "{unseeded}"
+    );
+    assert_ne!(unseeded, stdout_of(source), "a fresh token per sandbox");
+    let seeded = capy::Policy {
+        determinism: capy::Determinism {
+            random_seed: Some(7),
+            clock: None,
+        },
+        ..capy::Policy::default()
+    };
+    assert_eq!(stdout_under(&seeded, source), stdout_under(&seeded, source));
+}
+
+/// Issue 20: a NamedTuple with string annotations (or under `from
+/// __future__ import annotations`, as `tomllib` has) needs `compile` in
+/// catalog code; and names `typing` makes on demand (`ForwardRef`,
+/// `Pattern`, `Match`) are in the script's view of it.
+#[test]
+fn named_tuples_with_string_annotations_and_typings_lazy_names() {
+    let source = r#"
+from __future__ import annotations
+import typing
+from typing import NamedTuple, ForwardRef, Pattern, Match
+import re
+class Point(NamedTuple):
+    x: int
+    parent: Point | None = None
+print(Point(1, Point(2)), Point.__annotations__)
+Pair = NamedTuple("Pair", [("left", "Point"), ("right", "int")])
+print(Pair(Point(0), 3), ForwardRef("int"))
+print(isinstance(re.compile("a"), Pattern), Match[str])
+"#;
+    assert_eq!(
+        stdout_of(source),
+        "Point(x=1, parent=Point(x=2, parent=None)) {'x': ForwardRef('int'), 'parent': ForwardRef('Point | None')}\n\
+         Pair(left=Point(x=0, parent=None), right=3) ForwardRef('int')\n\
+         True typing.Match[str]\n"
+    );
+}
+
 #[test]
 fn narrowing_to_contextlib_still_hides_what_it_imports() {
     let exception = exception_with_modules(&["contextlib"], "import contextlib\ncontextlib.sys\n");
