@@ -74,7 +74,9 @@ pub const MODULES: &[&str] = &[
     "types",
     "typing",
     "unicodedata",
+    "urllib",
     "uuid",
+    "warnings",
     "weakref",
     "zlib",
 ];

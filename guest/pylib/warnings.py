@@ -2,6 +2,14 @@
 
 import sys
 
+# capy: no frames in the sandbox. Where a warning comes from is asked of
+# this native helper, which answers with plain data.
+import _capy_warnings
+
+# capy: the once-per-place registries, by module name; CPython keeps each
+# in its module's globals as `__warningregistry__`.
+_registries = {}
+
 
 __all__ = ["warn", "warn_explicit", "showwarning",
            "formatwarning", "filterwarnings", "simplefilter",
@@ -37,14 +45,9 @@ def _formatwarnmsg_impl(msg):
     s =  f"{msg.filename}:{msg.lineno}: {category}: {msg.message}\n"
 
     if msg.line is None:
-        try:
-            import linecache
-            line = linecache.getline(msg.filename, msg.lineno)
-        except Exception:
-            # When a warning is logged during Python shutdown, linecache
-            # and the import machinery don't work anymore
-            line = None
-            linecache = None
+        # capy: the lines of what the sandbox ran, in place of linecache
+        line = _capy_warnings.source_line(msg.filename, msg.lineno) or ""
+        linecache = None
     else:
         line = msg.line
     if line:
@@ -284,19 +287,8 @@ def _is_filename_to_skip(filename, skip_file_prefixes):
     return any(filename.startswith(prefix) for prefix in skip_file_prefixes)
 
 
-def _is_internal_frame(frame):
-    """Signal whether the frame is an internal CPython implementation detail."""
-    return _is_internal_filename(frame.f_code.co_filename)
-
-
-def _next_external_frame(frame, skip_file_prefixes):
-    """Find the next frame that doesn't involve Python or user internals."""
-    frame = frame.f_back
-    while frame is not None and (
-            _is_internal_filename(filename := frame.f_code.co_filename) or
-            _is_filename_to_skip(filename, skip_file_prefixes)):
-        frame = frame.f_back
-    return frame
+# capy: `_is_internal_frame` and `_next_external_frame` walked frames;
+# `_capy_warnings.caller` does that walk.
 
 
 # Code typically replaced by _warnings
@@ -318,33 +310,12 @@ def warn(message, category=None, stacklevel=1, source=None,
     if skip_file_prefixes:
         stacklevel = max(2, stacklevel)
     # Get context information
-    try:
-        if stacklevel <= 1 or _is_internal_frame(sys._getframe(1)):
-            # If frame is too small to care or if the warning originated in
-            # internal code, then do not try to hide any frames.
-            frame = sys._getframe(stacklevel)
-        else:
-            frame = sys._getframe(1)
-            # Look for one frame less since the above line starts us off.
-            for x in range(stacklevel-1):
-                frame = _next_external_frame(frame, skip_file_prefixes)
-                if frame is None:
-                    raise ValueError
-    except ValueError:
-        globals = sys.__dict__
-        filename = "<sys>"
-        lineno = 0
-    else:
-        globals = frame.f_globals
-        filename = frame.f_code.co_filename
-        lineno = frame.f_lineno
-    if '__name__' in globals:
-        module = globals['__name__']
-    else:
-        module = "<string>"
-    registry = globals.setdefault("__warningregistry__", {})
+    # capy: from the native helper instead of sys._getframe(stacklevel)
+    filename, lineno, module = _capy_warnings.caller(stacklevel,
+                                                     skip_file_prefixes)
+    registry = _registries.setdefault(module, {})  # capy: not in globals
     warn_explicit(message, category, filename, lineno, module, registry,
-                  globals, source)
+                  None, source)
 
 def warn_explicit(message, category, filename, lineno,
                   module=None, registry=None, module_globals=None,
@@ -383,10 +354,7 @@ def warn_explicit(message, category, filename, lineno,
     if action == "ignore":
         return
 
-    # Prime the linecache for formatting, in case the
-    # "file" is actually in a zipfile or something.
-    import linecache
-    linecache.getlines(filename, module_globals)
+    # capy: no linecache to prime (source lines are not shown)
 
     if action == "error":
         raise message

@@ -25,6 +25,7 @@ mod run;
 mod script_sys;
 mod traceback;
 mod value;
+mod warning_origin;
 
 // The generated glue (canonical-ABI lifting and lowering, the exported
 // entry points) is the guest's only `unsafe` code; everything written by

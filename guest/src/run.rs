@@ -14,7 +14,7 @@ use rustpython_vm::{
 use crate::capy::sandbox::data::Node;
 use crate::capy::sandbox::settings::get_settings;
 use crate::exports::capy::sandbox::runner::{CallError, Mode as RunMode, PythonError};
-use crate::traceback::{self, Sources};
+use crate::traceback;
 use crate::{fs, hardening, hostfn, interrupt, modules, output, value};
 
 /// One interpreter and, once the sandbox is activated, the script's
@@ -23,7 +23,6 @@ struct Session {
     interpreter: Interpreter,
     /// `None` until [`Session::activate`] has run.
     main: Option<Scope>,
-    sources: Sources,
 }
 
 thread_local! {
@@ -63,7 +62,6 @@ impl Session {
         Session {
             interpreter,
             main: None,
-            sources: Sources::default(),
         }
     }
 
@@ -107,18 +105,14 @@ fn main_scope(vm: &VirtualMachine) -> PyResult<Scope> {
 }
 
 /// Runs `f` with the active session and its `__main__` scope.
-fn with_session<R>(f: impl FnOnce(&Interpreter, &Scope, &mut Sources) -> R) -> R {
+fn with_session<R>(f: impl FnOnce(&Interpreter, &Scope) -> R) -> R {
     SESSION.with(|cell| {
         let mut slot = cell.borrow_mut();
         let session = slot.get_or_insert_with(Session::prepare);
         session.activate();
-        let Session {
-            interpreter,
-            main,
-            sources,
-        } = session;
+        let Session { interpreter, main } = session;
         let main = main.as_ref().expect("activated above");
-        f(interpreter, main, sources)
+        f(interpreter, main)
     })
 }
 
@@ -129,15 +123,15 @@ pub fn run_main(source: &str, filename: &str, mode: RunMode) -> Result<(), Pytho
         RunMode::Exec => Mode::Exec,
         RunMode::Interactive => Mode::Single,
     };
-    with_session(|interpreter, main, sources| {
-        sources.insert(filename, source);
+    with_session(|interpreter, main| {
+        traceback::remember(filename, source);
         interpreter.enter(|vm| {
             let result = compile(vm, source, mode, filename)
                 .and_then(|code| vm.run_code_obj(code, main.clone()));
             match result {
                 Ok(_) => Ok(()),
                 Err(exc) if is_clean_exit(vm, &exc) => Ok(()),
-                Err(exc) => Err(python_error(vm, &exc, sources)),
+                Err(exc) => Err(python_error(vm, &exc)),
             }
         })
     })
@@ -185,7 +179,7 @@ pub fn refuse_deep_nesting(vm: &VirtualMachine, source: &str, filename: &str) ->
 /// Calls the global function `name` of `__main__` with plain-data
 /// arguments and returns its result as plain data.
 pub fn call_main(name: &str, args: &[Node], kwargs: &[Node]) -> Result<Vec<Node>, CallError> {
-    with_session(|interpreter, main, sources| {
+    with_session(|interpreter, main| {
         interpreter.enter(|vm| {
             let function = match main.globals.get_item_opt(name, vm) {
                 Ok(Some(function)) if function.is_callable() => function,
@@ -207,7 +201,7 @@ pub fn call_main(name: &str, args: &[Node], kwargs: &[Node]) -> Result<Vec<Node>
                 {
                     return Err(CallError::BadArguments(message(vm, &exc)));
                 }
-                Err(exc) => return Err(CallError::Exception(python_error(vm, &exc, sources))),
+                Err(exc) => return Err(CallError::Exception(python_error(vm, &exc))),
             };
             value::to_nodes(&result, vm).map_err(|exc| CallError::BadResult(message(vm, &exc)))
         })
@@ -243,7 +237,7 @@ fn message(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
 /// dotted prefix names. Only names are looked up (no calls, no indexing),
 /// though reading an attribute may run a property of the script's own.
 pub fn complete(text: &str) -> Vec<String> {
-    with_session(|interpreter, main, _| {
+    with_session(|interpreter, main| {
         interpreter.enter(|vm| {
             let mut found = match text.rsplit_once('.') {
                 None => {
@@ -345,7 +339,7 @@ fn is_clean_exit(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> bool {
     }
 }
 
-fn python_error(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources) -> PythonError {
+fn python_error(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> PythonError {
     let message: PyResult<String> = exc
         .as_object()
         .str(vm)
@@ -353,6 +347,6 @@ fn python_error(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources
     PythonError {
         type_name: exc.class().name().to_string(),
         message: message.unwrap_or_else(|_| "<exception str() failed>".to_owned()),
-        traceback: traceback::format_exception(vm, exc, sources),
+        traceback: traceback::with_sources(|sources| traceback::format_exception(vm, exc, sources)),
     }
 }

@@ -20,6 +20,28 @@ const CAUSE_SEPARATOR: &str =
 const CONTEXT_SEPARATOR: &str =
     "\nDuring handling of the above exception, another exception occurred:\n\n";
 
+thread_local! {
+    /// The sources of this sandbox's runs (a wasm instance is
+    /// single-threaded). Apart from the session, so that code running
+    /// inside a run (a warning being shown) can read its lines.
+    static SOURCES: std::cell::RefCell<Sources> = std::cell::RefCell::default();
+}
+
+/// Remembers `source` under `filename` for later source lines.
+pub fn remember(filename: &str, source: &str) {
+    SOURCES.with(|sources| sources.borrow_mut().insert(filename, source));
+}
+
+/// Runs `f` with the sources remembered so far.
+pub fn with_sources<R>(f: impl FnOnce(&Sources) -> R) -> R {
+    SOURCES.with(|sources| f(&sources.borrow()))
+}
+
+/// Line `lineno` (1-based) of what was run as `filename`, if known.
+pub fn source_line(filename: &str, lineno: usize) -> Option<String> {
+    with_sources(|sources| sources.line(filename, lineno).map(str::to_owned))
+}
+
 /// The source texts the guest has compiled, by file name, for source lines.
 #[derive(Default)]
 pub struct Sources {

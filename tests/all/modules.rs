@@ -600,7 +600,7 @@ fn internal_modules_are_not_importable_by_scripts() {
         "_strptime",
         "locale",
         "inspect",
-        "warnings",
+        "_capy_warnings",
         "_io",
         "_codecs",
         "_capy_codecs",
@@ -884,6 +884,64 @@ print(isinstance(re.compile("a"), Pattern), Match[str])
         "Point(x=1, parent=Point(x=2, parent=None)) {'x': ForwardRef('int'), 'parent': ForwardRef('Point | None')}\n\
          Pair(left=Point(x=0, parent=None), right=3) ForwardRef('int')\n\
          True typing.Match[str]\n"
+    );
+}
+
+/// warnings (CPython 3.13's module over a native helper that names the
+/// caller's place without frames) and urllib.parse.
+#[test]
+fn warnings_and_urllib_parse() {
+    let source = r#"
+import warnings
+from urllib.parse import urlparse, urlencode, parse_qs, quote, unquote, urljoin, urlunsplit, urlsplit
+def old():
+    warnings.warn("old() is deprecated", DeprecationWarning, stacklevel=2)
+    return 1
+old()
+warnings.warn("plain")
+warnings.warn("plain")          # shown again: another line
+for _ in range(3):
+    warnings.warn("loop")       # once per place
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    warnings.warn("recorded", UserWarning)
+    old()
+print([(w.category.__name__, str(w.message), w.lineno) for w in caught])
+warnings.filterwarnings("error", category=RuntimeWarning)
+try:
+    warnings.warn("boom", RuntimeWarning)
+except RuntimeWarning as e:
+    print("raised", e)
+warnings.resetwarnings()
+warnings.simplefilter("ignore")
+warnings.warn("silent")
+print(warnings.formatwarning("msg", UserWarning, "f.py", 3).strip())
+u = urlparse("https://user@example.com:8080/a/b;p?q=1&r=two#frag")
+print(u.scheme, u.netloc, u.hostname, u.port, u.path, u.params, u.query, u.fragment)
+print(urlencode({"a": 1, "b": "x y"}), parse_qs("a=1&a=2&b=3"), quote("a b/c"), unquote("a%20b"))
+print(urljoin("http://x/a/b/c", "../d"), urlunsplit(urlsplit("HTTP://X/Y")))
+try:
+    urlsplit("http://[::1")
+except ValueError as e:
+    print("ValueError", e)
+"#;
+    let outcome = engine().sandbox().build().unwrap().run(source).unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "[('UserWarning', 'recorded', 14), ('DeprecationWarning', 'old() is deprecated', 15)]\n\
+         raised boom\nf.py:3: UserWarning: msg\n\
+         https user@example.com:8080 example.com 8080 /a/b p q=1&r=two frag\n\
+         a=1&b=x+y {'a': ['1', '2'], 'b': ['3']} a%20b/c a b\n\
+         http://x/a/d http://X/Y\nValueError Invalid IPv6 URL\n"
+    );
+    // Where CPython names the script's path, the sandbox names `<script>`.
+    assert_eq!(
+        outcome.stderr_text(),
+        "<script>:7: DeprecationWarning: old() is deprecated\n  old()\n\
+         <script>:8: UserWarning: plain\n  warnings.warn(\"plain\")\n\
+         <script>:9: UserWarning: plain\n  warnings.warn(\"plain\")          # shown again: another line\n\
+         <script>:11: UserWarning: loop\n  warnings.warn(\"loop\")       # once per place\n"
     );
 }
 
