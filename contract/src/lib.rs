@@ -71,6 +71,7 @@ pub const MODULES: &[&str] = &[
     "textwrap",
     "time",
     "tomllib",
+    "traceback",
     "types",
     "typing",
     "unicodedata",

@@ -195,6 +195,12 @@ def print_last(limit=None, file=None, chain=True):
 # Printing and Extracting Stacks.
 #
 
+# capy: no sys._getframe in the sandbox. Stack walks start at the script's
+# innermost frame (from a native helper): the stack a script sees is its
+# own frames.
+import _capy_stack
+
+
 def print_stack(f=None, limit=None, file=None):
     """Print a stack trace from its invocation point.
 
@@ -203,14 +209,14 @@ def print_stack(f=None, limit=None, file=None):
     arguments have the same meaning as for print_exception().
     """
     if f is None:
-        f = sys._getframe().f_back
+        f = _capy_stack.script_frame()  # capy: sys._getframe().f_back
     print_list(extract_stack(f, limit=limit), file=file)
 
 
 def format_stack(f=None, limit=None):
     """Shorthand for 'format_list(extract_stack(f, limit))'."""
     if f is None:
-        f = sys._getframe().f_back
+        f = _capy_stack.script_frame()  # capy: sys._getframe().f_back
     return format_list(extract_stack(f, limit=limit))
 
 
@@ -224,7 +230,7 @@ def extract_stack(f=None, limit=None):
     from oldest to newest stack frame.
     """
     if f is None:
-        f = sys._getframe().f_back
+        f = _capy_stack.script_frame()  # capy: sys._getframe().f_back
     stack = StackSummary.extract(walk_stack(f), limit=limit)
     stack.reverse()
     return stack
@@ -326,7 +332,7 @@ def walk_stack(f):
     current stack is used. Usually used with StackSummary.extract.
     """
     if f is None:
-        f = sys._getframe().f_back.f_back.f_back.f_back
+        f = _capy_stack.script_frame()  # capy: sys._getframe().f_back...
     while f is not None:
         yield f, f.f_lineno
         f = f.f_back
@@ -416,10 +422,15 @@ class StackSummary(list):
             name = co.co_name
 
             fnames.add(filename)
-            linecache.lazycache(filename, f.f_globals)
+            # capy: no lazycache of f_globals (no loaders; and the catalog's
+            # frames do not show their globals)
             # Must defer line lookups until we have called checkcache.
             if capture_locals:
-                f_locals = f.f_locals
+                # capy: only the script's own frames show their locals
+                try:
+                    f_locals = f.f_locals
+                except AttributeError:
+                    f_locals = None
             else:
                 f_locals = None
             result.append(FrameSummary(

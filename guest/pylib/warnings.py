@@ -4,7 +4,7 @@ import sys
 
 # capy: no frames in the sandbox. Where a warning comes from is asked of
 # this native helper, which answers with plain data.
-import _capy_warnings
+import _capy_stack
 
 # capy: the once-per-place registries, by module name; CPython keeps each
 # in its module's globals as `__warningregistry__`.
@@ -46,7 +46,7 @@ def _formatwarnmsg_impl(msg):
 
     if msg.line is None:
         # capy: the lines of what the sandbox ran, in place of linecache
-        line = _capy_warnings.source_line(msg.filename, msg.lineno) or ""
+        line = _capy_stack.source_line(msg.filename, msg.lineno) or ""
         linecache = None
     else:
         line = msg.line
@@ -288,7 +288,7 @@ def _is_filename_to_skip(filename, skip_file_prefixes):
 
 
 # capy: `_is_internal_frame` and `_next_external_frame` walked frames;
-# `_capy_warnings.caller` does that walk.
+# `_capy_stack.caller` does that walk.
 
 
 # Code typically replaced by _warnings
@@ -311,7 +311,7 @@ def warn(message, category=None, stacklevel=1, source=None,
         stacklevel = max(2, stacklevel)
     # Get context information
     # capy: from the native helper instead of sys._getframe(stacklevel)
-    filename, lineno, module = _capy_warnings.caller(stacklevel,
+    filename, lineno, module = _capy_stack.caller(stacklevel,
                                                      skip_file_prefixes)
     registry = _registries.setdefault(module, {})  # capy: not in globals
     warn_explicit(message, category, filename, lineno, module, registry,

@@ -37,7 +37,8 @@ pub fn set_script_globals(globals: &PyDictRef) {
     SCRIPT_GLOBALS.with(|g| *g.borrow_mut() = Some(globals.clone()));
 }
 
-fn is_script_globals(globals: &PyObjectRef) -> bool {
+/// Whether `globals` is the script's `__main__` namespace.
+pub fn is_script_globals(globals: &PyObjectRef) -> bool {
     SCRIPT_GLOBALS.with(|g| {
         g.borrow()
             .as_ref()

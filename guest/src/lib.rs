@@ -23,9 +23,9 @@ mod modules;
 mod output;
 mod run;
 mod script_sys;
+mod stack;
 mod traceback;
 mod value;
-mod warning_origin;
 
 // The generated glue (canonical-ABI lifting and lowering, the exported
 // entry points) is the guest's only `unsafe` code; everything written by

@@ -713,7 +713,7 @@ fn make_stub(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyObjectRef>> {
             )
         }
         "io" => stub_io(vm)?,
-        "_capy_warnings" => crate::warning_origin::module(vm)?,
+        "_capy_stack" => crate::stack::module(vm)?,
         "collections.abc" => {
             // `collections` puts `_collections_abc` here through `sys.modules`.
             return Ok(stub_sys_entry(vm, name).or(Some(load(vm, "_collections_abc")?)));

@@ -600,7 +600,7 @@ fn internal_modules_are_not_importable_by_scripts() {
         "_strptime",
         "locale",
         "inspect",
-        "_capy_warnings",
+        "_capy_stack",
         "_io",
         "_codecs",
         "_capy_codecs",
@@ -943,6 +943,67 @@ except ValueError as e:
          <script>:9: UserWarning: plain\n  warnings.warn(\"plain\")          # shown again: another line\n\
          <script>:11: UserWarning: loop\n  warnings.warn(\"loop\")       # once per place\n"
     );
+}
+
+/// traceback: formatting the script's exceptions (chains, captured
+/// locals) and its own stack, with source lines, as CPython does.
+#[test]
+fn traceback_formats_exceptions_and_stacks() {
+    let source = r#"
+import traceback, json
+def inner():
+    raise ValueError("bad value")
+def outer():
+    inner()
+try:
+    outer()
+except ValueError:
+    text = traceback.format_exc()
+print(text)
+try:
+    json.loads("{")
+except json.JSONDecodeError as e:
+    te = traceback.TracebackException.from_exception(e)
+    print("".join(te.format_exception_only()), end="")
+    print([f.name for f in te.stack])
+try:
+    try:
+        1 / 0
+    except ZeroDivisionError as e:
+        raise KeyError("k") from e
+except KeyError as e:
+    lines = traceback.format_exception(e)
+    print("".join(lines).count("Traceback"), lines[-1], end="")
+def where():
+    return traceback.extract_stack()
+st = where()
+print([(f.name, f.lineno, f.line) for f in st][-2:])
+traceback.print_exception(ValueError("printed"))
+print(traceback.format_exception_only(TypeError, TypeError("t")))
+def show_locals():
+    x = 41
+    try:
+        raise RuntimeError("r")
+    except RuntimeError as e:
+        return traceback.TracebackException.from_exception(e, capture_locals=True).stack[-1].locals
+print(show_locals())
+"#;
+    let outcome = engine().sandbox().build().unwrap().run(source).unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "Traceback (most recent call last):\n  File \"<script>\", line 8, in <module>\n    outer()\n\
+         \x20 File \"<script>\", line 6, in outer\n    inner()\n\
+         \x20 File \"<script>\", line 4, in inner\n    raise ValueError(\"bad value\")\n\
+         ValueError: bad value\n\n\
+         json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n\
+         ['<module>', 'loads', 'decode', 'raw_decode']\n\
+         2 KeyError: 'k'\n\
+         [('<module>', 28, 'st = where()'), ('where', 27, 'return traceback.extract_stack()')]\n\
+         ['TypeError: t\\n']\n\
+         {'x': '41', 'e': \"RuntimeError('r')\"}\n"
+    );
+    assert_eq!(outcome.stderr_text(), "ValueError: printed\n");
 }
 
 #[test]

@@ -1,28 +1,36 @@
-//! `_capy_warnings`: where a warning comes from, for the catalog's
-//! `warnings` module.
+//! `_capy_stack`: what the catalog's Python code may learn of the call
+//! stack, for `warnings`, `linecache` and `traceback`.
 //!
 //! CPython's `warnings.warn` walks `sys._getframe(stacklevel)` to name the
-//! file, line and module a warning is attributed to, and keeps its
-//! once-per-place registry in that frame's globals. The sandbox has no
-//! frames to hand out, so this answers the three facts as plain data,
-//! walking the frames natively; `warnings` keeps its registries itself.
+//! file, line and module a warning is attributed to; `traceback` starts its
+//! stack walks at `sys._getframe()`; `linecache` reads source files. The
+//! sandbox has no `_getframe` and no files, so this answers as plain data
+//! (a place, a source line) or with the script's own frames, which the
+//! script can reach anyway (through its tracebacks): never a frame of the
+//! catalog's.
 
 use rustpython_vm::{
     PyObjectRef, PyResult, VirtualMachine,
     builtins::{PyModule, PyStr, PyStrRef, PyTupleRef},
+    frame::FrameObjectRef,
     function::OptionalArg,
 };
 
-/// Makes the `_capy_warnings` module.
+/// Makes the `_capy_stack` module.
 pub fn module(vm: &VirtualMachine) -> PyResult<rustpython_vm::PyRef<PyModule>> {
     let dict = vm.ctx.new_dict();
     dict.set_item("caller", vm.new_function("caller", caller).into(), vm)?;
+    dict.set_item(
+        "script_frame",
+        vm.new_function("script_frame", script_frame).into(),
+        vm,
+    )?;
     dict.set_item(
         "source_line",
         vm.new_function("source_line", source_line).into(),
         vm,
     )?;
-    Ok(vm.new_module("_capy_warnings", dict, None))
+    Ok(vm.new_module("_capy_stack", dict, None))
 }
 
 /// `caller(stacklevel, skip_file_prefixes=())`: `(filename, lineno,
@@ -47,10 +55,9 @@ fn caller(
             .collect::<PyResult<_>>()?,
         OptionalArg::Missing => Vec::new(),
     };
-    let filename_of = |frame: &rustpython_vm::frame::FrameObjectRef| -> String {
-        frame.f_code().source_path().as_str().to_owned()
-    };
-    let skipped = |frame: &rustpython_vm::frame::FrameObjectRef| {
+    let filename_of =
+        |frame: &FrameObjectRef| -> String { frame.f_code().source_path().as_str().to_owned() };
+    let skipped = |frame: &FrameObjectRef| {
         let name = filename_of(frame);
         prefixes
             .iter()
@@ -92,4 +99,19 @@ fn caller(
 fn source_line(filename: PyStrRef, lineno: isize) -> Option<String> {
     let lineno = usize::try_from(lineno).ok()?;
     crate::traceback::source_line(&filename.to_string_lossy(), lineno)
+}
+
+/// `script_frame()`: the innermost frame running the script's own code,
+/// or `None`: where `traceback.extract_stack()` starts when called from
+/// the script (frames of the catalog in between are skipped, as the
+/// script's `f_back` skips them).
+fn script_frame(vm: &VirtualMachine) -> Option<FrameObjectRef> {
+    let mut frame = vm.current_frame();
+    while let Some(f) = frame {
+        if crate::introspection::is_script_globals(&f.f_globals().into()) {
+            return Some(f);
+        }
+        frame = f.f_back(vm);
+    }
+    None
 }
