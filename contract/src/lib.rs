@@ -55,6 +55,7 @@ pub const MODULES: &[&str] = &[
     "itertools",
     "json",
     "keyword",
+    "logging",
     "math",
     "numbers",
     "operator",

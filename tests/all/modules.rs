@@ -1006,6 +1006,87 @@ print(show_locals())
     assert_eq!(outcome.stderr_text(), "ValueError: printed\n");
 }
 
+/// logging: loggers, handlers, formatters (caller's function and line
+/// included), filters and the last-resort handler, to the sandbox's
+/// streams, a StringIO or a granted file.
+#[test]
+fn logging_to_streams_buffers_and_granted_files() {
+    let source = r#"
+import logging, io
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(funcName)s:%(lineno)d %(message)s")
+log = logging.getLogger("plugin")
+def work(n):
+    log.info("working on %d", n)
+    log.debug("hidden")
+    return n * 2
+work(3)
+log.warning("careful")
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("failed")
+buf = io.StringIO()
+h = logging.StreamHandler(buf)
+h.setFormatter(logging.Formatter("[%(levelname)s] %(module)s %(filename)s %(message)s"))
+child = logging.getLogger("plugin.child")
+child.addHandler(h)
+child.error("to the buffer %s", "too")
+print(buf.getvalue(), end="")
+print(logging.getLevelName(logging.WARNING), child.getEffectiveLevel(), child.parent.name)
+logging.getLogger("quiet").propagate = False
+logging.getLogger("quiet").error("nowhere? goes to lastResort")
+class Up(logging.Filter):
+    def filter(self, record):
+        record.msg = record.msg.upper(); return True
+child.addFilter(Up())
+child.error("filtered")
+print(buf.getvalue().splitlines()[-1])
+log.info("with stack", stack_info=True)
+"#;
+    let outcome = engine().sandbox().build().unwrap().run(source).unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(
+        outcome.stdout_text(),
+        "[ERROR] <script> <script> to the buffer too\nWARNING 20 plugin\n[ERROR] <script> <script> FILTERED\n"
+    );
+    assert_eq!(
+        outcome.stderr_text(),
+        "INFO plugin work:6 working on 3\nWARNING plugin <module>:10 careful\n\
+         ERROR plugin <module>:14 failed\nTraceback (most recent call last):\n\
+         \x20 File \"<script>\", line 12, in <module>\n    1 / 0\n    ~~^~~\n\
+         ZeroDivisionError: division by zero\n\
+         ERROR plugin.child <module>:20 to the buffer too\nnowhere? goes to lastResort\n\
+         ERROR plugin.child <module>:29 FILTERED\nINFO plugin <module>:31 with stack\n\
+         Stack (most recent call last):\n  File \"<script>\", line 31, in <module>\n\
+         \x20   log.info(\"with stack\", stack_info=True)\n"
+    );
+    // A FileHandler takes a path of a granted directory (there is no open).
+    let tree = Tree::new();
+    let stdout = crate::granted_stdout(
+        &tree,
+        r#"
+import logging
+h = logging.FileHandler(out / "app.log")
+h.setFormatter(logging.Formatter("%(levelname)s:%(message)s"))
+log = logging.getLogger("files")
+log.addHandler(h)
+log.warning("one")
+log.error("two %d", 2)
+h.close()
+print((out / "app.log").read_text(), end="")
+try:
+    logging.FileHandler("app.log")
+except TypeError as e:
+    print("TypeError", e)
+"#,
+    );
+    assert_eq!(
+        stdout,
+        "WARNING:one\nERROR:two 2\n\
+         TypeError FileHandler needs a path in a granted directory (such as out / 'app.log'), not 'app.log'\n"
+    );
+}
+
 #[test]
 fn narrowing_to_contextlib_still_hides_what_it_imports() {
     let exception = exception_with_modules(&["contextlib"], "import contextlib\ncontextlib.sys\n");

@@ -23,7 +23,10 @@ Copyright (C) 2001-2019 Vinay Sajip. All Rights Reserved.
 To use, simply 'import logging' and log away!
 """
 
-import sys, os, time, io, re, traceback, warnings, weakref, collections.abc
+# capy: no `os` (this module's few path helpers are below) and no `threading`
+import sys, time, io, re, traceback, warnings, weakref, collections.abc
+import _thread
+import _capy_stack
 
 from types import GenericAlias
 from string import Template
@@ -40,7 +43,36 @@ __all__ = ['BASIC_FORMAT', 'BufferingFormatter', 'CRITICAL', 'DEBUG', 'ERROR',
            'warn', 'warning', 'getLogRecordFactory', 'setLogRecordFactory',
            'lastResort', 'raiseExceptions', 'getLevelNamesMapping']
 
-import threading
+# capy: one thread per sandbox. What logging asks of `threading`, from
+# `_thread` (the catalog's, which has locks and get_ident but no threads).
+class threading:
+    RLock = _thread.RLock
+    get_ident = _thread.get_ident
+
+    class _MainThread:
+        name = 'MainThread'
+
+    @staticmethod
+    def current_thread():
+        return threading._MainThread
+
+
+# capy: the parts of os.path logging uses, for the POSIX paths of the sandbox.
+def _basename(path):
+    return path.rpartition('/')[2]
+
+
+def _splitext(p):
+    # genericpath._splitext with sep '/' and no altsep
+    sep_index = p.rfind('/')
+    dot_index = p.rfind('.')
+    if dot_index > sep_index:
+        filename_index = sep_index + 1
+        while filename_index < dot_index:
+            if p[filename_index] != '.':
+                return p[:dot_index], p[dot_index:]
+            filename_index += 1
+    return p, p[:0]
 
 __author__  = "Vinay Sajip <vinay_sajip@red-dove.com>"
 __status__  = "production"
@@ -160,15 +192,10 @@ def addLevelName(level, levelName):
     finally:
         _releaseLock()
 
-if hasattr(sys, "_getframe"):
-    currentframe = lambda: sys._getframe(1)
-else: #pragma: no cover
-    def currentframe():
-        """Return the frame object for the caller's stack frame."""
-        try:
-            raise Exception
-        except Exception:
-            return sys.exc_info()[2].tb_frame.f_back
+# capy: no sys._getframe; findCaller starts at the script's innermost frame.
+def currentframe():
+    """The script's innermost frame (the sandbox shows no other)."""
+    return _capy_stack.script_frame()
 
 #
 # _srcfile is used when walking the stack to check when we've got the first
@@ -182,7 +209,7 @@ else: #pragma: no cover
 # (There's no particular reason for picking addLevelName.)
 #
 
-_srcfile = os.path.normcase(addLevelName.__code__.co_filename)
+_srcfile = addLevelName.__code__.co_filename  # capy: normcase is a no-op
 
 # _srcfile is only used in conjunction with sys._getframe().
 # Setting _srcfile to None will prevent findCaller() from being called. This
@@ -193,7 +220,7 @@ _srcfile = os.path.normcase(addLevelName.__code__.co_filename)
 # using a stacklevel value greater than one.
 def _is_internal_frame(frame):
     """Signal whether the frame is a CPython or logging module internal."""
-    filename = os.path.normcase(frame.f_code.co_filename)
+    filename = frame.f_code.co_filename  # capy: normcase is a no-op
     return filename == _srcfile or (
         "importlib" in filename and "_bootstrap" in filename
     )
@@ -244,33 +271,10 @@ def _releaseLock():
 
 # Prevent a held logging lock from blocking a child from logging.
 
-if not hasattr(os, 'register_at_fork'):  # Windows and friends.
-    def _register_at_fork_reinit_lock(instance):
-        pass  # no-op when os.register_at_fork does not exist.
-else:
-    # A collection of instances with a _at_fork_reinit method (logging.Handler)
-    # to be called in the child after forking.  The weakref avoids us keeping
-    # discarded Handler instances alive.
-    _at_fork_reinit_lock_weakset = weakref.WeakSet()
-
-    def _register_at_fork_reinit_lock(instance):
-        _acquireLock()
-        try:
-            _at_fork_reinit_lock_weakset.add(instance)
-        finally:
-            _releaseLock()
-
-    def _after_at_fork_child_reinit_locks():
-        for handler in _at_fork_reinit_lock_weakset:
-            handler._at_fork_reinit()
-
-        # _acquireLock() was called in the parent before forking.
-        # The lock is reinitialized to unlocked state.
-        _lock._at_fork_reinit()
-
-    os.register_at_fork(before=_acquireLock,
-                        after_in_child=_after_at_fork_child_reinit_locks,
-                        after_in_parent=_releaseLock)
+# capy: no fork in the sandbox (CPython's branch for platforms without
+# os.register_at_fork).
+def _register_at_fork_reinit_lock(instance):
+    pass  # no-op when os.register_at_fork does not exist.
 
 
 #---------------------------------------------------------------------------
@@ -323,8 +327,8 @@ class LogRecord(object):
         self.levelno = level
         self.pathname = pathname
         try:
-            self.filename = os.path.basename(pathname)
-            self.module = os.path.splitext(self.filename)[0]
+            self.filename = _basename(pathname)  # capy: os.path.basename
+            self.module = _splitext(self.filename)[0]
         except (TypeError, ValueError, AttributeError):
             self.filename = pathname
             self.module = "Unknown module"
@@ -356,10 +360,8 @@ class LogRecord(object):
                     self.processName = mp.current_process().name
                 except Exception: #pragma: no cover
                     pass
-        if logProcesses and hasattr(os, 'getpid'):
-            self.process = os.getpid()
-        else:
-            self.process = None
+        # capy: no process id in the sandbox (as where os.getpid is missing)
+        self.process = None
 
     def __repr__(self):
         return '<LogRecord: %s, %s, %s, %s, "%s">'%(self.name, self.levelno,
@@ -1033,10 +1035,8 @@ class Handler(Filterer):
                 sys.stderr.write('Call stack:\n')
                 # Walk the stack frame up until we're out of logging,
                 # so as to print the calling context.
-                frame = tb.tb_frame
-                while (frame and os.path.dirname(frame.f_code.co_filename) ==
-                       __path__[0]):
-                    frame = frame.f_back
+                # capy: the script's innermost frame is the calling context
+                frame = _capy_stack.script_frame()
                 if frame:
                     traceback.print_stack(frame, file=sys.stderr)
                 else:
@@ -1157,21 +1157,19 @@ class FileHandler(StreamHandler):
         """
         Open the specified file and use it as the stream for logging.
         """
-        # Issue #27493: add support for Path objects to be passed in
-        filename = os.fspath(filename)
-        #keep the absolute path, otherwise derived classes which use this
-        #may come a cropper when the current directory changes
-        self.baseFilename = os.path.abspath(filename)
+        # capy: there is no `open`; the file is a path of a granted
+        # directory (`out / 'app.log'`), which opens itself.
+        if not hasattr(filename, 'open') or isinstance(filename, (str, bytes)):
+            raise TypeError("FileHandler needs a path in a granted directory "
+                            "(such as out / 'app.log'), not %r" % (filename,))
+        self._path = filename
+        self.baseFilename = str(filename)
         self.mode = mode
         self.encoding = encoding
-        if "b" not in mode:
-            self.encoding = io.text_encoding(encoding)
+        if "b" not in mode and encoding is None:
+            self.encoding = "utf-8"  # capy: io.text_encoding; files are UTF-8
         self.errors = errors
         self.delay = delay
-        # bpo-26789: FileHandler keeps a reference to the builtin open()
-        # function to be able to open or reopen the file during Python
-        # finalization.
-        self._builtin_open = open
         if delay:
             #We don't open the stream, but we still need to call the
             #Handler constructor to set level, formatter, lock etc.
@@ -1209,9 +1207,11 @@ class FileHandler(StreamHandler):
         Open the current base file with the (original) mode and encoding.
         Return the resulting stream.
         """
-        open_func = self._builtin_open
-        return open_func(self.baseFilename, self.mode,
-                         encoding=self.encoding, errors=self.errors)
+        # capy: the granted path opens itself
+        options = {} if self.encoding is None else {"encoding": self.encoding}
+        if self.errors is not None:
+            options["errors"] = self.errors
+        return self._path.open(self.mode, **options)
 
     def emit(self, record):
         """
@@ -1568,7 +1568,10 @@ class Logger(Filterer):
         #IronPython isn't run with -X:Frames.
         if f is None:
             return "(unknown file)", 0, "(unknown function)", None
-        while stacklevel > 0:
+        # capy: currentframe() is already the first frame outside logging
+        # (CPython's starts in logging and climbs out of it), so one
+        # level fewer is climbed.
+        while stacklevel > 1:
             next_f = f.f_back
             if next_f is None:
                 ## We've got options here.
@@ -2204,9 +2207,8 @@ def shutdown(handlerList=_handlerList):
                 raise
             #else, swallow
 
-#Let's try and shutdown automatically on application exit...
-import atexit
-atexit.register(shutdown)
+# capy: no atexit in the sandbox; the sandbox's own streams need no
+# shutdown, and a script closes what it opened (logging.shutdown()).
 
 # Null handler
 
