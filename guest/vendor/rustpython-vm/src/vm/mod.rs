@@ -1141,6 +1141,12 @@ enum LengthHint<'a> {
     Iterable(&'a dyn Fn() -> usize),
 }
 
+thread_local! {
+    /// capy patch: set while [`VirtualMachine::import`] calls `__import__`
+    /// (see [`VirtualMachine::take_native_import`]).
+    static NATIVE_IMPORT: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
 impl VirtualMachine {
     fn init_callable_cache(&mut self) -> PyResult<()> {
         self.callable_cache.len = Some(self.builtins.get_attr("len", self)?);
@@ -3125,7 +3131,23 @@ impl VirtualMachine {
     #[inline]
     pub fn import<'a>(&self, module_name: impl AsPyStr<'a>, level: usize) -> PyResult {
         let module_name = module_name.as_pystr(&self.ctx);
-        self.import_inner(module_name, self.ctx.none(), level)
+        // capy patch: this is the interpreter's own Rust code importing
+        // (`typing` for `Generic[T]`, `functools` for a reduce), which an
+        // embedder's `__import__` may want to tell from a Python frame's
+        // `import` statement (that goes through `import_from`): it asks
+        // `take_native_import` once, at its start.
+        NATIVE_IMPORT.with(|flag| flag.set(true));
+        let result = self.import_inner(module_name, self.ctx.none(), level);
+        NATIVE_IMPORT.with(|flag| flag.set(false));
+        result
+    }
+
+    /// capy patch: whether the `__import__` call now starting was made by
+    /// [`import`](Self::import) (the interpreter's Rust code) rather than by
+    /// Python code; answers `true` at most once per such call, so imports
+    /// nested in the module's execution are Python code's again.
+    pub fn take_native_import() -> bool {
+        NATIVE_IMPORT.with(|flag| flag.replace(false))
     }
 
     /// Call Python __import__ function caller with from_list.
