@@ -59,6 +59,7 @@ pub const MODULES: &[&str] = &[
     "math",
     "numbers",
     "operator",
+    "pickle",
     "pprint",
     "random",
     "re",

@@ -3,7 +3,8 @@
 CPython finds codecs by importing `encodings.<name>` modules; the sandbox
 has no import machinery for that. UTF-8 and ASCII are built into the
 interpreter; this search function adds Latin-1 (which `re` uses for bytes
-patterns), UTF-16 and UTF-32, from `_codecs`' own functions.
+patterns), UTF-16 and UTF-32, and the escape codecs (`pickle` writes
+protocol 0 with `raw_unicode_escape`), from `_codecs`' own functions.
 """
 
 import _codecs
@@ -16,6 +17,10 @@ _CODECS = {
     "utf_32": (_codecs.utf_32_encode, _codecs.utf_32_decode),
     "utf_32_le": (_codecs.utf_32_le_encode, _codecs.utf_32_le_decode),
     "utf_32_be": (_codecs.utf_32_be_encode, _codecs.utf_32_be_decode),
+    "raw_unicode_escape": (_codecs.raw_unicode_escape_encode,
+                           _codecs.raw_unicode_escape_decode),
+    "unicode_escape": (_codecs.unicode_escape_encode,
+                       _codecs.unicode_escape_decode),
 }
 
 _ALIASES = {

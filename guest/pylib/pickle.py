@@ -35,6 +35,30 @@ import re
 import io
 import codecs
 import _compat_pickle
+# capy: names are looked up as the script would import them, never in the
+# catalog's own modules: an unpickler can only find what the script could
+# reach itself (its granted modules' views, its __main__, its builtins).
+import _capy_imports
+import copyreg as _copyreg
+
+# capy: the helpers pickle's own reduction protocol names, which a module
+# view leaves out (they start with an underscore or live in `_codecs`).
+# Each is a plain constructor the script could get the effect of anyway.
+_PROTOCOL_HELPERS = {
+    ("copyreg", "_reconstructor"): _copyreg._reconstructor,
+    ("copyreg", "__newobj__"): _copyreg.__newobj__,
+    ("copyreg", "__newobj_ex__"): _copyreg.__newobj_ex__,
+    ("_codecs", "encode"): codecs.encode,
+}
+
+
+def _script_lookup(module, name):
+    """(module object to search, helper) for `module.name`, as the script
+    reaches it; the helper if `module.name` is one of pickle's own."""
+    helper = _PROTOCOL_HELPERS.get((module, name))
+    if helper is not None:
+        return None, helper
+    return _capy_imports.script_module(module), None
 
 __all__ = ["PickleError", "PicklingError", "UnpicklingError", "Pickler",
            "Unpickler", "dump", "dumps", "load", "loads"]
@@ -1064,9 +1088,12 @@ class _Pickler:
 
         module_name = whichmodule(obj, name)
         try:
-            __import__(module_name, level=0)
-            module = sys.modules[module_name]
-            obj2, parent = _getattribute(module, name)
+            # capy: as the script reaches it (see _script_lookup)
+            module, helper = _script_lookup(module_name, name)
+            if helper is not None:
+                obj2, parent = helper, None
+            else:
+                obj2, parent = _getattribute(module, name)
         except (ImportError, KeyError, AttributeError):
             raise PicklingError(
                 "Can't pickle %r: it's not found as %s.%s" %
@@ -1571,17 +1598,20 @@ class _Unpickler:
 
     def find_class(self, module, name):
         # Subclasses may override this.
-        sys.audit('pickle.find_class', module, name)
+        # capy: no audit hooks in the sandbox
         if self.proto < 3 and self.fix_imports:
             if (module, name) in _compat_pickle.NAME_MAPPING:
                 module, name = _compat_pickle.NAME_MAPPING[(module, name)]
             elif module in _compat_pickle.IMPORT_MAPPING:
                 module = _compat_pickle.IMPORT_MAPPING[module]
-        __import__(module, level=0)
+        # capy: the script's reach, not the catalog's (see _script_lookup)
+        found, helper = _script_lookup(module, name)
+        if helper is not None:
+            return helper
         if self.proto >= 4:
-            return _getattribute(sys.modules[module], name)[0]
+            return _getattribute(found, name)[0]
         else:
-            return getattr(sys.modules[module], name)
+            return getattr(found, name)
 
     def load_reduce(self):
         stack = self.stack

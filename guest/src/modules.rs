@@ -232,7 +232,12 @@ fn capy_import(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         })?,
         _ => Vec::new(),
     };
-    let library = caller_is_library(vm);
+    // The interpreter's own Rust code importing (`typing` for `Generic[T]`,
+    // `functools`, `re`) is the library's, whichever frame is running: it
+    // needs the real module, private helpers included, not the script's
+    // view. Only fixed names are imported that way, and the module itself
+    // is never handed to the script.
+    let library = rustpython_vm::VirtualMachine::take_native_import() || caller_is_library(vm);
 
     let absolute = if level > 0 {
         if !library {
@@ -714,6 +719,15 @@ fn make_stub(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyObjectRef>> {
         }
         "io" => stub_io(vm)?,
         "_capy_stack" => crate::stack::module(vm)?,
+        "_capy_imports" => {
+            let dict = vm.ctx.new_dict();
+            dict.set_item(
+                "script_module",
+                vm.new_function("script_module", script_module).into(),
+                vm,
+            )?;
+            vm.new_module("_capy_imports", dict, None)
+        }
         "collections.abc" => {
             // `collections` puts `_collections_abc` here through `sys.modules`.
             return Ok(stub_sys_entry(vm, name).or(Some(load(vm, "_collections_abc")?)));
@@ -721,6 +735,32 @@ fn make_stub(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyObjectRef>> {
         _ => return Ok(None),
     };
     Ok(Some(module.into()))
+}
+
+/// `_capy_imports.script_module(name)`: the module `name` as the script
+/// itself would get it, for catalog code that looks names up on the
+/// script's behalf (`pickle`'s unpickler): the view of a module the script
+/// may import, the script's `__main__`, or `builtins` as the script's own
+/// builtins; anything else fails as the script's `import` would. So what
+/// such code finds by name is never more than the script could reach.
+fn script_module(name: PyRef<PyStr>, vm: &VirtualMachine) -> PyResult {
+    let name = name.to_string_lossy().into_owned();
+    let main = stub_sys_entry(vm, "__main__");
+    if name == "__main__" {
+        return main.ok_or_else(|| not_found(vm, &name, "No module named '__main__'".to_owned()));
+    }
+    if name == "builtins" {
+        let builtins = main
+            .and_then(|main| main.dict())
+            .and_then(|globals| globals.get_item_opt("__builtins__", vm).ok().flatten())
+            .and_then(|builtins| builtins.downcast::<rustpython_vm::builtins::PyDict>().ok())
+            .ok_or_else(|| vm.new_system_error("the script has no builtins"))?;
+        return Ok(vm.new_module("builtins", builtins, None).into());
+    }
+    check_script_may_import(vm, &name)?;
+    load(vm, &name)?;
+    link_views(vm, &name)?;
+    script_view(vm, &name)
 }
 
 /// `sys` for catalog code: facts about the interpreter and the script's

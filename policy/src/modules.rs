@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_catalog_is_sorted_unique_and_the_default() {
-        assert_eq!(AVAILABLE_MODULES.len(), 57);
+        assert_eq!(AVAILABLE_MODULES.len(), 58);
         assert!(AVAILABLE_MODULES.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(DEFAULT_MODULES, AVAILABLE_MODULES);
         validate_module_names(AVAILABLE_MODULES.iter().copied()).unwrap();
