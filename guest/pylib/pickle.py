@@ -40,6 +40,7 @@ import _compat_pickle
 # reach itself (its granted modules' views, its __main__, its builtins).
 import _capy_imports
 import copyreg as _copyreg
+import array as _array
 
 # capy: the helpers pickle's own reduction protocol names, which a module
 # view leaves out (they start with an underscore or live in `_codecs`).
@@ -49,6 +50,7 @@ _PROTOCOL_HELPERS = {
     ("copyreg", "__newobj__"): _copyreg.__newobj__,
     ("copyreg", "__newobj_ex__"): _copyreg.__newobj_ex__,
     ("_codecs", "encode"): codecs.encode,
+    ("array", "_array_reconstructor"): _array._array_reconstructor,
 }
 
 
