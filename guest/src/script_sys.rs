@@ -37,6 +37,8 @@ const FACTS: &[&str] = &[
     "stderr",
     "exception",
     "exc_info",
+    // The limit itself stays the interpreter's: no `set_int_max_str_digits`.
+    "get_int_max_str_digits",
 ];
 
 /// What only the script's `sys` copies besides [`FACTS`].

@@ -1188,11 +1188,12 @@ fn a_scripts_sys_has_facts_streams_and_its_own_modules() {
         \x20                  'meta_path', 'path_hooks', '_current_frames', 'path_importer_cache')\n\
         \x20     if hasattr(sys, n)])\n\
         class W:\n    def __init__(self): self.parts = []\n    def write(self, s): self.parts.append(s)\n\
-        w = W()\nold = sys.stdout\nsys.stdout = w\nprint('captured')\nsys.stdout = old\nprint(w.parts)\n";
+        w = W()\nold = sys.stdout\nsys.stdout = w\nprint('captured')\nsys.stdout = old\nprint(w.parts)\n\
+        print(sys.get_int_max_str_digits(), hasattr(sys, 'set_int_max_str_digits'))\n";
     assert_eq!(
         stdout_of(source),
         "True little [''] ''\n['__main__', 'json', 'json.decoder', 'json.encoder', 'json.scanner', 'sys'] True\n\
-         500\nbounded\nKeyError KeyError\n[]\n['captured', '\\n']\n"
+         500\nbounded\nKeyError KeyError\n[]\n['captured', '\\n']\n4300 False\n"
     );
 }
 
