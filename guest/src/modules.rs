@@ -823,7 +823,9 @@ fn getframemodulename(depth: OptionalArg<isize>, vm: &VirtualMachine) -> PyResul
     }
     let mut frame = vm.current_frame();
     for _ in 0..depth {
-        frame = frame.and_then(|f| f.f_back(vm));
+        // Stops where the stack does, whatever `depth` says.
+        let Some(current) = frame else { break };
+        frame = current.f_back(vm);
     }
     let Some(frame) = frame else {
         return Ok(vm.ctx.none());

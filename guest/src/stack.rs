@@ -40,7 +40,7 @@ pub fn module(vm: &VirtualMachine) -> PyResult<rustpython_vm::PyRef<PyModule>> {
 /// `skip_file_prefixes` past the first; `("<sys>", 0, "sys")` if the stack
 /// is not that deep.
 fn caller(
-    stacklevel: isize,
+    stacklevel: i64,
     skip_file_prefixes: OptionalArg<PyTupleRef>,
     vm: &VirtualMachine,
 ) -> PyResult<(String, usize, PyObjectRef)> {
@@ -63,7 +63,8 @@ fn caller(
             .iter()
             .any(|prefix| name.starts_with(prefix.as_str()))
     };
-    // The frame running `warn` itself (this native call has none).
+    // The frame running `warn` itself (this native call has none). Each
+    // step stops as soon as the stack runs out: `stacklevel` may be 10**18.
     let mut frame = vm.current_frame();
     if stacklevel <= 1 {
         for _ in 0..stacklevel.max(0) {
@@ -73,11 +74,9 @@ fn caller(
         frame = frame.and_then(|f| f.f_back(vm));
         for _ in 0..stacklevel - 1 {
             // The next frame up that is not skipped.
-            frame = frame.and_then(|f| f.f_back(vm));
-            while let Some(f) = &frame {
-                if !skipped(f) {
-                    break;
-                }
+            let Some(current) = frame else { break };
+            frame = current.f_back(vm);
+            while let Some(f) = frame.as_ref().filter(|f| skipped(f)) {
                 frame = f.f_back(vm);
             }
         }
@@ -96,7 +95,7 @@ fn caller(
 /// `source_line(filename, lineno)`: that line of a source this sandbox
 /// ran (its own scripts' and inputs'), or `None`; `linecache` for
 /// `warnings`, which shows the line under the warning as CPython does.
-fn source_line(filename: PyStrRef, lineno: isize) -> Option<String> {
+fn source_line(filename: PyStrRef, lineno: i64) -> Option<String> {
     let lineno = usize::try_from(lineno).ok()?;
     crate::traceback::source_line(&filename.to_string_lossy(), lineno)
 }

@@ -943,6 +943,14 @@ except ValueError as e:
          <script>:9: UserWarning: plain\n  warnings.warn(\"plain\")          # shown again: another line\n\
          <script>:11: UserWarning: loop\n  warnings.warn(\"loop\")       # once per place\n"
     );
+    // A stacklevel past the stack names `<sys>` at once, as CPython 3.13
+    // does, however large; one too large for an index is OverflowError.
+    let source = "import warnings\nwarnings.warn('far', stacklevel=10**18)\n\
+        try:\n    warnings.warn('too far', stacklevel=10**30)\nexcept OverflowError:\n    print('OverflowError')\n";
+    let outcome = engine().sandbox().build().unwrap().run(source).unwrap();
+    assert_eq!(outcome.error, None, "{}", outcome.stderr_text());
+    assert_eq!(outcome.stdout_text(), "OverflowError\n");
+    assert_eq!(outcome.stderr_text(), "<sys>:0: UserWarning: far\n");
 }
 
 /// traceback: formatting the script's exceptions (chains, captured
