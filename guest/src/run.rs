@@ -347,6 +347,6 @@ fn python_error(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> PythonError {
     PythonError {
         type_name: exc.class().name().to_string(),
         message: message.unwrap_or_else(|_| "<exception str() failed>".to_owned()),
-        traceback: traceback::with_sources(|sources| traceback::format_exception(vm, exc, sources)),
+        traceback: traceback::format_exception(vm, exc),
     }
 }

@@ -32,25 +32,20 @@ pub fn remember(filename: &str, source: &str) {
     SOURCES.with(|sources| sources.borrow_mut().insert(filename, source));
 }
 
-/// Runs `f` with the sources remembered so far.
-pub fn with_sources<R>(f: impl FnOnce(&Sources) -> R) -> R {
-    SOURCES.with(|sources| f(&sources.borrow()))
-}
-
 /// Line `lineno` (1-based) of what was run as `filename`, if known.
 pub fn source_line(filename: &str, lineno: usize) -> Option<String> {
-    with_sources(|sources| sources.line(filename, lineno).map(str::to_owned))
+    SOURCES.with(|sources| sources.borrow().line(filename, lineno).map(str::to_owned))
 }
 
 /// The source texts the guest has compiled, by file name, for source lines.
 #[derive(Default)]
-pub struct Sources {
+struct Sources {
     by_name: HashMap<String, String>,
 }
 
 impl Sources {
     /// Remembers `source` under `filename` (the latest source wins).
-    pub fn insert(&mut self, filename: &str, source: &str) {
+    fn insert(&mut self, filename: &str, source: &str) {
         self.by_name.insert(filename.to_owned(), source.to_owned());
     }
 
@@ -61,11 +56,7 @@ impl Sources {
 }
 
 /// Formats `exc` with its chain the way CPython's `traceback.print_exception` does.
-pub fn format_exception(
-    vm: &VirtualMachine,
-    exc: &PyBaseExceptionRef,
-    sources: &Sources,
-) -> String {
+pub fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
     // Oldest exception first, each with the separator printed after it.
     let mut chain: Vec<(PyBaseExceptionRef, &str)> = Vec::new();
     let mut seen = HashSet::new();
@@ -100,7 +91,7 @@ pub fn format_exception(
         out.push_str("(older chained exceptions omitted)\n\n");
     }
     for (exc, separator) in chain.iter().rev() {
-        write_one(vm, exc, sources, &mut out);
+        write_one(vm, exc, &mut out);
         out.push_str(separator);
     }
     out
@@ -113,7 +104,7 @@ fn suppresses_context(vm: &VirtualMachine, exc: &rustpython_vm::PyObject) -> boo
 }
 
 /// One exception: its traceback entries, then the `Type: message` line.
-fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources, out: &mut String) {
+fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, out: &mut String) {
     use std::fmt::Write;
     let traceback = exc.__traceback__();
     if let Some(tb) = &traceback {
@@ -135,7 +126,7 @@ fn write_one(vm: &VirtualMachine, exc: &PyBaseExceptionRef, sources: &Sources, o
                 "  File \"{filename}\", line {lineno}, in {}",
                 code.obj_name
             );
-            if let Some(line) = sources.line(filename, lineno) {
+            if let Some(line) = source_line(filename, lineno) {
                 let _ = writeln!(out, "    {}", line.trim());
             }
         }
