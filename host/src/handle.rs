@@ -51,18 +51,7 @@ impl SandboxHandle {
     /// ([`Sandbox::is_stopped`](crate::Sandbox::is_stopped) is true at
     /// once). Its engine is unaffected.
     pub fn terminate(&self) {
-        self.controls.terminate.store(true, Ordering::SeqCst);
-        // A run waiting on an async host function is not executing guest
-        // code, so no epoch tick can end it: wake the wait instead.
-        if let Some(waker) = self
-            .controls
-            .host_call_waker
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
-            waker.wake();
-        }
+        self.controls.request_terminate();
     }
 
     /// Takes back the directory grant `name`: from now on every call
@@ -134,6 +123,21 @@ impl Controls {
     /// Whether the host asked to end the run by force.
     pub fn terminate_requested(&self) -> bool {
         self.terminate.load(Ordering::Relaxed)
+    }
+
+    /// Asks to end the run by force (see [`SandboxHandle::terminate`]).
+    fn request_terminate(&self) {
+        self.terminate.store(true, Ordering::SeqCst);
+        // A run waiting on an async host function is not executing guest
+        // code, so no epoch tick can end it: wake the wait instead.
+        let waker = self
+            .host_call_waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
     }
 
     /// Asks `terminate` to wake `waker`, and says whether it was asked
