@@ -10,6 +10,9 @@
 
 use std::time::Instant;
 
+mod common;
+use common::resident_bytes;
+
 /// Samples of the start-up measurement.
 const STARTS: usize = 200;
 /// Live sandboxes in the memory measurement.
@@ -69,15 +72,4 @@ fn new_sandbox_print(engine: &capy::Engine) -> capy::Sandbox {
     let outcome = sandbox.run("print(1 + 1)").expect("runs");
     assert_eq!(outcome.stdout_text(), "2\n", "{:?}", outcome.error);
     sandbox
-}
-
-/// This process's resident set size, from `/proc/self/statm` (Linux).
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|field| field.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
 }

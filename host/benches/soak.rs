@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use capy::{Error, HostError, Limit, RunError};
 
+mod common;
+
 /// Worker threads churning sandboxes (more than this machine's 2 cores, so
 /// runs are pre-empted at arbitrary points).
 const WORKERS: usize = 4;
@@ -172,15 +174,9 @@ fn run_case(engine: &capy::Engine, case: Case, grant_dir: &std::path::Path, seed
     kind(&result)
 }
 
-/// This process's resident set size in MiB, from `/proc/self/statm`.
+/// This process's resident set size in MiB.
 fn resident_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|field| field.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / f64::from(1 << 20)
+    common::resident_bytes() as f64 / f64::from(1 << 20)
 }
 
 /// Open file descriptors of this process.
